@@ -1,0 +1,199 @@
+/* log.c: stderr/syslog diagnostics and the JSON audit trail. */
+#include "buildconf.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <syslog.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "log.h"
+
+static const char *log_progname = "metactl";
+static int log_syslog;
+static enum log_level log_level = LOG_LEVEL_INFO;
+
+static const char *const level_names[] = {"err", "warn", "info", "debug"};
+static const int level_prio[] = {LOG_ERR, LOG_WARNING, LOG_INFO, LOG_DEBUG};
+
+void
+log_init(const char *progname, int to_syslog, enum log_level level)
+{
+	log_progname = progname;
+	log_syslog = to_syslog;
+	log_level = level;
+	if (to_syslog)
+		openlog(progname, LOG_PID | LOG_NDELAY, LOG_DAEMON);
+}
+
+void
+log_setlevel(enum log_level level)
+{
+	log_level = level;
+}
+
+enum log_level
+log_getlevel(void)
+{
+	return log_level;
+}
+
+int
+log_level_parse(const char *name)
+{
+	for (size_t i = 0; i < sizeof(level_names) / sizeof(level_names[0]);
+	     i++)
+		if (strcmp(name, level_names[i]) == 0)
+			return (int)i;
+	return -1;
+}
+
+static void
+vlog(enum log_level level, int with_errno, const char *fmt, va_list ap)
+{
+	char msg[2048];
+	int saved = errno;
+
+	if (level > log_level)
+		return;
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	if (with_errno) {
+		size_t n = strlen(msg);
+		snprintf(msg + n, sizeof(msg) - n, ": %s", strerror(saved));
+	}
+	if (log_syslog)
+		syslog(level_prio[level], "%s", msg);
+	else
+		fprintf(stderr, "%s: %s\n", log_progname, msg);
+	errno = saved;
+}
+
+#define LOG_FN(name, level, with_errno) \
+	void name(const char *fmt, ...) \
+	{ \
+		va_list ap; \
+		va_start(ap, fmt); \
+		vlog(level, with_errno, fmt, ap); \
+		va_end(ap); \
+	}
+LOG_FN(log_warn, LOG_LEVEL_WARN, 1)
+LOG_FN(log_warnx, LOG_LEVEL_WARN, 0)
+LOG_FN(log_info, LOG_LEVEL_INFO, 0)
+LOG_FN(log_debug, LOG_LEVEL_DEBUG, 0)
+
+void
+fatal(const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vlog(LOG_LEVEL_ERR, 1, fmt, ap);
+	va_end(ap);
+	exit(1);
+}
+
+void
+fatalx(const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vlog(LOG_LEVEL_ERR, 0, fmt, ap);
+	va_end(ap);
+	exit(1);
+}
+
+struct audit {
+	int fd;
+	int owned;
+};
+
+int
+audit_open(const char *path, struct audit **ret)
+{
+	struct audit *a;
+	int fd;
+
+	if (strcmp(path, "-") == 0)
+		fd = STDOUT_FILENO;
+	else if ((fd = open(path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC,
+		      0640)) == -1)
+		return -errno;
+	if ((a = calloc(1, sizeof(*a))) == NULL) {
+		if (fd != STDOUT_FILENO)
+			close(fd);
+		return -ENOMEM;
+	}
+	a->fd = fd;
+	a->owned = fd != STDOUT_FILENO;
+	*ret = a;
+	return 0;
+}
+
+void
+audit_close(struct audit *a)
+{
+	if (a == NULL)
+		return;
+	if (a->owned)
+		close(a->fd);
+	free(a);
+}
+
+static void
+set_str(json_t *o, const char *key, const char *v)
+{
+	json_object_set_new(o, key, v != NULL ? json_string(v) : json_null());
+}
+
+char *
+audit_format(const struct audit_record *r)
+{
+	json_t *o = json_object();
+	char *line;
+
+	if (o == NULL)
+		return NULL;
+	json_object_set_new(o, "time", json_integer(r->time_ms));
+	set_str(o, "id", r->id);
+	set_str(o, "caller", r->caller);
+	set_str(o, "agent", r->agent);
+	set_str(o, "action", r->action);
+	json_object_set_new(o, "arguments",
+	    r->arguments != NULL ? json_deep_copy(r->arguments)
+				 : json_object());
+	set_str(o, "decision", r->decision);
+	json_object_set_new(o, "status", json_integer(r->status));
+	if (r->reason != NULL)
+		set_str(o, "reason", r->reason);
+	line = json_dumps(o, JSON_COMPACT | JSON_PRESERVE_ORDER);
+	json_decref(o);
+	return line;
+}
+
+int
+audit_write(struct audit *a, const struct audit_record *r)
+{
+	char *line;
+	size_t n;
+	ssize_t w;
+	int ret = 0;
+
+	if (a == NULL)
+		return 0;
+	if ((line = audit_format(r)) == NULL)
+		return -ENOMEM;
+	n = strlen(line);
+	line[n] = '\n'; /* json_dumps leaves room: replace the NUL */
+	w = write(a->fd, line, n + 1);
+	if (w == -1)
+		ret = -errno;
+	else if ((size_t)w != n + 1)
+		ret = -EIO;
+	free(line);
+	return ret;
+}

@@ -1,0 +1,61 @@
+/*
+ * log.h: diagnostics to stderr or syslog, and the JSON audit trail.
+ *
+ * log_warn() appends strerror(errno); log_warnx() does not (OpenBSD log.h).
+ * Only main() and start-up code call fatal()/fatalx().
+ */
+#ifndef METACTL_LOG_H
+#define METACTL_LOG_H
+
+#include <stdint.h>
+#include <jansson.h>
+
+enum log_level {
+	LOG_LEVEL_ERR,
+	LOG_LEVEL_WARN,
+	LOG_LEVEL_INFO,
+	LOG_LEVEL_DEBUG
+};
+
+/* to_syslog: 0 stderr, 1 syslog (facility daemon). progname is borrowed. */
+void log_init(const char *progname, int to_syslog, enum log_level level);
+void log_setlevel(enum log_level level);
+enum log_level log_getlevel(void);
+/* "err", "warn", "info", "debug"; returns -1 for anything else. */
+int log_level_parse(const char *name);
+
+void log_warn(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+void log_warnx(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+void log_info(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+void log_debug(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+void fatal(const char *fmt, ...)
+    __attribute__((format(printf, 1, 2), noreturn));
+void fatalx(const char *fmt, ...)
+    __attribute__((format(printf, 1, 2), noreturn));
+
+/*
+ * Audit trail: one JSON object per line, appended with O_APPEND and written
+ * with a single write(2) so concurrent writers never interleave.
+ */
+struct audit_record {
+	int64_t time_ms; /* when the decision was taken */
+	const char *id; /* request id */
+	const char *caller; /* verified caller: cert name or uid=N */
+	const char *agent;
+	const char *action;
+	const json_t *arguments; /* borrowed; may be NULL */
+	const char *decision; /* "allowed", "denied", "rejected", "error" */
+	int status; /* reply status code */
+	const char *reason; /* statusmsg or denial origin; may be NULL */
+};
+
+struct audit;
+/* path "-" writes to stdout. Returns 0 or a negated errno. */
+int audit_open(const char *path, struct audit **ret);
+void audit_close(struct audit *a);
+/* Returns 0 or a negated errno; a NULL audit is a no-op. */
+int audit_write(struct audit *a, const struct audit_record *r);
+/* The line audit_write() would write, without the newline; caller frees. */
+char *audit_format(const struct audit_record *r);
+
+#endif

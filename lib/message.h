@@ -1,0 +1,114 @@
+/*
+ * message.h: request and reply bodies, and the envelope that carries them.
+ *
+ * Wire format (docs/PROTOCOL.md, schemas/*.json): every AMQP message body
+ * and every line on the local UNIX socket is one envelope
+ *
+ *   {"protocol":1,"body":"<JSON text>","signature":"<base64>",
+ *    "certificate":{"certificate":"<JSON text>","signature":"<base64>"}}
+ *
+ * "body" holds the request or reply as a JSON string: the signature covers
+ * exactly those bytes (after JSON unescaping), so no canonical form is
+ * needed. signature and certificate are absent on the local socket.
+ *
+ * Request body: {"type":"request","protocol":1,"id":"<32 hex>","time":<ms>,
+ *   "ttl":<s>,"caller":"...","collective":"...","agent":"...",
+ *   "action":"...","data":{...},"filter":{...}}
+ * Reply body: {"type":"reply","protocol":1,"request":"<32 hex>","time":<ms>,
+ *   "sender":"...","statuscode":N,"statusmsg":"...","data":{...}}
+ *
+ * Decoders never trust their input: every error fills struct error and
+ * returns a negative code; nothing crashes on any byte sequence.
+ */
+#ifndef METACTL_MESSAGE_H
+#define METACTL_MESSAGE_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <jansson.h>
+
+#include "error.h"
+
+#define MESSAGE_PROTOCOL 1
+#define MESSAGE_MAX_DEFAULT (1024 * 1024) /* bytes of one envelope */
+#define MESSAGE_ID_LEN 32 /* hex digits of a 128-bit id */
+#define MESSAGE_TTL_DEFAULT 60 /* seconds */
+#define MESSAGE_NAME_MAX 128 /* agent, action, collective */
+#define MESSAGE_DEPTH_MAX 32 /* JSON nesting accepted */
+
+/* Reply status codes: MCollective's, plus an explicit "not authorised". */
+enum message_status {
+	STATUS_OK = 0,
+	STATUS_ABORTED = 1,
+	STATUS_UNKNOWN_ACTION = 2,
+	STATUS_MISSING_DATA = 3,
+	STATUS_INVALID_DATA = 4,
+	STATUS_UNKNOWN_ERROR = 5,
+	STATUS_NOT_AUTHORISED = 6,
+};
+/* "OK", "aborted", ..., "not authorised". */
+const char *message_status_str(int status);
+/* The status a refusal with error code `code` is answered with. */
+int message_status_for_error(int code);
+
+struct request {
+	char id[MESSAGE_ID_LEN + 1];
+	int64_t time_ms; /* creation, ms since the epoch */
+	int64_t ttl; /* seconds the request stays valid */
+	char *caller; /* what the sender claims; agents use the cert */
+	char *collective;
+	char *agent;
+	char *action;
+	json_t *data; /* object, owned, never NULL */
+	json_t *filter; /* object, owned, never NULL (empty: match all) */
+};
+
+struct reply {
+	char request_id[MESSAGE_ID_LEN + 1];
+	int64_t time_ms;
+	char *sender; /* node identity */
+	int statuscode;
+	char *statusmsg;
+	json_t *data; /* object, owned, never NULL */
+};
+
+struct envelope {
+	char *body; /* exact signed bytes, NUL-terminated */
+	size_t body_len;
+	char *signature; /* base64, or NULL when unsigned */
+	json_t *certificate; /* signed certificate document, or NULL */
+};
+
+/* A new request: random id, time now, default ttl, empty data/filter. */
+struct request *request_new(void);
+void request_free(struct request *r);
+/* Fills id with 32 random hex digits (libsodium randombytes). */
+void message_new_id(char id[MESSAGE_ID_LEN + 1]);
+int64_t message_now_ms(void);
+
+/* Compact JSON of the body; *ret_body is malloc'd, NUL-terminated. */
+int request_encode(const struct request *r, char **ret_body, size_t *ret_len);
+int request_decode(
+    const char *body, size_t len, struct request **ret, struct error *err);
+
+struct reply *reply_new(const char *request_id, const char *sender,
+    int statuscode, const char *statusmsg, json_t *data /* stolen, NULL ok */);
+void reply_free(struct reply *r);
+int reply_encode(const struct reply *r, char **ret_body, size_t *ret_len);
+int reply_decode(
+    const char *body, size_t len, struct reply **ret, struct error *err);
+
+/* Envelope: encode steals nothing; decode enforces max bytes first. */
+struct envelope *envelope_new(const char *body, size_t len);
+void envelope_free(struct envelope *e);
+int envelope_encode(const struct envelope *e, char **ret, size_t *ret_len);
+int envelope_decode(const char *buf, size_t len, size_t max,
+    struct envelope **ret, struct error *err);
+
+/*
+ * Parses JSON from untrusted bytes: size limit, UTF-8, nesting depth at most
+ * MESSAGE_DEPTH_MAX, no NUL bytes. Returns a new reference or NULL with err.
+ */
+json_t *message_parse_json(const char *buf, size_t len, struct error *err);
+
+#endif

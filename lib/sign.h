@@ -1,0 +1,105 @@
+/*
+ * sign.h: ed25519 keys, the fleet CA, certificates and signatures.
+ *
+ * Key files: one line of base64. NAME.key holds the 64-byte libsodium
+ * secret key and must be mode 0600 (or stricter) or it is refused with
+ * MCE_KEYPERM; NAME.pub holds the 32-byte public key.
+ *
+ * A certificate is a signed document
+ *   {"certificate":"<JSON text>","signature":"<base64 by the CA>"}
+ * whose text is {"name":"alice","role":"caller"|"node","pubkey":"<b64>",
+ * "not_before":<s>,"not_after":<s>,"issuer":"<CA name>"}.
+ * The CA signs the exact text bytes.
+ *
+ * Secret keys live in sodium_malloc() memory and are wiped by
+ * sign_key_free().
+ */
+#ifndef METACTL_SIGN_H
+#define METACTL_SIGN_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <jansson.h>
+
+#include "error.h"
+#include "message.h"
+
+#define SIGN_PUBLICKEYBYTES 32
+#define SIGN_BYTES 64
+
+/* Calls sodium_init(); 0 or -1. Safe to call more than once. */
+int sign_init(void);
+
+struct sign_key;
+int sign_key_generate(struct sign_key **ret);
+/* Refuses a file readable or writable by group/others (MCE_KEYPERM). */
+int sign_key_load(const char *path, struct sign_key **ret);
+/* Creates the file 0600; refuses to overwrite (-EEXIST). */
+int sign_key_save(const struct sign_key *k, const char *path);
+void sign_key_free(struct sign_key *k);
+void sign_key_public(
+    const struct sign_key *k, unsigned char pk[SIGN_PUBLICKEYBYTES]);
+
+int sign_pubkey_load(const char *path, unsigned char pk[SIGN_PUBLICKEYBYTES]);
+int sign_pubkey_save(
+    const unsigned char pk[SIGN_PUBLICKEYBYTES], const char *path);
+int sign_pubkey_parse(const char *b64, unsigned char pk[SIGN_PUBLICKEYBYTES]);
+/* base64 text; caller frees. */
+char *sign_pubkey_format(const unsigned char pk[SIGN_PUBLICKEYBYTES]);
+
+/* Detached signature of exactly len bytes, as base64 (caller frees). */
+int sign_data(
+    const struct sign_key *k, const void *data, size_t len, char **ret_sig);
+/* 0, or MCE_BADSIG when the signature is malformed or does not verify. */
+int sign_data_verify(const unsigned char pk[SIGN_PUBLICKEYBYTES],
+    const void *data, size_t len, const char *sig);
+
+enum cert_role {
+	CERT_ROLE_CALLER,
+	CERT_ROLE_NODE
+};
+const char *cert_role_str(enum cert_role role);
+
+struct cert {
+	char *name;
+	enum cert_role role;
+	unsigned char pubkey[SIGN_PUBLICKEYBYTES];
+	int64_t not_before; /* seconds since the epoch */
+	int64_t not_after;
+	char *issuer;
+};
+
+/* Signs a new certificate with the CA key; *ret_doc is a new reference. */
+int cert_issue(const struct sign_key *ca, const char *issuer, const char *name,
+    enum cert_role role, const unsigned char pk[SIGN_PUBLICKEYBYTES],
+    int64_t not_before, int64_t not_after, json_t **ret_doc);
+/* Parses a signed document without any trust decision (cert show). */
+int cert_parse(const json_t *doc, struct cert **ret, struct error *err);
+/*
+ * Parses and checks: signed by ca_pk, not_before <= now <= not_after.
+ * Returns MCE_BADCERT, MCE_UNTRUSTED, MCE_EXPIRED or MCE_NOTYET on failure.
+ */
+int cert_verify(const json_t *doc,
+    const unsigned char ca_pk[SIGN_PUBLICKEYBYTES], int64_t now,
+    struct cert **ret, struct error *err);
+int cert_load(const char *path, json_t **ret_doc, struct error *err);
+int cert_save(const json_t *doc, const char *path);
+void cert_free(struct cert *c);
+
+/*
+ * Signs a body into an envelope carrying the signature and the signer's
+ * certificate (borrowed, copied into the envelope).
+ */
+int sign_envelope(const struct sign_key *k, const json_t *cert_doc,
+    const char *body, size_t len, struct envelope **ret);
+/*
+ * The whole check on a received envelope: the certificate is trusted and
+ * valid at now (seconds), has the expected role, and its key signed the
+ * body. On success *ret_cert holds the verified certificate: its name is
+ * the only caller identity to act upon.
+ */
+int sign_envelope_verify(const struct envelope *e,
+    const unsigned char ca_pk[SIGN_PUBLICKEYBYTES], enum cert_role role,
+    int64_t now, struct cert **ret_cert, struct error *err);
+
+#endif

@@ -1,0 +1,1 @@
+# plugins: see plugins/*.c

@@ -1,0 +1,110 @@
+/*
+ * plugin.h: the plugin API. A plugin (an agent: a named group of actions)
+ * includes this header and lib/ headers, nothing from agent/.
+ *
+ * The agent has already checked everything before an action runs: the
+ * signature, the replay window, the filter, the DDL (inputs are validated
+ * and defaults filled) and the policy. The plugin never sees AMQP.
+ *
+ * Actions are asynchronous: run() starts the work and returns at once;
+ * long work goes through action_spawn(); exactly one action_done() call
+ * completes the action, possibly from a later callback. The agent owns the
+ * reply and signs it.
+ */
+#ifndef METACTL_PLUGIN_H
+#define METACTL_PLUGIN_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <jansson.h>
+
+#include "message.h"
+
+struct action_ctx;
+
+struct plugin_action {
+	const char *name;
+	void (*run)(struct action_ctx *ctx, const json_t *input);
+};
+
+struct plugin {
+	const char *name; /* equals the DDL's "agent" */
+	const char *version;
+	int (*init)(void); /* may be NULL; 0 or negative code */
+	void (*fini)(void); /* may be NULL */
+	const struct plugin_action *actions; /* ends with { NULL, NULL } */
+};
+
+/* What the node knows of itself; borrowed, valid while the action runs. */
+struct node_info {
+	const char *identity;
+	const char *version;
+	const json_t *facts;
+	const char *const *classes;
+	size_t nclasses;
+	const char *const *collectives;
+	size_t ncollectives;
+	const char *const *agents;
+	size_t nagents;
+	int64_t start_ms;
+	const json_t *stats; /* daemon counters, an object */
+};
+
+const char *action_agent(const struct action_ctx *ctx);
+const char *action_name(const struct action_ctx *ctx);
+const char *action_request_id(const struct action_ctx *ctx);
+/* The verified caller: certificate name, or "uid=N" on the local socket. */
+const char *action_caller(const struct action_ctx *ctx);
+int action_dry_run(const struct action_ctx *ctx);
+const struct node_info *action_node(const struct action_ctx *ctx);
+/* Opaque per-agent data the registry attached (external agents). */
+void *action_plugin_data(const struct action_ctx *ctx);
+
+/*
+ * Completes the action: data is stolen (NULL means {}). status is one of
+ * enum message_status. The ctx must not be used afterwards; any lock the
+ * action held is released.
+ */
+void action_done(
+    struct action_ctx *ctx, int status, const char *msg, json_t *data);
+
+struct spawn_result {
+	int exit_status; /* valid when term_signal == 0 */
+	int term_signal; /* signal that ended it, 0 when it exited */
+	int timed_out; /* killed (process group) at the timeout */
+	const char *out; /* captured stdout, NUL-terminated */
+	size_t out_len;
+	int out_truncated;
+	const char *err; /* captured stderr, NUL-terminated */
+	size_t err_len;
+	int err_truncated;
+};
+typedef void (*action_spawn_cb)(
+    struct action_ctx *ctx, const struct spawn_result *r, void *arg);
+
+struct spawn_options {
+	const char *const *argv; /* argv[0] is the program; no shell */
+	const char *const *env; /* NULL: a minimal PATH-only env */
+	const char *cwd; /* NULL: / */
+	const char *input; /* written to stdin, then closed */
+	size_t input_len;
+	int timeout_ms; /* 0: the agent's default */
+};
+
+/*
+ * Runs a program in its own process group without a shell. Under dry-run
+ * the program is not started: the argv is recorded for the reply's
+ * "commands" list and cb gets exit status 0 and empty output. cb runs from
+ * the event loop. Returns 0 or a negative code (cb is then never called).
+ */
+int action_spawn(struct action_ctx *ctx, const struct spawn_options *o,
+    action_spawn_cb cb, void *arg);
+
+/*
+ * Per-key lock (e.g. "deploy:myapp"): cb runs once the lock is held,
+ * possibly at once. It is released by action_done().
+ */
+int action_lock(struct action_ctx *ctx, const char *key,
+    void (*cb)(struct action_ctx *ctx, void *arg), void *arg);
+
+#endif
