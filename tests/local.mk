@@ -42,3 +42,8 @@ clean-fuzz-work:
 # Source formatting (skips when clang-format is absent).
 SCRIPT_TESTS += tests/format.sh
 EXTRA_DIST += tests/format.sh tests/lib/tap.sh
+
+include tests/core.mk
+include tests/filter_policy.mk
+include tests/config_ddl.mk
+include tests/transport.mk

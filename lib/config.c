@@ -1,0 +1,4 @@
+/* config.c: see config.h. */
+#include "buildconf.h"
+
+#include "config.h"

@@ -1,0 +1,4 @@
+/* ddl.c: see ddl.h. */
+#include "buildconf.h"
+
+#include "ddl.h"

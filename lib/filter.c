@@ -1,0 +1,4 @@
+/* filter.c: see filter.h. */
+#include "buildconf.h"
+
+#include "filter.h"

@@ -1,0 +1,4 @@
+/* message.c: see message.h. */
+#include "buildconf.h"
+
+#include "message.h"

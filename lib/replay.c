@@ -1,0 +1,4 @@
+/* replay.c: see replay.h. */
+#include "buildconf.h"
+
+#include "replay.h"

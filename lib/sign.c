@@ -1,0 +1,4 @@
+/* sign.c: see sign.h. */
+#include "buildconf.h"
+
+#include "sign.h"

@@ -1,0 +1,4 @@
+/* transport.c: see transport.h. */
+#include "buildconf.h"
+
+#include "transport.h"

@@ -1,0 +1,1 @@
+# tests of the filter_policy area
