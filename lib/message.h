@@ -1,7 +1,7 @@
 /*
  * message.h: request and reply bodies, and the envelope that carries them.
  *
- * Wire format (docs/PROTOCOL.md, schemas/*.json): every AMQP message body
+ * Wire format (docs/PROTOCOL.md, schemas/): every AMQP message body
  * and every line on the local UNIX socket is one envelope
  *
  *   {"protocol":1,"body":"<JSON text>","signature":"<base64>",
