@@ -173,7 +173,10 @@ parse_json(
 	j = json_loadb(buf, len, JSON_REJECT_DUPLICATES, &jerr);
 	if (j == NULL) {
 		error_set(err, jerr.line > 0 ? jerr.line : 0,
-		    jerr.column > 0 ? jerr.column : 0, "malformed JSON: %s",
+		    jerr.column > 0 ? jerr.column : 0, "malformed JSON: %s%s",
+		    json_error_code(&jerr) == json_error_invalid_utf8
+			? "invalid UTF-8: "
+			: "",
 		    jerr.text);
 		*ret_code = MCE_PARSE;
 		return NULL;
