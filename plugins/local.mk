@@ -3,6 +3,15 @@
 noinst_LIBRARIES += plugins/libplugins.a
 plugins_libplugins_a_SOURCES = \
 	plugins/plugin.h \
+	plugins/external.c plugins/external.h \
 	plugins/rpcutil/rpcutil.c plugins/rpcutil/rpcutil.h
 
 dist_ddl_DATA += schemas/ddl/rpcutil.json
+
+# The example external agent, for operators to copy into their agent
+# directory (docs/EXTERNAL-AGENTS.md).
+externalexampledir = $(pkgdatadir)/examples/external
+dist_externalexample_SCRIPTS = plugins/external/example
+dist_externalexample_DATA = plugins/external/example.json
+externaldocdir = $(docdir)
+dist_externaldoc_DATA = docs/EXTERNAL-AGENTS.md
