@@ -3,6 +3,7 @@
 noinst_LIBRARIES += plugins/libplugins.a
 plugins_libplugins_a_SOURCES = \
 	plugins/plugin.h \
+	plugins/registry.c plugins/registry.h \
 	plugins/external.c plugins/external.h \
 	plugins/rpcutil/rpcutil.c plugins/rpcutil/rpcutil.h
 
