@@ -1,0 +1,10 @@
+/* usage.h: the text of `metactl help COMMAND`. */
+#ifndef METACTL_ORCH_USAGE_H
+#define METACTL_ORCH_USAGE_H
+
+#include <stdio.h>
+
+/* Prints the synopsis and options of a command; nothing for unknown ones. */
+void usage_print(FILE *f, const char *command);
+
+#endif
