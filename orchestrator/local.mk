@@ -4,14 +4,30 @@ noinst_LIBRARIES += orchestrator/liborch.a
 orchestrator_liborch_a_SOURCES = \
 	orchestrator/cli.h orchestrator/util.c \
 	orchestrator/usage.c orchestrator/usage.h \
-	orchestrator/cmd_keys.c
+	orchestrator/cmd_keys.c \
+	orchestrator/nodecache.c orchestrator/nodecache.h \
+	orchestrator/opts.c orchestrator/opts.h \
+	orchestrator/output.c orchestrator/output.h \
+	orchestrator/progress.c orchestrator/progress.h \
+	orchestrator/results.c orchestrator/results.h \
+	orchestrator/strvec.c orchestrator/strvec.h
 
 bin_PROGRAMS += orchestrator/metactl
 orchestrator_metactl_SOURCES = orchestrator/main.c
 orchestrator_metactl_LDADD = orchestrator/liborch.a lib/libmetactl.a \
-	$(JANSSON_LIBS) $(SODIUM_LIBS) $(RABBITMQ_LIBS)
+	$(JANSSON_LIBS) $(SODIUM_LIBS) $(RABBITMQ_LIBS) -lm
 
 ORCH_TEST_LIBS = orchestrator/liborch.a $(MC_TEST_LIBS) $(RABBITMQ_LIBS)
 
 SCRIPT_TESTS += tests/integration/orch_keys.sh
 EXTRA_DIST += tests/integration/orch_keys.sh
+
+ORCH_UNIT_TESTS = tests/unit/test_orch_opts tests/unit/test_orch_output
+UNIT_TESTS += $(ORCH_UNIT_TESTS)
+check_PROGRAMS += $(ORCH_UNIT_TESTS)
+tests_unit_test_orch_opts_SOURCES = tests/unit/test_orch_opts.c
+tests_unit_test_orch_opts_CFLAGS = $(AM_CFLAGS) $(CHECK_CFLAGS)
+tests_unit_test_orch_opts_LDADD = $(ORCH_TEST_LIBS) -lm
+tests_unit_test_orch_output_SOURCES = tests/unit/test_orch_output.c
+tests_unit_test_orch_output_CFLAGS = $(AM_CFLAGS) $(CHECK_CFLAGS)
+tests_unit_test_orch_output_LDADD = $(ORCH_TEST_LIBS) -lm
