@@ -1,1 +1,22 @@
-# agent: see agent/*.c
+# agent: metactld, the node agent. Everything but main() lives in
+# libagentd.a so that the unit tests can drive the real code.
+noinst_LIBRARIES += agent/libagentd.a
+agent_libagentd_a_SOURCES = \
+	agent/agentd.h \
+	agent/action.c \
+	agent/broker.c \
+	agent/conf.c agent/conf.h \
+	agent/dispatch.c \
+	agent/local.c \
+	agent/node.c agent/node.h \
+	agent/notify.c \
+	agent/policy_stub.c agent/policy_stub.h \
+	agent/reply.c \
+	agent/strv.c agent/strv.h
+
+AGENTD_LIBS = agent/libagentd.a plugins/libplugins.a lib/libmetactl.a \
+	$(RABBITMQ_LIBS) $(UV_LIBS) $(JANSSON_LIBS) $(SODIUM_LIBS)
+
+sbin_PROGRAMS += agent/metactld
+agent_metactld_SOURCES = agent/main.c
+agent_metactld_LDADD = $(AGENTD_LIBS)
