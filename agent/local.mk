@@ -20,3 +20,12 @@ AGENTD_LIBS = agent/libagentd.a plugins/libplugins.a lib/libmetactl.a \
 sbin_PROGRAMS += agent/metactld
 agent_metactld_SOURCES = agent/main.c
 agent_metactld_LDADD = $(AGENTD_LIBS)
+
+AGENTD_TEST_LIBS = $(AGENTD_LIBS) $(CHECK_LIBS)
+
+UNIT_TESTS += tests/unit/test_agent_action tests/unit/test_agent_node
+check_PROGRAMS += tests/unit/test_agent_action tests/unit/test_agent_node
+tests_unit_test_agent_action_SOURCES = tests/unit/test_agent_action.c
+tests_unit_test_agent_action_LDADD = $(AGENTD_TEST_LIBS)
+tests_unit_test_agent_node_SOURCES = tests/unit/test_agent_node.c
+tests_unit_test_agent_node_LDADD = $(AGENTD_TEST_LIBS)
