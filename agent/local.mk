@@ -29,3 +29,10 @@ tests_unit_test_agent_action_SOURCES = tests/unit/test_agent_action.c
 tests_unit_test_agent_action_LDADD = $(AGENTD_TEST_LIBS)
 tests_unit_test_agent_node_SOURCES = tests/unit/test_agent_node.c
 tests_unit_test_agent_node_LDADD = $(AGENTD_TEST_LIBS)
+
+# The integration tests' client: CA and certificates, signed requests over
+# the broker or the local socket, raw bytes, replays.
+check_PROGRAMS += tests/integration/mcsend
+tests_integration_mcsend_SOURCES = tests/integration/mcsend.c
+tests_integration_mcsend_LDADD = lib/libmetactl.a $(RABBITMQ_LIBS) \
+	$(JANSSON_LIBS) $(SODIUM_LIBS)
