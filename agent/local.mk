@@ -1,1 +1,38 @@
-# agent: see agent/*.c
+# agent: metactld, the node agent. Everything but main() lives in
+# libagentd.a so that the unit tests can drive the real code.
+noinst_LIBRARIES += agent/libagentd.a
+agent_libagentd_a_SOURCES = \
+	agent/agentd.h \
+	agent/action.c \
+	agent/broker.c \
+	agent/conf.c agent/conf.h \
+	agent/dispatch.c \
+	agent/local.c \
+	agent/node.c agent/node.h \
+	agent/notify.c \
+	agent/policy_stub.c agent/policy_stub.h \
+	agent/reply.c \
+	agent/strv.c agent/strv.h
+
+AGENTD_LIBS = agent/libagentd.a plugins/libplugins.a lib/libmetactl.a \
+	$(RABBITMQ_LIBS) $(UV_LIBS) $(JANSSON_LIBS) $(SODIUM_LIBS)
+
+sbin_PROGRAMS += agent/metactld
+agent_metactld_SOURCES = agent/main.c
+agent_metactld_LDADD = $(AGENTD_LIBS)
+
+AGENTD_TEST_LIBS = $(AGENTD_LIBS) $(CHECK_LIBS)
+
+UNIT_TESTS += tests/unit/test_agent_action tests/unit/test_agent_node
+check_PROGRAMS += tests/unit/test_agent_action tests/unit/test_agent_node
+tests_unit_test_agent_action_SOURCES = tests/unit/test_agent_action.c
+tests_unit_test_agent_action_LDADD = $(AGENTD_TEST_LIBS)
+tests_unit_test_agent_node_SOURCES = tests/unit/test_agent_node.c
+tests_unit_test_agent_node_LDADD = $(AGENTD_TEST_LIBS)
+
+# The integration tests' client: CA and certificates, signed requests over
+# the broker or the local socket, raw bytes, replays.
+check_PROGRAMS += tests/integration/mcsend
+tests_integration_mcsend_SOURCES = tests/integration/mcsend.c
+tests_integration_mcsend_LDADD = lib/libmetactl.a $(RABBITMQ_LIBS) \
+	$(JANSSON_LIBS) $(SODIUM_LIBS)

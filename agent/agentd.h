@@ -1,0 +1,147 @@
+/*
+ * agentd.h: the daemon's state, shared by the files of agent/.
+ *
+ * One struct agentd lives for the life of the process. Everything that a
+ * reload replaces (node facts, registry, policies) is swapped as a whole:
+ * actions that are running keep a reference to the node_info they started
+ * with through their own copy of the strings they need.
+ */
+#ifndef METACTLD_AGENTD_H
+#define METACTLD_AGENTD_H
+
+#include <stdint.h>
+#include <sys/types.h>
+#include <uv.h>
+#include <jansson.h>
+
+#include "log.h"
+#include "replay.h"
+#include "sign.h"
+#include "conf.h"
+#include "node.h"
+
+struct registry;
+struct policy_set;
+struct plugin_action;
+struct filter_subject;
+struct broker;
+struct local_server;
+
+/*
+ * Where the reply to one request goes. Whoever keeps the sink past the call
+ * that handed it over takes a reference with hold() and drops it with
+ * release(). send() is called at most once. A sink whose transport went away
+ * drops the reply.
+ */
+struct reply_sink {
+	void (*send)(struct reply_sink *s, const char *buf, size_t len);
+	void (*hold)(struct reply_sink *s);
+	void (*release)(struct reply_sink *s);
+};
+
+struct agentd_stats {
+	uint64_t received;
+	uint64_t replied;
+	uint64_t dropped; /* filter misses */
+	uint64_t refused;
+	uint64_t actions;
+};
+
+struct agentd {
+	uv_loop_t *loop;
+	struct conf conf;
+	int foreground;
+
+	/* Trust: the node's key and certificate, and the CA public key. */
+	struct sign_key *key;
+	json_t *cert_doc;
+	unsigned char ca_pk[SIGN_PUBLICKEYBYTES];
+	int have_ca;
+
+	struct node *node;
+	struct registry *registry;
+	int registry_stale; /* reload it once no action runs */
+	struct policy_set *policy;
+	struct replay *replay;
+	struct audit *audit;
+	const char **agents; /* names hosted, from the registry */
+	size_t nagents;
+
+	struct broker *broker;
+	struct local_server *local;
+
+	uv_signal_t sig_hup, sig_term, sig_int;
+	uv_timer_t stop_timer; /* the shutdown deadline */
+	int stopping;
+	int64_t start_ms;
+	struct agentd_stats stats;
+};
+
+/* dispatch.c: the pipeline every received message goes through. */
+struct dispatch_origin {
+	int local; /* 1: UNIX socket, 0: broker */
+	uid_t uid; /* local: peer uid */
+};
+/* Holds sink (hold()) for as long as the request needs it; the caller keeps
+ * its own reference. */
+void dispatch_message(struct agentd *d, const char *buf, size_t len,
+    const struct dispatch_origin *o, struct reply_sink *sink);
+/* This node as the filters see it; everything borrowed from d. */
+void agentd_subject(const struct agentd *d, struct filter_subject *s);
+
+/* reply.c: encodes, signs when a key is loaded, and sends a reply; data is
+ * stolen. */
+void dispatch_reply(struct agentd *d, struct reply_sink *sink,
+    const char *request_id, int status, const char *msg, json_t *data);
+/* One audit record (a no-op without an audit trail). */
+void agentd_audit(struct agentd *d, const char *id, const char *caller,
+    const char *agent, const char *action, const json_t *args,
+    const char *decision, int status, const char *reason);
+
+/* action.c: running actions, concurrency limit, queue, locks. */
+struct action_ctx;
+struct action_start {
+	const char *id;
+	const char *caller;
+	const char *agent;
+	const char *action;
+	json_t *input; /* stolen */
+	int dry_run;
+	const struct plugin_action *impl;
+	void *plugin_data;
+	struct reply_sink *sink; /* a reference is taken */
+	const json_t *audit_args; /* borrowed, for the audit record */
+};
+/* Runs now, queues, or refuses with a BUSY reply. */
+void action_submit(struct agentd *d, const struct action_start *s);
+unsigned action_running(void);
+unsigned action_queued(void);
+/* Refuses every queued action (shutdown); running ones go on. */
+void action_drain_queue(struct agentd *d);
+/* Kills every running child's process group (shutdown deadline). */
+void action_kill_all(void);
+/* Called when the last running action completed. */
+extern void (*action_idle_cb)(struct agentd *d);
+
+/* broker.c */
+int broker_start(struct agentd *d, struct broker **ret);
+/* Stops consuming; replies can still be published. */
+void broker_pause(struct broker *b);
+void broker_stop(struct broker *b);
+/* Re-binds after the hosted agents changed (reload). */
+void broker_resubscribe(struct broker *b);
+
+/* local.c */
+int local_start(struct agentd *d, struct local_server **ret);
+void local_stop(struct local_server *l);
+
+/* notify.c */
+void notify_ready(struct agentd *d);
+void notify_stopping(void);
+void notify_reloading(void);
+void notify_reloaded(void);
+
+/* main.c: re-reads the configuration, facts, DDLs, policies (SIGHUP). */
+void agentd_reload(struct agentd *d);
+
+#endif

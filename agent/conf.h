@@ -1,0 +1,87 @@
+/*
+ * conf.h: metactld.conf, the node agent's configuration (metactld.conf(5)).
+ *
+ * conf_load() reads the INI file through lib/config.c, checks every key
+ * (unknown sections and keys are errors, so typos do not go unnoticed) and
+ * fills struct conf with defaults for everything not given. Errors carry the
+ * file and line of the offending value.
+ */
+#ifndef METACTLD_CONF_H
+#define METACTLD_CONF_H
+
+#include <stddef.h>
+#include <sys/types.h>
+
+#include "error.h"
+
+#define CONF_DEFAULT_PATH SYSCONFDIR "/metactl/metactld.conf"
+
+struct conf {
+	char *path;
+
+	/* [node] */
+	char *identity; /* default: the host name */
+	char **collectives; /* NULL-terminated */
+	size_t ncollectives;
+	char *facts_file; /* JSON or "key: value" lines; NULL: none */
+	char *facts_command; /* argv, split on blanks; NULL: none */
+	char *classes_file;
+
+	/* [broker] */
+	char **brokers; /* URLs tried in turn; none: local only */
+	size_t nbrokers;
+	char *broker_user; /* override the URL's credentials */
+	char *broker_password;
+	char *broker_cafile; /* for amqps:// */
+	int heartbeat; /* seconds, 0 disables */
+	long long connect_timeout_ms;
+	long long reconnect_min_ms;
+	long long reconnect_max_ms;
+
+	/* [security] */
+	char *key_path;
+	char *cert_path;
+	char *ca_path; /* CA public key */
+	long long max_skew_ms;
+	long long max_ttl_s;
+	size_t replay_entries;
+
+	/* [policy] */
+	char *policy_dir;
+	char *policy_default; /* name of the default policy file */
+	int policy_enable_default;
+	int policy_allow_unconfigured;
+
+	/* [plugins] */
+	char *ddl_dir;
+	char *external_dir;
+
+	/* [local] */
+	int local_enable;
+	char *socket_path;
+	mode_t socket_mode;
+
+	/* [log] */
+	int log_syslog; /* target = syslog | stderr */
+	int log_level; /* enum log_level */
+	char *audit_path; /* NULL: no audit trail */
+
+	/* [limits] */
+	size_t message_max;
+	size_t output_max; /* bytes captured per stream of a child */
+	unsigned actions_max; /* running at once */
+	unsigned queue_max; /* waiting behind them */
+	long long action_timeout_ms;
+	long long shutdown_timeout_ms;
+
+	/* [daemon] */
+	int notification_fd; /* s6 readiness; -1: none */
+};
+
+/* Fills c with the defaults of every setting. */
+void conf_defaults(struct conf *c);
+/* Loads path over the defaults. 0, or MCE_CONFIG/-errno with err set. */
+int conf_load(struct conf *c, const char *path, struct error *err);
+void conf_clear(struct conf *c);
+
+#endif
