@@ -25,6 +25,14 @@ void cli_errx(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 /* The command being run, for messages; set by main. */
 extern const char *cli_command;
 
+struct ddl;
+struct ddl_action;
+/* Loads DIR/AGENT.json; 0 or an exit status after reporting. */
+int orch_load_ddl(const char *dir, const char *agent, struct ddl **ret);
+/* The action, or NULL after listing the agent's actions on stderr. */
+const struct ddl_action *orch_find_action(
+    const struct ddl *d, const char *action);
+
 /* Commands. */
 int cmd_keygen(int argc, char *argv[]);
 int cmd_ca(int argc, char *argv[]);

@@ -5,6 +5,11 @@ orchestrator_liborch_a_SOURCES = \
 	orchestrator/cli.h orchestrator/util.c \
 	orchestrator/usage.c orchestrator/usage.h \
 	orchestrator/cmd_keys.c \
+	orchestrator/cmd_fleet.c orchestrator/cmd_rpc.c orchestrator/cmd_doc.c \
+	orchestrator/clientconf.c orchestrator/clientconf.h \
+	orchestrator/collect.c orchestrator/collect.h \
+	orchestrator/fleet.c orchestrator/fleet.h \
+	orchestrator/link.c orchestrator/link.h \
 	orchestrator/nodecache.c orchestrator/nodecache.h \
 	orchestrator/opts.c orchestrator/opts.h \
 	orchestrator/output.c orchestrator/output.h \
@@ -31,3 +36,7 @@ tests_unit_test_orch_opts_LDADD = $(ORCH_TEST_LIBS) -lm
 tests_unit_test_orch_output_SOURCES = tests/unit/test_orch_output.c
 tests_unit_test_orch_output_CFLAGS = $(AM_CFLAGS) $(CHECK_CFLAGS)
 tests_unit_test_orch_output_LDADD = $(ORCH_TEST_LIBS) -lm
+
+INTEGRATION_TESTS += tests/integration/orch_fleet.sh
+EXTRA_DIST += tests/integration/orch_fleet.sh tests/integration/orch_lib.sh
+dist_schema_DATA += schemas/metactl-output.schema.json

@@ -25,6 +25,13 @@ struct command {
 };
 
 static const struct command commands[] = {
+    {"ping", cmd_ping, "list the nodes that answer, with round-trip times"},
+    {"rpc", cmd_rpc, "run an action of an agent on the matching nodes"},
+    {"find", cmd_find, "print the identities of the matching nodes"},
+    {"discover", cmd_find, "the same as find"},
+    {"inventory", cmd_inventory, "show a node's agents, classes and version"},
+    {"facts", cmd_facts, "count the fleet's values of a fact"},
+    {"doc", cmd_doc, "describe agents and actions from their DDL"},
     {"keygen", cmd_keygen, "create an ed25519 key pair"},
     {"ca", cmd_ca, "create a fleet CA or sign a certificate"},
     {"cert", cmd_cert, "show a certificate"},

@@ -296,7 +296,7 @@ print_aggregates(FILE *f, const json_t *aggregates)
 		const char *fn =
 		    json_string_value(json_object_get(item, "function"));
 
-		if (json_is_object(res)) {
+		if (json_is_object(res) && json_object_size(res) > 0) {
 			const char *k;
 			json_t *v;
 
