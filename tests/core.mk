@@ -15,3 +15,18 @@ EXTRA_DIST += tests/data/request tests/data/reply
 # suites would print their plain report instead of TAP.
 AM_TESTS_ENVIRONMENT += export CK_TAP_LOG_FILE_NAME CK_VERBOSITY \
 	CK_DEFAULT_TIMEOUT;
+
+# Real messages from the library: the schema test and the fuzz corpora.
+check_PROGRAMS += tests/unit/gen_messages
+tests_unit_gen_messages_LDADD = $(MC_TEST_LIBS)
+
+# Fuzz targets; seeds in tests/fuzz/corpus/NAME/ come from
+# `tests/unit/gen_messages corpus $(srcdir)/tests/fuzz/corpus`.
+FUZZ_TARGETS += tests/fuzz/fuzz_message tests/fuzz/fuzz_cert
+FUZZ_CORE_LIBS = lib/libmetactl.a $(JANSSON_LIBS) $(SODIUM_LIBS)
+tests_fuzz_fuzz_message_SOURCES = tests/fuzz/fuzz_message.c
+tests_fuzz_fuzz_message_LDADD = $(FUZZ_DRIVER) $(FUZZ_CORE_LIBS)
+tests_fuzz_fuzz_message_LDFLAGS = $(FUZZ_LINK_FLAGS)
+tests_fuzz_fuzz_cert_SOURCES = tests/fuzz/fuzz_cert.c
+tests_fuzz_fuzz_cert_LDADD = $(FUZZ_DRIVER) $(FUZZ_CORE_LIBS)
+tests_fuzz_fuzz_cert_LDFLAGS = $(FUZZ_LINK_FLAGS)
