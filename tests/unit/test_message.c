@@ -10,6 +10,11 @@
 
 #include "message.h"
 
+/* Shaped like a signature: base64 of 64 bytes. */
+#define SIG \
+	"AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA" \
+	"AAAAAAAAAAAAAAAAAA=="
+
 static struct request *
 sample_request(void)
 {
@@ -180,13 +185,13 @@ START_TEST(test_envelope_round_trip_signed_fields)
 	char *wire;
 	size_t len;
 
-	e->signature = strdup("c2ln");
+	e->signature = strdup(SIG);
 	e->certificate =
 	    json_pack("{s:s,s:s}", "certificate", "{}", "signature", "x");
 	ck_assert_int_eq(envelope_encode(e, &wire, &len), 0);
 	ck_assert_int_eq(
 	    envelope_decode(wire, len, MESSAGE_MAX_DEFAULT, &d, &err), 0);
-	ck_assert_str_eq(d->signature, "c2ln");
+	ck_assert_str_eq(d->signature, SIG);
 	ck_assert(json_equal(d->certificate, e->certificate));
 	free(wire);
 	/* One without the other is refused on both sides. */
@@ -274,7 +279,7 @@ START_TEST(test_envelope_invalid)
 	    decode_envelope_text("{\"protocol\":1,\"body\":{}}", &err),
 	    MCE_SCHEMA);
 	ck_assert_int_eq(decode_envelope_text("{\"protocol\":1,\"body\":\"{}\","
-					      "\"signature\":\"abc\"}",
+					      "\"signature\":\"" SIG "\"}",
 			     &err),
 	    MCE_SCHEMA);
 	ck_assert_int_eq(decode_envelope_text("{\"protocol\":1,\"body\":\"{}\","
@@ -282,6 +287,12 @@ START_TEST(test_envelope_invalid)
 			     &err),
 	    MCE_SCHEMA);
 	ck_assert_ptr_nonnull(strstr(err.text, "unknown field \"extra\""));
+	ck_assert_int_eq(decode_envelope_text("{\"protocol\":1,\"body\":\"{}\","
+					      "\"signature\":\"abc\","
+					      "\"certificate\":{}}",
+			     &err),
+	    MCE_SCHEMA);
+	ck_assert_ptr_nonnull(strstr(err.text, "\"signature\" must be base64"));
 	ck_assert_int_eq(decode_envelope_text("[1]", &err), MCE_SCHEMA);
 	ck_assert_int_eq(
 	    decode_envelope_text("{\"protocol\":1,\"body\":\"\\u0000\"}", &err),
