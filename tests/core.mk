@@ -30,3 +30,10 @@ tests_fuzz_fuzz_message_LDFLAGS = $(FUZZ_LINK_FLAGS)
 tests_fuzz_fuzz_cert_SOURCES = tests/fuzz/fuzz_cert.c
 tests_fuzz_fuzz_cert_LDADD = $(FUZZ_DRIVER) $(FUZZ_CORE_LIBS)
 tests_fuzz_fuzz_cert_LDFLAGS = $(FUZZ_LINK_FLAGS)
+
+# The wire schemas, installed as protocol documentation, and the test that
+# holds them and the C decoders to the same rules.
+dist_schema_DATA += schemas/request.schema.json schemas/reply.schema.json \
+	schemas/envelope.schema.json schemas/certificate.schema.json
+SCRIPT_TESTS += tests/schemas.sh
+EXTRA_DIST += tests/schemas.sh tests/data/schema-invalid
