@@ -107,6 +107,40 @@ for k in kinds:
                 valid("certificate", text,
                       "envelope %d certificate text validates" % i)
 
+# The signatures, checked the way docs/PROTOCOL.md tells another language
+# to: over the unescaped UTF-8 bytes of the strings, before parsing them.
+CA_PUBKEY = "CXNma9gtnDCqzNq5JlbY335WF3PFnv6PenNpWtInZ1U="
+try:
+    import base64
+    from cryptography.exceptions import InvalidSignature
+    from cryptography.hazmat.primitives.asymmetric.ed25519 import \
+        Ed25519PublicKey
+
+    def verifies(pk_b64, sig_b64, text):
+        pk = Ed25519PublicKey.from_public_bytes(base64.b64decode(pk_b64))
+        try:
+            pk.verify(base64.b64decode(sig_b64), text.encode("utf-8"))
+            return True
+        except InvalidSignature:
+            return False
+
+    lines = subprocess.run([gen, "print", "envelope"], check=True,
+                           capture_output=True).stdout.splitlines()
+    signed = [json.loads(x) for x in lines if b'"signature"' in x]
+    result(len(signed) >= 2, "signed envelopes to verify")
+    for i, env in enumerate(signed):
+        cert = env["certificate"]
+        result(verifies(CA_PUBKEY, cert["signature"], cert["certificate"]),
+               "signed envelope %d: CA signature verifies" % i)
+        pk = json.loads(cert["certificate"])["pubkey"]
+        result(verifies(pk, env["signature"], env["body"]),
+               "signed envelope %d: body signature verifies" % i)
+        result(not verifies(pk, env["signature"], env["body"] + " "),
+               "signed envelope %d: changed body does not verify" % i)
+except ImportError:
+    n += 1
+    print("ok %d # SKIP python3 module cryptography not found" % n)
+
 for k in ("request", "reply"):
     for d in sorted(glob.glob(os.path.join(top, "tests/data", k, "*"))):
         if not os.path.exists(os.path.join(d, "expected")):
