@@ -393,7 +393,7 @@ START_TEST(test_cert_bad_fields)
 		"\"issuer\" is missing"},
 	    {"{\"issuer\":\"ca\",\"name\":\"alice\",\"not_after\":2,\"x\":1,"
 	     "\"not_before\":1,\"pubkey\":\"@PK@\",\"role\":\"caller\"}",
-		"unknown field"},
+		"unknown field \"x\""},
 	    {"[\"@PK@\"]", "not an object"},
 	    {"{\"a\":\"@PK@\"", "malformed JSON"},
 	};
