@@ -1,1 +1,5 @@
-# bench: see bench/*.c
+# Benchmark programs: built by make (so they don't rot), run by scripts/bench.
+noinst_PROGRAMS += bench/floor_responder bench/floor_publisher
+bench_floor_responder_LDADD = lib/libmetactl.a $(RABBITMQ_LIBS)
+bench_floor_publisher_LDADD = lib/libmetactl.a $(RABBITMQ_LIBS)
+EXTRA_DIST += bench/README.md bench/results
