@@ -236,6 +236,17 @@ is_claim(const char *s)
 	return i > 0 && i <= IDENTITY_MAX;
 }
 
+/* The shape of a base64 ed25519 signature; sign.c decodes and checks it. */
+static int
+is_signature(const char *s)
+{
+	static const char b64[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZ"
+				  "abcdefghijklmnopqrstuvwxyz0123456789+/";
+
+	return strlen(s) == 88 && strspn(s, b64) == 86 &&
+	    strcmp(s + 86, "==") == 0;
+}
+
 enum field_kind {
 	F_ID,
 	F_NAME,
@@ -281,7 +292,7 @@ field_rule(enum field_kind kind)
 	case F_PROTOCOL:
 		return "must be an integer";
 	case F_SIGNATURE:
-		return "must be a non-empty string";
+		return "must be base64 of 64 bytes (88 characters)";
 	}
 	return "is invalid";
 }
@@ -309,7 +320,7 @@ field_ok(const json_t *v, enum field_kind kind)
 	case F_PROTOCOL:
 		return json_is_integer(v);
 	case F_SIGNATURE:
-		return json_is_string(v) && json_string_length(v) > 0;
+		return json_is_string(v) && is_signature(json_string_value(v));
 	case F_TIME:
 	case F_TTL:
 	case F_STATUS:
