@@ -15,11 +15,13 @@ orchestrator_liborch_a_SOURCES = \
 	orchestrator/output.c orchestrator/output.h \
 	orchestrator/progress.c orchestrator/progress.h \
 	orchestrator/results.c orchestrator/results.h \
-	orchestrator/strvec.c orchestrator/strvec.h
+	orchestrator/strvec.c orchestrator/strvec.h \
+	orchestrator/cmd_policy.c orchestrator/cmd_policy.h
 
 bin_PROGRAMS += orchestrator/metactl
 orchestrator_metactl_SOURCES = orchestrator/main.c
-orchestrator_metactl_LDADD = orchestrator/liborch.a lib/libmetactl.a \
+orchestrator_metactl_LDADD = orchestrator/liborch.a policy/libpolicy.a \
+	lib/libmetactl.a \
 	$(JANSSON_LIBS) $(SODIUM_LIBS) $(RABBITMQ_LIBS) -lm
 
 ORCH_TEST_LIBS = orchestrator/liborch.a $(MC_TEST_LIBS) $(RABBITMQ_LIBS)

@@ -14,9 +14,7 @@
 #include "orchestrator/cli.h"
 #include "orchestrator/usage.h"
 
-#ifdef HAVE_CMD_POLICY
 #include "orchestrator/cmd_policy.h"
-#endif
 
 struct command {
 	const char *name;
@@ -35,9 +33,7 @@ static const struct command commands[] = {
     {"keygen", cmd_keygen, "create an ed25519 key pair"},
     {"ca", cmd_ca, "create a fleet CA or sign a certificate"},
     {"cert", cmd_cert, "show a certificate"},
-#ifdef HAVE_CMD_POLICY
     {"policy", cmd_policy, "check or lint action policy files"},
-#endif
     {"help", NULL, "describe a command"},
 };
 
@@ -84,6 +80,12 @@ help(int argc, char *argv[])
 		fprintf(
 		    stderr, "metactl: help: unknown command '%s'\n", argv[1]);
 		return MC_EXIT_USAGE;
+	}
+	if (c->fn != NULL && !usage_print(NULL, c->name)) {
+		char *args[] = {(char *)c->name, "--help", NULL};
+
+		cli_command = c->name;
+		return c->fn(2, args);
 	}
 	printf("metactl %s: %s\n\n", c->name, c->summary);
 	usage_print(stdout, c->name);

@@ -91,18 +91,19 @@ static const struct {
 	"usage: metactl cert show [--json] [--ca CA.pub] FILE\n\n"
 	"Prints a certificate's name, role, issuer, key and validity. With\n"
 	"--ca, also checks its signature (exit status 1 when it fails).\n"},
-    {"policy",
-	"usage: metactl policy check|lint ...\n\n"
-	"Checks action policy files; see metactl-policy(5).\n"},
     {"help", "usage: metactl help COMMAND\n"},
 };
 
-void
+int
 usage_print(FILE *f, const char *command)
 {
 	size_t i;
 
 	for (i = 0; i < sizeof(usages) / sizeof(usages[0]); i++)
-		if (strcmp(usages[i].name, command) == 0)
-			fputs(usages[i].text, f);
+		if (strcmp(usages[i].name, command) == 0) {
+			if (f != NULL)
+				fputs(usages[i].text, f);
+			return 1;
+		}
+	return 0;
 }

@@ -4,7 +4,8 @@
 
 #include <stdio.h>
 
-/* Prints the synopsis and options of a command; nothing for unknown ones. */
-void usage_print(FILE *f, const char *command);
+/* Prints the synopsis and options of a command and returns 1; 0 for a
+ * command that describes itself (its --help). */
+int usage_print(FILE *f, const char *command);
 
 #endif
