@@ -128,5 +128,4 @@ void
 collector_clear(struct collector *c)
 {
 	strvec_clear(&c->old_ids);
-	strvec_clear(&c->ignore_ids);
 }

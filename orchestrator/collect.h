@@ -8,7 +8,7 @@
  * did not answer become RES_MISSING. A reply to an earlier request of the
  * same run (an earlier batch) turns that node's RES_MISSING into RES_LATE.
  * Replies that fail verification become RES_INVALID and never count as
- * an answer.
+ * an answer. Replies to any other request are dropped.
  */
 #ifndef METACTL_ORCH_COLLECT_H
 #define METACTL_ORCH_COLLECT_H
@@ -26,7 +26,6 @@ struct collector {
 	struct orch_link *link;
 	struct results *rs;
 	struct strvec old_ids; /* earlier requests: their replies are late */
-	struct strvec ignore_ids; /* e.g. discovery: replies dropped */
 	struct progress *progress; /* NULL: none */
 	/* Called for every result as it is recorded (--jsonl). */
 	void (*on_result)(void *arg, const struct result *r);

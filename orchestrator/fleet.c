@@ -241,7 +241,6 @@ fleet_discover(struct fleet *f, struct strvec *nodes, struct results *rs)
 	col.rs = target;
 	col.on_result = NULL;
 	memset(&col.old_ids, 0, sizeof(col.old_ids));
-	memset(&col.ignore_ids, 0, sizeof(col.ignore_ids));
 	sent = message_now_ms();
 	r = link_send(f->link, req, f->o.nodes != NULL ? expected.v : NULL,
 	    expected.n, &err);
@@ -253,8 +252,8 @@ fleet_discover(struct fleet *f, struct strvec *nodes, struct results *rs)
 	target->elapsed_ms = message_now_ms() - sent;
 	target->addressed = expected.n;
 	full = message_now_ms() >= sent + f->discovery_ms;
-	/* Later replies to the discovery are not results of the command. */
-	strvec_push(&f->col.ignore_ids, req->id);
+	/* Later replies to the discovery are not results of the command:
+	 * its id stays out of f->col, so collect_wait() drops them. */
 	collector_clear(&col);
 	if (r < 0) {
 		r = link_failed(&err);

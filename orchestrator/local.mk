@@ -29,7 +29,8 @@ ORCH_TEST_LIBS = orchestrator/liborch.a $(MC_TEST_LIBS) $(RABBITMQ_LIBS)
 SCRIPT_TESTS += tests/integration/orch_keys.sh
 EXTRA_DIST += tests/integration/orch_keys.sh
 
-ORCH_UNIT_TESTS = tests/unit/test_orch_opts tests/unit/test_orch_output
+ORCH_UNIT_TESTS = tests/unit/test_orch_opts tests/unit/test_orch_output \
+	tests/unit/test_orch_collect
 UNIT_TESTS += $(ORCH_UNIT_TESTS)
 check_PROGRAMS += $(ORCH_UNIT_TESTS)
 tests_unit_test_orch_opts_SOURCES = tests/unit/test_orch_opts.c
@@ -38,6 +39,11 @@ tests_unit_test_orch_opts_LDADD = $(ORCH_TEST_LIBS) -lm
 tests_unit_test_orch_output_SOURCES = tests/unit/test_orch_output.c
 tests_unit_test_orch_output_CFLAGS = $(AM_CFLAGS) $(CHECK_CFLAGS)
 tests_unit_test_orch_output_LDADD = $(ORCH_TEST_LIBS) -lm
+# The collect test scripts the link itself: only collect.o and what it
+# needs come from the library, never link.o.
+tests_unit_test_orch_collect_SOURCES = tests/unit/test_orch_collect.c
+tests_unit_test_orch_collect_CFLAGS = $(AM_CFLAGS) $(CHECK_CFLAGS)
+tests_unit_test_orch_collect_LDADD = $(ORCH_TEST_LIBS) -lm
 
 INTEGRATION_TESTS += tests/integration/orch_fleet.sh
 EXTRA_DIST += tests/integration/orch_fleet.sh tests/integration/orch_lib.sh
