@@ -294,6 +294,10 @@ cmd_rpc(int argc, char *argv[])
 	    (a = orch_find_action(ddl, f.o.args[1])) == NULL ||
 	    (data = build_data(ddl, a, f.o.args + 2, f.o.nargs - 2)) == NULL)
 		goto out;
+	/* An action that runs long (the DDL's timeout) is waited for. */
+	if (f.o.timeout_ms <= 0 && ddl->timeout > 0 &&
+	    (long)ddl->timeout * 1000 + 1000 > f.timeout_ms)
+		f.timeout_ms = (long)ddl->timeout * 1000 + 1000;
 	req = fleet_request(&f, ddl->agent, a->name, data);
 	data = NULL;
 	if (req == NULL)

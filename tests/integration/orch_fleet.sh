@@ -86,6 +86,67 @@ assert [l["type"] for l in lines] == ["reply"] * 3 + ["stats"], lines
 assert lines[-1]["stats"]["ok"] == 3
 ' "$schema" "$T/rpc.jsonl"
 
+# Errors from the nodes: every node refuses rpcutil get_facts.
+"$M" rpc rpcutil get_facts facts=role >"$T/denied.out"
+is "replies with an error exit 1" $? 1
+is "each refusal is listed with its status" \
+    "$(grep -c '  not authorised ' "$T/denied.out")" 3
+check "the summary counts them as failed" \
+    grep -q '^3 nodes: 0 ok, 3 failed, 0 no reply' "$T/denied.out"
+
+# inventory and facts need the node's policy to allow them: a node
+# with the built-in default-deny rule refuses, and says so.
+"$M" inventory web1 >"$T/inv.out"
+rc=$?
+if grep -q 'not authorised' "$T/inv.out"; then
+	is "inventory of a node that refuses exits 1" $rc 1
+	ok "# SKIP inventory: the agent's policy denies rpcutil inventory"
+	"$M" facts role >"$T/facts.out"
+	is "facts when the nodes refuse exits 1" $? 1
+else
+	is "inventory exits 0" $rc 0
+	check "inventory shows the node and its classes" sh -c \
+	    'grep -q "^identity: *web1$" "$1" && grep -q "^  frontend$" "$1"' \
+	    _ "$T/inv.out"
+	"$M" facts role >"$T/facts.out"
+	is "facts exits 0" $? 0
+	check "facts counts each value" sh -c \
+	    'grep -q "^  web  *2$" "$1" && grep -q "^  db  *1$" "$1"' _ \
+	    "$T/facts.out"
+fi
+"$M" inventory ghost -t 1 >"$T/inv.out"
+is "inventory of a silent node exits 3" $? 3
+check "and says it did not reply" grep -q '^ghost: no reply$' "$T/inv.out"
+
+# On a terminal: a progress bar on stderr and colours, unless --np and
+# NO_COLOR; never on a pipe (every other test here).
+tty_run() {
+	"$PYTHON3" -c '
+import os, pty, subprocess, sys
+master, slave = pty.openpty()
+p = subprocess.Popen(sys.argv[1:], stdout=slave, stderr=slave)
+os.close(slave)
+out = b""
+while True:
+    try:
+        b = os.read(master, 4096)
+    except OSError:
+        break
+    if not b:
+        break
+    out += b
+p.wait()
+sys.stdout.write(repr(out))
+' "$@"
+}
+out=$(tty_run "$M" rpc rpcutil ping)
+check "a terminal gets a progress bar" sh -c 'printf "%s\n" "$1" | grep -q "\\\\r\\["' _ "$out"
+check "a terminal gets colours" sh -c 'printf "%s\n" "$1" | grep -q "x1b\\[32m"' _ "$out"
+out=$(NO_COLOR=1 tty_run "$M" rpc rpcutil ping --np)
+check "--np: no progress bar" sh -c '! printf "%s\n" "$1" | grep -q "\\\\r\\["' _ "$out"
+check "NO_COLOR: no colours" sh -c '! printf "%s\n" "$1" | grep -q "x1b\\[3"' _ "$out"
+check "NO_COLOR still prints the results" sh -c 'printf "%s\n" "$1" | grep -q "3 nodes: 3 ok"' _ "$out"
+
 # Input checks happen before anything is sent.
 "$M" rpc rpcutil get_fact 2>"$T/err"
 is "a missing required input exits 2" $? 2

@@ -31,6 +31,9 @@ orch_setup() {
 	rabbitmq_start "$T/rabbitmq" >"$T/rabbitmq.out" 2>&1 ||
 		skip_all "cannot start RabbitMQ"
 	mkdir -p "$T/agents" "$T/policy"
+	# Every test needs ping; get_facts stays denied to see failures.
+	printf 'policy default deny\nallow\t*\tping inventory get_fact\t*\n' \
+	    >"$T/policy/rpcutil.policy"
 	"$M" ca init --name testca "$T/ca" >/dev/null &&
 	"$M" ca init --name rogue "$T/rogueca" >/dev/null &&
 	"$M" keygen "$T/alice" >/dev/null &&
