@@ -27,11 +27,20 @@ output_color_wanted(FILE *f)
 char *
 output_value_text(const json_t *v)
 {
+	char *s, *p;
+
 	if (v == NULL || json_is_null(v))
 		return strdup("-");
-	if (json_is_string(v))
-		return strdup(json_string_value(v));
-	return json_dumps(v, JSON_COMPACT | JSON_ENCODE_ANY | JSON_SORT_KEYS);
+	if (!json_is_string(v))
+		return json_dumps(
+		    v, JSON_COMPACT | JSON_ENCODE_ANY | JSON_SORT_KEYS);
+	/* Node data goes to terminals: no control characters. */
+	if ((s = strdup(json_string_value(v))) == NULL)
+		return NULL;
+	for (p = s; *p != '\0'; p++)
+		if ((unsigned char)*p < 0x20 || *p == 0x7f)
+			*p = '?';
+	return s;
 }
 
 static json_t *

@@ -7,10 +7,19 @@
 #include "orchestrator/cli.h"
 #include "orchestrator/results.h"
 
+/* A copy with control characters replaced by '?': these strings come
+ * from the network and end up on terminals. */
 static char *
 dup_or_null(const char *s)
 {
-	return s != NULL ? strdup(s) : NULL;
+	char *d, *p;
+
+	if (s == NULL || (d = strdup(s)) == NULL)
+		return NULL;
+	for (p = d; *p != '\0'; p++)
+		if ((unsigned char)*p < 0x20 || *p == 0x7f)
+			*p = '?';
+	return d;
 }
 
 struct result *
@@ -33,7 +42,7 @@ results_add(struct results *rs, const char *identity, enum result_kind kind,
 	}
 	r = &rs->v[rs->n];
 	memset(r, 0, sizeof(*r));
-	r->identity = strdup(identity);
+	r->identity = dup_or_null(identity);
 	r->statusmsg = dup_or_null(statusmsg);
 	r->why = dup_or_null(why);
 	if (r->identity == NULL ||

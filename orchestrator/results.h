@@ -35,7 +35,8 @@ struct results {
 	int64_t elapsed_ms;
 };
 
-/* Appends a result; steals data. Returns the new entry or NULL. */
+/* Appends a result; steals data. Control characters in identity,
+ * statusmsg and why become '?'. Returns the new entry or NULL. */
 struct result *results_add(struct results *rs, const char *identity,
     enum result_kind kind, int statuscode, const char *statusmsg, json_t *data,
     int64_t rtt_ms, const char *why);

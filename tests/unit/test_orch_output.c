@@ -63,6 +63,24 @@ START_TEST(exit_statuses)
 }
 END_TEST
 
+START_TEST(control_characters_never_reach_the_terminal)
+{
+	json_t *v = json_string("a\033[2Jb\r");
+	struct result *r;
+	char *t;
+
+	r = results_add(&rs, "evil\033]0;x\a", RES_INVALID, -1, NULL, NULL, -1,
+	    "bad\nline");
+	ck_assert_ptr_nonnull(r);
+	ck_assert_str_eq(r->identity, "evil?]0;x?");
+	ck_assert_str_eq(r->why, "bad?line");
+	t = output_value_text(v);
+	ck_assert_str_eq(t, "a?[2Jb?");
+	free(t);
+	json_decref(v);
+}
+END_TEST
+
 START_TEST(sort_puts_failures_last)
 {
 	results_add(&rs, "z", RES_MISSING, -1, NULL, NULL, -1, NULL);
@@ -313,6 +331,7 @@ main(void)
 	setenv("CK_VERBOSITY", "silent", 0);
 	tcase_add_checked_fixture(tc, NULL, teardown);
 	tcase_add_test(tc, exit_statuses);
+	tcase_add_test(tc, control_characters_never_reach_the_terminal);
 	tcase_add_test(tc, sort_puts_failures_last);
 	tcase_add_test(tc, aggregates);
 	tcase_add_test(tc, human_lines_and_summary);
