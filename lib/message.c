@@ -2,6 +2,7 @@
 #include "buildconf.h"
 
 #include <errno.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -190,6 +191,8 @@ message_parse_json(const char *buf, size_t len, struct error *err)
 {
 	int code;
 
+	/* Like json_loadb(): err is always initialised. */
+	error_init(err, NULL);
 	return parse_json(buf, len, MESSAGE_MAX_DEFAULT, err, &code);
 }
 
