@@ -191,8 +191,6 @@ message_parse_json(const char *buf, size_t len, struct error *err)
 {
 	int code;
 
-	/* Like json_loadb(): err is always initialised. */
-	error_init(err, NULL);
 	return parse_json(buf, len, MESSAGE_MAX_DEFAULT, err, &code);
 }
 

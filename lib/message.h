@@ -111,8 +111,8 @@ int envelope_decode(const char *buf, size_t len, size_t max,
 /*
  * Parses JSON from untrusted bytes: size limit, UTF-8, nesting depth at most
  * MESSAGE_DEPTH_MAX, no NUL bytes, no duplicate keys, nothing after the
- * value. Returns a new reference or NULL with err; like json_loadb() it
- * initialises err (source "<string>") either way.
+ * value. Returns a new reference, or NULL with err's line, column and text
+ * set; err's source is left as the caller set it with error_init().
  */
 json_t *message_parse_json(const char *buf, size_t len, struct error *err);
 

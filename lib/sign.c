@@ -2,7 +2,6 @@
 #include "buildconf.h"
 
 #include <errno.h>
-#include <stdio.h>
 #include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
@@ -590,11 +589,8 @@ cert_load(const char *path, json_t **ret_doc, struct error *err)
 	}
 	doc = message_parse_json(buf, (size_t)n, err);
 	free(buf);
-	if (doc == NULL) {
-		if (err != NULL)
-			snprintf(err->source, sizeof(err->source), "%s", path);
+	if (doc == NULL)
 		return MCE_BADCERT;
-	}
 	*ret_doc = doc;
 	return 0;
 }
