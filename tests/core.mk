@@ -9,7 +9,7 @@ tests_unit_test_sign_LDADD = $(MC_TEST_LIBS)
 tests_unit_test_replay_LDADD = $(MC_TEST_LIBS)
 
 # Decoder cases: one directory per case.
-EXTRA_DIST += tests/data/request tests/data/reply
+EXTRA_DIST += tests/data/request tests/data/reply docs/PROTOCOL.md
 
 # The top Makefile.am sets the Check variables without exporting them, so
 # suites would print their plain report instead of TAP.
