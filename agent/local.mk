@@ -36,3 +36,6 @@ check_PROGRAMS += tests/integration/mcsend
 tests_integration_mcsend_SOURCES = tests/integration/mcsend.c
 tests_integration_mcsend_LDADD = lib/libmetactl.a $(RABBITMQ_LIBS) \
 	$(JANSSON_LIBS) $(SODIUM_LIBS)
+
+INTEGRATION_TESTS += tests/integration/agent_local.sh
+EXTRA_DIST += tests/lib/fleet.sh tests/integration/agent_local.sh
