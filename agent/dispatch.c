@@ -235,9 +235,9 @@ dispatch_message(struct agentd *d, const char *buf, size_t len,
 	memset(&dec, 0, sizeof(dec));
 	if ((r = policy_check(d->policy, &preq, &dec)) < 0 || !dec.allowed) {
 		refuse(d, sink, req, NULL, caller, "denied", MCE_DENIED, -1,
-		    "%s may not run %s.%s%s%s", pcaller, req->agent,
+		    "%s may not run %s.%s%s%s%s", pcaller, req->agent,
 		    req->action, dec.origin[0] ? " (" : "",
-		    dec.origin[0] ? dec.origin : "");
+		    dec.origin[0] ? dec.origin : "", dec.origin[0] ? ")" : "");
 		goto out;
 	}
 

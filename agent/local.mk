@@ -36,3 +36,13 @@ check_PROGRAMS += tests/integration/mcsend
 tests_integration_mcsend_SOURCES = tests/integration/mcsend.c
 tests_integration_mcsend_LDADD = lib/libmetactl.a $(RABBITMQ_LIBS) \
 	$(JANSSON_LIBS) $(SODIUM_LIBS)
+
+INTEGRATION_TESTS += tests/integration/agent_local.sh \
+	tests/integration/agent_broker.sh
+EXTRA_DIST += tests/lib/fleet.sh tests/integration/agent_local.sh \
+	tests/integration/agent_broker.sh
+
+SCRIPT_TESTS += tests/integration/agent_man.sh
+EXTRA_DIST += tests/integration/agent_man.sh etc/metactld.conf \
+	etc/metactld.service
+dist_man_MANS += man/metactld.8 man/metactld.conf.5

@@ -266,6 +266,8 @@ static int
 send_local(const struct opts *o, const char *buf, size_t len)
 {
 	int fd = transport_unix_connect(o->socket), replies = 0;
+	/* One line answers one request: by default wait for that one. */
+	int count = o->count < 0 ? 1 : o->count;
 	char *in = NULL;
 	size_t inlen = 0, cap = 0;
 	int64_t deadline = message_now_ms() + o->timeout_ms;
@@ -283,7 +285,7 @@ send_local(const struct opts *o, const char *buf, size_t len)
 	}
 	if (write(fd, "\n", 1) < 0 && errno != EPIPE)
 		die("write: %s", strerror(errno));
-	while (o->count < 0 || replies < o->count) {
+	while (replies < count) {
 		struct pollfd p = {.fd = fd, .events = POLLIN};
 		int64_t left = deadline - message_now_ms();
 		char *nl;

@@ -1,0 +1,153 @@
+#!/bin/sh
+# metactld without a broker: the local socket, the uid= caller, every
+# refusal's reply, filters, SIGHUP reload, readiness, SIGTERM.
+. "$top_srcdir/tests/lib/tap.sh"
+. "$top_srcdir/tests/lib/fleet.sh"
+
+[ -n "${PYTHON3:-}" ] || skip_all "python3 not found"
+RABBITMQ_URL=
+fleet_init || { echo "Bail out! cannot create the fleet"; exit 99; }
+trap 'fleet_stop' EXIT INT TERM
+uid=$(id -u)
+
+# A field of the last reply line: reply FIELD < lines.
+field() { "$PYTHON3" -c '
+import json, sys
+lines = [l for l in sys.stdin if l.strip()]
+v = json.loads(lines[-1]) if lines else {}
+for k in sys.argv[1].split("."):
+    v = v.get(k) if isinstance(v, dict) else None
+print("" if v is None else (json.dumps(v) if not isinstance(v, str) else v))
+' "$1"; }
+
+# -n: configuration checks.
+"$MCSEND" issue "$FLEET_DIR" n1 node >/dev/null
+fleet_write_conf n1
+printf 'role: web\n' >"$(fleet_facts n1)"
+: >"$FLEET_DIR/n1.classes"
+out=$("$METACTLD" -n -c "$(fleet_conf n1)" 2>&1)
+check "-n accepts a good configuration" [ "$out" = "configuration OK" ]
+printf '[node]\nidentity = x\n[limits]\nconcurent_actions = 3\n' >"$FLEET_DIR/bad.conf"
+out=$("$METACTLD" -n -c "$FLEET_DIR/bad.conf" 2>&1)
+rc=$?
+check "-n refuses an unknown key with exit 78" [ "$rc" -eq 78 ]
+case $out in
+*"$FLEET_DIR/bad.conf:4"*concurent_actions*) ok "-n names file:line" ;;
+*) not_ok "-n names file:line: $out" ;;
+esac
+"$METACTLD" -n -c "$FLEET_DIR/missing.conf" >/dev/null 2>&1
+check "a missing configuration exits 66" [ $? -eq 66 ]
+"$METACTLD" --bogus >/dev/null 2>&1
+check "a bad option exits 64" [ $? -eq 64 ]
+
+# Readiness: READY=1 on NOTIFY_SOCKET, STOPPING=1 at the end.
+notify="$FLEET_DIR/notify.sock"
+"$PYTHON3" -c '
+import socket, sys
+s = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)
+s.bind(sys.argv[1])
+s.settimeout(30)
+with open(sys.argv[2], "w") as f:
+    while True:
+        m = s.recv(4096).decode()
+        f.write(m + "\n")
+        f.flush()
+        if "STOPPING=1" in m:
+            break
+' "$notify" "$FLEET_DIR/notify.out" &
+listener=$!
+i=0
+while [ ! -S "$notify" ] && [ $i -lt 200 ]; do sleep 0.05; i=$((i + 1)); done
+NOTIFY_SOCKET=$notify
+export NOTIFY_SOCKET
+fleet_start n1:web:dc1 || { echo "Bail out! metactld did not start"; exit 99; }
+unset NOTIFY_SOCKET
+i=0
+while ! grep -q READY=1 "$FLEET_DIR/notify.out" 2>/dev/null && [ $i -lt 200 ]; do
+	sleep 0.05
+	i=$((i + 1))
+done
+check "READY=1 sent to NOTIFY_SOCKET" grep -q READY=1 "$FLEET_DIR/notify.out"
+perm=$(stat -c %a "$FLEET_DIR/n1.sock")
+check "the socket is mode 0666" [ "$perm" = 666 ]
+
+out=$(fleet_send_local n1 rpcutil ping)
+check "ping over the local socket" [ "$(echo "$out" | field statuscode)" = 0 ]
+check "the reply is signed by the node" [ "$(echo "$out" | field verified)" = true ]
+check "the reply names its sender" [ "$(echo "$out" | field sender)" = n1 ]
+check "the caller is uid=$uid in the audit trail" \
+    grep -q "\"caller\":\"uid=$uid\",\"agent\":\"rpcutil\",\"action\":\"ping\"" \
+    "$FLEET_DIR/n1.audit"
+
+out=$(fleet_send_local n1 rpcutil inventory)
+check "a denied action gets status 6" [ "$(echo "$out" | field statuscode)" = 6 ]
+case $(echo "$out" | field statusmsg) in
+"uid=$uid may not run rpcutil.inventory"*) ok "the denial names the caller" ;;
+*) not_ok "the denial names the caller: $out" ;;
+esac
+check "the denial is audited" grep -q '"decision":"denied"' "$FLEET_DIR/n1.audit"
+
+out=$(fleet_send_local n1 nosuch ping)
+check "unknown agent: status 2" [ "$(echo "$out" | field statuscode)" = 2 ]
+out=$(fleet_send_local n1 rpcutil nosuch)
+check "unknown action: status 2" [ "$(echo "$out" | field statuscode)" = 2 ]
+out=$(fleet_send_local n1 rpcutil get_fact 'fact=a b')
+check "invalid input: status 4" [ "$(echo "$out" | field statuscode)" = 4 ]
+out=$(fleet_send_local n1 rpcutil get_fact)
+check "missing input: status 3" [ "$(echo "$out" | field statuscode)" = 3 ]
+out=$(fleet_send_local n1 -j '{"_dry_run":"yes"}' rpcutil ping)
+check "a malformed dry-run flag: status 4" [ "$(echo "$out" | field statuscode)" = 4 ]
+
+printf 'this is not json' >"$FLEET_DIR/garbage"
+out=$(fleet_send_local n1 -r "$FLEET_DIR/garbage" rpcutil ping)
+check "malformed: status 5" [ "$(echo "$out" | field statuscode)" = 5 ]
+case $(echo "$out" | field statusmsg) in
+"malformed message"*) ok "malformed: the message says so" ;;
+*) not_ok "malformed: the message says so: $out" ;;
+esac
+head -c 1100000 /dev/zero | tr '\0' 'a' >"$FLEET_DIR/big"
+out=$(fleet_send_local n1 -r "$FLEET_DIR/big" rpcutil ping)
+case $(echo "$out" | field statusmsg) in
+*"exceeds the limit"*) ok "oversized: refused by size" ;;
+*) not_ok "oversized: refused by size: $out" ;;
+esac
+
+# Time window and replay cache apply locally too.
+fleet_send_local n1 -w "$FLEET_DIR/saved" rpcutil ping >/dev/null
+out=$(fleet_send_local n1 -r "$FLEET_DIR/saved" rpcutil ping)
+check "a replayed request is refused" \
+    [ "$(echo "$out" | field statusmsg)" = "request id seen before" ]
+out=$(fleet_send_local n1 -O -3600000 rpcutil ping)
+check "an old request is refused" \
+    [ "$(echo "$out" | field statusmsg)" = "request expired" ]
+
+# Filters: a miss is dropped without a reply.
+out=$(fleet_send_local n1 -t 500 -F role=db rpcutil ping)
+check "a filter miss gets no reply" [ -z "$out" ]
+check "the miss is logged" fleet_wait_log n1 'filter does not match' 1
+out=$(fleet_send_local n1 -F role=web -K web -i n1 rpcutil ping)
+check "fact, class and identity filters match" \
+    [ "$(echo "$out" | field statuscode)" = 0 ]
+
+# SIGHUP: a new fact is picked up; a broken facts file keeps the old ones.
+printf 'role: web\ndc: dc1\nrack: r7\n' >"$(fleet_facts n1)"
+check "SIGHUP reloads" fleet_hup n1
+out=$(fleet_send_local n1 -F rack=r7 rpcutil ping)
+check "the new fact matches after SIGHUP" [ "$(echo "$out" | field statuscode)" = 0 ]
+printf 'rack r8 without a colon\n' >"$(fleet_facts n1)"
+fleet_hup n1
+check "a broken facts file is logged" fleet_wait_log n1 'keeping the previous facts' 1
+out=$(fleet_send_local n1 -F rack=r7 rpcutil ping)
+check "and the previous facts are kept" [ "$(echo "$out" | field statuscode)" = 0 ]
+
+pid=$(fleet_pid n1)
+check "the daemon is still up" kill -0 "$pid"
+
+fleet_stop_one n1
+rc=$?
+check "SIGTERM: exit status 0" [ "$rc" -eq 0 ]
+check "SIGTERM: logged as stopped" fleet_wait_log n1 '^metactld: stopped$' 1
+check "SIGTERM: the socket is removed" [ ! -e "$FLEET_DIR/n1.sock" ]
+wait "$listener"
+check "STOPPING=1 sent to NOTIFY_SOCKET" grep -q STOPPING=1 "$FLEET_DIR/notify.out"
+done_testing
