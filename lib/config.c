@@ -279,7 +279,7 @@ check_name(const char *p, size_t n)
 static const char *
 show_char(int ch, char buf[8])
 {
-	if (ch >= 0x21 && ch < 0x7f)
+	if (ch >= 0x20 && ch < 0x7f)
 		snprintf(buf, 8, "'%c'", ch);
 	else
 		snprintf(buf, 8, "0x%02x", ch & 0xff);
