@@ -368,7 +368,7 @@ START_TEST(getters)
 	    "t.ini:4:7: [g] bad: \"12abc\" is not an integer");
 
 	for (int i = 1; i <= 4; i++) {
-		char k[4];
+		char k[16];
 		snprintf(k, sizeof(k), "t%d", i);
 		ck_assert_int_eq(config_get_bool(c, "g", k, 0, &b, &err), 0);
 		ck_assert_int_eq(b, 1);
