@@ -332,6 +332,20 @@ START_TEST(interpolation_bounds)
 	ck_assert_ptr_nonnull(strstr(interp_error(c, buf, sizeof(buf)),
 	    "value longer than 1048576 bytes after interpolation"));
 	config_free(c);
+
+	/* 1 MiB values are fine, but not 40 of them. */
+	o = (size_t)snprintf(text, sizeof(text), "[env]\nD0 = xxxxxxxx\n");
+	for (int i = 1; i <= 17; i++)
+		o += (size_t)snprintf(text + o, sizeof(text) - o,
+		    "D%d = %%(D%d)%%(D%d)\n", i, i - 1, i - 1);
+	o += (size_t)snprintf(text + o, sizeof(text) - o, "[big]\n");
+	for (int i = 0; i < 40; i++)
+		o += (size_t)snprintf(
+		    text + o, sizeof(text) - o, "k%d = %%(D17)\n", i);
+	c = load(text);
+	ck_assert_ptr_nonnull(strstr(interp_error(c, buf, sizeof(buf)),
+	    "configuration longer than 33554432 bytes after interpolation"));
+	config_free(c);
 }
 END_TEST
 
