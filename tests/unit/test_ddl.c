@@ -143,6 +143,12 @@ START_TEST(parse_errors)
 	    {"{\"agent\":\"a\",\"actions\":{\"x\":{\"input\":{\"app\":"
 	     "{\"type\":\"string\",\"pattern\":\"((\"}}}}}",
 		"actions.x.input.app.pattern: invalid regular expression"},
+	    {"{\"agent\":\"a\",\"actions\":{\"x\":{\"input\":{\"app\":"
+	     "{\"type\":\"string\",\"pattern\":\"((a{100}){100}){100}\"}}}}}",
+		"actions.x.input.app.pattern: regular expression too large"},
+	    {"{\"agent\":\"a\",\"actions\":{\"x\":{\"input\":{\"app\":"
+	     "{\"type\":\"string\",\"pattern\":\"(a{99999999})\"}}}}}",
+		"actions.x.input.app.pattern: regular expression too large"},
 	    {"{\"agent\":\"a\",\"actions\":{\"x\":{\"input\":{\"n\":"
 	     "{\"type\":\"integer\",\"pattern\":\"^1$\"}}}}}",
 		"actions.x.input.n: pattern applies to strings only"},
@@ -278,6 +284,31 @@ START_TEST(validate)
 	}
 	ck_assert_int_eq(ddl_validate(a, NULL, NULL), MCE_INVALID);
 	ddl_free(d);
+}
+END_TEST
+
+START_TEST(pattern_sizes)
+{
+	static const char *const ok[] = {"^[a-z]{1,64}$", "^(ab{2,3}){1,50}$",
+	    "^[[:alnum:]]{0,255}(\\.[a-z]{2,8}){1,4}$", "a{2,}", "[{]",
+	    "a|b{3}"};
+	char text[512];
+
+	for (size_t i = 0; i < sizeof(ok) / sizeof(ok[0]); i++) {
+		json_t *doc = json_pack("{s:s,s:{s:{s:{s:{s:s,s:s}}}}}",
+		    "agent", "a", "actions", "x", "input", "p", "type",
+		    "string", "pattern", ok[i]);
+		char *t = json_dumps(doc, 0);
+		struct ddl *d;
+		struct error err;
+
+		snprintf(text, sizeof(text), "%s", t);
+		ck_assert_msg(ddl_parse(text, strlen(text), "t", &d, &err) == 0,
+		    "%s: %s", ok[i], err.text);
+		ddl_free(d);
+		free(t);
+		json_decref(doc);
+	}
 }
 END_TEST
 
@@ -658,6 +689,7 @@ main(void)
 	tcase_add_test(tc, parse_good);
 	tcase_add_test(tc, parse_errors);
 	tcase_add_test(tc, validate);
+	tcase_add_test(tc, pattern_sizes);
 	tcase_add_test(tc, validate_nul);
 	tcase_add_test(tc, arguments);
 	tcase_add_test(tc, load_dir);
