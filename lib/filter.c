@@ -1399,10 +1399,21 @@ filter_add_fact(json_t *filter, const char *expr, struct error *err)
 	struct filter_fact *f;
 	json_t *a, *item;
 	char *value = NULL;
+	size_t len;
 	int rc;
 
 	if ((rc = filter_fact_parse(expr, &f, err)) != 0)
 		return rc;
+	len = strlen(f->value);
+	if (!f->is_regex && len >= 2 && f->value[0] == '/' &&
+	    f->value[len - 1] == '/') {
+		/* the wire form would read it as a regex */
+		error_set(err, 1, 1,
+		    "a literal value written /.../ cannot be sent; use =~ "
+		    "with an anchored regex");
+		rc = MCE_INVALID;
+		goto out;
+	}
 	if ((a = part_array(filter, "fact", err, &rc)) == NULL)
 		goto out;
 	if (f->is_regex && f->op != FOP_RE) {

@@ -10,6 +10,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include "filter.h"
 
@@ -62,11 +63,15 @@ load_cases(void)
 {
 	DIR *d = opendir(data_dir());
 	struct dirent *de;
+	struct stat st;
+	char path[8192];
 
 	if (d == NULL)
 		return;
 	while ((de = readdir(d)) != NULL) {
-		if (de->d_name[0] == '.')
+		snprintf(path, sizeof(path), "%s/%s", data_dir(), de->d_name);
+		if (de->d_name[0] == '.' || stat(path, &st) != 0 ||
+		    !S_ISDIR(st.st_mode))
 			continue;
 		cases = realloc(cases, (ncases + 1) * sizeof(*cases));
 		cases[ncases++] = strdup(de->d_name);
@@ -430,6 +435,10 @@ START_TEST(builders)
 	ck_assert_str_eq(
 	    json_string_value(json_object_get(f0, "value")), "/^we/");
 	ck_assert_int_eq(filter_add_fact(filter, "role", &err), MCE_INVALID);
+	/* a quoted /.../ would turn into a regex on the wire */
+	ck_assert_int_eq(
+	    filter_add_fact(filter, "path=\"/usr/\"", &err), MCE_INVALID);
+	ck_assert_int_eq(json_array_size(json_object_get(filter, "fact")), 1);
 	ck_assert_int_eq(filter_add_class(filter, "web", &err), 0);
 	ck_assert_int_eq(filter_add_class(filter, "/[/", &err), MCE_INVALID);
 	ck_assert_int_eq(filter_add_class(filter, "", &err), MCE_INVALID);
