@@ -21,6 +21,7 @@
 #include "message.h"
 
 struct action_ctx;
+struct ddl;
 
 struct plugin_action {
 	const char *name;
@@ -48,6 +49,11 @@ struct node_info {
 	size_t nagents;
 	int64_t start_ms;
 	const json_t *stats; /* daemon counters, an object */
+	/*
+	 * Optional (NULL when not provided): the DDL of each entry of agents,
+	 * same index, each borrowed and possibly NULL (registry_ddl()).
+	 */
+	const struct ddl *const *agent_ddls;
 };
 
 const char *action_agent(const struct action_ctx *ctx);

@@ -41,7 +41,7 @@ clean-fuzz-work:
 
 # Source formatting (skips when clang-format is absent).
 SCRIPT_TESTS += tests/format.sh
-EXTRA_DIST += tests/format.sh tests/lib/tap.sh
+EXTRA_DIST += tests/format.sh tests/lib/tap.sh tests/lib/rabbitmq.sh
 
 include tests/core.mk
 include tests/filter_policy.mk

@@ -1,1 +1,10 @@
-# tests of the transport area
+# Transport: URL parsing and the UNIX socket (unit), the AMQP link against
+# a real broker (integration).
+UNIT_TESTS += tests/unit/test_transport
+check_PROGRAMS += tests/unit/test_transport
+tests_unit_test_transport_LDADD = $(MC_TEST_LIBS) $(RABBITMQ_LIBS)
+
+check_PROGRAMS += tests/integration/amqp_link
+tests_integration_amqp_link_LDADD = lib/libmetactl.a $(RABBITMQ_LIBS)
+INTEGRATION_TESTS += tests/integration/transport_amqp.sh
+EXTRA_DIST += tests/integration/transport_amqp.sh

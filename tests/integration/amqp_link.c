@@ -1,0 +1,147 @@
+/*
+ * amqp_link.c: drives lib/transport.c against the real broker named by
+ * $RABBITMQ_URL and prints TAP.
+ */
+#include "buildconf.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "transport.h"
+
+static int n, failed;
+
+static void
+ok(int cond, const char *what, const struct error *err)
+{
+	n++;
+	if (!cond)
+		failed++;
+	printf("%sok %d - %s\n", cond ? "" : "not ", n, what);
+	if (!cond && err != NULL && err->text[0] != '\0')
+		printf("# %s\n", err->text);
+}
+
+static int
+open_link(const char *url, struct transport_amqp **ret, struct error *err)
+{
+	/* The first URL is dead: the link must fail over to the second. */
+	const char *urls[] = {"amqp://guest:guest@127.0.0.1:1/", url};
+	struct transport_amqp_options o = {urls, 2, NULL, 0, 3000};
+
+	return transport_amqp_open(&o, ret, err);
+}
+
+/* The next delivery within 3 s, or 0. */
+static int
+next(struct transport_amqp *t, struct transport_delivery *d, int ms)
+{
+	struct error err;
+
+	error_init(&err, NULL);
+	return transport_amqp_next(t, d, ms, &err);
+}
+
+int
+main(void)
+{
+	const char *url = getenv("RABBITMQ_URL");
+	const char *coll[] = {"mc", "ops"};
+	const char *agents[] = {"rpcutil", "service"};
+	struct transport_amqp *node = NULL, *client = NULL, *dup = NULL;
+	struct transport_delivery d;
+	struct error err;
+	char *replyq = NULL, *big;
+	size_t biglen = 512 * 1024;
+
+	if (url == NULL) {
+		printf("1..0 # SKIP RABBITMQ_URL not set\n");
+		return 0;
+	}
+	error_init(&err, NULL);
+	ok(open_link(url, &node, &err) == 0, "node link opens (fail-over)",
+	    &err);
+	ok(open_link(url, &client, &err) == 0, "client link opens", &err);
+	if (node == NULL || client == NULL) {
+		printf("1..%d\n", n);
+		return 1;
+	}
+	ok(strstr(transport_amqp_url(node), "metactl@127.0.0.1") != NULL &&
+		strstr(transport_amqp_url(node), "metactl:metactl") == NULL,
+	    "link URL names the broker and hides the password", NULL);
+	ok(transport_amqp_fd(node) >= 0, "link has a socket", NULL);
+	ok(transport_amqp_declare(client, &err) == 0, "exchanges declared",
+	    &err);
+	ok(transport_amqp_subscribe_node(
+	       node, "n1", coll, 2, agents, 2, &err) == 0,
+	    "node queue bound", &err);
+	ok(transport_amqp_subscribe_replies(client, &replyq, &err) == 0 &&
+		replyq != NULL,
+	    "reply queue declared", &err);
+
+	ok(transport_amqp_publish(client, TRANSPORT_EXCHANGE_BROADCAST,
+	       "ops.service", replyq, "{\"hello\":1}", 11, 60000, &err) == 0,
+	    "broadcast published", &err);
+	ok(next(node, &d, 3000) == 1 && strcmp(d.body, "{\"hello\":1}") == 0 &&
+		d.len == 11 && d.reply_to != NULL &&
+		strcmp(d.reply_to, replyq) == 0 &&
+		strcmp(d.routing_key, "ops.service") == 0 &&
+		strcmp(d.exchange, TRANSPORT_EXCHANGE_BROADCAST) == 0,
+	    "node receives the broadcast with reply_to", NULL);
+	transport_delivery_clear(&d);
+
+	ok(transport_amqp_publish(client, TRANSPORT_EXCHANGE_DIRECT, "n1",
+	       replyq, "direct", 6, 0, &err) == 0,
+	    "direct published", &err);
+	ok(next(node, &d, 3000) == 1 && strcmp(d.body, "direct") == 0 &&
+		strcmp(d.routing_key, "n1") == 0,
+	    "node receives the direct message", NULL);
+	transport_delivery_clear(&d);
+
+	/* Not bound: another agent, another node. Then a bound one, which
+	 * must be the next delivery: the unbound ones were never queued. */
+	transport_amqp_publish(client, TRANSPORT_EXCHANGE_BROADCAST,
+	    "mc.deploy", NULL, "unbound-agent", 13, 0, &err);
+	transport_amqp_publish(client, TRANSPORT_EXCHANGE_DIRECT, "n2", NULL,
+	    "other-node", 10, 0, &err);
+	transport_amqp_publish(client, TRANSPORT_EXCHANGE_BROADCAST,
+	    "mc.rpcutil", NULL, "bound", 5, 0, &err);
+	ok(next(node, &d, 3000) == 1 && strcmp(d.body, "bound") == 0 &&
+		d.reply_to == NULL,
+	    "node gets only what its bindings route", NULL);
+	transport_delivery_clear(&d);
+
+	ok(transport_amqp_publish(
+	       node, "", replyq, NULL, "reply", 5, 0, &err) == 0,
+	    "reply published to reply_to", &err);
+	ok(next(client, &d, 3000) == 1 && strcmp(d.body, "reply") == 0,
+	    "client receives the reply", NULL);
+	transport_delivery_clear(&d);
+	ok(next(client, &d, 0) == 0 && !transport_amqp_buffered(client),
+	    "a non-blocking read returns at once with nothing", NULL);
+
+	big = malloc(biglen);
+	memset(big, 'x', biglen);
+	ok(transport_amqp_publish(client, TRANSPORT_EXCHANGE_DIRECT, "n1", NULL,
+	       big, biglen, 0, &err) == 0 &&
+		next(node, &d, 3000) == 1 && d.len == biglen &&
+		memcmp(d.body, big, biglen) == 0,
+	    "a 512 KiB body arrives whole", &err);
+	transport_delivery_clear(&d);
+	free(big);
+
+	error_init(&err, NULL);
+	ok(open_link(url, &dup, &err) == 0 &&
+		transport_amqp_subscribe_node(
+		    dup, "n1", coll, 1, agents, 1, &err) == MCE_BROKER &&
+		strstr(err.text, "RESOURCE_LOCKED") != NULL,
+	    "a second agent with the same identity is refused", &err);
+	transport_amqp_close(dup);
+
+	free(replyq);
+	transport_amqp_close(node);
+	transport_amqp_close(client);
+	printf("1..%d\n", n);
+	return failed != 0;
+}

@@ -1,0 +1,99 @@
+# rabbitmq.sh: a private RabbitMQ broker on loopback for tests and demos.
+#
+# Source it, then:
+#   rabbitmq_start [DIR]   start a broker (data, logs and cookie under DIR,
+#                          default a new temporary directory) on free loopback
+#                          ports; exports RABBITMQ_URL (vhost "metactl", user
+#                          "metactl"), RABBITMQ_PORT, RABBITMQ_DIR
+#   rabbitmq_stop          stop it and the epmd it started
+#   rabbitmq_restart       stop and start again on the same port and data
+#   rabbitmq_ctl ARGS...   rabbitmqctl against this broker
+# Runs Debian's server as a plain process (no systemd, no service user):
+# see shared/notes/rabbitmq-on-loopback.md.
+
+RABBITMQ_BIN=${RABBITMQ_BIN:-/usr/lib/rabbitmq/bin}
+
+rabbitmq_free_port() {
+	# A port nobody listens on, in a range the kernel does not hand out.
+	used=$(ss -Hltn 2>/dev/null | awk '{print $4}' | sed 's/.*://')
+	while :; do
+		p=$((20000 + $(od -An -N2 -tu2 /dev/urandom) % 12000))
+		echo "$used" | grep -qx "$p" || { echo "$p"; return; }
+	done
+}
+
+rabbitmq_env() {
+	env HOME="$RABBITMQ_DIR" \
+	    RABBITMQ_NODENAME="metactl$RABBITMQ_PORT@localhost" \
+	    RABBITMQ_NODE_IP_ADDRESS=127.0.0.1 \
+	    RABBITMQ_NODE_PORT="$RABBITMQ_PORT" \
+	    RABBITMQ_DIST_PORT="$RABBITMQ_DIST_PORT" \
+	    ERL_EPMD_PORT="$RABBITMQ_EPMD_PORT" ERL_EPMD_ADDRESS=127.0.0.1 \
+	    RABBITMQ_CONFIG_FILE="$RABBITMQ_DIR/rabbitmq" \
+	    RABBITMQ_MNESIA_BASE="$RABBITMQ_DIR/mnesia" \
+	    RABBITMQ_LOG_BASE="$RABBITMQ_DIR/log" \
+	    RABBITMQ_ENABLED_PLUGINS_FILE="$RABBITMQ_DIR/enabled_plugins" \
+	    RABBITMQ_SERVER_ADDITIONAL_ERL_ARGS="-kernel inet_dist_use_interface {127,0,0,1}" \
+	    "$@"
+}
+
+rabbitmq_ctl() {
+	rabbitmq_env "$RABBITMQ_BIN/rabbitmqctl" "$@"
+}
+
+rabbitmq_launch() {
+	rabbitmq_env "$RABBITMQ_BIN/rabbitmq-server" \
+	    >>"$RABBITMQ_DIR/server.out" 2>&1 &
+	RABBITMQ_PID=$!
+	if ! rabbitmq_ctl wait --pid "$RABBITMQ_PID" --timeout 120 \
+	    >>"$RABBITMQ_DIR/ctl.out" 2>&1; then
+		echo "rabbitmq: broker did not start; see $RABBITMQ_DIR/server.out" >&2
+		tail -n 20 "$RABBITMQ_DIR/server.out" >&2
+		return 1
+	fi
+}
+
+rabbitmq_start() {
+	[ -x "$RABBITMQ_BIN/rabbitmq-server" ] || {
+		echo "rabbitmq: $RABBITMQ_BIN/rabbitmq-server not found (apt-get install rabbitmq-server)" >&2
+		return 1
+	}
+	RABBITMQ_DIR=${1:-$(mktemp -d "${TMPDIR:-/tmp}/metactl-rabbitmq.XXXXXX")}
+	mkdir -p "$RABBITMQ_DIR"
+	RABBITMQ_PORT=$(rabbitmq_free_port)
+	RABBITMQ_DIST_PORT=$(rabbitmq_free_port)
+	RABBITMQ_EPMD_PORT=$(rabbitmq_free_port)
+	printf 'listeners.tcp.default = 127.0.0.1:%s\nloopback_users = none\n' \
+	    "$RABBITMQ_PORT" >"$RABBITMQ_DIR/rabbitmq.conf"
+	echo '[].' >"$RABBITMQ_DIR/enabled_plugins"
+	rabbitmq_launch || return 1
+	rabbitmq_ctl add_vhost metactl >/dev/null &&
+	rabbitmq_ctl add_user metactl metactl >/dev/null &&
+	rabbitmq_ctl set_permissions -p metactl metactl '.*' '.*' '.*' >/dev/null ||
+		{ echo "rabbitmq: could not create vhost and user" >&2; return 1; }
+	RABBITMQ_URL="amqp://metactl:metactl@127.0.0.1:$RABBITMQ_PORT/metactl"
+	export RABBITMQ_URL RABBITMQ_PORT RABBITMQ_DIR
+}
+
+rabbitmq_halt() {
+	[ -n "${RABBITMQ_PID:-}" ] || return 0
+	rabbitmq_ctl shutdown >/dev/null 2>&1 || kill "$RABBITMQ_PID" 2>/dev/null
+	wait "$RABBITMQ_PID" 2>/dev/null
+	RABBITMQ_PID=
+}
+
+rabbitmq_stop() {
+	rabbitmq_halt
+	# epmd detaches from the process tree; stop the one on our port.
+	epmd_pid=$(ss -Hltnp "sport = :${RABBITMQ_EPMD_PORT:-0}" 2>/dev/null |
+	    sed -n 's/.*pid=\([0-9]*\).*/\1/p' | head -n 1)
+	[ -n "$epmd_pid" ] && kill "$epmd_pid" 2>/dev/null
+	[ -n "${RABBITMQ_DIR:-}" ] && [ -z "${RABBITMQ_KEEP:-}" ] &&
+		rm -rf "$RABBITMQ_DIR"
+	return 0
+}
+
+rabbitmq_restart() {
+	rabbitmq_halt
+	rabbitmq_launch
+}

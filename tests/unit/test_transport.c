@@ -1,0 +1,159 @@
+/* test_transport.c: broker URLs and the local UNIX socket. */
+#include "buildconf.h"
+
+#include <sys/socket.h>
+#include <sys/stat.h>
+
+#include <check.h>
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "transport.h"
+
+START_TEST(url_full)
+{
+	struct transport_url u;
+	struct error err;
+
+	ck_assert_int_eq(
+	    transport_url_parse(
+		"amqp://alice:s3cret@broker.example:5673/fleet", &u, &err),
+	    0);
+	ck_assert_str_eq(u.host, "broker.example");
+	ck_assert_int_eq(u.port, 5673);
+	ck_assert_str_eq(u.user, "alice");
+	ck_assert_str_eq(u.password, "s3cret");
+	ck_assert_str_eq(u.vhost, "fleet");
+	ck_assert_int_eq(u.tls, 0);
+	transport_url_clear(&u);
+}
+END_TEST
+
+START_TEST(url_defaults)
+{
+	struct transport_url u;
+	struct error err;
+
+	ck_assert_int_eq(transport_url_parse("amqps://h", &u, &err), 0);
+	ck_assert_str_eq(u.host, "h");
+	ck_assert_int_eq(u.port, 5671);
+	ck_assert_int_eq(u.tls, 1);
+	ck_assert_str_eq(u.user, "guest");
+	ck_assert_str_eq(u.vhost, "/");
+	transport_url_clear(&u);
+}
+END_TEST
+
+START_TEST(url_bad)
+{
+	static const char *const bad[] = {
+	    "http://h/", "amqp://h:port/", "", "amqp://h:99999999999/"};
+	struct transport_url u;
+	struct error err;
+
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		error_init(&err, NULL);
+		ck_assert_int_eq(
+		    transport_url_parse(bad[i], &u, &err), MCE_CONFIG);
+		ck_assert_ptr_nonnull(strstr(err.text, "malformed broker URL"));
+	}
+}
+END_TEST
+
+START_TEST(unix_roundtrip)
+{
+	char dir[] = "/tmp/metactl-test.XXXXXX";
+	char path[256];
+	struct stat st;
+	uid_t uid = (uid_t)-1;
+	int lfd, cfd, afd;
+	char buf[16];
+
+	ck_assert_ptr_nonnull(mkdtemp(dir));
+	snprintf(path, sizeof(path), "%s/sub/agent.sock", dir);
+	lfd = transport_unix_listen(path, 0666);
+	ck_assert_int_ge(lfd, 0);
+	ck_assert_int_eq(stat(path, &st), 0);
+	ck_assert_int_eq(st.st_mode & 0777, 0666);
+	cfd = transport_unix_connect(path);
+	ck_assert_int_ge(cfd, 0);
+	afd = accept(lfd, NULL, NULL);
+	ck_assert_int_ge(afd, 0);
+	ck_assert_int_eq(transport_unix_peer_uid(afd, &uid), 0);
+	ck_assert_int_eq(uid, getuid());
+	ck_assert_int_eq(write(cfd, "{}\n", 3), 3);
+	ck_assert_int_eq(read(afd, buf, sizeof(buf)), 3);
+	close(afd);
+	close(cfd);
+	/* A live socket is never taken over. */
+	ck_assert_int_eq(transport_unix_listen(path, 0666), -EADDRINUSE);
+	close(lfd);
+
+	/* A stale socket file (no listener) is replaced. */
+	lfd = transport_unix_listen(path, 0600);
+	ck_assert_int_ge(lfd, 0);
+	ck_assert_int_eq(stat(path, &st), 0);
+	ck_assert_int_eq(st.st_mode & 0777, 0600);
+	close(lfd);
+	unlink(path);
+	snprintf(path, sizeof(path), "%s/sub", dir);
+	rmdir(path);
+	rmdir(dir);
+}
+END_TEST
+
+START_TEST(unix_errors)
+{
+	char longpath[300];
+
+	memset(longpath, 'x', sizeof(longpath) - 1);
+	longpath[0] = '/';
+	longpath[sizeof(longpath) - 1] = '\0';
+	ck_assert_int_eq(transport_unix_listen(longpath, 0666), -ENAMETOOLONG);
+	ck_assert_int_eq(
+	    transport_unix_connect("/nonexistent/metactl.sock"), -ENOENT);
+}
+END_TEST
+
+START_TEST(broker_down)
+{
+	/* Nothing listens on port 1 of loopback: the error is immediate. */
+	const char *urls[] = {"amqp://guest:guest@127.0.0.1:1/",
+	    "amqp://guest:guest@127.0.0.1:2/"};
+	struct transport_amqp_options o = {urls, 2, NULL, 0, 2000};
+	struct transport_amqp *t = NULL;
+	struct error err;
+
+	error_init(&err, NULL);
+	ck_assert_int_eq(transport_amqp_open(&o, &t, &err), MCE_BROKER);
+	ck_assert_ptr_null(t);
+	/* The error names the last URL tried. */
+	ck_assert_ptr_nonnull(strstr(err.text, "127.0.0.1:2"));
+	ck_assert_ptr_nonnull(strstr(err.text, "cannot connect"));
+}
+END_TEST
+
+int
+main(void)
+{
+	Suite *s = suite_create("transport");
+	TCase *tc = tcase_create("core");
+	SRunner *sr;
+	int failed;
+
+	tcase_add_test(tc, url_full);
+	tcase_add_test(tc, url_defaults);
+	tcase_add_test(tc, url_bad);
+	tcase_add_test(tc, unix_roundtrip);
+	tcase_add_test(tc, unix_errors);
+	tcase_add_test(tc, broker_down);
+	suite_add_tcase(s, tc);
+	sr = srunner_create(s);
+	srunner_run_all(sr, CK_ENV);
+	failed = srunner_ntests_failed(sr);
+	srunner_free(sr);
+	return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
+}
