@@ -539,6 +539,10 @@ parse_rule_line(const struct line *l, const struct groups *g, size_t kw,
 		fe[nf] = i;
 		while (fe[nf] > fs[nf] && t[fe[nf] - 1] == ' ')
 			fe[nf]--;
+		if (fe[nf] == fs[nf])
+			return lerr(l, fs[nf],
+			    "empty field: write '*' to "
+			    "match anything");
 		nf++;
 	}
 	if (nf < 3) {

@@ -21,3 +21,14 @@ tests_unit_policy_cli_LDADD = policy/libpolicy.a lib/libmetactl.a \
 	$(JANSSON_LIBS)
 SCRIPT_TESTS += tests/policy_cli.sh
 EXTRA_DIST += tests/policy_cli.sh
+
+# Fuzz targets (see tests/local.mk); corpora in tests/fuzz/corpus/NAME/.
+FUZZ_TARGETS += tests/fuzz/fuzz_filter_expr tests/fuzz/fuzz_policy
+tests_fuzz_fuzz_filter_expr_SOURCES = tests/fuzz/fuzz_filter_expr.c
+tests_fuzz_fuzz_filter_expr_LDADD = $(FUZZ_DRIVER) lib/libmetactl.a \
+	$(JANSSON_LIBS)
+tests_fuzz_fuzz_filter_expr_LDFLAGS = $(FUZZ_LINK_FLAGS)
+tests_fuzz_fuzz_policy_SOURCES = tests/fuzz/fuzz_policy.c
+tests_fuzz_fuzz_policy_LDADD = $(FUZZ_DRIVER) policy/libpolicy.a \
+	lib/libmetactl.a $(JANSSON_LIBS)
+tests_fuzz_fuzz_policy_LDFLAGS = $(FUZZ_LINK_FLAGS)

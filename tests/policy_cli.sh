@@ -106,4 +106,47 @@ rm -f "$dir/broken.policy"
 check "lint clean exits 0" run 0 lint "$dir/service.policy" "$dir/groups"
 check "lint no files is a usage error" run 2 lint
 check "lint missing file exits 1" run 1 lint "$dir/absent.policy"
+# The sample policy directory behaves as metactl-policy(5) says.
+etc="$top_srcdir/etc/policy"
+check "samples lint clean" run 0 lint "$etc"/*.policy "$etc/groups"
+check "sample: shop restarts its app" run 0 check --policy-dir "$etc" \
+	--agent service --action restart --caller cert=bob --arg app=shop-web
+check "sample: shop rule line" has "$out" "service.policy:6"
+check "sample: shop may not restart billing" run 1 check --policy-dir "$etc" \
+	--agent service --action restart --caller cert=bob --arg app=billing
+check "sample: dave restarts billing outside prod" run 0 check \
+	--policy-dir "$etc" --agent service --action restart \
+	--caller cert=dave --arg app=billing --fact env=dev
+check "sample: but not in prod" run 1 check --policy-dir "$etc" \
+	--agent service --action restart --caller cert=dave --arg app=billing \
+	--fact env=prod
+check "sample: rpcutil ping for anyone" run 0 check --policy-dir "$etc" \
+	--agent rpcutil --action ping --caller cert=nobody
+check "sample: default.policy for operators" run 0 check --policy-dir "$etc" \
+	--agent deploy --action run --caller uid=0
+check "sample: default.policy line" has "$out" "default.policy:3"
+check "sample: default.policy denies others" run 1 check --policy-dir "$etc" \
+	--agent deploy --action run --caller cert=bob
+
+# Every policy example in the manual parses.
+man="$top_srcdir/man/metactl-policy.5"
+awk -v dir="$dir" '
+	/^\.Bd -literal/ { inblock = 1; text = ""; first = ""; next }
+	/^\.Ed/ {
+		if (first ~ /^(policy|allow|deny)/)
+			printf "%s", text > (dir "/man" ++n ".policy")
+		inblock = 0
+		next
+	}
+	inblock { if (first == "") first = $0; text = text $0 "\n" }
+' "$man"
+printf 'operators cert=alice uid=0\nshop cert=bob cert=carol uid=1001\n' \
+	>"$dir/groups"
+for f in "$dir"/man*.policy; do
+	check "manual example $(basename "$f") lints" run 0 lint "$f"
+done
+[ -f "$dir/man1.policy" ] || not_ok "no policy example found in the manual"
+if [ -n "${MANDOC:-}" ] && [ -x "$MANDOC" ]; then
+	check "manual passes mandoc -Tlint" "$MANDOC" -Tlint -Wwarning "$man"
+fi
 done_testing
