@@ -61,7 +61,6 @@ cmd_ping(int argc, char *argv[])
 {
 	struct strvec nodes = STRVEC_INIT;
 	struct fleet f;
-	json_t *req = NULL;
 	char buf[256];
 	size_t i;
 	int r;
@@ -74,7 +73,7 @@ cmd_ping(int argc, char *argv[])
 		goto out;
 	results_sort(&f.rs);
 	if (f.o.format != OUT_HUMAN) {
-		r = fleet_finish(&f, req, NULL);
+		r = fleet_finish(&f, f.discovery, NULL);
 		goto out;
 	}
 	r = results_exit_status(&f.rs);
@@ -98,7 +97,6 @@ cmd_ping(int argc, char *argv[])
 	printf("\n%s\n", buf);
 	output_missing(stdout, &f.rs, output_color_wanted(stdout));
 out:
-	json_decref(req);
 	strvec_clear(&nodes);
 	fleet_clear(&f);
 	return r;

@@ -66,6 +66,7 @@ void
 fleet_clear(struct fleet *f)
 {
 	link_close(f->link);
+	json_decref(f->discovery);
 	collector_clear(&f->col);
 	results_clear(&f->rs);
 	client_conf_clear(&f->conf);
@@ -238,6 +239,8 @@ fleet_discover(struct fleet *f, struct strvec *nodes, struct results *rs)
 		cli_errx("out of memory");
 		goto out;
 	}
+	json_decref(f->discovery);
+	f->discovery = fleet_request_json(req);
 	col.rs = target;
 	col.on_result = NULL;
 	memset(&col.old_ids, 0, sizeof(col.old_ids));

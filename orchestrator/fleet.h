@@ -37,6 +37,7 @@ struct fleet {
 	long timeout_ms;
 	long discovery_ms;
 	int64_t start_ms; /* when the link was open */
+	json_t *discovery; /* the last discovery request, decoded */
 };
 
 /* -1 to go on, or the exit status to return (usage/config errors are

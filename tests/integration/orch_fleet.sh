@@ -26,6 +26,16 @@ check "ping ends with count and min/avg/max" \
 is "ping sorts by identity" \
     "$(awk '/time=/{print $1}' "$T/ping.out" | tr '\n' ' ')" "db1 web1 web2 "
 
+"$M" ping --json >"$T/ping.json"
+check "ping --json validates, with the discovery request" "$PYTHON3" -c '
+import json, sys, jsonschema
+doc = json.load(open(sys.argv[2]))
+jsonschema.validate(doc, json.load(open(sys.argv[1])))
+assert doc["request"]["action"] == "ping", doc["request"]
+assert sorted(r["identity"] for r in doc["replies"]) == ["db1", "web1", "web2"]
+assert all(r["rtt_ms"] >= 0 for r in doc["replies"])
+' "$schema" "$T/ping.json"
+
 is "find without filter" "$(found)" "db1 web1 web2 "
 is "-F fact=value" "$(found -F role=web)" "web1 web2 "
 is "-F ==" "$(found -F dc==dc1)" "db1 web1 "

@@ -86,6 +86,9 @@ START_TEST(bad_filters_name_the_option)
 	    parse(ARGV("ping", "-S", "a", "-S", "b"), OPT_FILTER), -1);
 	ck_assert_ptr_nonnull(strstr(err, "twice"));
 	ck_assert_int_eq(parse(ARGV("ping", "-I", "/(/"), OPT_FILTER), -1);
+	ck_assert_int_eq(parse(ARGV("ping", "-T", "a.#"), OPT_FILTER), -1);
+	ck_assert_ptr_nonnull(strstr(err, "collective"));
+	ck_assert_int_eq(parse(ARGV("ping", "-T", ""), OPT_FILTER), -1);
 }
 END_TEST
 
