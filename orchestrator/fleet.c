@@ -187,6 +187,15 @@ fail:
 	return MC_EXIT_USAGE;
 }
 
+static int
+link_failed(struct error *err)
+{
+	char msg[512];
+
+	cli_errx("%s", error_format(err, msg, sizeof(msg)));
+	return MC_EXIT_USAGE;
+}
+
 static void
 print_jsonl(void *arg, const struct result *r)
 {
@@ -199,15 +208,6 @@ print_jsonl(void *arg, const struct result *r)
 	json_decref(o);
 	putchar('\n');
 	fflush(stdout);
-}
-
-static int
-link_failed(struct error *err)
-{
-	char msg[512];
-
-	cli_errx("%s", error_format(err, msg, sizeof(msg)));
-	return MC_EXIT_USAGE;
 }
 
 int
@@ -242,7 +242,9 @@ fleet_discover(struct fleet *f, struct strvec *nodes, struct results *rs)
 	json_decref(f->discovery);
 	f->discovery = fleet_request_json(req);
 	col.rs = target;
-	col.on_result = NULL;
+	/* ping --jsonl streams the discovery replies themselves. */
+	col.on_result =
+	    rs != NULL && f->o.format == OUT_JSONL ? print_jsonl : NULL;
 	memset(&col.old_ids, 0, sizeof(col.old_ids));
 	sent = message_now_ms();
 	r = link_send(f->link, req, f->o.nodes != NULL ? expected.v : NULL,

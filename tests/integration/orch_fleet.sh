@@ -36,6 +36,16 @@ assert sorted(r["identity"] for r in doc["replies"]) == ["db1", "web1", "web2"]
 assert all(r["rtt_ms"] >= 0 for r in doc["replies"])
 ' "$schema" "$T/ping.json"
 
+"$M" ping --jsonl >"$T/ping.jsonl"
+check "ping --jsonl streams the replies, then the stats" "$PYTHON3" -c '
+import json, sys, jsonschema
+schema = json.load(open(sys.argv[1]))
+lines = [json.loads(l) for l in open(sys.argv[2])]
+for l in lines:
+    jsonschema.validate(l, schema)
+assert [l["type"] for l in lines] == ["reply"] * 3 + ["stats"], lines
+' "$schema" "$T/ping.jsonl"
+
 is "find without filter" "$(found)" "db1 web1 web2 "
 is "-F fact=value" "$(found -F role=web)" "web1 web2 "
 is "-F ==" "$(found -F dc==dc1)" "db1 web1 "
