@@ -208,7 +208,7 @@ names(size_t n)
 	size_t i;
 
 	for (i = 0; i < n; i++) {
-		char buf[16];
+		char buf[32];
 
 		snprintf(buf, sizeof(buf), "node%02zu", i);
 		v[i] = strdup(buf);
