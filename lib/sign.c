@@ -309,7 +309,10 @@ cert_role_str(enum cert_role role)
 	return role == CERT_ROLE_NODE ? "node" : "caller";
 }
 
-/* 1..CERT_NAME_MAX characters of [A-Za-z0-9_.-]. */
+/*
+ * Names: 1..CERT_NAME_MAX characters of [A-Za-z0-9_.@-], so that a node
+ * identity or a mail address fits and a policy can write cert=NAME.
+ */
 static int
 cert_name_ok(const char *s)
 {
@@ -318,7 +321,20 @@ cert_name_ok(const char *s)
 	return n > 0 && n <= CERT_NAME_MAX &&
 	    strspn(s,
 		"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
-		"0123456789_.-") == n;
+		"0123456789_.@-") == n;
+}
+
+/* Issuers are for people ("Example Fleet CA"): 1..CERT_NAME_MAX bytes of
+ * text without control characters. */
+static int
+cert_issuer_ok(const char *s)
+{
+	size_t n = strlen(s);
+
+	for (size_t i = 0; i < n; i++)
+		if ((unsigned char)s[i] < 0x20 || s[i] == 0x7f)
+			return 0;
+	return n > 0 && n <= CERT_NAME_MAX;
 }
 
 /* Seconds a JSON reader in any language holds exactly (2^53 - 1). */
@@ -333,7 +349,7 @@ cert_issue(const struct sign_key *ca, const char *issuer, const char *name,
 	json_t *doc = NULL;
 	int rc;
 
-	if (issuer == NULL || name == NULL || !cert_name_ok(issuer) ||
+	if (issuer == NULL || name == NULL || !cert_issuer_ok(issuer) ||
 	    !cert_name_ok(name) || not_before < 0 || not_after < not_before ||
 	    not_after > CERT_TIME_MAX ||
 	    (role != CERT_ROLE_CALLER && role != CERT_ROLE_NODE))
@@ -445,7 +461,7 @@ cert_values(const json_t *j, struct cert *c, struct error *err)
 
 	if (!json_is_string(name) || !cert_name_ok(json_string_value(name)))
 		return cert_bad(err, "name",
-		    "must be 1 to 255 characters of [A-Za-z0-9_.-]");
+		    "must be 1 to 255 characters of [A-Za-z0-9_.@-]");
 	if (!json_is_string(role) ||
 	    (strcmp(json_string_value(role), "caller") != 0 &&
 		strcmp(json_string_value(role), "node") != 0))
@@ -462,9 +478,10 @@ cert_values(const json_t *j, struct cert *c, struct error *err)
 	    json_integer_value(na) > CERT_TIME_MAX)
 		return cert_bad(err, "not_after",
 		    "must be an integer from not_before to 2^53-1");
-	if (!json_is_string(issuer) || !cert_name_ok(json_string_value(issuer)))
+	if (!json_is_string(issuer) ||
+	    !cert_issuer_ok(json_string_value(issuer)))
 		return cert_bad(err, "issuer",
-		    "must be 1 to 255 characters of [A-Za-z0-9_.-]");
+		    "must be 1 to 255 bytes without control characters");
 	c->role = strcmp(json_string_value(role), "node") == 0
 	    ? CERT_ROLE_NODE
 	    : CERT_ROLE_CALLER;

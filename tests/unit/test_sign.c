@@ -444,6 +444,35 @@ START_TEST(test_cert_bad_document)
 }
 END_TEST
 
+/* Mail addresses as names; issuers are free text for people. */
+START_TEST(test_cert_names)
+{
+	json_t *doc = NULL;
+	struct cert *c = NULL;
+	struct error err;
+	unsigned char pk[SIGN_PUBLICKEYBYTES];
+
+	sign_key_public(alice_key, pk);
+	ck_assert_int_eq(
+	    cert_issue(ca, "Example Fleet CA \xc3\xa9", "alice@example.com",
+		CERT_ROLE_CALLER, pk, NOW - DAY, NOW + DAY, &doc),
+	    0);
+	ck_assert_int_eq(cert_verify(doc, ca_pk, NOW, &c, &err), 0);
+	ck_assert_str_eq(c->name, "alice@example.com");
+	ck_assert_str_eq(c->issuer, "Example Fleet CA \xc3\xa9");
+	cert_free(c);
+	json_decref(doc);
+	doc = NULL;
+	ck_assert_int_eq(cert_issue(ca, "Fleet\nCA", "alice", CERT_ROLE_CALLER,
+			     pk, 0, 1, &doc),
+	    -EINVAL);
+	ck_assert_int_eq(cert_issue(ca, "ca", "alice smith", CERT_ROLE_CALLER,
+			     pk, 0, 1, &doc),
+	    -EINVAL);
+	ck_assert_ptr_null(doc);
+}
+END_TEST
+
 START_TEST(test_cert_issue_refuses_bad_input)
 {
 	unsigned char pk[SIGN_PUBLICKEYBYTES] = {0};
@@ -672,6 +701,7 @@ main(void)
 	tcase_add_test(tc, test_cert_text_tamper);
 	tcase_add_test(tc, test_cert_bad_fields);
 	tcase_add_test(tc, test_cert_bad_document);
+	tcase_add_test(tc, test_cert_names);
 	tcase_add_test(tc, test_cert_issue_refuses_bad_input);
 	tcase_add_test(tc, test_cert_save_load);
 	tcase_add_test(tc, test_envelope_verify);
