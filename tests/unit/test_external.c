@@ -95,6 +95,7 @@ setup(void)
 	    "echo 'boom: the disk is on fire' >&2; echo 'more' >&2; exit 3");
 	write_agent("killed", 0, "kill -9 $$");
 	write_agent("slow", 1, "sleep 30; echo '{\"statuscode\":0}'");
+	write_agent("detached", 1, "exec >&- 2>&-; sleep 30");
 	write_agent("huge", 0,
 	    "printf '{\"statuscode\":0,\"data\":{\"x\":\"'\n"
 	    "head -c 600000 /dev/zero | tr '\\000' a\n"
@@ -286,6 +287,9 @@ START_TEST(test_timeout)
 
 	assert_fails("slow", "timed out after 1 s");
 	ck_assert_int_lt(time(NULL) - start, 10);
+	/* Closing stdout does not end the run; exiting does. */
+	assert_fails("detached", "timed out after 1 s");
+	ck_assert_int_lt(time(NULL) - start, 20);
 }
 END_TEST
 
