@@ -87,6 +87,10 @@ setup(void)
 	copy_example(top, "example.json", 0644);
 	write_agent("badjson", 0, "cat >/dev/null; echo '{\"statuscode\": 0,'");
 	write_agent("notobject", 0, "echo '[0, \"OK\"]'");
+	write_agent("deep", 0,
+	    "i=0; while [ $i -lt 5000 ]; do printf '['; i=$((i+1)); done");
+	write_agent(
+	    "nul", 0, "printf '{\"statuscode\":0,\"statusmsg\":\"a\\000b\"}'");
 	write_agent("badstatus", 0, "echo '{\"statuscode\":42}'");
 	write_agent("silent", 0, "exit 0");
 	write_agent("refuses", 0,
@@ -266,8 +270,10 @@ END_TEST
 
 START_TEST(test_bad_json)
 {
-	assert_fails("badjson", "invalid JSON on stdout");
+	assert_fails("badjson", "stdout:2: malformed JSON");
 	assert_fails("notobject", "not a JSON object");
+	assert_fails("deep", "nested deeper than");
+	assert_fails("nul", "NUL byte");
 	assert_fails("badstatus", "no statuscode from 0 to 5");
 	assert_fails("silent", "printed nothing on stdout");
 }
