@@ -134,25 +134,48 @@ parse_number(const char *s, double *ret)
 	return *end == '\0' && isfinite(*ret);
 }
 
+/* How many copies of its operand regcomp makes for the {n,m} at s. */
+static unsigned long
+bound_factor(const char *s, size_t *len)
+{
+	unsigned long n = 0, m;
+	size_t j = 1;
+
+	while (isdigit((unsigned char)s[j]) && n < 100000)
+		n = n * 10 + (unsigned long)(s[j++] - '0');
+	m = n;
+	if (s[j] == ',') {
+		j++;
+		m = isdigit((unsigned char)s[j]) ? 0 : n + 1;
+		while (isdigit((unsigned char)s[j]) && m < 100000)
+			m = m * 10 + (unsigned long)(s[j++] - '0');
+	}
+	while (s[j] != '\0' && s[j] != '}')
+		j++;
+	*len = s[j] == '}' ? j : j - 1;
+	return m > 0 ? m : 1;
+}
+
 /*
- * Refuses what makes POSIX regcomp/regexec blow up, then compiles.
- * Returns 0, or MCE_INVALID with err (column col) filled.
+ * glibc's regcomp copies the operand of + and {n,m} (m copies), so nested
+ * or stacked repetitions multiply: ((a+)+)+ or a{9}{9}{9}. This walks the
+ * expression keeping, per parenthesis level, the largest product of
+ * factors along any path, and refuses more than FILTER_REPEAT_MAX. It
+ * also refuses back-references, which make regexec exponential.
  */
 static int
-regex_compile(regex_t *re, const char *src, struct parser *p, size_t col)
+regex_check(const char *src, struct parser *p, size_t col)
 {
-	size_t len = strlen(src);
-	unsigned long product = 1;
-	char msg[128];
-	int rc;
+	unsigned long level[FILTER_DEPTH_MAX + 1], last = 1;
+	size_t d = 0, len = strlen(src), skip;
 
-	if (len > FILTER_REGEX_MAX) {
-		perr(p, col, "regular expression longer than %d bytes",
-		    FILTER_REGEX_MAX);
-		return MCE_INVALID;
-	}
+	level[0] = 1;
 	for (size_t i = 0; i < len; i++) {
-		if (src[i] == '\\') {
+		unsigned long f = 0;
+		size_t at = i;
+
+		switch (src[i]) {
+		case '\\':
 			if (isdigit((unsigned char)src[i + 1])) {
 				perr(p, col + i,
 				    "back-references are not supported");
@@ -160,36 +183,100 @@ regex_compile(regex_t *re, const char *src, struct parser *p, size_t col)
 			}
 			if (src[i + 1] != '\0')
 				i++;
-			continue;
-		}
-		if (src[i] == '{' &&
-		    (isdigit((unsigned char)src[i + 1]) || src[i + 1] == ',')) {
-			unsigned long n = 0, m = 0;
-			size_t j = i + 1;
+			last = 1;
+			break;
+		case '[':
+			/* a bracket expression is one operand */
+			i++;
+			if (src[i] == '^')
+				i++;
+			if (src[i] == ']')
+				i++;
+			while (i < len && src[i] != ']') {
+				if (src[i] == '[' &&
+				    strchr(":.=", src[i + 1]) &&
+				    src[i + 1] != '\0') {
+					char close[3] = {src[i + 1], ']', '\0'};
+					const char *e =
+					    strstr(src + i + 2, close);
 
-			while (isdigit((unsigned char)src[j]) && n < 100000)
-				n = n * 10 + (unsigned long)(src[j++] - '0');
-			m = n;
-			if (src[j] == ',') {
-				j++;
-				if (!isdigit((unsigned char)src[j]))
-					m = n + 1;
-				else
-					m = 0;
-				while (isdigit((unsigned char)src[j]) &&
-				    m < 100000)
-					m = m * 10 +
-					    (unsigned long)(src[j++] - '0');
+					i = e != NULL ? (size_t)(e - src) + 2
+						      : len;
+					continue;
+				}
+				i++;
 			}
-			product *= m > 0 ? m : 1;
-			if (product > FILTER_REPEAT_MAX) {
+			last = 1;
+			break;
+		case '(':
+			if (d == FILTER_DEPTH_MAX) {
 				perr(p, col + i,
-				    "repetition counts too large in regular "
+				    "regular expression nested "
+				    "too deeply");
+				return MCE_INVALID;
+			}
+			level[++d] = 1;
+			last = 1;
+			break;
+		case ')':
+			if (d > 0) {
+				last = level[d--];
+				break;
+			}
+			last = 1;
+			break;
+		case '+':
+			f = 2;
+			break;
+		case '{':
+			if (isdigit((unsigned char)src[i + 1]) ||
+			    src[i + 1] == ',') {
+				f = bound_factor(src + i, &skip);
+				i += skip;
+			} else {
+				last = 1;
+			}
+			break;
+		case '*':
+		case '?':
+			f = 1;
+			break;
+		default:
+			last = 1;
+			break;
+		}
+		if (f > 0) {
+			last *= f;
+			if (last > FILTER_REPEAT_MAX) {
+				perr(p, col + at,
+				    "repetitions nested too deeply in regular "
 				    "expression");
 				return MCE_INVALID;
 			}
 		}
+		if (last > level[d])
+			level[d] = last;
 	}
+	return 0;
+}
+
+/*
+ * Refuses what makes POSIX regcomp/regexec blow up, then compiles.
+ * Returns 0, or MCE_INVALID with err (column col) filled.
+ */
+static int
+regex_compile(regex_t *re, const char *src, struct parser *p, size_t col)
+{
+	char msg[128];
+	int rc;
+
+	if (strlen(src) > FILTER_REGEX_MAX) {
+		perr(p, col, "regular expression longer than %d bytes",
+		    FILTER_REGEX_MAX);
+		return MCE_INVALID;
+	}
+	if ((rc = regex_check(src, p, col)) != 0)
+		return rc;
 	rc = regcomp(re, src, REG_EXTENDED | REG_NOSUB);
 	if (rc != 0) {
 		regerror(rc, re, msg, sizeof(msg));
@@ -1312,10 +1399,21 @@ filter_add_fact(json_t *filter, const char *expr, struct error *err)
 	struct filter_fact *f;
 	json_t *a, *item;
 	char *value = NULL;
+	size_t len;
 	int rc;
 
 	if ((rc = filter_fact_parse(expr, &f, err)) != 0)
 		return rc;
+	len = strlen(f->value);
+	if (!f->is_regex && len >= 2 && f->value[0] == '/' &&
+	    f->value[len - 1] == '/') {
+		/* the wire form would read it as a regex */
+		error_set(err, 1, 1,
+		    "a literal value written /.../ cannot be sent; use =~ "
+		    "with an anchored regex");
+		rc = MCE_INVALID;
+		goto out;
+	}
 	if ((a = part_array(filter, "fact", err, &rc)) == NULL)
 		goto out;
 	if (f->is_regex && f->op != FOP_RE) {

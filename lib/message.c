@@ -2,6 +2,7 @@
 #include "buildconf.h"
 
 #include <errno.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -10,7 +11,10 @@
 
 #include "message.h"
 
-/* Identities (caller claims, node names) may be longer than agent names. */
+/*
+ * Identities (caller claims, node names) may be longer than agent names;
+ * a node's name may be anything its certificate's name may be.
+ */
 #define IDENTITY_MAX 255
 /* Integers a JSON reader in any language holds exactly (2^53 - 1). */
 #define SAFE_INT_MAX 9007199254740991LL
@@ -208,19 +212,19 @@ is_hex_id(const char *s)
 	return i == MESSAGE_ID_LEN;
 }
 
-/* 1..max characters of [A-Za-z0-9_.-]. */
+#define NAME_CHARS \
+	"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_.-"
+
+/* 1..max characters of NAME_CHARS and those in extra. */
 static int
-is_name(const char *s, size_t max)
+is_name(const char *s, size_t max, const char *extra)
 {
 	size_t i;
 
-	for (i = 0; s[i] != '\0'; i++) {
-		char c = s[i];
-		if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
-			(c >= '0' && c <= '9') || c == '_' || c == '.' ||
-			c == '-'))
+	for (i = 0; s[i] != '\0'; i++)
+		if (strchr(NAME_CHARS, s[i]) == NULL &&
+		    strchr(extra, s[i]) == NULL)
 			return 0;
-	}
 	return i > 0 && i <= max;
 }
 
@@ -234,6 +238,17 @@ is_claim(const char *s)
 		if (s[i] < 0x20 || s[i] > 0x7e)
 			return 0;
 	return i > 0 && i <= IDENTITY_MAX;
+}
+
+/* The shape of a base64 ed25519 signature; sign.c decodes and checks it. */
+static int
+is_signature(const char *s)
+{
+	static const char b64[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZ"
+				  "abcdefghijklmnopqrstuvwxyz0123456789+/";
+
+	return strlen(s) == 88 && strspn(s, b64) == 86 &&
+	    strcmp(s + 86, "==") == 0;
 }
 
 enum field_kind {
@@ -265,7 +280,7 @@ field_rule(enum field_kind kind)
 	case F_NAME:
 		return "must be 1 to 128 characters of [A-Za-z0-9_.-]";
 	case F_IDENTITY:
-		return "must be 1 to 255 characters of [A-Za-z0-9_.-]";
+		return "must be 1 to 255 characters of [A-Za-z0-9_.@-]";
 	case F_CLAIM:
 		return "must be 1 to 255 printable ASCII characters";
 	case F_TEXT:
@@ -281,7 +296,7 @@ field_rule(enum field_kind kind)
 	case F_PROTOCOL:
 		return "must be an integer";
 	case F_SIGNATURE:
-		return "must be a non-empty string";
+		return "must be base64 of 64 bytes (88 characters)";
 	}
 	return "is invalid";
 }
@@ -296,10 +311,10 @@ field_ok(const json_t *v, enum field_kind kind)
 		return json_is_string(v) && is_hex_id(json_string_value(v));
 	case F_NAME:
 		return json_is_string(v) &&
-		    is_name(json_string_value(v), MESSAGE_NAME_MAX);
+		    is_name(json_string_value(v), MESSAGE_NAME_MAX, "");
 	case F_IDENTITY:
 		return json_is_string(v) &&
-		    is_name(json_string_value(v), IDENTITY_MAX);
+		    is_name(json_string_value(v), IDENTITY_MAX, "@");
 	case F_CLAIM:
 		return json_is_string(v) && is_claim(json_string_value(v));
 	case F_TEXT:
@@ -309,7 +324,7 @@ field_ok(const json_t *v, enum field_kind kind)
 	case F_PROTOCOL:
 		return json_is_integer(v);
 	case F_SIGNATURE:
-		return json_is_string(v) && json_string_length(v) > 0;
+		return json_is_string(v) && is_signature(json_string_value(v));
 	case F_TIME:
 	case F_TTL:
 	case F_STATUS:

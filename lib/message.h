@@ -17,8 +17,11 @@
  * Reply body: {"type":"reply","protocol":1,"request":"<32 hex>","time":<ms>,
  *   "sender":"...","statuscode":N,"statusmsg":"...","data":{...}}
  *
- * Decoders never trust their input: every error fills struct error and
- * returns a negative code; nothing crashes on any byte sequence.
+ * Decoders never trust their input: every error fills struct error (the
+ * decoder initialises it) and returns a negative code: MCE_TOOBIG,
+ * MCE_PARSE (not JSON, too deep, NUL, duplicate key), MCE_PROTO, MCE_SCHEMA
+ * (missing, unknown or malformed field) or -ENOMEM. Nothing crashes on any
+ * byte sequence. Encoders refuse (-EINVAL) what the decoders would refuse.
  */
 #ifndef METACTL_MESSAGE_H
 #define METACTL_MESSAGE_H
@@ -107,7 +110,9 @@ int envelope_decode(const char *buf, size_t len, size_t max,
 
 /*
  * Parses JSON from untrusted bytes: size limit, UTF-8, nesting depth at most
- * MESSAGE_DEPTH_MAX, no NUL bytes. Returns a new reference or NULL with err.
+ * MESSAGE_DEPTH_MAX, no NUL bytes, no duplicate keys, nothing after the
+ * value. Returns a new reference, or NULL with err's line, column and text
+ * set; err's source is left as the caller set it with error_init().
  */
 json_t *message_parse_json(const char *buf, size_t len, struct error *err);
 

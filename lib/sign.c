@@ -309,7 +309,10 @@ cert_role_str(enum cert_role role)
 	return role == CERT_ROLE_NODE ? "node" : "caller";
 }
 
-/* 1..CERT_NAME_MAX characters of [A-Za-z0-9_.-]. */
+/*
+ * Names: 1..CERT_NAME_MAX characters of [A-Za-z0-9_.@-], so that a node
+ * identity or a mail address fits and a policy can write cert=NAME.
+ */
 static int
 cert_name_ok(const char *s)
 {
@@ -318,7 +321,20 @@ cert_name_ok(const char *s)
 	return n > 0 && n <= CERT_NAME_MAX &&
 	    strspn(s,
 		"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
-		"0123456789_.-") == n;
+		"0123456789_.@-") == n;
+}
+
+/* Issuers are for people ("Example Fleet CA"): 1..CERT_NAME_MAX bytes of
+ * text without control characters. */
+static int
+cert_issuer_ok(const char *s)
+{
+	size_t n = strlen(s);
+
+	for (size_t i = 0; i < n; i++)
+		if ((unsigned char)s[i] < 0x20 || s[i] == 0x7f)
+			return 0;
+	return n > 0 && n <= CERT_NAME_MAX;
 }
 
 /* Seconds a JSON reader in any language holds exactly (2^53 - 1). */
@@ -333,7 +349,7 @@ cert_issue(const struct sign_key *ca, const char *issuer, const char *name,
 	json_t *doc = NULL;
 	int rc;
 
-	if (issuer == NULL || name == NULL || !cert_name_ok(issuer) ||
+	if (issuer == NULL || name == NULL || !cert_issuer_ok(issuer) ||
 	    !cert_name_ok(name) || not_before < 0 || not_after < not_before ||
 	    not_after > CERT_TIME_MAX ||
 	    (role != CERT_ROLE_CALLER && role != CERT_ROLE_NODE))
@@ -403,69 +419,94 @@ cert_bad(struct error *err, const char *field, const char *rule)
 	return MCE_BADCERT;
 }
 
-/* Checks and copies the fields of the certificate text into c. */
+/* 1 when obj has exactly the n keys, else 0 with err naming the first
+ * missing or unknown one. */
+static int
+known_keys(
+    const json_t *obj, const char *const *keys, size_t n, struct error *err)
+{
+	const char *key;
+	json_t *v;
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		if (json_object_get(obj, keys[i]) == NULL) {
+			cert_bad(err, keys[i], "is missing");
+			return 0;
+		}
+	json_object_foreach((json_t *)obj, key, v)
+	{
+		for (i = 0; i < n && strcmp(key, keys[i]) != 0; i++)
+			;
+		if (i == n) {
+			error_set(err, 0, 0,
+			    "certificate: unknown field \"%.64s\"", key);
+			return 0;
+		}
+	}
+	return 1;
+}
+
+/* Checks the values of a certificate text with the right keys and copies
+ * them into c. */
+static int
+cert_values(const json_t *j, struct cert *c, struct error *err)
+{
+	const json_t *name = json_object_get(j, "name"),
+		     *role = json_object_get(j, "role"),
+		     *pubkey = json_object_get(j, "pubkey"),
+		     *nb = json_object_get(j, "not_before"),
+		     *na = json_object_get(j, "not_after"),
+		     *issuer = json_object_get(j, "issuer");
+
+	if (!json_is_string(name) || !cert_name_ok(json_string_value(name)))
+		return cert_bad(err, "name",
+		    "must be 1 to 255 characters of [A-Za-z0-9_.@-]");
+	if (!json_is_string(role) ||
+	    (strcmp(json_string_value(role), "caller") != 0 &&
+		strcmp(json_string_value(role), "node") != 0))
+		return cert_bad(err, "role", "must be \"caller\" or \"node\"");
+	if (!json_is_string(pubkey) ||
+	    sign_pubkey_parse(json_string_value(pubkey), c->pubkey) != 0)
+		return cert_bad(err, "pubkey", "must be base64 of 32 bytes");
+	if (!json_is_integer(nb) || json_integer_value(nb) < 0 ||
+	    json_integer_value(nb) > CERT_TIME_MAX)
+		return cert_bad(
+		    err, "not_before", "must be an integer from 0 to 2^53-1");
+	if (!json_is_integer(na) ||
+	    json_integer_value(na) < json_integer_value(nb) ||
+	    json_integer_value(na) > CERT_TIME_MAX)
+		return cert_bad(err, "not_after",
+		    "must be an integer from not_before to 2^53-1");
+	if (!json_is_string(issuer) ||
+	    !cert_issuer_ok(json_string_value(issuer)))
+		return cert_bad(err, "issuer",
+		    "must be 1 to 255 bytes without control characters");
+	c->role = strcmp(json_string_value(role), "node") == 0
+	    ? CERT_ROLE_NODE
+	    : CERT_ROLE_CALLER;
+	c->not_before = json_integer_value(nb);
+	c->not_after = json_integer_value(na);
+	c->name = strdup(json_string_value(name));
+	c->issuer = strdup(json_string_value(issuer));
+	return c->name == NULL || c->issuer == NULL ? -ENOMEM : 0;
+}
+
+/* Parses the certificate text and fills c from it. */
 static int
 cert_fields(const char *text, size_t len, struct cert *c, struct error *err)
 {
 	static const char *const keys[] = {
 	    "name", "role", "pubkey", "not_before", "not_after", "issuer"};
-	const json_t *name, *role, *pubkey, *nb, *na, *issuer;
 	json_t *j;
 	int rc = MCE_BADCERT;
 
 	if ((j = message_parse_json(text, len, err)) == NULL)
 		return MCE_BADCERT;
-	name = json_object_get(j, "name");
-	role = json_object_get(j, "role");
-	pubkey = json_object_get(j, "pubkey");
-	nb = json_object_get(j, "not_before");
-	na = json_object_get(j, "not_after");
-	issuer = json_object_get(j, "issuer");
 	if (!json_is_object(j))
 		error_set(err, 0, 0, "certificate: text is not an object");
-	else if (json_object_size(j) != sizeof(keys) / sizeof(keys[0])) {
-		size_t i;
-		for (i = 0; i < sizeof(keys) / sizeof(keys[0]); i++)
-			if (json_object_get(j, keys[i]) == NULL)
-				break;
-		if (i < sizeof(keys) / sizeof(keys[0]))
-			cert_bad(err, keys[i], "is missing");
-		else
-			error_set(err, 0, 0, "certificate: unknown field");
-	} else if (!json_is_string(name) ||
-	    !cert_name_ok(json_string_value(name)))
-		cert_bad(err, "name",
-		    "must be 1 to 255 characters of [A-Za-z0-9_.-]");
-	else if (!json_is_string(role) ||
-	    (strcmp(json_string_value(role), "caller") != 0 &&
-		strcmp(json_string_value(role), "node") != 0))
-		cert_bad(err, "role", "must be \"caller\" or \"node\"");
-	else if (!json_is_string(pubkey) ||
-	    sign_pubkey_parse(json_string_value(pubkey), c->pubkey) != 0)
-		cert_bad(err, "pubkey", "must be base64 of 32 bytes");
-	else if (!json_is_integer(nb) || json_integer_value(nb) < 0 ||
-	    json_integer_value(nb) > CERT_TIME_MAX)
-		cert_bad(
-		    err, "not_before", "must be an integer from 0 to 2^53-1");
-	else if (!json_is_integer(na) ||
-	    json_integer_value(na) < json_integer_value(nb) ||
-	    json_integer_value(na) > CERT_TIME_MAX)
-		cert_bad(err, "not_after",
-		    "must be an integer from not_before to 2^53-1");
-	else if (!json_is_string(issuer) ||
-	    !cert_name_ok(json_string_value(issuer)))
-		cert_bad(err, "issuer",
-		    "must be 1 to 255 characters of [A-Za-z0-9_.-]");
-	else {
-		c->role = strcmp(json_string_value(role), "node") == 0
-		    ? CERT_ROLE_NODE
-		    : CERT_ROLE_CALLER;
-		c->not_before = json_integer_value(nb);
-		c->not_after = json_integer_value(na);
-		c->name = strdup(json_string_value(name));
-		c->issuer = strdup(json_string_value(issuer));
-		rc = c->name == NULL || c->issuer == NULL ? -ENOMEM : 0;
-	}
+	else if (known_keys(j, keys, sizeof(keys) / sizeof(keys[0]), err))
+		rc = cert_values(j, c, err);
 	json_decref(j);
 	return rc;
 }

@@ -41,6 +41,7 @@ void sign_key_public(
     const struct sign_key *k, unsigned char pk[SIGN_PUBLICKEYBYTES]);
 
 int sign_pubkey_load(const char *path, unsigned char pk[SIGN_PUBLICKEYBYTES]);
+/* Mode 0644; refuses to overwrite (-EEXIST). */
 int sign_pubkey_save(
     const unsigned char pk[SIGN_PUBLICKEYBYTES], const char *path);
 int sign_pubkey_parse(const char *b64, unsigned char pk[SIGN_PUBLICKEYBYTES]);
@@ -82,13 +83,16 @@ int cert_parse(const json_t *doc, struct cert **ret, struct error *err);
 int cert_verify(const json_t *doc,
     const unsigned char ca_pk[SIGN_PUBLICKEYBYTES], int64_t now,
     struct cert **ret, struct error *err);
+/* cert_load reads a document (no checks: see cert_verify); cert_save
+ * writes one line, mode 0644, replacing an existing file. */
 int cert_load(const char *path, json_t **ret_doc, struct error *err);
 int cert_save(const json_t *doc, const char *path);
 void cert_free(struct cert *c);
 
 /*
  * Signs a body into an envelope carrying the signature and the signer's
- * certificate (borrowed, copied into the envelope).
+ * certificate (borrowed, copied into the envelope). MCE_BADCERT when the
+ * certificate is malformed or is not for k's public key.
  */
 int sign_envelope(const struct sign_key *k, const json_t *cert_doc,
     const char *body, size_t len, struct envelope **ret);

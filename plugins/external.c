@@ -2,6 +2,7 @@
 #include "buildconf.h"
 
 #include <errno.h>
+#include <limits.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -157,7 +158,7 @@ run_done(struct action_ctx *ctx, const struct spawn_result *r, void *arg)
 	const struct external_agent *e = run->agent;
 	const char *msg;
 	json_t *data, *doc;
-	char why[256], line[160], dflt[64];
+	char why[256], line[160];
 	int status;
 
 	free(run->request);
@@ -194,11 +195,8 @@ run_done(struct action_ctx *ctx, const struct spawn_result *r, void *arg)
 		fail(ctx, e, "%s", why);
 		return;
 	}
-	if (msg == NULL) {
-		snprintf(dflt, sizeof(dflt), "%s",
-		    status == STATUS_OK ? "OK" : "failed");
-		msg = dflt;
-	}
+	if (msg == NULL)
+		msg = status == STATUS_OK ? "OK" : "failed";
 	/* msg lives in doc: done copies it before doc goes. */
 	action_done(ctx, status, msg, data);
 	json_decref(doc);
@@ -226,7 +224,7 @@ external_run(struct action_ctx *ctx, const json_t *input)
 	    action_caller(ctx), "identity",
 	    node != NULL ? node->identity : NULL, "dry_run",
 	    action_dry_run(ctx) != 0, "data", input);
-	if (req != NULL && json_object_get(req, "data") == NULL)
+	if (req != NULL && !json_is_object(json_object_get(req, "data")))
 		json_object_set_new(req, "data", json_object());
 	if (run == NULL || req == NULL ||
 	    (run->request = json_dumps(req, JSON_COMPACT | JSON_SORT_KEYS)) ==
@@ -244,7 +242,10 @@ external_run(struct action_ctx *ctx, const json_t *input)
 	o.argv = run->argv;
 	o.input = run->request;
 	o.input_len = strlen(run->request);
-	o.timeout_ms = e->ddl->timeout > 0 ? e->ddl->timeout * 1000 : 0;
+	if (e->ddl->timeout > 0)
+		o.timeout_ms = e->ddl->timeout < INT_MAX / 1000
+		    ? e->ddl->timeout * 1000
+		    : INT_MAX;
 	rc = action_spawn(ctx, &o, run_done, run);
 	if (rc < 0) {
 		free(run->request);

@@ -472,7 +472,7 @@ registry_lookup(const struct registry *r, const char *agent, const char *action,
 		*ret_plugin_data = e->external;
 		return 0;
 	}
-	for (a = e->plugin->actions; a->name != NULL; a++) {
+	for (a = e->plugin->actions; a != NULL && a->name != NULL; a++) {
 		if (strcmp(a->name, action) == 0) {
 			*ret_action = a;
 			*ret_plugin_data = NULL;

@@ -1,0 +1,29 @@
+/*
+ * source.h: reading a policy or groups file into memory, refusing what
+ * cannot be a text file (too large, NUL bytes, not a regular file).
+ */
+#ifndef METACTL_POLICY_SOURCE_H
+#define METACTL_POLICY_SOURCE_H
+
+#include <stddef.h>
+
+#include "error.h"
+
+#define SOURCE_MAX (1024 * 1024) /* bytes of one file */
+
+/*
+ * 0 with *ret (malloc'd, NUL-terminated) and *ret_len, or a negative code
+ * with err (source set to path) filled.
+ */
+int source_read(
+    const char *path, char **ret, size_t *ret_len, struct error *err);
+
+/*
+ * Iterates over lines: *pos is where the next line starts; returns 0 at
+ * the end, else 1 with [*ret_start, *ret_end) the line without its
+ * newline, carriage return and trailing blanks.
+ */
+int source_next_line(const char *text, size_t len, size_t *pos,
+    size_t *ret_start, size_t *ret_end);
+
+#endif

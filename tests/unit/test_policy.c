@@ -1,0 +1,394 @@
+/*
+ * test_policy.c: the action policy. Each directory of tests/data/policy
+ * is one case (see the README there); the tests below cover the API
+ * edges the data cannot reach.
+ */
+#include "buildconf.h"
+
+#include <check.h>
+#include <dirent.h>
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "policy/policy.h"
+
+#define CLASSES_MAX 64
+
+static char **cases;
+static size_t ncases;
+
+static const char *
+data_dir(void)
+{
+	static char dir[4096];
+	const char *top = getenv("top_srcdir");
+
+	snprintf(
+	    dir, sizeof(dir), "%s/tests/data/policy", top != NULL ? top : ".");
+	return dir;
+}
+
+static int
+name_cmp(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+static void
+load_cases(void)
+{
+	DIR *d = opendir(data_dir());
+	struct dirent *de;
+	struct stat st;
+	char path[8192];
+
+	if (d == NULL)
+		return;
+	while ((de = readdir(d)) != NULL) {
+		snprintf(path, sizeof(path), "%s/%s", data_dir(), de->d_name);
+		if (de->d_name[0] == '.' || stat(path, &st) != 0 ||
+		    !S_ISDIR(st.st_mode))
+			continue;
+		cases = realloc(cases, (ncases + 1) * sizeof(*cases));
+		cases[ncases++] = strdup(de->d_name);
+	}
+	closedir(d);
+	qsort(cases, ncases, sizeof(*cases), name_cmp);
+}
+
+static char *
+slurp_line(const char *path)
+{
+	char buf[1024];
+	FILE *f = fopen(path, "r");
+
+	if (f == NULL || fgets(buf, sizeof(buf), f) == NULL) {
+		if (f != NULL)
+			fclose(f);
+		return NULL;
+	}
+	fclose(f);
+	buf[strcspn(buf, "\r\n")] = '\0';
+	return strdup(buf);
+}
+
+/* Drops "dir/" in front of s when it is there. */
+static const char *
+strip_dir(const char *s, const char *dir)
+{
+	size_t n = strlen(dir);
+
+	if (strncmp(s, dir, n) == 0 && s[n] == '/')
+		return s + n + 1;
+	return s;
+}
+
+static int
+opt_int(const json_t *req, const char *key, int def)
+{
+	const json_t *v = json_object_get(json_object_get(req, "options"), key);
+
+	return json_is_boolean(v) ? json_is_true(v) : def;
+}
+
+START_TEST(data_case)
+{
+	const char *name = cases[_i];
+	char dir[8192], path[8300], buf[1024];
+	const char *classes[CLASSES_MAX];
+	struct policy_options o = {0};
+	struct policy_request r = {0};
+	struct filter_subject node = {0};
+	struct policy_decision d;
+	struct policy_set *set = NULL;
+	struct error err;
+	json_error_t jerr;
+	json_t *req, *v;
+	char *expected;
+	size_t i;
+	int rc;
+
+	snprintf(dir, sizeof(dir), "%s/%s", data_dir(), name);
+	snprintf(path, sizeof(path), "%s/expected", dir);
+	expected = slurp_line(path);
+	ck_assert_msg(expected != NULL, "%s: no expected file", name);
+	snprintf(path, sizeof(path), "%s/request", dir);
+	req = json_load_file(path, 0, &jerr);
+	ck_assert_msg(req != NULL, "%s: %s", path, jerr.text);
+
+	o.dir = dir;
+	o.default_name = json_string_value(
+	    json_object_get(json_object_get(req, "options"), "default_name"));
+	if (o.default_name == NULL)
+		o.default_name = "default";
+	o.enable_default = opt_int(req, "enable_default", 1);
+	o.allow_unconfigured = opt_int(req, "allow_unconfigured", 0);
+	r.caller = json_string_value(json_object_get(req, "caller"));
+	r.agent = json_string_value(json_object_get(req, "agent"));
+	r.action = json_string_value(json_object_get(req, "action"));
+	r.data = json_object_get(req, "args");
+	node.identity = json_string_value(json_object_get(req, "identity"));
+	node.facts = json_object_get(req, "facts");
+	json_array_foreach(json_object_get(req, "classes"), i, v)
+	{
+		ck_assert(i < CLASSES_MAX);
+		classes[node.nclasses++] = json_string_value(v);
+	}
+	node.classes = classes;
+	r.node = &node;
+
+	rc = policy_set_load(&o, &set, &err);
+	error_format(&err, buf, sizeof(buf));
+	if (strncmp(expected, "error ", 6) == 0) {
+		const char *want = expected + 6, *colon;
+		const char *got = strip_dir(buf, dir);
+
+		ck_assert_msg(
+		    rc != 0, "%s: loaded, expected %s", name, expected);
+		ck_assert_ptr_null(set);
+		/* FILE:LINE:COL exactly, then optionally a substring */
+		colon = strstr(want, ": ");
+		if (colon == NULL)
+			colon = want + strlen(want);
+		ck_assert_msg(strncmp(got, want, (size_t)(colon - want)) == 0 &&
+			got[colon - want] == ':',
+		    "%s: error '%s', expected '%s'", name, got, want);
+		if (*colon != '\0')
+			ck_assert_msg(strstr(got, colon + 2) != NULL,
+			    "%s: error '%s' lacks '%s'", name, got, colon + 2);
+	} else {
+		char got[1024];
+
+		ck_assert_msg(rc == 0, "%s: %s", name, buf);
+		ck_assert_int_eq(policy_check(set, &r, &d), 0);
+		snprintf(got, sizeof(got), "%s %s",
+		    d.allowed ? "allow" : "deny", strip_dir(d.origin, dir));
+		ck_assert_msg(strcmp(got, expected) == 0,
+		    "%s: got '%s', expected '%s'", name, got, expected);
+		/* the structured fields agree with the origin */
+		if (d.line > 0)
+			ck_assert_ptr_nonnull(strstr(d.origin, d.file));
+		if (strcmp(d.origin, "allow_unconfigured") == 0)
+			ck_assert_str_eq(d.file, "");
+	}
+	policy_set_free(set);
+	json_decref(req);
+	free(expected);
+}
+END_TEST
+
+START_TEST(data_cases_present)
+{
+	ck_assert_msg(ncases >= 30, "only %zu cases in %s", ncases, data_dir());
+}
+END_TEST
+
+/* A scratch policy directory with one file. */
+static char scratch[] = "/tmp/test_policy.XXXXXX";
+
+static void
+write_file(const char *name, const char *text)
+{
+	char path[256];
+	FILE *f;
+
+	snprintf(path, sizeof(path), "%s/%s", scratch, name);
+	f = fopen(path, "w");
+	ck_assert_ptr_nonnull(f);
+	fputs(text, f);
+	fclose(f);
+}
+
+static void
+remove_file(const char *name)
+{
+	char path[256];
+
+	snprintf(path, sizeof(path), "%s/%s", scratch, name);
+	unlink(path);
+}
+
+START_TEST(missing_dir_is_an_error)
+{
+	struct policy_options o = {.dir = "/nonexistent/policy"};
+	struct policy_set *s = (struct policy_set *)1;
+	struct error err;
+
+	ck_assert_int_lt(policy_set_load(&o, &s, &err), 0);
+	ck_assert_ptr_null(s);
+	ck_assert_str_eq(err.source, "/nonexistent/policy");
+	ck_assert_ptr_nonnull(strstr(err.text, "cannot open"));
+	o.dir = NULL;
+	ck_assert_int_lt(policy_set_load(&o, &s, &err), 0);
+	ck_assert_int_lt(policy_set_load(NULL, &s, &err), 0);
+}
+END_TEST
+
+START_TEST(request_without_action_is_denied)
+{
+	struct policy_options o = {.dir = scratch, .allow_unconfigured = 1};
+	struct policy_request r = {.caller = "uid=0", .agent = "rpcutil"};
+	struct policy_decision d;
+	struct policy_set *s;
+	struct error err;
+
+	ck_assert_int_eq(policy_set_load(&o, &s, &err), 0);
+	ck_assert_int_eq(policy_check(s, &r, &d), MCE_INVALID);
+	ck_assert_int_eq(d.allowed, 0);
+	r.action = "ping";
+	ck_assert_int_eq(policy_check(s, &r, &d), 0);
+	ck_assert_int_eq(d.allowed, 1);
+	/* no node, no data: rules that need them do not match */
+	policy_set_free(s);
+	write_file("rpcutil.policy",
+	    "policy default allow\n"
+	    "deny\t*\tping(x=1)\t*\n"
+	    "deny\t*\t*\trole=web\n");
+	ck_assert_int_eq(policy_set_load(&o, &s, &err), 0);
+	ck_assert_int_eq(policy_check(s, &r, &d), 0);
+	ck_assert_int_eq(d.allowed, 1);
+	ck_assert_int_eq(d.line, 0);
+	r.caller = NULL;
+	ck_assert_int_eq(policy_check(s, &r, &d), 0);
+	ck_assert_int_eq(d.allowed, 1);
+	policy_set_free(s);
+	remove_file("rpcutil.policy");
+	policy_set_free(NULL);
+}
+END_TEST
+
+START_TEST(lint_reports_file_line_column)
+{
+	char path[256];
+	struct error err;
+
+	write_file("groups", "admins cert=alice\n");
+	write_file("a.policy", "allow\tadmins\t*\t*\n");
+	snprintf(path, sizeof(path), "%s/a.policy", scratch);
+	ck_assert_int_eq(policy_lint_file(path, &err), 0);
+	write_file("a.policy", "# x\nallow\tops\t*\t*\n");
+	ck_assert_int_eq(policy_lint_file(path, &err), MCE_CONFIG);
+	ck_assert_str_eq(err.source, path);
+	ck_assert_int_eq(err.line, 2);
+	ck_assert_int_eq(err.column, 7);
+	ck_assert_ptr_nonnull(strstr(err.text, "unknown group 'ops'"));
+	/* the groups file itself */
+	write_file("groups", "admins alice\n");
+	snprintf(path, sizeof(path), "%s/groups", scratch);
+	ck_assert_int_eq(policy_lint_file(path, &err), MCE_CONFIG);
+	ck_assert_int_eq(err.line, 1);
+	ck_assert_int_eq(err.column, 8);
+	remove_file("groups");
+	snprintf(path, sizeof(path), "%s/absent.policy", scratch);
+	ck_assert_int_eq(policy_lint_file(path, &err), -ENOENT);
+	ck_assert_int_lt(policy_lint_file(scratch, &err), 0);
+	remove_file("a.policy");
+}
+END_TEST
+
+/* A broken reload leaves nothing behind; the caller keeps its old set. */
+START_TEST(broken_reload_returns_nothing)
+{
+	struct policy_options o = {.dir = scratch};
+	struct policy_request r = {
+	    .caller = "uid=500", .agent = "svc", .action = "restart"};
+	struct policy_decision d;
+	struct policy_set *old, *s = NULL;
+	struct error err;
+
+	write_file("svc.policy", "allow\tuid=500\t*\t*\n");
+	ck_assert_int_eq(policy_set_load(&o, &old, &err), 0);
+	write_file("svc.policy", "allow uid=500 * *\n");
+	ck_assert_int_eq(policy_set_load(&o, &s, &err), MCE_CONFIG);
+	ck_assert_ptr_null(s);
+	ck_assert_int_eq(err.line, 1);
+	ck_assert_int_eq(err.column, 6);
+	ck_assert_int_eq(policy_check(old, &r, &d), 0);
+	ck_assert_int_eq(d.allowed, 1);
+	ck_assert_int_eq(d.line, 1);
+	policy_set_free(old);
+	remove_file("svc.policy");
+}
+END_TEST
+
+START_TEST(hostile_files)
+{
+	struct policy_options o = {.dir = scratch};
+	struct policy_set *s = NULL;
+	struct error err;
+	char *big;
+
+	write_file("nul.policy", "policy default allow\n");
+	/* NUL byte */
+	{
+		char path[256];
+		FILE *f;
+
+		snprintf(path, sizeof(path), "%s/nul.policy", scratch);
+		f = fopen(path, "w");
+		fwrite("allow\t*\t*\t*\n#\0x\n", 1, 16, f);
+		fclose(f);
+	}
+	ck_assert_int_eq(policy_set_load(&o, &s, &err), MCE_CONFIG);
+	ck_assert_int_eq(err.line, 2);
+	ck_assert_int_eq(err.column, 2);
+	remove_file("nul.policy");
+	/* deeply nested compound */
+	big = malloc(20000);
+	memcpy(big, "allow\t*\t*\t", 10);
+	memset(big + 10, '(', 5000);
+	strcpy(big + 5010, "x\n");
+	write_file("deep.policy", big);
+	ck_assert_int_eq(policy_set_load(&o, &s, &err), MCE_CONFIG);
+	ck_assert_ptr_nonnull(strstr(err.text, "nested deeper"));
+	remove_file("deep.policy");
+	free(big);
+	/* a directory named like a policy */
+	{
+		char path[256];
+
+		snprintf(path, sizeof(path), "%s/dir.policy", scratch);
+		ck_assert_int_eq(mkdir(path, 0700), 0);
+		ck_assert_int_eq(policy_set_load(&o, &s, &err), MCE_CONFIG);
+		ck_assert_ptr_nonnull(strstr(err.text, "not a regular file"));
+		rmdir(path);
+	}
+}
+END_TEST
+
+int
+main(void)
+{
+	Suite *s = suite_create("policy");
+	TCase *tc = tcase_create("policy");
+	SRunner *sr;
+	int failed;
+
+	/* TAP for automake's driver, also when run by hand */
+	setenv("CK_TAP_LOG_FILE_NAME", "-", 0);
+	setenv("CK_VERBOSITY", "silent", 0);
+	if (mkdtemp(scratch) == NULL)
+		return 99;
+	load_cases();
+	tcase_add_test(tc, data_cases_present);
+	tcase_add_loop_test(tc, data_case, 0, (int)ncases);
+	tcase_add_test(tc, missing_dir_is_an_error);
+	tcase_add_test(tc, request_without_action_is_denied);
+	tcase_add_test(tc, lint_reports_file_line_column);
+	tcase_add_test(tc, broken_reload_returns_nothing);
+	tcase_add_test(tc, hostile_files);
+	suite_add_tcase(s, tc);
+	sr = srunner_create(s);
+	srunner_run_all(sr, CK_ENV);
+	failed = srunner_ntests_failed(sr);
+	srunner_free(sr);
+	rmdir(scratch);
+	for (size_t i = 0; i < ncases; i++)
+		free(cases[i]);
+	free(cases);
+	return failed == 0 ? 0 : 1;
+}
