@@ -18,7 +18,7 @@
 #include "message.h"
 #include "replay.h"
 #include "sign.h"
-#include "policy_stub.h"
+#include "policy/policy.h"
 #include "plugins/registry.h"
 #include "agentd.h"
 

@@ -80,12 +80,35 @@ check "the caller is uid=$uid in the audit trail" \
     "$FLEET_DIR/n1.audit"
 
 out=$(fleet_send_local n1 rpcutil inventory)
+check "the policy lets uid=$uid run inventory" [ "$(echo "$out" | field statuscode)" = 0 ]
+check "allowed actions are audited" \
+    grep -q '"action":"inventory","arguments":{},"decision":"allowed"' "$FLEET_DIR/n1.audit"
+
+# SIGHUP with a stricter policy: inventory is now refused.
+policy="$FLEET_DIR/policy/rpcutil.policy"
+cp "$policy" "$FLEET_DIR/rpcutil.policy.orig"
+printf 'policy default deny\nallow\tuid=%s\tping get_fact\t*\n' "$uid" >"$policy"
+check "SIGHUP with a new policy" fleet_hup n1
+out=$(fleet_send_local n1 rpcutil inventory)
 check "a denied action gets status 6" [ "$(echo "$out" | field statuscode)" = 6 ]
 case $(echo "$out" | field statusmsg) in
-"uid=$uid may not run rpcutil.inventory"*) ok "the denial names the caller" ;;
-*) not_ok "the denial names the caller: $out" ;;
+"uid=$uid may not run rpcutil.inventory ($policy: policy default)") ok "the denial names the caller and the deciding rule" ;;
+*) not_ok "the denial names the caller and the deciding rule: $out" ;;
 esac
 check "the denial is audited" grep -q '"decision":"denied"' "$FLEET_DIR/n1.audit"
+check "the denial is logged" fleet_wait_log n1 "refused: uid=$uid may not run rpcutil.inventory" 1
+
+# A broken policy is refused and the previous one stays in force.
+printf 'policy default deny\nallow uid=%s * *\n' "$uid" >"$policy"
+fleet_hup n1
+check "a broken policy is refused with file:line" \
+    fleet_wait_log n1 "policy refused: $policy:2" 1
+out=$(fleet_send_local n1 rpcutil inventory)
+check "the previous policy is kept" [ "$(echo "$out" | field statuscode)" = 6 ]
+out=$(fleet_send_local n1 rpcutil ping)
+check "and still allows what it allowed" [ "$(echo "$out" | field statuscode)" = 0 ]
+cp "$FLEET_DIR/rpcutil.policy.orig" "$policy"
+fleet_hup n1
 
 out=$(fleet_send_local n1 nosuch ping)
 check "unknown agent: status 2" [ "$(echo "$out" | field statuscode)" = 2 ]
