@@ -131,7 +131,7 @@ esac
 out=$(one -k "$FLEET_DIR/bob.key" -c "$FLEET_DIR/bob.crt" rpcutil ping)
 check "bob may ping" [ "$(echo "$out" | field statuscode)" = 0 ]
 check "refusals are audited with the certificate name" \
-    grep -q '"caller":"bob","agent":"rpcutil","action":"inventory","arguments":{},"decision":"denied"' \
+    grep -q '"caller":"cert=bob","agent":"rpcutil","action":"inventory","arguments":{},"decision":"denied"' \
     "$FLEET_DIR/web1.audit"
 check "refusals are logged" fleet_wait_log web1 'refused: signature does not verify' 1
 
