@@ -156,7 +156,14 @@ for n in web1 web2 db1; do
 	check "$n reconnects" fleet_wait_log $n 'connection restored' 60
 done
 out=$(fleet_send -n 3 -t 10000 rpcutil ping)
-[ "$(echo "$out" | senders)" = "db1 web1 web2" ] || { diag "$out"; for n in web1 web2 db1; do diag "== $n"; sed -n "/connection lost/,\$p" "$(fleet_log $n)" | head -20 | while read -r l; do diag "$l"; done; done; }
+if [ "$(echo "$out" | senders)" != "db1 web1 web2" ]; then
+	# What each agent did since the loss, for the failure report.
+	diag "replies: $out"
+	for n in web1 web2 db1; do
+		sed -n "/connection lost/,\$s/^/$n: /p" "$(fleet_log $n)" |
+		    grep -v 'attempt [0-9]* failed' | while read -r l; do diag "$l"; done
+	done
+fi
 check "after the restart all three answer again" \
     [ "$(echo "$out" | senders)" = "db1 web1 web2" ]
 check "the loss is logged once" [ "$(fleet_count_log web1 'connection lost')" -eq 1 ]
@@ -171,6 +178,14 @@ t1=$(awk '{print $14 + $15}' "/proc/$pid/stat")
 check "an idle agent uses no CPU ($t0 -> $t1 ticks)" [ "$t0" -eq "$t1" ]
 rss=$(awk '/^VmRSS/ {print $2}' "/proc/$pid/status")
 check "an idle agent's RSS is small (${rss} kB)" [ "$rss" -lt 16384 ]
+
+# Broker URLs are tried in turn: the first one is dead.
+dead=amqp://metactl:metactl@127.0.0.1:$(rabbitmq_free_port)/metactl
+FLEET_BROKER_URLS="$dead $RABBITMQ_URL" fleet_start spare:spare:dc3
+check "an agent whose first broker is dead connects to the second" \
+    fleet_wait_log spare "broker .*:$RABBITMQ_PORT/metactl: connected" 1
+expect "and answers" "spare" -I spare
+fleet_stop_one spare
 
 fleet_stop_one web1
 check "SIGTERM: web1 exits 0" [ $? -eq 0 ]

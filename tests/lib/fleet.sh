@@ -29,6 +29,7 @@
 #   fleet_send_local NAME ARGS...
 #                             mcsend send over NAME's local socket
 #
+# FLEET_BROKER_URLS replaces $RABBITMQ_URL in the configurations written.
 # Extra lines for every agent's configuration can be put in FLEET_EXTRA_CONF
 # (appended at the end of the file; use full "[section]" headers).
 # Programs: METACTLD and MCSEND, by default from $top_builddir.
@@ -63,7 +64,7 @@ fleet_write_conf() { # NAME
 		echo "classes = $FLEET_DIR/$_f_n.classes"
 		if [ -n "${RABBITMQ_URL:-}" ] && [ -z "${FLEET_LOCAL_ONLY:-}" ]; then
 			echo "[broker]"
-			echo "urls = $RABBITMQ_URL"
+			echo "urls = ${FLEET_BROKER_URLS:-$RABBITMQ_URL}"
 			echo "heartbeat = 0"
 			echo "reconnect_min = 200ms"
 			echo "reconnect_max = 2s"
