@@ -35,6 +35,12 @@ tests_unit_test_agent_conf_SOURCES = tests/unit/test_agent_conf.c
 tests_unit_test_agent_conf_CPPFLAGS = $(AM_CPPFLAGS) \
 	-DSRCDIR='"$(abs_top_srcdir)"'
 tests_unit_test_agent_conf_LDADD = $(AGENTD_TEST_LIBS)
+UNIT_TESTS += tests/unit/test_agent_dispatch
+check_PROGRAMS += tests/unit/test_agent_dispatch
+tests_unit_test_agent_dispatch_SOURCES = tests/unit/test_agent_dispatch.c
+tests_unit_test_agent_dispatch_CPPFLAGS = $(AM_CPPFLAGS) \
+	-DSRCDIR='"$(abs_top_srcdir)"'
+tests_unit_test_agent_dispatch_LDADD = $(AGENTD_TEST_LIBS)
 
 # The integration tests' client: CA and certificates, signed requests over
 # the broker or the local socket, raw bytes, replays.
