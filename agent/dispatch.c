@@ -18,7 +18,7 @@
 #include "message.h"
 #include "replay.h"
 #include "sign.h"
-#include "policy_stub.h"
+#include "policy/policy.h"
 #include "plugins/registry.h"
 #include "agentd.h"
 
@@ -113,7 +113,7 @@ dispatch_message(struct agentd *d, const char *buf, size_t len,
 	const struct ddl_action *da;
 	void *pdata = NULL;
 	json_t *args = NULL, *dry;
-	char caller[160], pcaller[168], gid[MESSAGE_ID_LEN + 1];
+	char caller[168], gid[MESSAGE_ID_LEN + 1];
 	int r, dry_run = 0;
 	int64_t now = message_now_ms();
 
@@ -169,12 +169,10 @@ dispatch_message(struct agentd *d, const char *buf, size_t len,
 			    err.text);
 			goto out;
 		}
-		snprintf(caller, sizeof(caller), "%s", cert->name);
+		/* The one caller string everything sees: policy, action,
+		 * logs and audit. */
+		snprintf(caller, sizeof(caller), "cert=%s", cert->name);
 	}
-	if (o->local)
-		snprintf(pcaller, sizeof(pcaller), "%s", caller);
-	else
-		snprintf(pcaller, sizeof(pcaller), "cert=%s", caller);
 
 	/* 4. Time window and replay cache. */
 	if ((r = replay_check(
@@ -227,7 +225,7 @@ dispatch_message(struct agentd *d, const char *buf, size_t len,
 
 	/* 7. Policy. */
 	memset(&preq, 0, sizeof(preq));
-	preq.caller = pcaller;
+	preq.caller = caller;
 	preq.agent = req->agent;
 	preq.action = req->action;
 	preq.data = req->data;
@@ -235,7 +233,7 @@ dispatch_message(struct agentd *d, const char *buf, size_t len,
 	memset(&dec, 0, sizeof(dec));
 	if ((r = policy_check(d->policy, &preq, &dec)) < 0 || !dec.allowed) {
 		refuse(d, sink, req, NULL, caller, "denied", MCE_DENIED, -1,
-		    "%s may not run %s.%s%s%s%s", pcaller, req->agent,
+		    "%s may not run %s.%s%s%s%s", caller, req->agent,
 		    req->action, dec.origin[0] ? " (" : "",
 		    dec.origin[0] ? dec.origin : "", dec.origin[0] ? ")" : "");
 		goto out;

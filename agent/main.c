@@ -15,7 +15,7 @@
 
 #include "filter.h"
 #include "message.h"
-#include "policy_stub.h"
+#include "policy/policy.h"
 #include "plugins/registry.h"
 #include "agentd.h"
 
