@@ -81,6 +81,28 @@ START_TEST(control_characters_never_reach_the_terminal)
 }
 END_TEST
 
+START_TEST(value_texts)
+{
+	const struct {
+		const char *json, *text;
+	} cases[] = {{"[\"web\", \"front\"]", "web, front"}, {"[]", ""},
+	    {"[1, true, null]", "1, true, -"}, {"[[1]]", "[[1]]"},
+	    {"{\"b\":1,\"a\":2}", "{\"a\":2,\"b\":1}"}, {"3.5", "3.5"},
+	    {"null", "-"}, {"[\"a\\u001b\"]", "a?"}};
+	size_t i;
+
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		json_t *v = json_loads(cases[i].json, JSON_DECODE_ANY, NULL);
+		char *t = output_value_text(v);
+
+		ck_assert_msg(t != NULL && strcmp(t, cases[i].text) == 0,
+		    "%s: '%s'", cases[i].json, t);
+		free(t);
+		json_decref(v);
+	}
+}
+END_TEST
+
 START_TEST(sort_puts_failures_last)
 {
 	results_add(&rs, "z", RES_MISSING, -1, NULL, NULL, -1, NULL);
@@ -332,6 +354,7 @@ main(void)
 	tcase_add_checked_fixture(tc, NULL, teardown);
 	tcase_add_test(tc, exit_statuses);
 	tcase_add_test(tc, control_characters_never_reach_the_terminal);
+	tcase_add_test(tc, value_texts);
 	tcase_add_test(tc, sort_puts_failures_last);
 	tcase_add_test(tc, aggregates);
 	tcase_add_test(tc, human_lines_and_summary);
