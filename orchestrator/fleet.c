@@ -274,10 +274,24 @@ fleet_discover(struct fleet *f, struct strvec *nodes, struct results *rs)
 		nodecache_save(&nc, f->conf.cache);
 	}
 	r = 0;
+	if (f->o.verbose) {
+		const char *why = "the window ended (no cache entry)";
+
+		if (f->o.nodes != NULL)
+			why = "nodes from --nodes";
+		else if (link_is_local(f->link))
+			why = "the local agent";
+		else if (!full)
+			why = "every node of the node cache answered";
+		else if (cached)
+			why = "the window ended before every cached node "
+			      "answered";
+		fprintf(stderr,
+		    "metactl: discovery: %zu node%s in %lld ms, %s\n", nodes->n,
+		    nodes->n == 1 ? "" : "s", (long long)target->elapsed_ms,
+		    why);
+	}
 out:
-	if (f->o.verbose && cached)
-		fprintf(stderr, "metactl: node cache expected %zu nodes\n",
-		    expected.n);
 	request_free(req);
 	free(key);
 	nodecache_clear(&nc);

@@ -229,9 +229,11 @@ assert d["stats"]["ok"] == 3 and d["stats"]["addressed"] == 3, d
 # The node cache: once every node seen last time answered, discovery ends.
 "$M" find -F role=web >/dev/null
 t0=$(now_ms)
-out=$("$M" find --dt 20 -F role=web | tr '\n' ' ')
+out=$("$M" find -v --dt 20 -F role=web 2>"$T/v.err" | tr '\n' ' ')
 t1=$(now_ms)
 is "a cached discovery finds the same nodes" "$out" "web1 web2 "
+check "-v says why discovery ended" \
+    grep -q '^metactl: discovery: 2 nodes in [0-9]* ms, every node of the node cache answered$' "$T/v.err"
 check "a cached discovery ends long before its 20 s window" \
     test $((t1 - t0)) -lt 10000
 t0=$(now_ms)
