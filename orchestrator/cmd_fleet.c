@@ -189,6 +189,23 @@ cmd_inventory(int argc, char *argv[])
 		r = MC_EXIT_USAGE;
 		goto out;
 	}
+	if (link_is_local(f.link)) {
+		/* The local agent drops a request for another identity
+		 * without a word: ask within the discovery window first. */
+		struct strvec found = STRVEC_INIT;
+		size_t n;
+
+		r = fleet_discover(&f, &found, NULL);
+		n = found.n;
+		strvec_clear(&found);
+		if (r != 0)
+			goto out;
+		if (n == 0) {
+			cli_errx("the local agent is not '%s'", f.o.args[0]);
+			r = MC_EXIT_NOMATCH;
+			goto out;
+		}
+	}
 	f.rs.addressed = 1;
 	if ((r = fleet_call(&f, req, link_is_local(f.link) ? NULL : target.v,
 		 target.n, &target)) != 0)

@@ -290,6 +290,12 @@ check "local rpc shows the reply" grep -q '^local1 .*OK.*Pong' "$T/local.out"
 METACTL_CONFIG="$T/local.conf" "$M" rpc rpcutil ping -F role=db --dt 0.3 \
     >"$T/local.out"
 is "local rpc with a filter that does not match exits 4" $? 4
+METACTL_CONFIG="$T/local.conf" "$M" inventory local1 >"$T/local.out"
+is "local inventory exits 0" $? 0
+check "local inventory shows the node" grep -q '^identity: *local1$' "$T/local.out"
+METACTL_CONFIG="$T/local.conf" "$M" inventory other 2>"$T/err"
+is "local inventory of another node exits 4" $? 4
+check "and says so" grep -q "the local agent is not 'other'" "$T/err"
 
 "$M" ping --bogus 2>"$T/err"
 is "an unknown option exits 2" $? 2
