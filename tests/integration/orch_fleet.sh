@@ -276,6 +276,25 @@ is "a broker that is down exits 2" $rc 2
 check "and says so" grep -q '^metactl: ping: ' "$T/down.err"
 check "within a few seconds" test $((t1 - t0)) -lt 5000
 
+# A "broker" that accepts the connection and never speaks: the connect
+# timeout (3 s by default) ends the wait.
+check "a broker that never answers is an error within the connect timeout" \
+    "$PYTHON3" -c '
+import os, socket, subprocess, sys, time
+s = socket.socket()
+s.bind(("127.0.0.1", 0))
+s.listen(8)
+env = dict(os.environ,
+    METACTL_BROKER="amqp://u:p@127.0.0.1:%d/" % s.getsockname()[1])
+t0 = time.monotonic()
+p = subprocess.run([sys.argv[1], "ping"], env=env, capture_output=True,
+    text=True, timeout=60)
+took = time.monotonic() - t0
+assert p.returncode == 2, p
+assert "timed out" in p.stderr, p.stderr
+assert took < 6, took
+' "$M"
+
 # Local mode: no broker configured, the local agent's socket.
 orch_local_node local1 || exit 99
 printf 'socket = %s\nddl_dir = %s\n' "$T/local1.sock" \
