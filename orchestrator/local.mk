@@ -30,7 +30,7 @@ SCRIPT_TESTS += tests/integration/orch_keys.sh
 EXTRA_DIST += tests/integration/orch_keys.sh
 
 ORCH_UNIT_TESTS = tests/unit/test_orch_opts tests/unit/test_orch_output \
-	tests/unit/test_orch_collect
+	tests/unit/test_orch_collect tests/unit/test_orch_conf
 UNIT_TESTS += $(ORCH_UNIT_TESTS)
 check_PROGRAMS += $(ORCH_UNIT_TESTS)
 tests_unit_test_orch_opts_SOURCES = tests/unit/test_orch_opts.c
@@ -44,6 +44,9 @@ tests_unit_test_orch_output_LDADD = $(ORCH_TEST_LIBS) -lm
 tests_unit_test_orch_collect_SOURCES = tests/unit/test_orch_collect.c
 tests_unit_test_orch_collect_CFLAGS = $(AM_CFLAGS) $(CHECK_CFLAGS)
 tests_unit_test_orch_collect_LDADD = $(ORCH_TEST_LIBS) -lm
+tests_unit_test_orch_conf_SOURCES = tests/unit/test_orch_conf.c
+tests_unit_test_orch_conf_CFLAGS = $(AM_CFLAGS) $(CHECK_CFLAGS)
+tests_unit_test_orch_conf_LDADD = $(ORCH_TEST_LIBS) -lm
 
 INTEGRATION_TESTS += tests/integration/orch_fleet.sh
 EXTRA_DIST += tests/integration/orch_fleet.sh tests/integration/orch_lib.sh
