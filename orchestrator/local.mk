@@ -33,7 +33,8 @@ ORCH_UNIT_TESTS = tests/unit/test_orch_opts tests/unit/test_orch_output \
 	tests/unit/test_orch_collect tests/unit/test_orch_conf
 UNIT_TESTS += $(ORCH_UNIT_TESTS)
 check_PROGRAMS += $(ORCH_UNIT_TESTS)
-tests_unit_test_orch_opts_SOURCES = tests/unit/test_orch_opts.c
+tests_unit_test_orch_opts_SOURCES = tests/unit/test_orch_opts.c \
+	tests/unit/test_orch_run.h
 tests_unit_test_orch_opts_CFLAGS = $(AM_CFLAGS) $(CHECK_CFLAGS)
 tests_unit_test_orch_opts_LDADD = $(ORCH_TEST_LIBS) -lm
 tests_unit_test_orch_output_SOURCES = tests/unit/test_orch_output.c

@@ -12,6 +12,7 @@
 #include <unistd.h>
 
 #include "orchestrator/clientconf.h"
+#include "test_orch_run.h"
 
 static char dir[] = "/tmp/orchconfXXXXXX";
 static char path_a[512], path_b[512], path_xdg[512];
@@ -157,25 +158,5 @@ START_TEST(errors_say_where)
 }
 END_TEST
 
-int
-main(void)
-{
-	Suite *s = suite_create("orch_conf");
-	TCase *tc = tcase_create("conf");
-	SRunner *sr;
-	int failed;
-
-	setenv("CK_TAP_LOG_FILE_NAME", "-", 0);
-	setenv("CK_VERBOSITY", "silent", 0);
-	tcase_add_checked_fixture(tc, setup, teardown);
-	tcase_add_test(tc, search_order);
-	tcase_add_test(tc, defaults_without_a_file);
-	tcase_add_test(tc, values_and_overrides);
-	tcase_add_test(tc, errors_say_where);
-	suite_add_tcase(s, tc);
-	sr = srunner_create(s);
-	srunner_run_all(sr, CK_ENV);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed == 0 ? 0 : 1;
-}
+ORCH_SUITE("orch_conf", setup, teardown, search_order, defaults_without_a_file,
+    values_and_overrides, errors_say_where)
