@@ -210,6 +210,27 @@ print_jsonl(void *arg, const struct result *r)
 	fflush(stdout);
 }
 
+/*
+ * A filter that only names identities, without regexes, says which
+ * nodes are expected as surely as a cache entry: 1 and the names, 0 for
+ * any other filter.
+ */
+static int
+named_nodes(const json_t *filter, struct strvec *ret)
+{
+	const json_t *ids = json_object_get(filter, "identity"), *v;
+	size_t i;
+
+	if (json_object_size(filter) != 1 || json_array_size(ids) == 0)
+		return 0;
+	json_array_foreach(ids, i, v) if (!json_is_string(v) ||
+	    json_string_value(v)[0] == '/') return 0;
+	json_array_foreach(ids, i,
+	    v) if (strvec_push(ret, json_string_value(v)) < 0) return -ENOMEM;
+	strvec_sort_uniq(ret);
+	return 1;
+}
+
 int
 fleet_discover(struct fleet *f, struct strvec *nodes, struct results *rs)
 {
@@ -233,6 +254,9 @@ fleet_discover(struct fleet *f, struct strvec *nodes, struct results *rs)
 		if (key != NULL && !f->o.no_cache)
 			cached = nodecache_expected(&nc, key, message_now_ms(),
 			    f->conf.cache_ttl_ms, &expected);
+		if (!cached && !f->o.no_cache &&
+		    (r = named_nodes(f->o.filter, &expected)) != 0)
+			cached = r > 0;
 	}
 	if ((req = fleet_request(f, "rpcutil", "ping", NULL)) == NULL) {
 		r = MC_EXIT_USAGE;
@@ -282,9 +306,9 @@ fleet_discover(struct fleet *f, struct strvec *nodes, struct results *rs)
 		else if (link_is_local(f->link))
 			why = "the local agent";
 		else if (!full)
-			why = "every node of the node cache answered";
+			why = "every expected node answered";
 		else if (cached)
-			why = "the window ended before every cached node "
+			why = "the window ended before every expected node "
 			      "answered";
 		fprintf(stderr,
 		    "metactl: discovery: %zu node%s in %lld ms, %s\n", nodes->n,

@@ -233,9 +233,18 @@ out=$("$M" find -v --dt 20 -F role=web 2>"$T/v.err" | tr '\n' ' ')
 t1=$(now_ms)
 is "a cached discovery finds the same nodes" "$out" "web1 web2 "
 check "-v says why discovery ended" \
-    grep -q '^metactl: discovery: 2 nodes in [0-9]* ms, every node of the node cache answered$' "$T/v.err"
+    grep -q '^metactl: discovery: 2 nodes in [0-9]* ms, every expected node answered$' "$T/v.err"
 check "a cached discovery ends long before its 20 s window" \
     test $((t1 - t0)) -lt 10000
+t0=$(now_ms)
+out=$("$M" find --dt 20 -I web2 -I db1 | tr '\n' ' ')
+t1=$(now_ms)
+is "-I with plain names finds them" "$out" "db1 web2 "
+check "and ends when they answered, not at its 20 s window" \
+    test $((t1 - t0)) -lt 10000
+"$M" ping -I web1 -I ghost --dt 1 >"$T/named.out"
+is "ping of a named node that does not exist exits 3" $? 3
+check "and names it" grep -q '^no reply from: ghost$' "$T/named.out"
 t0=$(now_ms)
 "$M" find --dt 2 --no-cache >/dev/null
 t1=$(now_ms)
