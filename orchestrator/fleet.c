@@ -55,6 +55,7 @@ fleet_connect(struct fleet *f)
 		return MC_EXIT_USAGE;
 	}
 	f->start_ms = message_now_ms();
+	cli_catch_interrupt();
 	f->col.link = f->link;
 	f->col.rs = &f->rs;
 	if (progress_wanted(stderr, f->o.progress && f->o.format != OUT_JSONL))
@@ -408,5 +409,13 @@ fleet_finish(
 	}
 	json_decref(agg);
 	fflush(stdout);
+	if (cli_interrupted) {
+		if (f->unsent > 0)
+			cli_errx("interrupted: %zu node%s not addressed",
+			    f->unsent, f->unsent == 1 ? "" : "s");
+		else
+			cli_errx("interrupted");
+		return MC_EXIT_INTERRUPTED;
+	}
 	return status;
 }

@@ -39,6 +39,7 @@ struct fleet {
 	long discovery_ms;
 	int64_t start_ms; /* when the link was open */
 	json_t *discovery; /* the last discovery request, decoded */
+	size_t unsent; /* nodes of batches an interruption cancelled */
 };
 
 /* -1 to go on, or the exit status to return (usage/config errors are

@@ -219,6 +219,30 @@ assert len(t) == 3, t
 assert t[1] - t[0] < 900, t
 assert t[2] - t[1] >= 1000, t
 ' "$T/batch.json"
+# Interrupted during the sleep after the first batch: what came back is
+# printed, the rest is not sent, exit 130.
+mkfifo "$T/int.fifo"
+"$M" rpc rpcutil ping --batch 1 --batch-sleep 30 --jsonl >"$T/int.fifo" \
+    2>"$T/int.err" &
+pid=$!
+exec 4<"$T/int.fifo"
+read -r first <&4
+kill -INT "$pid"
+cat <&4 >"$T/int.rest"
+exec 4<&-
+wait "$pid"
+is "SIGINT during a rollout exits 130" $? 130
+check "the reply before it was printed" \
+    sh -c 'printf "%s\n" "$1" | grep -q "\"type\":\"reply\""' _ "$first"
+check "the stats line follows, with one node addressed" \
+    "$PYTHON3" -c '
+import json, sys
+d = json.loads(open(sys.argv[1]).read())
+assert d["type"] == "stats" and d["stats"]["ok"] == 1, d
+assert d["stats"]["addressed"] == 1, d
+' "$T/int.rest"
+check "the nodes not addressed are counted" \
+    grep -q 'interrupted: 2 nodes not addressed' "$T/int.err"
 "$M" rpc rpcutil ping --batch 1 --json >"$T/batch1.json"
 check "--batch 1 addresses every node, one at a time" "$PYTHON3" -c '
 import json, sys
