@@ -16,6 +16,7 @@
 #define CONFIG_FILE_MAX (16 * 1024 * 1024) /* bytes of one file */
 #define CONFIG_DEPTH_MAX 32 /* %(VAR) nesting */
 #define CONFIG_VALUE_MAX (1024 * 1024) /* bytes of an interpolated value */
+#define CONFIG_TOTAL_MAX (32 * 1024 * 1024) /* of all interpolated values */
 
 struct value {
 	char *key;
@@ -279,7 +280,7 @@ check_name(const char *p, size_t n)
 static const char *
 show_char(int ch, char buf[8])
 {
-	if (ch >= 0x21 && ch < 0x7f)
+	if (ch >= 0x20 && ch < 0x7f)
 		snprintf(buf, 8, "'%c'", ch);
 	else
 		snprintf(buf, 8, "0x%02x", ch & 0xff);
@@ -619,6 +620,7 @@ struct interp {
 	struct error *err;
 	const char *chain[CONFIG_DEPTH_MAX + 1]; /* env keys being expanded */
 	int depth;
+	size_t total; /* bytes of interpolated values so far */
 };
 
 static int ierr(struct interp *in, const struct value *v, size_t off,
@@ -770,6 +772,10 @@ expand(struct interp *in, struct value *v)
 	}
 	if (r == 0 && b.p == NULL && buf_add(&b, "", 0) < 0)
 		r = -ENOMEM;
+	if (r == 0 && (in->total += b.n) > CONFIG_TOTAL_MAX)
+		r = ierr(in, v, 0,
+		    "configuration longer than %d bytes after interpolation",
+		    CONFIG_TOTAL_MAX);
 	if (r == -ENOMEM)
 		ierr(in, v, 0, "out of memory");
 	if (r < 0) {

@@ -24,6 +24,8 @@
 
 #define DDL_FILE_MAX (4 * 1024 * 1024) /* bytes of one DDL file */
 #define DDL_NAME_MAX 64 /* agent, action, input and output names */
+#define DDL_PATTERN_MAX 1024 /* bytes of a pattern */
+#define DDL_PATTERN_NODES 10000 /* elements after bounded repetitions */
 
 struct ddl_input {
 	const char *name;
@@ -400,6 +402,74 @@ get_type(struct parse *p, const json_t *o, enum ddl_type *ret)
 	return 0;
 }
 
+/*
+ * A rough count of the elements regcomp() builds for an ERE: bounded
+ * repetitions copy what they repeat, so ((a{100}){100}){100} would take
+ * a million of them (and seconds and hundreds of megabytes). Returns 1
+ * when the count passes DDL_PATTERN_NODES or groups nest too deep.
+ */
+static int
+pattern_too_big(const char *p)
+{
+	double sum[32], last[32];
+	int d = 0;
+
+	sum[0] = last[0] = 0;
+	for (; *p != '\0'; p++) {
+		char *end;
+		double m, k;
+
+		switch (*p) {
+		case '(':
+			if (++d == 32)
+				return 1;
+			sum[d] = last[d] = 0;
+			continue;
+		case ')':
+			if (d > 0) {
+				last[d - 1] = sum[d];
+				sum[d - 1] += sum[d];
+				d--;
+			}
+			continue;
+		case '{':
+			m = strtod(p + 1, &end);
+			k = m;
+			if (end == p + 1 || m < 0)
+				break;
+			if (*end == ',' && isdigit((unsigned char)end[1]))
+				k = strtod(end + 1, &end);
+			else if (*end == ',')
+				end++;
+			if (*end != '}')
+				break;
+			k = k > m ? k : m;
+			sum[d] += last[d] * (k - 1);
+			last[d] *= k;
+			p = end;
+			if (sum[d] > DDL_PATTERN_NODES)
+				return 1;
+			continue;
+		case '[':
+			/* A bracket expression is one element. */
+			p += p[1] == '^';
+			p += p[1] == ']';
+			while (p[1] != '\0' && p[1] != ']')
+				p++;
+			if (p[1] == ']')
+				p++;
+			break;
+		case '\\':
+			if (p[1] != '\0')
+				p++;
+			break;
+		}
+		last[d] = 1;
+		sum[d] += 1;
+	}
+	return sum[0] > DDL_PATTERN_NODES;
+}
+
 static void
 input_clear(struct ddl_input *in)
 {
@@ -448,6 +518,17 @@ parse_input(struct parse *p, const char *name, const json_t *o, void *item)
 		if (!json_is_string(v) ||
 		    strlen(json_string_value(v)) != json_string_length(v))
 			return perr(p, "pattern must be a string");
+		if (json_string_length(v) > DDL_PATTERN_MAX ||
+		    pattern_too_big(json_string_value(v))) {
+			n = path_push(p, "pattern");
+			r = perr(p,
+			    "regular expression too large (at most %d "
+			    "bytes and %d elements once repetitions "
+			    "are expanded)",
+			    DDL_PATTERN_MAX, DDL_PATTERN_NODES);
+			path_pop(p, n);
+			return r;
+		}
 		if ((r = regcomp(&in->re, json_string_value(v),
 			 REG_EXTENDED | REG_NOSUB)) != 0) {
 			regerror(r, &in->re, msg, sizeof(msg));

@@ -16,3 +16,22 @@ dist_externalexample_SCRIPTS = plugins/external/example
 dist_externalexample_DATA = plugins/external/example.json
 externaldocdir = $(docdir)
 dist_externaldoc_DATA = docs/EXTERNAL-AGENTS.md
+EXTRA_DIST += plugins/README.md
+
+# Plugins are tested without metactld: tests/unit/fake_ctx.c implements the
+# action_* functions of plugin.h and really runs what actions spawn.
+PLUGIN_TEST_LIBS = plugins/libplugins.a $(MC_TEST_LIBS)
+PLUGIN_TEST_CTX = tests/unit/fake_ctx.c tests/unit/fake_ctx.h
+UNIT_TESTS += tests/unit/test_registry tests/unit/test_rpcutil \
+	tests/unit/test_external
+check_PROGRAMS += tests/unit/test_registry tests/unit/test_rpcutil \
+	tests/unit/test_external
+tests_unit_test_registry_SOURCES = tests/unit/test_registry.c \
+	$(PLUGIN_TEST_CTX)
+tests_unit_test_registry_LDADD = $(PLUGIN_TEST_LIBS)
+tests_unit_test_rpcutil_SOURCES = tests/unit/test_rpcutil.c \
+	$(PLUGIN_TEST_CTX)
+tests_unit_test_rpcutil_LDADD = $(PLUGIN_TEST_LIBS)
+tests_unit_test_external_SOURCES = tests/unit/test_external.c \
+	$(PLUGIN_TEST_CTX)
+tests_unit_test_external_LDADD = $(PLUGIN_TEST_LIBS)

@@ -25,8 +25,9 @@ struct registry;
  * NULL): an executable file NAME and its DDL NAME.json side by side.
  * A plugin without a DDL, a DDL action without an implementation, or an
  * implementation without a DDL action is an error naming both; so are two
- * agents of one name. On error *ret is untouched and err says why (its
- * source names the file at fault).
+ * agents of one name. Other DDLs in ddl_dir (agents this node does not
+ * host, which the CLI still needs) are not read. On error *ret is
+ * untouched and err says why (its source names the file at fault).
  */
 int registry_load(const char *ddl_dir, const char *external_dir,
     struct registry **ret, struct error *err);
@@ -34,7 +35,7 @@ int registry_load(const char *ddl_dir, const char *external_dir,
 void registry_free(struct registry *r);
 
 size_t registry_count(const struct registry *r);
-/* The i-th agent's name, sorted by name; borrowed. */
+/* The i-th agent's name, sorted by name; borrowed; NULL past the end. */
 const char *registry_agent(const struct registry *r, size_t i);
 /* Borrowed, or NULL for an unknown agent. */
 const struct ddl *registry_ddl(const struct registry *r, const char *agent);

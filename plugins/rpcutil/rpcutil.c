@@ -6,27 +6,18 @@
 
 #include <stdio.h>
 #include <string.h>
-#include <time.h>
 #include <unistd.h>
 
 #include "ddl.h"
 #include "filter.h"
+#include "message.h"
 #include "plugins/plugin.h"
 #include "plugins/rpcutil/rpcutil.h"
-
-static int64_t
-now_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_REALTIME, &ts);
-	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
 
 static json_int_t
 uptime_s(const struct node_info *n)
 {
-	int64_t now = now_ms();
+	int64_t now = message_now_ms();
 
 	if (n->start_ms <= 0 || n->start_ms > now)
 		return 0;
@@ -100,7 +91,8 @@ rss_bytes(void)
 static void
 do_ping(struct action_ctx *ctx, const json_t *input)
 {
-	action_done(ctx, STATUS_OK, "OK", json_pack("{sI}", "pong", now_ms()));
+	action_done(ctx, STATUS_OK, "OK",
+	    json_pack("{sI}", "pong", (json_int_t)message_now_ms()));
 }
 
 static void

@@ -1,0 +1,80 @@
+#!/bin/sh
+# Checks the dependency direction of the source tree (STYLE.md) by reading
+# the #include lines of every C file:
+#   lib/           includes nothing from policy/ agent/ plugins/ orchestrator/
+#   policy/        includes only lib/ (and its own headers)
+#   plugins/       include only plugins/plugin.h, their own headers and lib/
+#   agent/, orchestrator/  never include each other
+# A quoted include is resolved the way the compiler does: next to the
+# including file first, then in lib/ and the top directory (-I flags).
+. "$top_srcdir/tests/lib/tap.sh"
+cd "$top_srcdir" || exit 99
+
+# resolve FILE NAME: prints the repository path NAME refers to, or NAME.
+resolve() {
+	d=${1%/*}
+	for cand in "$d/$2" "lib/$2" "$2"; do
+		if [ -f "$cand" ]; then
+			# normalise a/./b and a/x/../b
+			echo "$cand" | sed -e 's|/\./|/|g' -e ':a' \
+			    -e 's|[^/][^/]*/\.\./||' -e 'ta'
+			return
+		fi
+	done
+	echo "$2"
+}
+
+# allowed FILE TARGET: 0 when FILE may include TARGET.
+allowed() {
+	case $2 in
+	buildconf.h) return 0 ;;
+	esac
+	case $1 in
+	lib/*)
+		case $2 in
+		policy/* | agent/* | plugins/* | orchestrator/*) return 1 ;;
+		esac ;;
+	policy/*)
+		case $2 in
+		lib/* | policy/*) return 0 ;;
+		*/*) return 1 ;;
+		esac ;;
+	plugins/*)
+		case $2 in
+		lib/* | plugins/plugin.h) return 0 ;;
+		esac
+		# a plugin's own headers: the same folder as the includer
+		own=${1%/*}
+		case $2 in
+		"$own"/*) return 0 ;;
+		*/*) return 1 ;;
+		esac ;;
+	agent/*)
+		case $2 in
+		orchestrator/*) return 1 ;;
+		esac ;;
+	orchestrator/*)
+		case $2 in
+		agent/*) return 1 ;;
+		esac ;;
+	esac
+	return 0
+}
+
+files=$(find lib policy plugins agent orchestrator -name '*.[ch]' 2>/dev/null | sort)
+[ -n "$files" ] || skip_all "no sources"
+for f in $files; do
+	bad=
+	for inc in $(sed -n 's/^[ \t]*#[ \t]*include[ \t]*"\([^"]*\)".*/\1/p' "$f"); do
+		target=$(resolve "$f" "$inc")
+		if ! allowed "$f" "$target"; then
+			bad="$bad $inc"
+		fi
+	done
+	if [ -z "$bad" ]; then
+		ok "$f"
+	else
+		not_ok "$f includes across the layering:$bad"
+	fi
+done
+done_testing
