@@ -209,9 +209,10 @@ esac
 check "the kill is logged" fleet_wait_log n1 'timed out, killing its process group' 1
 
 # SIGTERM lets a running action finish and answer.
+started=$(fleet_count_log n1 'running .*/agents/nap')
 fleet_send_local n1 -t 10000 nap nap seconds=1 >"$FLEET_DIR/nap.out" &
 client=$!
-fleet_wait_log n1 'running .*/agents/nap' 10
+fleet_wait_count n1 'running .*/agents/nap' $((started + 1)) 10
 fleet_stop_one n1
 rc=$?
 wait "$client"
@@ -224,9 +225,10 @@ check "after logging that every action finished" \
 FLEET_EXTRA_CONF='[limits]
 shutdown_timeout = 300ms'
 fleet_start n1:web:dc1 || { echo "Bail out! metactld did not restart"; exit 99; }
+started=$(fleet_count_log n1 'running .*/agents/nap')
 fleet_send_local n1 -t 10000 nap nap seconds=2 >/dev/null &
 client=$!
-fleet_wait_log n1 'running .*/agents/nap \(pid [0-9]*\)' 10
+fleet_wait_count n1 'running .*/agents/nap' $((started + 1)) 10
 child=$(sed -n 's/.*running .*agents\/nap (pid \([0-9]*\)).*/\1/p' "$(fleet_log n1)" | tail -n 1)
 fleet_stop_one n1
 rc=$?

@@ -24,6 +24,9 @@
 #   fleet_hup NAME            SIGHUP, and wait for the reload to finish
 #   fleet_wait_log NAME ERE [SECONDS]
 #                             wait until NAME's log has a line matching ERE
+#   fleet_wait_count NAME ERE N [SECONDS]
+#                             wait until N lines of NAME's log match ERE
+#   fleet_count_log NAME ERE  how many lines of NAME's log match ERE
 #   fleet_send ARGS...        mcsend send over the broker as alice, replies
 #                             verified against the fleet CA
 #   fleet_send_local NAME ARGS...
@@ -98,6 +101,17 @@ fleet_wait_log() {
 			grep -Eq -- "$2" "$FLEET_DIR/$1.log" 2>/dev/null
 			return
 		}
+		sleep 0.05
+		_f_i=$((_f_i + 1))
+	done
+	return 1
+}
+
+# fleet_wait_count NAME ERE N [SECONDS]: wait until N lines match.
+fleet_wait_count() {
+	_f_i=0 _f_limit=$((${4:-20} * 20))
+	while [ "$_f_i" -lt "$_f_limit" ]; do
+		[ "$(fleet_count_log "$1" "$2")" -ge "$3" ] && return 0
 		sleep 0.05
 		_f_i=$((_f_i + 1))
 	done
