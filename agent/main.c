@@ -124,24 +124,28 @@ load_registry(const struct conf *c, struct registry **ret, struct error *err)
 	return registry_load(c->ddl_dir, c->external_dir, ret, err);
 }
 
-/* d->agents mirrors the registry; returns 1 when the list changed. */
+/*
+ * Makes r the registry and d->agents its names. Returns 1 when the names
+ * changed; the previous registry, if any, must still be alive for that.
+ */
 static int
-set_agents(struct agentd *d)
+set_registry(struct agentd *d, struct registry *r)
 {
-	size_t n = registry_count(d->registry);
+	size_t n = registry_count(r);
 	const char **a = calloc(n + 1, sizeof(char *));
 	int changed = n != d->nagents;
 
 	if (a == NULL)
-		return 0;
+		return -ENOMEM;
 	for (size_t i = 0; i < n; i++) {
-		a[i] = registry_agent(d->registry, i);
+		a[i] = registry_agent(r, i);
 		if (!changed && strcmp(a[i], d->agents[i]) != 0)
 			changed = 1;
 	}
 	free(d->agents);
 	d->agents = a;
 	d->nagents = n;
+	d->registry = r;
 	return changed;
 }
 
@@ -149,7 +153,7 @@ set_agents(struct agentd *d)
 static void
 reload_registry(struct agentd *d)
 {
-	struct registry *nr = NULL;
+	struct registry *nr = NULL, *old;
 	struct error err;
 	char buf[600];
 	int r;
@@ -169,9 +173,17 @@ reload_registry(struct agentd *d)
 		registry_init(d->registry);
 		return;
 	}
-	registry_free(d->registry);
-	d->registry = nr;
-	if (set_agents(d))
+	old = d->registry;
+	r = set_registry(d, nr);
+	if (r < 0) {
+		log_warnx("reload: out of memory; keeping the previous agents");
+		registry_fini(nr);
+		registry_free(nr);
+		registry_init(old);
+		return;
+	}
+	registry_free(old);
+	if (r > 0)
 		broker_resubscribe(d->broker);
 }
 
@@ -442,7 +454,10 @@ main(int argc, char **argv)
 		log_warnx("agents failed to start: %s", error_str(r));
 		return EX_SOFTWARE;
 	}
-	set_agents(d);
+	if (set_registry(d, d->registry) < 0) {
+		log_warnx("out of memory");
+		return EX_OSERR;
+	}
 	{
 		struct replay_config rc;
 
