@@ -403,22 +403,47 @@ get_type(struct parse *p, const json_t *o, enum ddl_type *ret)
 }
 
 /*
- * A rough count of the elements regcomp() builds for an ERE: bounded
- * repetitions copy what they repeat, so ((a{100}){100}){100} would take
- * a million of them (and seconds and hundreds of megabytes). Returns 1
+ * The copies a repetition at *pp makes of what it repeats: "+" is x x*,
+ * "{m,n}" up to n copies, "{m,}" m + 1. 0 when *pp is no repetition
+ * ('{' without a valid bound is a literal); *pp is left on its last byte.
+ */
+static double
+repeat_factor(const char **pp)
+{
+	const char *p = *pp;
+	char *end;
+	double m, n;
+
+	if (*p == '+')
+		return 2;
+	if (*p != '{' || !isdigit((unsigned char)p[1]))
+		return 0;
+	m = n = strtod(p + 1, &end);
+	if (*end == ',' && isdigit((unsigned char)end[1]))
+		n = strtod(end + 1, &end);
+	else if (*end == ',')
+		n = m + 1, end++;
+	if (*end != '}')
+		return 0;
+	*pp = end;
+	n = n > m ? n : m;
+	return n > 1 ? n : 1;
+}
+
+/*
+ * A rough count of the elements regcomp() builds for an ERE: glibc copies
+ * what a repetition repeats, so ((a{100}){100}){100} or a run of nested
+ * "+" would take millions of them (and seconds and gigabytes). Returns 1
  * when the count passes DDL_PATTERN_NODES or groups nest too deep.
  */
 static int
 pattern_too_big(const char *p)
 {
-	double sum[32], last[32];
+	double sum[32], last[32], k;
 	int d = 0;
 
 	sum[0] = last[0] = 0;
 	for (; *p != '\0'; p++) {
-		char *end;
-		double m, k;
-
 		switch (*p) {
 		case '(':
 			if (++d == 32)
@@ -426,44 +451,35 @@ pattern_too_big(const char *p)
 			sum[d] = last[d] = 0;
 			continue;
 		case ')':
-			if (d > 0) {
-				last[d - 1] = sum[d];
-				sum[d - 1] += sum[d];
-				d--;
-			}
+			if (d == 0)
+				break; /* a literal */
+			last[d - 1] = sum[d];
+			sum[d - 1] += sum[d];
+			d--;
 			continue;
-		case '{':
-			m = strtod(p + 1, &end);
-			k = m;
-			if (end == p + 1 || m < 0)
-				break;
-			if (*end == ',' && isdigit((unsigned char)end[1]))
-				k = strtod(end + 1, &end);
-			else if (*end == ',')
-				end++;
-			if (*end != '}')
-				break;
-			k = k > m ? k : m;
-			sum[d] += last[d] * (k - 1);
-			last[d] *= k;
-			p = end;
-			if (sum[d] > DDL_PATTERN_NODES)
-				return 1;
-			continue;
+		case '*':
+		case '?':
+			continue; /* no copies */
 		case '[':
 			/* A bracket expression is one element. */
 			p += p[1] == '^';
 			p += p[1] == ']';
 			while (p[1] != '\0' && p[1] != ']')
 				p++;
-			if (p[1] == ']')
-				p++;
-			break;
+			p += p[1] == ']';
+			goto atom;
 		case '\\':
-			if (p[1] != '\0')
-				p++;
-			break;
+			p += p[1] != '\0';
+			goto atom;
 		}
+		if ((k = repeat_factor(&p)) > 0) {
+			sum[d] += last[d] * (k - 1);
+			last[d] *= k;
+			if (sum[d] > DDL_PATTERN_NODES)
+				return 1;
+			continue;
+		}
+	atom:
 		last[d] = 1;
 		sum[d] += 1;
 	}
