@@ -302,6 +302,37 @@ START_TEST(test_limit_and_queue)
 }
 END_TEST
 
+START_TEST(test_drain_queue)
+{
+	static const char *const argv[] = {"/bin/sh", "-c", "sleep 0.1", NULL};
+	struct job j[2] = {{.argv = argv}, {.argv = argv}};
+	struct test_sink s[2];
+
+	d.conf.actions_max = 1;
+	for (int i = 0; i < 2; i++) {
+		jobs[i] = &j[i];
+		test_sink_init(&s[i]);
+		submit(i, &s[i], 0);
+	}
+	ck_assert_uint_eq(action_queued(), 1);
+	/* Shutdown: the waiting one is refused, the running one goes on. */
+	action_drain_queue(&d);
+	ck_assert_uint_eq(action_queued(), 0);
+	ck_assert_int_eq(s[1].sent, 1);
+	ck_assert_int_eq(s[1].reply->statuscode, STATUS_ABORTED);
+	ck_assert_str_eq(s[1].reply->statusmsg, "agent is shutting down");
+	ck_assert_int_eq(s[1].refs, 1);
+	uv_run(&loop, UV_RUN_DEFAULT);
+	ck_assert_int_eq(j[0].called, 1);
+	ck_assert_int_eq(j[1].called, 0);
+	ck_assert_int_eq(s[0].reply->statuscode, STATUS_OK);
+	for (int i = 0; i < 2; i++) {
+		test_sink_clear(&s[i]);
+		job_clear(&j[i]);
+	}
+}
+END_TEST
+
 START_TEST(test_lock_serialises)
 {
 	static const char *const slow[] = {"/bin/sh", "-c", "sleep 0.2", NULL};
@@ -370,6 +401,7 @@ main(void)
 	tcase_add_test(tc, test_timeout_kills_group);
 	tcase_add_test(tc, test_dry_run_records_argv);
 	tcase_add_test(tc, test_limit_and_queue);
+	tcase_add_test(tc, test_drain_queue);
 	tcase_add_test(tc, test_lock_serialises);
 	tcase_add_test(tc, test_spawn_missing_program);
 	suite_add_tcase(su, tc);
