@@ -32,7 +32,9 @@
 #   fleet_send_local NAME ARGS...
 #                             mcsend send over NAME's local socket
 #
-# FLEET_BROKER_URLS replaces $RABBITMQ_URL in the configurations written.
+# FLEET_BROKER_URLS replaces $RABBITMQ_URL in the configurations written;
+# FLEET_READY is the log line (ERE) fleet_start waits for instead of the
+# broker connection (or "started as" without a broker).
 # Extra lines for every agent's configuration can be put in FLEET_EXTRA_CONF
 # (appended at the end of the file; use full "[section]" headers).
 # Programs: METACTLD and MCSEND, by default from $top_builddir.
@@ -151,7 +153,9 @@ fleet_start() {
 	done
 	for _f_spec in "$@"; do
 		_f_n=${_f_spec%%:*}
-		if [ -n "${RABBITMQ_URL:-}" ] && [ -z "${FLEET_LOCAL_ONLY:-}" ]; then
+		if [ -n "${FLEET_READY:-}" ]; then
+			_f_ready=$FLEET_READY
+		elif [ -n "${RABBITMQ_URL:-}" ] && [ -z "${FLEET_LOCAL_ONLY:-}" ]; then
 			_f_ready='broker .*: connected'
 		else
 			_f_ready='started as'
