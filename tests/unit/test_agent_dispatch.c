@@ -281,6 +281,10 @@ START_TEST(test_request_fields)
 		ck_assert_int_eq(envelope_encode(env, &buf, &len), 0);
 		send_local(buf, len, 1000);
 		expect(n++, STATUS_UNKNOWN_ERROR, "malformed request");
+		/* The refusal carries the id when one could be read. */
+		ck_assert_str_eq(sink.reply->request_id,
+		    i >= 2 ? "0123456789abcdef0123456789abcdef"
+			   : "00000000000000000000000000000000");
 		free(buf);
 		envelope_free(env);
 	}
