@@ -163,6 +163,35 @@ check "a broken facts file is logged" fleet_wait_log n1 'keeping the previous fa
 out=$(fleet_send_local n1 -F rack=r7 rpcutil ping)
 check "and the previous facts are kept" [ "$(echo "$out" | field statuscode)" = 0 ]
 
+# A client that sends and never reads is paused, not buffered for without
+# end; once it reads, every reply arrives.
+out=$("$PYTHON3" -c '
+import socket, sys, threading, time
+n = 4000
+s = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+s.connect(sys.argv[1])
+sender = threading.Thread(target=lambda: s.sendall(b"x\n" * n))
+sender.start()
+log = sys.argv[2]
+for _ in range(400):
+    if "reads no replies; pausing" in open(log).read():
+        break
+    time.sleep(0.05)
+else:
+    print("never paused")
+got = b""
+s.settimeout(30)
+while got.count(b"\n") < n:
+    chunk = s.recv(65536)
+    if not chunk:
+        break
+    got += chunk
+sender.join()
+print(got.count(b"\n"))
+' "$FLEET_DIR/n1.sock" "$(fleet_log n1)")
+check "a client that does not read is paused, then gets all its replies" \
+    [ "$out" = 4000 ]
+
 pid=$(fleet_pid n1)
 check "the daemon is still up" kill -0 "$pid"
 
