@@ -27,6 +27,26 @@ printf 'role: web\n' >"$(fleet_facts n1)"
 : >"$FLEET_DIR/n1.classes"
 out=$("$METACTLD" -n -c "$(fleet_conf n1)" 2>&1)
 check "-n accepts a good configuration" [ "$out" = "configuration OK" ]
+# with_cert CERT: n1's configuration with another certificate; -n output.
+with_cert() {
+	sed "s|^certificate = .*|certificate = $1|" "$(fleet_conf n1)" >"$FLEET_DIR/cert.conf"
+	"$METACTLD" -n -c "$FLEET_DIR/cert.conf" 2>&1
+}
+mkdir -p "$FLEET_DIR/x"
+cp "$FLEET_DIR/ca.key" "$FLEET_DIR/ca.pub" "$FLEET_DIR/x/"
+"$MCSEND" issue "$FLEET_DIR/x" n1 node && "$MCSEND" issue "$FLEET_DIR/x" n2 node
+case $(with_cert "$FLEET_DIR/alice.crt") in
+*"alice.crt: certificate has role caller, not node") ok "-n refuses a caller certificate" ;;
+*) not_ok "-n refuses a caller certificate: $(with_cert "$FLEET_DIR/alice.crt")" ;;
+esac
+case $(with_cert "$FLEET_DIR/x/n2.crt") in
+*'certificate is for "n2", the identity is "n1"') ok "-n refuses another node's certificate" ;;
+*) not_ok "-n refuses another node's certificate: $(with_cert "$FLEET_DIR/x/n2.crt")" ;;
+esac
+case $(with_cert "$FLEET_DIR/x/n1.crt") in
+*"certificate is not for the key $FLEET_DIR/n1.key") ok "-n refuses a certificate for another key" ;;
+*) not_ok "-n refuses a certificate for another key: $(with_cert "$FLEET_DIR/x/n1.crt")" ;;
+esac
 printf '[node]\nidentity = x\n[limits]\nconcurent_actions = 3\n' >"$FLEET_DIR/bad.conf"
 out=$("$METACTLD" -n -c "$FLEET_DIR/bad.conf" 2>&1)
 rc=$?
