@@ -187,6 +187,15 @@ check "an agent whose first broker is dead connects to the second" \
 expect "and answers" "spare" -I spare
 fleet_stop_one spare
 
+# Heartbeats: an idle agent keeps its link through several heartbeat
+# intervals (RabbitMQ closes a link that misses two).
+FLEET_HEARTBEAT=1s fleet_start beat:beat:dc3
+sleep 4
+check "heartbeats keep an idle link open" \
+    [ "$(fleet_count_log beat 'connection lost')" -eq 0 ]
+expect "and the agent answers after the idle time" "beat" -I beat
+fleet_stop_one beat
+
 # No broker reachable at all: the agent says so once, keeps trying
 # quietly, and its local socket answers meanwhile.
 FLEET_BROKER_URLS=$dead FLEET_READY='started as' fleet_start lonely:lonely:dc3

@@ -33,7 +33,8 @@
 #                             mcsend send over NAME's local socket
 #
 # FLEET_BROKER_URLS replaces $RABBITMQ_URL in the configurations written;
-# FLEET_READY is the log line (ERE) fleet_start waits for instead of the
+# FLEET_HEARTBEAT sets the AMQP heartbeat (default 0: none, so that idle
+# agents never wake up); FLEET_READY is the log line (ERE) fleet_start waits for instead of the
 # broker connection (or "started as" without a broker).
 # Extra lines for every agent's configuration can be put in FLEET_EXTRA_CONF
 # (appended at the end of the file; use full "[section]" headers).
@@ -70,7 +71,7 @@ fleet_write_conf() { # NAME
 		if [ -n "${RABBITMQ_URL:-}" ] && [ -z "${FLEET_LOCAL_ONLY:-}" ]; then
 			echo "[broker]"
 			echo "urls = ${FLEET_BROKER_URLS:-$RABBITMQ_URL}"
-			echo "heartbeat = 0"
+			echo "heartbeat = ${FLEET_HEARTBEAT:-0}"
 			echo "reconnect_min = 200ms"
 			echo "reconnect_max = 2s"
 		fi
