@@ -147,6 +147,13 @@ START_TEST(parse_errors)
 	     "{\"type\":\"string\",\"pattern\":\"((a{100}){100}){100}\"}}}}}",
 		"actions.x.input.app.pattern: regular expression too large"},
 	    {"{\"agent\":\"a\",\"actions\":{\"x\":{\"input\":{\"app\":"
+	     "{\"type\":\"string\",\"pattern\":\"((V*|W)+){250}\"}}}}}",
+		"actions.x.input.app.pattern: regular expression repeats a "
+		"part that can match the empty string"},
+	    {"{\"agent\":\"a\",\"actions\":{\"x\":{\"input\":{\"app\":"
+	     "{\"type\":\"string\",\"pattern\":\"V*++\"}}}}}",
+		"repeats a part that can match the empty string"},
+	    {"{\"agent\":\"a\",\"actions\":{\"x\":{\"input\":{\"app\":"
 	     "{\"type\":\"string\",\"pattern\":\"(x)a+++++++++++++++\"}}}}}",
 		"actions.x.input.app.pattern: regular expression too large"},
 	    {"{\"agent\":\"a\",\"actions\":{\"x\":{\"input\":{\"app\":"
@@ -294,7 +301,9 @@ START_TEST(pattern_sizes)
 {
 	static const char *const ok[] = {"^[a-z]{1,64}$", "^(ab{2,3}){1,50}$",
 	    "^[[:alnum:]]{0,255}(\\.[a-z]{2,8}){1,4}$", "a{2,}", "[{]",
-	    "a|b{3}", "^(a+)+[+]\\+\\{9}$"};
+	    "a|b{3}", "^(a+)+[+]\\+\\{9}$", "^(-?[0-9]){1,3}$", "(x?y)*",
+	    "^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?(\\.[a-z0-9]([a-z0-9-]{0,61}[a-"
+	    "z0-9])?)*$"};
 	char text[512];
 
 	for (size_t i = 0; i < sizeof(ok) / sizeof(ok[0]); i++) {
