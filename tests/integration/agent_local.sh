@@ -59,6 +59,8 @@ esac
 check "a missing configuration exits 66" [ $? -eq 66 ]
 "$METACTLD" --bogus >/dev/null 2>&1
 check "a bad option exits 64" [ $? -eq 64 ]
+check "--version names the version" sh -c "'$METACTLD' --version | grep -q '^metactld [0-9]'"
+check "--help lists -n" sh -c "'$METACTLD' --help | grep -q -- '-n  *check the configuration'"
 
 # Readiness: READY=1 on NOTIFY_SOCKET, STOPPING=1 at the end.
 notify="$FLEET_DIR/notify.sock"
