@@ -37,19 +37,18 @@ agentd_subject(const struct agentd *d, struct filter_subject *s)
 	s->nagents = d->nagents;
 }
 
-/* A request id for a reply to a message that did not decode: the id
- * field if the body holds one that looks right, else 32 zeros. */
+/* The id of a body that did not decode as a request, if it holds one that
+ * looks right, else 32 zeros: the caller can still match the refusal. */
 static void
-guess_id(const char *buf, size_t len, size_t max, char id[MESSAGE_ID_LEN + 1])
+guess_id(const struct envelope *env, char id[MESSAGE_ID_LEN + 1])
 {
-	struct envelope *env = NULL;
 	struct error err;
 	json_t *body = NULL;
 	const char *s;
 
 	memset(id, '0', MESSAGE_ID_LEN);
 	id[MESSAGE_ID_LEN] = '\0';
-	if (len > max || envelope_decode(buf, len, max, &env, &err) < 0)
+	if (env == NULL)
 		return;
 	body = message_parse_json(env->body, env->body_len, &err);
 	s = json_string_value(json_object_get(body, "id"));
@@ -57,7 +56,6 @@ guess_id(const char *buf, size_t len, size_t max, char id[MESSAGE_ID_LEN + 1])
 	    strspn(s, "0123456789abcdef") == MESSAGE_ID_LEN)
 		memcpy(id, s, MESSAGE_ID_LEN);
 	json_decref(body);
-	envelope_free(env);
 }
 
 /*
@@ -118,7 +116,7 @@ dispatch_message(struct agentd *d, const char *buf, size_t len,
 	int64_t now = message_now_ms();
 
 	d->stats.received++;
-	guess_id(buf, len, d->conf.message_max, gid);
+	guess_id(NULL, gid);
 	if (o->local)
 		snprintf(caller, sizeof(caller), "uid=%u", (unsigned)o->uid);
 	else
@@ -147,6 +145,7 @@ dispatch_message(struct agentd *d, const char *buf, size_t len,
 	}
 	error_init(&err, "request");
 	if ((r = request_decode(env->body, env->body_len, &req, &err)) < 0) {
+		guess_id(env, gid);
 		refuse(d, sink, NULL, gid, caller, "rejected", r, -1,
 		    "malformed request: %s", err.text);
 		goto out;

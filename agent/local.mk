@@ -22,10 +22,12 @@ agent_metactld_SOURCES = agent/main.c
 agent_metactld_LDADD = $(AGENTD_LIBS)
 
 AGENTD_TEST_LIBS = $(AGENTD_LIBS) $(CHECK_LIBS)
+AGENTD_TEST_SINK = tests/unit/test_agent_sink.c tests/unit/test_agent_sink.h
 
 UNIT_TESTS += tests/unit/test_agent_action tests/unit/test_agent_node
 check_PROGRAMS += tests/unit/test_agent_action tests/unit/test_agent_node
-tests_unit_test_agent_action_SOURCES = tests/unit/test_agent_action.c
+tests_unit_test_agent_action_SOURCES = tests/unit/test_agent_action.c \
+	$(AGENTD_TEST_SINK)
 tests_unit_test_agent_action_LDADD = $(AGENTD_TEST_LIBS)
 tests_unit_test_agent_node_SOURCES = tests/unit/test_agent_node.c
 tests_unit_test_agent_node_LDADD = $(AGENTD_TEST_LIBS)
@@ -37,7 +39,8 @@ tests_unit_test_agent_conf_CPPFLAGS = $(AM_CPPFLAGS) \
 tests_unit_test_agent_conf_LDADD = $(AGENTD_TEST_LIBS)
 UNIT_TESTS += tests/unit/test_agent_dispatch
 check_PROGRAMS += tests/unit/test_agent_dispatch
-tests_unit_test_agent_dispatch_SOURCES = tests/unit/test_agent_dispatch.c
+tests_unit_test_agent_dispatch_SOURCES = tests/unit/test_agent_dispatch.c \
+	$(AGENTD_TEST_SINK)
 tests_unit_test_agent_dispatch_CPPFLAGS = $(AM_CPPFLAGS) \
 	-DSRCDIR='"$(abs_top_srcdir)"'
 tests_unit_test_agent_dispatch_LDADD = $(AGENTD_TEST_LIBS)

@@ -187,6 +187,29 @@ check "an agent whose first broker is dead connects to the second" \
 expect "and answers" "spare" -I spare
 fleet_stop_one spare
 
+# Heartbeats: an idle agent keeps its link through several heartbeat
+# intervals (RabbitMQ closes a link that misses two).
+FLEET_HEARTBEAT=1s fleet_start beat:beat:dc3
+sleep 4
+check "heartbeats keep an idle link open" \
+    [ "$(fleet_count_log beat 'connection lost')" -eq 0 ]
+expect "and the agent answers after the idle time" "beat" -I beat
+fleet_stop_one beat
+
+# No broker reachable at all: the agent says so once, keeps trying
+# quietly, and its local socket answers meanwhile.
+FLEET_BROKER_URLS=$dead FLEET_READY='started as' fleet_start lonely:lonely:dc3
+check "an unreachable broker is logged" \
+    fleet_wait_log lonely 'broker: cannot connect: .*; retrying' 10
+check "retries go on quietly" fleet_wait_log lonely 'attempt 3 failed' 20
+check "the failure is logged once" \
+    [ "$(fleet_count_log lonely 'cannot connect: .*; retrying')" -eq 1 ]
+out=$(fleet_send_local lonely rpcutil ping)
+check "the local socket answers without a broker" \
+    [ "$(echo "$out" | field statuscode)" = 0 ]
+fleet_stop_one lonely
+check "an agent still looking for its broker stops cleanly" [ $? -eq 0 ]
+
 fleet_stop_one web1
 check "SIGTERM: web1 exits 0" [ $? -eq 0 ]
 check "SIGTERM: web1 logged its stop" fleet_wait_log web1 '^metactld: stopped$' 1

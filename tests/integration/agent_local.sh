@@ -27,6 +27,26 @@ printf 'role: web\n' >"$(fleet_facts n1)"
 : >"$FLEET_DIR/n1.classes"
 out=$("$METACTLD" -n -c "$(fleet_conf n1)" 2>&1)
 check "-n accepts a good configuration" [ "$out" = "configuration OK" ]
+# with_cert CERT: n1's configuration with another certificate; -n output.
+with_cert() {
+	sed "s|^certificate = .*|certificate = $1|" "$(fleet_conf n1)" >"$FLEET_DIR/cert.conf"
+	"$METACTLD" -n -c "$FLEET_DIR/cert.conf" 2>&1
+}
+mkdir -p "$FLEET_DIR/x"
+cp "$FLEET_DIR/ca.key" "$FLEET_DIR/ca.pub" "$FLEET_DIR/x/"
+"$MCSEND" issue "$FLEET_DIR/x" n1 node && "$MCSEND" issue "$FLEET_DIR/x" n2 node
+case $(with_cert "$FLEET_DIR/alice.crt") in
+*"alice.crt: certificate has role caller, not node") ok "-n refuses a caller certificate" ;;
+*) not_ok "-n refuses a caller certificate: $(with_cert "$FLEET_DIR/alice.crt")" ;;
+esac
+case $(with_cert "$FLEET_DIR/x/n2.crt") in
+*'certificate is for "n2", the identity is "n1"') ok "-n refuses another node's certificate" ;;
+*) not_ok "-n refuses another node's certificate: $(with_cert "$FLEET_DIR/x/n2.crt")" ;;
+esac
+case $(with_cert "$FLEET_DIR/x/n1.crt") in
+*"certificate is not for the key $FLEET_DIR/n1.key") ok "-n refuses a certificate for another key" ;;
+*) not_ok "-n refuses a certificate for another key: $(with_cert "$FLEET_DIR/x/n1.crt")" ;;
+esac
 printf '[node]\nidentity = x\n[limits]\nconcurent_actions = 3\n' >"$FLEET_DIR/bad.conf"
 out=$("$METACTLD" -n -c "$FLEET_DIR/bad.conf" 2>&1)
 rc=$?
@@ -39,6 +59,8 @@ esac
 check "a missing configuration exits 66" [ $? -eq 66 ]
 "$METACTLD" --bogus >/dev/null 2>&1
 check "a bad option exits 64" [ $? -eq 64 ]
+check "--version names the version" sh -c "'$METACTLD' --version | grep -q '^metactld [0-9]'"
+check "--help lists -n" sh -c "'$METACTLD' --help | grep -q -- '-n  *check the configuration'"
 
 # Readiness: READY=1 on NOTIFY_SOCKET, STOPPING=1 at the end.
 notify="$FLEET_DIR/notify.sock"
@@ -163,6 +185,35 @@ check "a broken facts file is logged" fleet_wait_log n1 'keeping the previous fa
 out=$(fleet_send_local n1 -F rack=r7 rpcutil ping)
 check "and the previous facts are kept" [ "$(echo "$out" | field statuscode)" = 0 ]
 
+# A client that sends and never reads is paused, not buffered for without
+# end; once it reads, every reply arrives.
+out=$("$PYTHON3" -c '
+import socket, sys, threading, time
+n = 4000
+s = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+s.connect(sys.argv[1])
+sender = threading.Thread(target=lambda: s.sendall(b"x\n" * n))
+sender.start()
+log = sys.argv[2]
+for _ in range(400):
+    if "reads no replies; pausing" in open(log).read():
+        break
+    time.sleep(0.05)
+else:
+    print("never paused")
+got = b""
+s.settimeout(30)
+while got.count(b"\n") < n:
+    chunk = s.recv(65536)
+    if not chunk:
+        break
+    got += chunk
+sender.join()
+print(got.count(b"\n"))
+' "$FLEET_DIR/n1.sock" "$(fleet_log n1)")
+check "a client that does not read is paused, then gets all its replies" \
+    [ "$out" = 4000 ]
+
 pid=$(fleet_pid n1)
 check "the daemon is still up" kill -0 "$pid"
 
@@ -209,9 +260,10 @@ esac
 check "the kill is logged" fleet_wait_log n1 'timed out, killing its process group' 1
 
 # SIGTERM lets a running action finish and answer.
+started=$(fleet_count_log n1 'running .*/agents/nap')
 fleet_send_local n1 -t 10000 nap nap seconds=1 >"$FLEET_DIR/nap.out" &
 client=$!
-fleet_wait_log n1 'running .*/agents/nap' 10
+fleet_wait_count n1 'running .*/agents/nap' $((started + 1)) 10
 fleet_stop_one n1
 rc=$?
 wait "$client"
@@ -224,9 +276,10 @@ check "after logging that every action finished" \
 FLEET_EXTRA_CONF='[limits]
 shutdown_timeout = 300ms'
 fleet_start n1:web:dc1 || { echo "Bail out! metactld did not restart"; exit 99; }
+started=$(fleet_count_log n1 'running .*/agents/nap')
 fleet_send_local n1 -t 10000 nap nap seconds=2 >/dev/null &
 client=$!
-fleet_wait_log n1 'running .*/agents/nap \(pid [0-9]*\)' 10
+fleet_wait_count n1 'running .*/agents/nap' $((started + 1)) 10
 child=$(sed -n 's/.*running .*agents\/nap (pid \([0-9]*\)).*/\1/p' "$(fleet_log n1)" | tail -n 1)
 fleet_stop_one n1
 rc=$?

@@ -24,12 +24,18 @@
 #   fleet_hup NAME            SIGHUP, and wait for the reload to finish
 #   fleet_wait_log NAME ERE [SECONDS]
 #                             wait until NAME's log has a line matching ERE
+#   fleet_wait_count NAME ERE N [SECONDS]
+#                             wait until N lines of NAME's log match ERE
+#   fleet_count_log NAME ERE  how many lines of NAME's log match ERE
 #   fleet_send ARGS...        mcsend send over the broker as alice, replies
 #                             verified against the fleet CA
 #   fleet_send_local NAME ARGS...
 #                             mcsend send over NAME's local socket
 #
-# FLEET_BROKER_URLS replaces $RABBITMQ_URL in the configurations written.
+# FLEET_BROKER_URLS replaces $RABBITMQ_URL in the configurations written;
+# FLEET_HEARTBEAT sets the AMQP heartbeat (default 0: none, so that idle
+# agents never wake up); FLEET_READY is the log line (ERE) fleet_start waits for instead of the
+# broker connection (or "started as" without a broker).
 # Extra lines for every agent's configuration can be put in FLEET_EXTRA_CONF
 # (appended at the end of the file; use full "[section]" headers).
 # Programs: METACTLD and MCSEND, by default from $top_builddir.
@@ -65,7 +71,7 @@ fleet_write_conf() { # NAME
 		if [ -n "${RABBITMQ_URL:-}" ] && [ -z "${FLEET_LOCAL_ONLY:-}" ]; then
 			echo "[broker]"
 			echo "urls = ${FLEET_BROKER_URLS:-$RABBITMQ_URL}"
-			echo "heartbeat = 0"
+			echo "heartbeat = ${FLEET_HEARTBEAT:-0}"
 			echo "reconnect_min = 200ms"
 			echo "reconnect_max = 2s"
 		fi
@@ -98,6 +104,17 @@ fleet_wait_log() {
 			grep -Eq -- "$2" "$FLEET_DIR/$1.log" 2>/dev/null
 			return
 		}
+		sleep 0.05
+		_f_i=$((_f_i + 1))
+	done
+	return 1
+}
+
+# fleet_wait_count NAME ERE N [SECONDS]: wait until N lines match.
+fleet_wait_count() {
+	_f_i=0 _f_limit=$((${4:-20} * 20))
+	while [ "$_f_i" -lt "$_f_limit" ]; do
+		[ "$(fleet_count_log "$1" "$2")" -ge "$3" ] && return 0
 		sleep 0.05
 		_f_i=$((_f_i + 1))
 	done
@@ -137,7 +154,9 @@ fleet_start() {
 	done
 	for _f_spec in "$@"; do
 		_f_n=${_f_spec%%:*}
-		if [ -n "${RABBITMQ_URL:-}" ] && [ -z "${FLEET_LOCAL_ONLY:-}" ]; then
+		if [ -n "${FLEET_READY:-}" ]; then
+			_f_ready=$FLEET_READY
+		elif [ -n "${RABBITMQ_URL:-}" ] && [ -z "${FLEET_LOCAL_ONLY:-}" ]; then
 			_f_ready='broker .*: connected'
 		else
 			_f_ready='started as'

@@ -19,41 +19,7 @@
 #include "policy/policy.h"
 #include "plugins/registry.h"
 #include "agent/agentd.h"
-
-struct test_sink {
-	struct reply_sink base;
-	unsigned refs;
-	int sent;
-	struct reply *reply;
-};
-
-static void
-ts_send(struct reply_sink *b, const char *buf, size_t len)
-{
-	struct test_sink *s = (struct test_sink *)b;
-	struct envelope *env = NULL;
-	struct error err;
-
-	s->sent++;
-	reply_free(s->reply);
-	s->reply = NULL;
-	ck_assert_int_eq(envelope_decode(buf, len, 1 << 20, &env, &err), 0);
-	ck_assert_int_eq(
-	    reply_decode(env->body, env->body_len, &s->reply, &err), 0);
-	envelope_free(env);
-}
-
-static void
-ts_hold(struct reply_sink *b)
-{
-	((struct test_sink *)b)->refs++;
-}
-
-static void
-ts_release(struct reply_sink *b)
-{
-	((struct test_sink *)b)->refs--;
-}
+#include "test_agent_sink.h"
 
 static struct agentd d;
 static uv_loop_t loop;
@@ -134,11 +100,7 @@ setup(void)
 	    0);
 	sign_key_free(ca);
 
-	memset(&sink, 0, sizeof(sink));
-	sink.base.send = ts_send;
-	sink.base.hold = ts_hold;
-	sink.base.release = ts_release;
-	sink.refs = 1;
+	test_sink_init(&sink);
 }
 
 static void
@@ -149,7 +111,7 @@ teardown(void)
 	uv_run(&loop, UV_RUN_DEFAULT);
 	uv_loop_close(&loop);
 	ck_assert_int_eq(sink.refs, 1);
-	reply_free(sink.reply);
+	test_sink_clear(&sink);
 	audit_close(d.audit);
 	replay_free(d.replay);
 	policy_set_free(d.policy);
@@ -319,6 +281,10 @@ START_TEST(test_request_fields)
 		ck_assert_int_eq(envelope_encode(env, &buf, &len), 0);
 		send_local(buf, len, 1000);
 		expect(n++, STATUS_UNKNOWN_ERROR, "malformed request");
+		/* The refusal carries the id when one could be read. */
+		ck_assert_str_eq(sink.reply->request_id,
+		    i >= 2 ? "0123456789abcdef0123456789abcdef"
+			   : "00000000000000000000000000000000");
 		free(buf);
 		envelope_free(env);
 	}
