@@ -58,9 +58,19 @@ orch_setup() {
 	unset METACTL_BROKER NO_COLOR
 }
 
-# orch_start ID: starts metactld with $T/ID.conf and waits for its
-# readiness line on the notification fd.
+# orch_start ID: completes $T/ID.conf with what every node shares,
+# starts metactld with it and waits for its readiness line on the
+# notification fd.
 orch_start() {
+	cat >>"$T/$1.conf" <<-EOF
+	[policy]
+	dir = $T/policy
+	[plugins]
+	ddl_dir = $top_srcdir/schemas/ddl
+	external_dir = $T/agents
+	[daemon]
+	notification_fd = 3
+	EOF
 	rm -f "$T/$1.ready"
 	mkfifo "$T/$1.ready"
 	"$D" -f -c "$T/$1.conf" 3>"$T/$1.ready" >"$T/$1.log" 2>&1 &
@@ -91,15 +101,8 @@ orch_node() {
 	key = $T/$id.key
 	certificate = $T/$id.crt
 	ca = $ca/ca.pub
-	[policy]
-	dir = $T/policy
-	[plugins]
-	ddl_dir = $top_srcdir/schemas/ddl
-	external_dir = $T/agents
 	[local]
 	enable = false
-	[daemon]
-	notification_fd = 3
 	EOF
 	orch_start "$id"
 }
@@ -121,15 +124,8 @@ orch_local_node() {
 	[node]
 	identity = $1
 	facts = $T/web1.facts
-	[policy]
-	dir = $T/policy
-	[plugins]
-	ddl_dir = $top_srcdir/schemas/ddl
-	external_dir = $T/agents
 	[local]
 	socket = $T/$1.sock
-	[daemon]
-	notification_fd = 3
 	EOF
 	orch_start "$1"
 }
