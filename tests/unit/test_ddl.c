@@ -496,6 +496,40 @@ START_TEST(load_dir)
 }
 END_TEST
 
+/* Every DDL the project ships parses, and is named after its agent. */
+START_TEST(shipped_ddls)
+{
+	const char *top = getenv("top_srcdir");
+	char dir[4096], path[4400], buf[512];
+	struct ddl_set set;
+	struct error err;
+	struct dirent *de;
+	DIR *d;
+	int r;
+
+	snprintf(dir, sizeof(dir), "%s/schemas/ddl", top != NULL ? top : ".");
+	if ((r = ddl_set_load_dir(&set, dir, &err)) == -ENOENT)
+		return; /* nothing shipped yet */
+	ck_assert_msg(r == 0, "%s", error_format(&err, buf, sizeof(buf)));
+	ddl_set_clear(&set);
+	ck_assert_ptr_nonnull(d = opendir(dir));
+	while ((de = readdir(d)) != NULL) {
+		size_t n = strlen(de->d_name);
+		struct ddl *ddl;
+
+		if (n <= 5 || strcmp(de->d_name + n - 5, ".json") != 0)
+			continue;
+		snprintf(path, sizeof(path), "%s/%s", dir, de->d_name);
+		ck_assert_int_eq(ddl_load_file(path, &ddl, &err), 0);
+		ck_assert_msg(strlen(ddl->agent) == n - 5 &&
+			strncmp(ddl->agent, de->d_name, n - 5) == 0,
+		    "%s describes agent %s", de->d_name, ddl->agent);
+		ddl_free(ddl);
+	}
+	closedir(d);
+}
+END_TEST
+
 /*
  * Out of memory, as jansson's test_chaos.c: the allocator fails on its
  * Nth call; parsing and validating must then fail cleanly every time, for
@@ -705,6 +739,7 @@ main(void)
 	tcase_add_test(tc, validate_nul);
 	tcase_add_test(tc, arguments);
 	tcase_add_test(tc, load_dir);
+	tcase_add_test(tc, shipped_ddls);
 	tcase_add_test(tc, out_of_memory);
 	tcase_add_loop_test(tc, data_case, 0, (int)ncases);
 	suite_add_tcase(s, tc);
