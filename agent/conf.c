@@ -8,6 +8,7 @@
 
 #include "config.h"
 #include "log.h"
+#include "message.h"
 #include "conf.h"
 #include "strv.h"
 
@@ -246,10 +247,9 @@ conf_fill(struct conf *c, const struct config *cfg, struct error *err)
 
 	if ((r = get_str(cfg, "node", "identity", &c->identity)) < 0)
 		return r;
-	if (c->identity == NULL || strlen(c->identity) > 128 ||
-	    strpbrk(c->identity, " \t/#*") != NULL)
+	if (!message_identity_ok(c->identity))
 		return bad_value(cfg, "node", "identity", err,
-		    "must be a non-empty name without blanks, '/', '#', '*'");
+		    "must be 1 to 255 characters of [A-Za-z0-9_.@-]");
 	if ((r = get_list(cfg, "node", "collectives", &c->collectives,
 		 &c->ncollectives)) < 0)
 		return r;

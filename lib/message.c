@@ -240,6 +240,12 @@ is_claim(const char *s)
 	return i > 0 && i <= IDENTITY_MAX;
 }
 
+int
+message_identity_ok(const char *s)
+{
+	return s != NULL && is_name(s, IDENTITY_MAX, "@");
+}
+
 /* The shape of a base64 ed25519 signature; sign.c decodes and checks it. */
 static int
 is_signature(const char *s)
@@ -314,7 +320,7 @@ field_ok(const json_t *v, enum field_kind kind)
 		    is_name(json_string_value(v), MESSAGE_NAME_MAX, "");
 	case F_IDENTITY:
 		return json_is_string(v) &&
-		    is_name(json_string_value(v), IDENTITY_MAX, "@");
+		    message_identity_ok(json_string_value(v));
 	case F_CLAIM:
 		return json_is_string(v) && is_claim(json_string_value(v));
 	case F_TEXT:

@@ -82,6 +82,13 @@ struct envelope {
 	json_t *certificate; /* signed certificate document, or NULL */
 };
 
+/*
+ * 1 when s can be a node identity (a reply's sender, a certificate name):
+ * 1 to 255 characters of [A-Za-z0-9_.@-]. Configuration checks use it so
+ * that a node never takes a name its replies could not carry.
+ */
+int message_identity_ok(const char *s);
+
 /* A new request: random id, time now, default ttl, empty data/filter. */
 struct request *request_new(void);
 void request_free(struct request *r);

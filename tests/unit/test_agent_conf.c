@@ -151,6 +151,8 @@ START_TEST(test_errors)
 	    {"[node]\nidentiy = x\n", 2, "unknown setting"},
 	    {"[nodes]\nidentity = x\n", 2, "unknown setting"},
 	    {"[node]\nidentity = a b\n", 2, "identity"},
+	    /* A name a reply's sender field could not carry. */
+	    {"[node]\nidentity = web:1\n", 2, "[A-Za-z0-9_.@-]"},
 	    {"[node]\ncollectives = a.b\n", 2, "collective"},
 	    {"[broker]\nurls = http://x\n", 2, "amqp://"},
 	    {"[broker]\nurls = amqp://x\n", 2, "[security]"},
