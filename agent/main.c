@@ -4,6 +4,8 @@
  */
 #include "buildconf.h"
 
+#include <sys/stat.h>
+
 #include <errno.h>
 #include <getopt.h>
 #include <signal.h>
@@ -170,8 +172,17 @@ load_policy(const struct conf *c, struct policy_set **ret, struct error *err)
 static int
 load_registry(const struct conf *c, struct registry **ret, struct error *err)
 {
+	const char *ext = c->external_dir;
+	struct stat st;
+
+	/* External agents are optional: a node without the directory simply
+	 * hosts none (the default path does not exist on a fresh install). */
+	if (ext != NULL && stat(ext, &st) == -1 && errno == ENOENT) {
+		log_debug("no external agents: %s does not exist", ext);
+		ext = NULL;
+	}
 	error_init(err, c->ddl_dir);
-	return registry_load(c->ddl_dir, c->external_dir, ret, err);
+	return registry_load(c->ddl_dir, ext, ret, err);
 }
 
 /*

@@ -27,6 +27,10 @@ printf 'role: web\n' >"$(fleet_facts n1)"
 : >"$FLEET_DIR/n1.classes"
 out=$("$METACTLD" -n -c "$(fleet_conf n1)" 2>&1)
 check "-n accepts a good configuration" [ "$out" = "configuration OK" ]
+sed "s|^external_dir = .*|external_dir = $FLEET_DIR/none|" "$(fleet_conf n1)" >"$FLEET_DIR/noext.conf"
+out=$("$METACTLD" -n -c "$FLEET_DIR/noext.conf" 2>&1)
+check "a missing external agent directory means no external agents" \
+    [ "$out" = "configuration OK" ]
 # with_cert CERT: n1's configuration with another certificate; -n output.
 with_cert() {
 	sed "s|^certificate = .*|certificate = $1|" "$(fleet_conf n1)" >"$FLEET_DIR/cert.conf"
