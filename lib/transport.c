@@ -134,6 +134,34 @@ display_url(const struct transport_url *u, char *buf, size_t size)
 	    u->user, u->host, u->port, u->vhost);
 }
 
+/*
+ * Why a connection failed; a failed TLS verification names what it was
+ * checked against.
+ */
+static void
+connect_error(struct error *err, const char *url, const char *host,
+    const char *cafile, int rc)
+{
+	switch (rc) {
+	case AMQP_STATUS_SSL_PEER_VERIFY_FAILED:
+		error_set(err, 0, 0,
+		    "%s: TLS: the broker's certificate does not verify "
+		    "against CA file %s",
+		    url, cafile);
+		break;
+	case AMQP_STATUS_SSL_HOSTNAME_VERIFY_FAILED:
+		error_set(err, 0, 0,
+		    "%s: TLS: the broker's certificate does not name "
+		    "host %s",
+		    url, host);
+		break;
+	default:
+		error_set(err, 0, 0, "%s: cannot connect: %s", url,
+		    amqp_error_string2(rc));
+		break;
+	}
+}
+
 static int
 open_one(const struct transport_amqp_options *o, const char *url,
     struct transport_amqp *t, struct error *err)
@@ -152,10 +180,32 @@ open_one(const struct transport_amqp_options *o, const char *url,
 		return -ENOMEM;
 	}
 	if (u.tls) {
-		sock = amqp_ssl_socket_new(t->conn);
-		if (sock != NULL && o->cafile != NULL &&
-		    amqp_ssl_socket_set_cacert(sock, o->cafile) !=
-			AMQP_STATUS_OK) {
+		/*
+		 * amqps:// always verifies the broker: its certificate chain
+		 * against the CA file, and its name (the URL's host) against
+		 * the certificate's DNS names (librabbitmq does not match IP
+		 * addresses, so the URL names the broker by a DNS name its
+		 * certificate lists). There is no fallback to the system trust
+		 * store: without a CA file the link is refused as a
+		 * configuration error, so that which CAs a fleet trusts is
+		 * written in its configuration (a public CA bundle can be
+		 * named as the CA file).
+		 */
+		if (o->cafile == NULL) {
+			error_set(err, 0, 0,
+			    "%s: amqps:// needs a CA file to verify the broker",
+			    t->url);
+			rc = MCE_CONFIG;
+			goto fail;
+		}
+		if ((sock = amqp_ssl_socket_new(t->conn)) == NULL) {
+			rc = -ENOMEM;
+			goto fail;
+		}
+		amqp_ssl_socket_set_verify_peer(sock, 1);
+		amqp_ssl_socket_set_verify_hostname(sock, 1);
+		if (amqp_ssl_socket_set_cacert(sock, o->cafile) !=
+		    AMQP_STATUS_OK) {
 			error_set(err, 0, 0, "%s: cannot use CA file %s",
 			    t->url, o->cafile);
 			rc = MCE_CONFIG;
@@ -174,8 +224,7 @@ open_one(const struct transport_amqp_options *o, const char *url,
 	amqp_set_rpc_timeout(t->conn, &tv);
 	if ((rc = amqp_socket_open_noblock(sock, u.host, u.port, &tv)) !=
 	    AMQP_STATUS_OK) {
-		error_set(err, 0, 0, "%s: cannot connect: %s", t->url,
-		    amqp_error_string2(rc));
+		connect_error(err, t->url, u.host, o->cafile, rc);
 		rc = MCE_BROKER;
 		goto fail;
 	}

@@ -12,9 +12,9 @@
 #include "transport.h"
 #include "orchestrator/clientconf.h"
 
-static const char *const known_keys[] = {"broker", "collective", "key",
-    "certificate", "ca", "timeout", "discovery_timeout", "connect_timeout",
-    "ddl_dir", "socket", "cache", "cache_ttl", NULL};
+static const char *const known_keys[] = {"broker", "broker_cafile",
+    "collective", "key", "certificate", "ca", "timeout", "discovery_timeout",
+    "connect_timeout", "ddl_dir", "socket", "cache", "cache_ttl", NULL};
 
 /* A copy of path with "~/" expanded; NULL on error. */
 static char *
@@ -193,6 +193,7 @@ client_conf_load(
 	    (r = set_str(&c->key, cf, "key", NULL)) < 0 ||
 	    (r = set_str(&c->certificate, cf, "certificate", NULL)) < 0 ||
 	    (r = set_str(&c->ca, cf, "ca", NULL)) < 0 ||
+	    (r = set_str(&c->broker_cafile, cf, "broker_cafile", NULL)) < 0 ||
 	    (r = set_str(&c->ddl_dir, cf, "ddl_dir", PKGDATADIR "/ddl")) < 0 ||
 	    (r = set_str(&c->socket, cf, "socket", TRANSPORT_DEFAULT_SOCKET)) <
 		0 ||
@@ -235,6 +236,7 @@ client_conf_clear(struct client_conf *c)
 	free(c->key);
 	free(c->certificate);
 	free(c->ca);
+	free(c->broker_cafile);
 	free(c->ddl_dir);
 	free(c->socket);
 	free(c->cache);

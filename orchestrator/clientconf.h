@@ -7,7 +7,7 @@
  * key has a default and, without a broker, metactl talks to the local
  * agent. $METACTL_BROKER replaces the broker list (empty: local mode).
  * Keys (global section; see etc/client.conf and metactl(1)):
- *   broker, collective, key, certificate, ca, timeout, discovery_timeout,
+ *   broker, broker_cafile, collective, key, certificate, ca, timeout, discovery_timeout,
  *   connect_timeout, ddl_dir, socket, cache, cache_ttl
  * A leading "~/" in a path is the home directory.
  */
@@ -22,6 +22,7 @@ struct client_conf {
 	char *path; /* the file read, or NULL */
 	char **brokers; /* NULL-terminated; NULL or empty: local mode */
 	size_t nbrokers;
+	char *broker_cafile; /* CA file verifying amqps:// brokers */
 	char *collective;
 	char *key;
 	char *certificate;

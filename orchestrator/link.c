@@ -67,6 +67,23 @@ load_credentials(
 	return 0;
 }
 
+/* Like metactld's [broker] cafile, broker_cafile is required by amqps://. */
+static int
+check_tls(const struct client_conf *c, struct error *err)
+{
+	for (size_t i = 0; i < c->nbrokers; i++) {
+		if (strncmp(c->brokers[i], "amqps://", 8) != 0 ||
+		    c->broker_cafile != NULL)
+			continue;
+		error_init(err, c->path != NULL ? c->path : "client.conf");
+		error_set(err, 0, 0,
+		    "amqps:// broker URLs need broker_cafile, the CA file "
+		    "that verifies the broker");
+		return MCE_CONFIG;
+	}
+	return 0;
+}
+
 int
 link_open(
     const struct client_conf *c, struct orch_link **ret, struct error *err)
@@ -100,11 +117,13 @@ link_open(
 		*ret = l;
 		return 0;
 	}
-	if ((r = load_credentials(l, c, err)) < 0)
+	if ((r = check_tls(c, err)) < 0 ||
+	    (r = load_credentials(l, c, err)) < 0)
 		goto fail;
 	memset(&o, 0, sizeof(o));
 	o.urls = (const char *const *)c->brokers;
 	o.nurls = c->nbrokers;
+	o.cafile = c->broker_cafile;
 	o.timeout_ms = (int)c->connect_timeout_ms;
 	o.heartbeat = 0;
 	error_init(err, "broker");

@@ -8,3 +8,6 @@ check_PROGRAMS += tests/integration/amqp_link
 tests_integration_amqp_link_LDADD = lib/libmetactl.a $(RABBITMQ_LIBS)
 INTEGRATION_TESTS += tests/integration/transport_amqp.sh
 EXTRA_DIST += tests/integration/transport_amqp.sh
+# amqps:// for the link, metactld and metactl (needs the openssl command).
+INTEGRATION_TESTS += tests/integration/tls.sh
+EXTRA_DIST += tests/integration/tls.sh

@@ -1,6 +1,8 @@
 /*
  * amqp_link.c: drives lib/transport.c against the real broker named by
- * $RABBITMQ_URL and prints TAP.
+ * $RABBITMQ_URL and prints TAP. "amqp_link tls" checks amqps:// instead:
+ * $RABBITMQ_TLS_URL with $RABBITMQ_TLS_CA (the broker's CA) and
+ * $RABBITMQ_WRONG_CA (another CA).
  */
 #include "buildconf.h"
 
@@ -43,8 +45,80 @@ next(struct transport_amqp *t, struct transport_delivery *d, int ms)
 	return transport_amqp_next(t, d, ms, &err);
 }
 
+static int
+open_tls(const char *url, const char *cafile, struct transport_amqp **ret,
+    struct error *err)
+{
+	struct transport_amqp_options o = {&url, 1, cafile, 0, 3000};
+
+	*ret = NULL;
+	error_init(err, NULL);
+	return transport_amqp_open(&o, ret, err);
+}
+
+static int
+has(const struct error *err, const char *a, const char *b)
+{
+	return strstr(err->text, a) != NULL && strstr(err->text, b) != NULL;
+}
+
+static int
+tls_checks(void)
+{
+	const char *url = getenv("RABBITMQ_TLS_URL");
+	const char *ca = getenv("RABBITMQ_TLS_CA");
+	const char *wrong = getenv("RABBITMQ_WRONG_CA");
+	const char *plain = getenv("RABBITMQ_URL");
+	struct transport_amqp *t;
+	struct transport_delivery d;
+	struct error err;
+	char *replyq = NULL, shown[512], plain_tls[512];
+
+	if (url == NULL || ca == NULL || wrong == NULL || plain == NULL) {
+		printf("1..0 # SKIP no TLS broker\n");
+		return 0;
+	}
+	memset(&d, 0, sizeof(d));
+	ok(open_tls(url, ca, &t, &err) == 0, "amqps link opens with its CA",
+	    &err);
+	if (t != NULL) {
+		snprintf(shown, sizeof(shown), "%s", transport_amqp_url(t));
+		ok(strncmp(shown, "amqps://metactl@", 16) == 0,
+		    "amqps link URL says amqps", NULL);
+		ok(transport_amqp_subscribe_replies(t, &replyq, &err) == 0 &&
+			transport_amqp_publish(
+			    t, "", replyq, NULL, "over tls", 8, 0, &err) == 0 &&
+			next(t, &d, 3000) == 1 &&
+			strcmp(d.body, "over tls") == 0,
+		    "a message goes round over amqps", &err);
+		transport_delivery_clear(&d);
+		free(replyq);
+		transport_amqp_close(t);
+	} else {
+		snprintf(shown, sizeof(shown), "amqps://");
+	}
+
+	ok(open_tls(url, wrong, &t, &err) == MCE_BROKER && t == NULL &&
+		has(&err, shown, "does not verify against CA file") &&
+		strstr(err.text, wrong) != NULL,
+	    "another CA: refused, naming the URL and the CA file", &err);
+	ok(open_tls(url, NULL, &t, &err) == MCE_CONFIG && t == NULL &&
+		has(&err, shown, "needs a CA file"),
+	    "no CA file: a configuration error naming the URL", &err);
+	ok(open_tls(url, "/nonexistent/ca.pem", &t, &err) == MCE_CONFIG &&
+		has(&err, shown, "cannot use CA file /nonexistent/ca.pem"),
+	    "an unreadable CA file: a configuration error", &err);
+	/* TLS to the plain listener: the handshake fails. */
+	snprintf(plain_tls, sizeof(plain_tls), "amqps%s", plain + 4);
+	ok(open_tls(plain_tls, ca, &t, &err) == MCE_BROKER &&
+		has(&err, "amqps://", "cannot connect"),
+	    "amqps to a plain listener fails", &err);
+	printf("1..%d\n", n);
+	return failed != 0;
+}
+
 int
-main(void)
+main(int argc, char **argv)
 {
 	const char *url = getenv("RABBITMQ_URL");
 	const char *coll[] = {"mc", "ops"};
@@ -55,6 +129,8 @@ main(void)
 	char *replyq = NULL, *big;
 	size_t biglen = 512 * 1024;
 
+	if (argc > 1 && strcmp(argv[1], "tls") == 0)
+		return tls_checks();
 	if (url == NULL) {
 		printf("1..0 # SKIP RABBITMQ_URL not set\n");
 		return 0;

@@ -8,6 +8,14 @@
 #   rabbitmq_stop          stop it and the epmd it started
 #   rabbitmq_restart       stop and start again on the same port and data
 #   rabbitmq_ctl ARGS...   rabbitmqctl against this broker
+#   rabbitmq_make_ca DIR NAME
+#                          a throwaway CA (DIR/NAME.key, DIR/NAME.pem), with
+#                          the openssl command
+# With RABBITMQ_TLS=1, rabbitmq_start also makes a CA and a certificate for
+# 127.0.0.1 and localhost under RABBITMQ_DIR/tls, opens a TLS listener (the
+# broker does not ask for client certificates) and exports RABBITMQ_TLS_URL
+# (amqps://localhost:..., same vhost and user), RABBITMQ_TLS_PORT and
+# RABBITMQ_TLS_CA (the CA's PEM file). The plain listener stays.
 # Runs Debian's server as a plain process (no systemd, no service user):
 # see shared/notes/rabbitmq-on-loopback.md.
 
@@ -53,6 +61,35 @@ rabbitmq_launch() {
 	fi
 }
 
+rabbitmq_make_ca() { # DIR NAME
+	openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:prime256v1 \
+	    -nodes -days 7 -subj "/CN=$2" -keyout "$1/$2.key" -out "$1/$2.pem" \
+	    -addext "basicConstraints=critical,CA:TRUE" \
+	    -addext "keyUsage=critical,keyCertSign,cRLSign" >/dev/null 2>&1
+}
+
+# rabbitmq_tls_files DIR: CA, server key and certificate for the broker.
+rabbitmq_tls_files() {
+	command -v openssl >/dev/null || {
+		echo "rabbitmq: RABBITMQ_TLS needs the openssl command" >&2
+		return 1
+	}
+	mkdir -p "$1" &&
+	rabbitmq_make_ca "$1" ca &&
+	printf '%s\n' 'subjectAltName = IP:127.0.0.1, DNS:localhost' \
+	    'extendedKeyUsage = serverAuth' 'basicConstraints = CA:FALSE' \
+	    >"$1/server.ext" &&
+	openssl req -newkey ec -pkeyopt ec_paramgen_curve:prime256v1 -nodes \
+	    -subj /CN=localhost -keyout "$1/server.key" \
+	    -out "$1/server.csr" >/dev/null 2>&1 &&
+	openssl x509 -req -in "$1/server.csr" -CA "$1/ca.pem" \
+	    -CAkey "$1/ca.key" -set_serial 1 -days 7 \
+	    -extfile "$1/server.ext" -out "$1/server.pem" >/dev/null 2>&1 || {
+		echo "rabbitmq: could not make the TLS certificates" >&2
+		return 1
+	}
+}
+
 rabbitmq_start() {
 	[ -x "$RABBITMQ_BIN/rabbitmq-server" ] || {
 		echo "rabbitmq: $RABBITMQ_BIN/rabbitmq-server not found (apt-get install rabbitmq-server)" >&2
@@ -69,6 +106,19 @@ rabbitmq_start() {
 		RABBITMQ_EPMD_PORT=$(rabbitmq_free_port)
 		printf 'listeners.tcp.default = 127.0.0.1:%s\nloopback_users = none\n' \
 		    "$RABBITMQ_PORT" >"$RABBITMQ_DIR/rabbitmq.conf"
+		if [ -n "${RABBITMQ_TLS:-}" ]; then
+			_r_tls=$RABBITMQ_DIR/tls
+			rabbitmq_tls_files "$_r_tls" || return 1
+			RABBITMQ_TLS_PORT=$(rabbitmq_free_port)
+			cat >>"$RABBITMQ_DIR/rabbitmq.conf" <<-EOF
+			listeners.ssl.default = 127.0.0.1:$RABBITMQ_TLS_PORT
+			ssl_options.cacertfile = $_r_tls/ca.pem
+			ssl_options.certfile = $_r_tls/server.pem
+			ssl_options.keyfile = $_r_tls/server.key
+			ssl_options.verify = verify_none
+			ssl_options.fail_if_no_peer_cert = false
+			EOF
+		fi
 		echo '[].' >"$RABBITMQ_DIR/enabled_plugins"
 		rabbitmq_launch && break
 		rabbitmq_halt
@@ -81,6 +131,13 @@ rabbitmq_start() {
 		{ echo "rabbitmq: could not create vhost and user" >&2; return 1; }
 	RABBITMQ_URL="amqp://metactl:metactl@127.0.0.1:$RABBITMQ_PORT/metactl"
 	export RABBITMQ_URL RABBITMQ_PORT RABBITMQ_DIR
+	if [ -n "${RABBITMQ_TLS:-}" ]; then
+		# localhost, not 127.0.0.1: librabbitmq matches only the
+		# certificate's DNS names.
+		RABBITMQ_TLS_URL="amqps://metactl:metactl@localhost:$RABBITMQ_TLS_PORT/metactl"
+		RABBITMQ_TLS_CA=$RABBITMQ_DIR/tls/ca.pem
+		export RABBITMQ_TLS_URL RABBITMQ_TLS_PORT RABBITMQ_TLS_CA
+	fi
 }
 
 rabbitmq_halt() {

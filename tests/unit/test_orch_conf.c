@@ -100,6 +100,7 @@ START_TEST(defaults_without_a_file)
 	ck_assert_ptr_null(c.path);
 	ck_assert_str_eq(c.collective, "metactl");
 	ck_assert_uint_eq(c.nbrokers, 0); /* local mode */
+	ck_assert_ptr_null(c.broker_cafile);
 	ck_assert_int_eq(c.timeout_ms, 10000);
 	ck_assert_int_eq(c.discovery_ms, 2000);
 	ck_assert_int_eq(c.connect_timeout_ms, 3000);
@@ -114,6 +115,7 @@ START_TEST(values_and_overrides)
 
 	write_file(path_a,
 	    "broker = amqp://a/ , amqp://b/\n"
+	    "broker_cafile = ~/broker-ca.pem\n"
 	    "key = ~/alice.key\n"
 	    "timeout = 1500ms\n"
 	    "discovery_timeout = 3s\n"
@@ -126,6 +128,8 @@ START_TEST(values_and_overrides)
 	ck_assert_int_eq(c.discovery_ms, 3000);
 	ck_assert_str_eq(c.cache, "");
 	ck_assert(strncmp(c.key, dir, strlen(dir)) == 0); /* ~ expanded */
+	ck_assert(strncmp(c.broker_cafile, dir, strlen(dir)) == 0);
+	ck_assert_str_eq(c.broker_cafile + strlen(dir), "/broker-ca.pem");
 	client_conf_clear(&c);
 	setenv("METACTL_BROKER", "amqp://env/", 1);
 	ck_assert_int_eq(client_conf_load(&c, path_a, &err), 0);
