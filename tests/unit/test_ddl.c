@@ -159,6 +159,10 @@ START_TEST(parse_errors)
 	    {"{\"agent\":\"a\",\"actions\":{\"x\":{\"input\":{\"app\":"
 	     "{\"type\":\"string\",\"pattern\":\"(a{99999999})\"}}}}}",
 		"actions.x.input.app.pattern: regular expression too large"},
+	    {"{\"agent\":\"a\",\"actions\":{\"x\":{\"input\":{\"app\":"
+	     "{\"type\":\"string\",\"pattern\":\"(a)\\\\1\"}}}}}",
+		"actions.x.input.app.pattern: back-references are not "
+		"supported"},
 	    {"{\"agent\":\"a\",\"actions\":{\"x\":{\"input\":{\"n\":"
 	     "{\"type\":\"integer\",\"pattern\":\"^1$\"}}}}}",
 		"actions.x.input.n: pattern applies to strings only"},

@@ -274,6 +274,8 @@ START_TEST(regex_bounds)
 	    "x=/a{2000}/",
 	    "x=/(a|b{40})*{40}/",
 	    "x=/(a)\\1/",
+	    "x=/(a*)+/",
+	    "x=/(ab{,40}){,40}/",
 	};
 	struct filter_expr *e;
 	struct error err;
