@@ -21,6 +21,7 @@
 #include <strings.h>
 
 #include "ddl.h"
+#include "file.h"
 #include "pattern.h"
 
 #define DDL_FILE_MAX (4 * 1024 * 1024) /* bytes of one DDL file */
@@ -769,65 +770,18 @@ ddl_parse(const char *text, size_t len, const char *source, struct ddl **ret,
 	return 0;
 }
 
-static int
-read_file(const char *path, char **ret, size_t *ret_len, struct error *err)
-{
-	FILE *f;
-	char *buf = NULL, *q;
-	size_t len = 0, cap = 0, n;
-	int r = 0;
-
-	if ((f = fopen(path, "r")) == NULL) {
-		r = -errno;
-		error_set(err, 0, 0, "cannot open: %s", strerror(-r));
-		return r;
-	}
-	for (;;) {
-		if (len == cap) {
-			if (cap >= DDL_FILE_MAX) {
-				error_set(err, 0, 0,
-				    "file larger than %d bytes", DDL_FILE_MAX);
-				r = MCE_TOOBIG;
-				break;
-			}
-			cap = cap != 0 ? cap * 2 : 8192;
-			if ((q = realloc(buf, cap)) == NULL) {
-				error_set(err, 0, 0, "out of memory");
-				r = -ENOMEM;
-				break;
-			}
-			buf = q;
-		}
-		if ((n = fread(buf + len, 1, cap - len, f)) == 0)
-			break;
-		len += n;
-	}
-	if (r == 0 && ferror(f)) {
-		error_set(err, 0, 0, "read error");
-		r = -EIO;
-	}
-	fclose(f);
-	if (r < 0) {
-		free(buf);
-		return r;
-	}
-	*ret = buf;
-	*ret_len = len;
-	return 0;
-}
-
 int
 ddl_load_file(const char *path, struct ddl **ret, struct error *err)
 {
-	char *buf = NULL;
-	size_t len = 0;
+	char *buf;
+	size_t len;
 	int r;
 
 	*ret = NULL;
 	error_init(err, path);
-	if ((r = read_file(path, &buf, &len, err)) < 0)
-		return r;
-	r = ddl_parse(buf != NULL ? buf : "", len, path, ret, err);
+	if ((r = file_read_all(path, DDL_FILE_MAX, &buf, &len, err)) < 0)
+		return r == -EFBIG ? MCE_TOOBIG : r;
+	r = ddl_parse(buf, len, path, ret, err);
 	free(buf);
 	return r;
 }
