@@ -18,6 +18,7 @@
 #include "plugins/plugin.h"
 #include "plugins/registry.h"
 #include "tests/unit/fake_ctx.h"
+#include "tests/unit/testutil.h"
 
 static char tmp[256];
 static struct registry *reg;
@@ -370,8 +371,6 @@ main(void)
 {
 	Suite *s = suite_create("external");
 	TCase *tc = tcase_create("external");
-	SRunner *sr;
-	int failed;
 
 	tcase_add_checked_fixture(tc, setup, teardown);
 	tcase_add_test(tc, test_example_greets);
@@ -388,9 +387,5 @@ main(void)
 	tcase_add_test(tc, test_vanished_program);
 	tcase_add_test(tc, test_no_agent_attached);
 	suite_add_tcase(s, tc);
-	sr = srunner_create(s);
-	srunner_run_all(sr, CK_ENV);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
+	return testutil_run(s);
 }
