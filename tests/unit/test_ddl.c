@@ -425,12 +425,9 @@ static void
 write_file(const char *dir, const char *name, const char *text)
 {
 	char path[4096];
-	FILE *f;
 
 	snprintf(path, sizeof(path), "%s/%s", dir, name);
-	ck_assert_ptr_nonnull(f = fopen(path, "w"));
-	fputs(text, f);
-	fclose(f);
+	testutil_write_file(path, text);
 }
 
 static void

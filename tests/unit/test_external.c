@@ -28,13 +28,9 @@ static void
 write_file(const char *name, const char *text, mode_t mode)
 {
 	char p[512];
-	FILE *f;
 
 	snprintf(p, sizeof(p), "%s/%s", tmp, name);
-	f = fopen(p, "w");
-	ck_assert_ptr_nonnull(f);
-	fputs(text, f);
-	fclose(f);
+	testutil_write_file(p, text);
 	ck_assert_int_eq(chmod(p, mode), 0);
 }
 
@@ -43,15 +39,11 @@ copy_example(const char *top, const char *name, mode_t mode)
 {
 	char p[512], *text;
 	size_t len;
-	FILE *f;
 
 	snprintf(p, sizeof(p), "%s/plugins/external/%s", top, name);
-	f = fopen(p, "r");
-	ck_assert_msg(f != NULL, "cannot open %s", p);
-	text = calloc(1, 65536);
-	len = fread(text, 1, 65535, f);
+	text = testutil_read_file(p, &len);
+	ck_assert_msg(text != NULL, "cannot open %s", p);
 	ck_assert_uint_gt(len, 0);
-	fclose(f);
 	write_file(name, text, mode);
 	free(text);
 }

@@ -270,13 +270,9 @@ static void
 write_file(const char *name, const char *text)
 {
 	char path[256];
-	FILE *f;
 
 	snprintf(path, sizeof(path), "%s/%s", scratch, name);
-	f = fopen(path, "w");
-	ck_assert_ptr_nonnull(f);
-	fputs(text, f);
-	fclose(f);
+	testutil_write_file(path, text);
 }
 
 static void

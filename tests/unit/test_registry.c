@@ -55,13 +55,9 @@ static void
 write_file(const char *name, const char *text, mode_t mode)
 {
 	char *p;
-	FILE *f;
 
 	ck_assert_int_ge(asprintf(&p, "%s/%s", tmp, name), 0);
-	f = fopen(p, "w");
-	ck_assert_ptr_nonnull(f);
-	fputs(text, f);
-	fclose(f);
+	testutil_write_file(p, text);
 	ck_assert_int_eq(chmod(p, mode), 0);
 	free(p);
 }

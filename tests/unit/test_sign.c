@@ -58,11 +58,7 @@ tmp(const char *name)
 static void
 write_file(const char *path, const char *text, mode_t mode)
 {
-	FILE *f = fopen(path, "w");
-
-	ck_assert_ptr_nonnull(f);
-	fputs(text, f);
-	fclose(f);
+	testutil_write_file(path, text);
 	ck_assert_int_eq(chmod(path, mode), 0);
 }
 

@@ -91,6 +91,16 @@ testutil_read_file(const char *path, size_t *ret_len)
 }
 
 void
+testutil_write_file(const char *path, const char *text)
+{
+	FILE *f = fopen(path, "w");
+
+	ck_assert_msg(f != NULL, "cannot create %s", path);
+	ck_assert_int_ge(fputs(text, f), 0);
+	ck_assert_int_eq(fclose(f), 0);
+}
+
+void
 testutil_chomp(char *s)
 {
 	size_t n = strlen(s);

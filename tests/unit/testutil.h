@@ -31,6 +31,9 @@ void testutil_cases_free(char **cases, size_t n);
  */
 char *testutil_read_file(const char *path, size_t *ret_len);
 
+/* Writes text to a new or emptied file at path. */
+void testutil_write_file(const char *path, const char *text);
+
 /* Cuts the line ends ("\n", "\r") off the end of s. */
 void testutil_chomp(char *s);
 
