@@ -11,6 +11,7 @@
 #include <strings.h>
 
 #include "config.h"
+#include "file.h"
 
 #define CONFIG_LINE_MAX (64 * 1024) /* bytes of one line */
 #define CONFIG_FILE_MAX (16 * 1024 * 1024) /* bytes of one file */
@@ -566,47 +567,14 @@ config_load_string(struct config *c, const char *source, const char *text,
 int
 config_load_file(struct config *c, const char *path, struct error *err)
 {
-	FILE *f;
-	char *buf = NULL;
-	size_t len = 0, cap = 0, n;
+	char *buf;
+	size_t len;
 	int r;
 
 	error_init(err, path);
-	if ((f = fopen(path, "r")) == NULL) {
-		r = -errno;
-		error_set(err, 0, 0, "cannot open: %s", strerror(-r));
-		return r;
-	}
-	for (;;) {
-		if (len == cap) {
-			char *p;
-			if (cap >= CONFIG_FILE_MAX) {
-				error_set(err, 0, 0,
-				    "file larger than %d bytes",
-				    CONFIG_FILE_MAX);
-				r = MCE_CONFIG;
-				goto out;
-			}
-			cap = cap != 0 ? cap * 2 : 8192;
-			if ((p = realloc(buf, cap + 1)) == NULL) {
-				error_set(err, 0, 0, "out of memory");
-				r = -ENOMEM;
-				goto out;
-			}
-			buf = p;
-		}
-		if ((n = fread(buf + len, 1, cap - len, f)) == 0)
-			break;
-		len += n;
-	}
-	if (ferror(f)) {
-		r = -EIO;
-		error_set(err, 0, 0, "read error");
-		goto out;
-	}
-	r = config_load_string(c, path, buf != NULL ? buf : "", len, err);
-out:
-	fclose(f);
+	if ((r = file_read_all(path, CONFIG_FILE_MAX, &buf, &len, err)) < 0)
+		return r == -EFBIG ? MCE_CONFIG : r;
+	r = config_load_string(c, path, buf, len, err);
 	free(buf);
 	return r;
 }

@@ -21,13 +21,11 @@
 #include <strings.h>
 
 #include "ddl.h"
+#include "file.h"
+#include "pattern.h"
 
 #define DDL_FILE_MAX (4 * 1024 * 1024) /* bytes of one DDL file */
 #define DDL_NAME_MAX 64 /* agent, action, input and output names */
-#define DDL_PATTERN_MAX 1024 /* bytes of a pattern */
-#define DDL_PATTERN_NODES 2000 /* elements after bounded repetitions */
-#define STR_(x) #x
-#define STR(x) STR_(x)
 
 struct ddl_input {
 	const char *name;
@@ -404,144 +402,6 @@ get_type(struct parse *p, const json_t *o, enum ddl_type *ret)
 	return 0;
 }
 
-/*
- * The copies a repetition at *pp makes of what it repeats: "+" is x x*,
- * "{m,n}" up to n copies, "{m,}" m + 1. 0 when *pp is no repetition
- * ('{' without a valid bound is a literal); *pp is left on its last byte.
- */
-static double
-repeat_factor(const char **pp)
-{
-	const char *p = *pp;
-	char *end;
-	double m, n;
-
-	if (*p == '+')
-		return 2;
-	if (*p != '{' || !isdigit((unsigned char)p[1]))
-		return 0;
-	m = n = strtod(p + 1, &end);
-	if (*end == ',' && isdigit((unsigned char)end[1]))
-		n = strtod(end + 1, &end);
-	else if (*end == ',')
-		n = m + 1, end++;
-	if (*end != '}')
-		return 0;
-	*pp = end;
-	n = n > m ? n : m;
-	return n > 1 ? n : 1;
-}
-
-/*
- * What would make regcomp() slow or huge, or NULL. glibc copies what a
- * repetition repeats, so ((a{100}){100}){100} or a run of "+" takes
- * millions of elements; and repeating something that can match the empty
- * string, as in (a*)+ or (()*){500}, costs time that grows much faster
- * than the pattern. The first is bounded by a rough element count, the
- * second refused (POSIX leaves "a**" undefined anyway).
- */
-struct re_level {
-	double sum; /* elements of the group so far */
-	double last; /* elements of the last atom */
-	int last_null; /* the last atom can match "" */
-	int seq_null; /* the current branch so far can match "" */
-	int prev_null; /* seq_null before the last atom */
-	int alt_null; /* an earlier branch can match "" */
-};
-
-static void
-re_atom(struct re_level *l, double n, int null)
-{
-	l->sum += n;
-	l->last = n;
-	l->last_null = null;
-	l->prev_null = l->seq_null;
-	l->seq_null = l->seq_null && null;
-}
-
-static const char *
-pattern_fault(const char *p)
-{
-	static const char *const big =
-	    "regular expression too large once repetitions are expanded "
-	    "(at most " STR(DDL_PATTERN_NODES) " elements)";
-	static const char *const null_rep =
-	    "regular expression repeats a part that can match the empty "
-	    "string";
-	struct re_level lv[32], *l = lv;
-	double k;
-	int zero;
-
-	memset(l, 0, sizeof(*l));
-	l->seq_null = 1;
-	for (; *p != '\0'; p++) {
-		switch (*p) {
-		case '(':
-			if (++l == lv + 32)
-				return "regular expression nests groups too "
-				       "deep";
-			memset(l, 0, sizeof(*l));
-			l->seq_null = 1;
-			continue;
-		case ')':
-			if (l == lv)
-				break; /* a literal */
-			l--;
-			re_atom(l, l[1].sum, l[1].seq_null || l[1].alt_null);
-			continue;
-		case '|':
-			l->alt_null = l->alt_null || l->seq_null;
-			l->seq_null = 1;
-			l->last = 0;
-			l->last_null = 0;
-			continue;
-		case '^':
-		case '$':
-			re_atom(l, 1, 1);
-			continue;
-		case '?':
-			l->seq_null = l->prev_null;
-			l->last_null = 1;
-			continue;
-		case '*':
-			if (l->last_null)
-				return null_rep;
-			l->seq_null = l->prev_null;
-			l->last_null = 1;
-			continue;
-		case '[':
-			/* A bracket expression is one element. */
-			p += p[1] == '^';
-			p += p[1] == ']';
-			while (p[1] != '\0' && p[1] != ']')
-				p++;
-			p += p[1] == ']';
-			re_atom(l, 1, 0);
-			continue;
-		case '\\':
-			p += p[1] != '\0';
-			re_atom(l, 1, 0);
-			continue;
-		}
-		zero = *p == '{' && p[1] == '0';
-		if ((k = repeat_factor(&p)) > 0) {
-			if (l->last_null)
-				return null_rep;
-			l->sum += l->last * (k - 1);
-			l->last *= k;
-			if (l->sum > DDL_PATTERN_NODES)
-				return big;
-			if (zero) {
-				l->seq_null = l->prev_null;
-				l->last_null = 1;
-			}
-			continue;
-		}
-		re_atom(l, 1, 0);
-	}
-	return l == lv && l->sum > DDL_PATTERN_NODES ? big : NULL;
-}
-
 static void
 input_clear(struct ddl_input *in)
 {
@@ -583,30 +443,19 @@ parse_input(struct parse *p, const char *name, const json_t *o, void *item)
 		in->maxlength = json_integer_value(v);
 	}
 	if ((v = json_object_get(o, "pattern")) != NULL) {
-		const char *fault = NULL;
-		char msg[128];
+		struct error e;
 
 		if (in->type != DDL_STRING)
 			return perr(p, "pattern applies to strings only");
 		if (!json_is_string(v) ||
 		    strlen(json_string_value(v)) != json_string_length(v))
 			return perr(p, "pattern must be a string");
-		if (json_string_length(v) > DDL_PATTERN_MAX ||
-		    (fault = pattern_fault(json_string_value(v))) != NULL) {
+		if (pattern_compile(
+			&in->re, json_string_value(v), REG_NOSUB, &e) != 0) {
 			n = path_push(p, "pattern");
-			if (json_string_length(v) > DDL_PATTERN_MAX)
-				r = perr(
-				    p, "longer than %d bytes", DDL_PATTERN_MAX);
-			else
-				r = perr(p, "%s", fault);
-			path_pop(p, n);
-			return r;
-		}
-		if ((r = regcomp(&in->re, json_string_value(v),
-			 REG_EXTENDED | REG_NOSUB)) != 0) {
-			regerror(r, &in->re, msg, sizeof(msg));
-			n = path_push(p, "pattern");
-			r = perr(p, "invalid regular expression: %s", msg);
+			r = perr(p, "%s%s",
+			    e.column == 0 ? "invalid regular expression: " : "",
+			    e.text);
 			path_pop(p, n);
 			return r;
 		}
@@ -921,65 +770,18 @@ ddl_parse(const char *text, size_t len, const char *source, struct ddl **ret,
 	return 0;
 }
 
-static int
-read_file(const char *path, char **ret, size_t *ret_len, struct error *err)
-{
-	FILE *f;
-	char *buf = NULL, *q;
-	size_t len = 0, cap = 0, n;
-	int r = 0;
-
-	if ((f = fopen(path, "r")) == NULL) {
-		r = -errno;
-		error_set(err, 0, 0, "cannot open: %s", strerror(-r));
-		return r;
-	}
-	for (;;) {
-		if (len == cap) {
-			if (cap >= DDL_FILE_MAX) {
-				error_set(err, 0, 0,
-				    "file larger than %d bytes", DDL_FILE_MAX);
-				r = MCE_TOOBIG;
-				break;
-			}
-			cap = cap != 0 ? cap * 2 : 8192;
-			if ((q = realloc(buf, cap)) == NULL) {
-				error_set(err, 0, 0, "out of memory");
-				r = -ENOMEM;
-				break;
-			}
-			buf = q;
-		}
-		if ((n = fread(buf + len, 1, cap - len, f)) == 0)
-			break;
-		len += n;
-	}
-	if (r == 0 && ferror(f)) {
-		error_set(err, 0, 0, "read error");
-		r = -EIO;
-	}
-	fclose(f);
-	if (r < 0) {
-		free(buf);
-		return r;
-	}
-	*ret = buf;
-	*ret_len = len;
-	return 0;
-}
-
 int
 ddl_load_file(const char *path, struct ddl **ret, struct error *err)
 {
-	char *buf = NULL;
-	size_t len = 0;
+	char *buf;
+	size_t len;
 	int r;
 
 	*ret = NULL;
 	error_init(err, path);
-	if ((r = read_file(path, &buf, &len, err)) < 0)
-		return r;
-	r = ddl_parse(buf != NULL ? buf : "", len, path, ret, err);
+	if ((r = file_read_all(path, DDL_FILE_MAX, &buf, &len, err)) < 0)
+		return r == -EFBIG ? MCE_TOOBIG : r;
+	r = ddl_parse(buf, len, path, ret, err);
 	free(buf);
 	return r;
 }

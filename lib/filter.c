@@ -4,9 +4,8 @@
  * Everything here reads untrusted text (request filters arrive from the
  * network), so: recursion is bounded by FILTER_DEPTH_MAX, and/or chains
  * are n-ary nodes built in loops (a long chain never deepens the tree),
- * and regular expressions are limited in size, may not use
- * back-references (exponential in glibc) and may not multiply {n,m}
- * repetitions beyond FILTER_REPEAT_MAX (regcomp expands them).
+ * and regular expressions go through pattern_compile(), which refuses
+ * what makes glibc's regcomp and regexec blow up.
  */
 #include "buildconf.h"
 
@@ -19,11 +18,10 @@
 #include <string.h>
 
 #include "filter.h"
+#include "pattern.h"
 
 #define FILTER_DEPTH_MAX 64 /* nesting of "not", "!" and parentheses */
 #define FILTER_TEXT_MAX 16384 /* bytes of one compound expression */
-#define FILTER_REGEX_MAX 256 /* bytes of one regular expression */
-#define FILTER_REPEAT_MAX 1024 /* product of the {n,m} bounds of a regex */
 #define FILTER_NAME_MAX 256 /* bytes of a fact name */
 
 enum fop {
@@ -134,156 +132,23 @@ parse_number(const char *s, double *ret)
 	return *end == '\0' && isfinite(*ret);
 }
 
-/* How many copies of its operand regcomp makes for the {n,m} at s. */
-static unsigned long
-bound_factor(const char *s, size_t *len)
-{
-	unsigned long n = 0, m;
-	size_t j = 1;
-
-	while (isdigit((unsigned char)s[j]) && n < 100000)
-		n = n * 10 + (unsigned long)(s[j++] - '0');
-	m = n;
-	if (s[j] == ',') {
-		j++;
-		m = isdigit((unsigned char)s[j]) ? 0 : n + 1;
-		while (isdigit((unsigned char)s[j]) && m < 100000)
-			m = m * 10 + (unsigned long)(s[j++] - '0');
-	}
-	while (s[j] != '\0' && s[j] != '}')
-		j++;
-	*len = s[j] == '}' ? j : j - 1;
-	return m > 0 ? m : 1;
-}
-
 /*
- * glibc's regcomp copies the operand of + and {n,m} (m copies), so nested
- * or stacked repetitions multiply: ((a+)+)+ or a{9}{9}{9}. This walks the
- * expression keeping, per parenthesis level, the largest product of
- * factors along any path, and refuses more than FILTER_REPEAT_MAX. It
- * also refuses back-references, which make regexec exponential.
- */
-static int
-regex_check(const char *src, struct parser *p, size_t col)
-{
-	unsigned long level[FILTER_DEPTH_MAX + 1], last = 1;
-	size_t d = 0, len = strlen(src), skip;
-
-	level[0] = 1;
-	for (size_t i = 0; i < len; i++) {
-		unsigned long f = 0;
-		size_t at = i;
-
-		switch (src[i]) {
-		case '\\':
-			if (isdigit((unsigned char)src[i + 1])) {
-				perr(p, col + i,
-				    "back-references are not supported");
-				return MCE_INVALID;
-			}
-			if (src[i + 1] != '\0')
-				i++;
-			last = 1;
-			break;
-		case '[':
-			/* a bracket expression is one operand */
-			i++;
-			if (src[i] == '^')
-				i++;
-			if (src[i] == ']')
-				i++;
-			while (i < len && src[i] != ']') {
-				if (src[i] == '[' &&
-				    strchr(":.=", src[i + 1]) &&
-				    src[i + 1] != '\0') {
-					char close[3] = {src[i + 1], ']', '\0'};
-					const char *e =
-					    strstr(src + i + 2, close);
-
-					i = e != NULL ? (size_t)(e - src) + 2
-						      : len;
-					continue;
-				}
-				i++;
-			}
-			last = 1;
-			break;
-		case '(':
-			if (d == FILTER_DEPTH_MAX) {
-				perr(p, col + i,
-				    "regular expression nested "
-				    "too deeply");
-				return MCE_INVALID;
-			}
-			level[++d] = 1;
-			last = 1;
-			break;
-		case ')':
-			if (d > 0) {
-				last = level[d--];
-				break;
-			}
-			last = 1;
-			break;
-		case '+':
-			f = 2;
-			break;
-		case '{':
-			if (isdigit((unsigned char)src[i + 1]) ||
-			    src[i + 1] == ',') {
-				f = bound_factor(src + i, &skip);
-				i += skip;
-			} else {
-				last = 1;
-			}
-			break;
-		case '*':
-		case '?':
-			f = 1;
-			break;
-		default:
-			last = 1;
-			break;
-		}
-		if (f > 0) {
-			last *= f;
-			if (last > FILTER_REPEAT_MAX) {
-				perr(p, col + at,
-				    "repetitions nested too deeply in regular "
-				    "expression");
-				return MCE_INVALID;
-			}
-		}
-		if (last > level[d])
-			level[d] = last;
-	}
-	return 0;
-}
-
-/*
- * Refuses what makes POSIX regcomp/regexec blow up, then compiles.
- * Returns 0, or MCE_INVALID with err (column col) filled.
+ * Compiles the regex src found at column col, refusing what makes POSIX
+ * regcomp/regexec blow up (see pattern.h). Returns 0, or MCE_INVALID with
+ * err filled.
  */
 static int
 regex_compile(regex_t *re, const char *src, struct parser *p, size_t col)
 {
-	char msg[128];
-	int rc;
+	struct error e;
 
-	if (strlen(src) > FILTER_REGEX_MAX) {
-		perr(p, col, "regular expression longer than %d bytes",
-		    FILTER_REGEX_MAX);
-		return MCE_INVALID;
-	}
-	if ((rc = regex_check(src, p, col)) != 0)
-		return rc;
-	rc = regcomp(re, src, REG_EXTENDED | REG_NOSUB);
-	if (rc != 0) {
-		regerror(rc, re, msg, sizeof(msg));
-		perr(p, col, "bad regular expression /%.64s/: %s", src, msg);
-		return MCE_INVALID;
-	}
-	return 0;
+	if (pattern_compile(re, src, REG_NOSUB, &e) == 0)
+		return 0;
+	if (e.column == 0)
+		perr(p, col, "bad regular expression /%.64s/: %s", src, e.text);
+	else
+		perr(p, col + (size_t)e.column - 1, "%s", e.text);
+	return MCE_INVALID;
 }
 
 static int
@@ -1030,14 +895,15 @@ filter_expr_eval(const struct filter_expr *e, const struct filter_subject *s)
 
 /* Class, identity and agent patterns: a name, or /regex/. */
 
-struct pattern {
+struct name_pattern {
 	int is_regex;
 	regex_t re;
 	const char *name;
 };
 
 static int
-pattern_compile(const char *text, struct pattern *pt, struct error *err)
+name_pattern_compile(
+    const char *text, struct name_pattern *pt, struct error *err)
 {
 	struct parser p = {.text = text, .err = err};
 	size_t len = text != NULL ? strlen(text) : 0;
@@ -1071,7 +937,7 @@ pattern_compile(const char *text, struct pattern *pt, struct error *err)
 }
 
 static int
-pattern_match(const struct pattern *pt, const char *s)
+name_pattern_match(const struct name_pattern *pt, const char *s)
 {
 	if (s == NULL)
 		return 0;
@@ -1081,7 +947,7 @@ pattern_match(const struct pattern *pt, const char *s)
 }
 
 static void
-pattern_free(struct pattern *pt)
+name_pattern_free(struct name_pattern *pt)
 {
 	if (pt->is_regex)
 		regfree(&pt->re);
@@ -1091,14 +957,14 @@ pattern_free(struct pattern *pt)
 int
 filter_class_match(const char *pattern, const struct filter_subject *s)
 {
-	struct pattern pt;
+	struct name_pattern pt;
 	int m = 0;
 
-	if (s == NULL || pattern_compile(pattern, &pt, NULL) != 0)
+	if (s == NULL || name_pattern_compile(pattern, &pt, NULL) != 0)
 		return 0;
 	for (size_t i = 0; i < s->nclasses && !m; i++)
-		m = pattern_match(&pt, s->classes[i]);
-	pattern_free(&pt);
+		m = name_pattern_match(&pt, s->classes[i]);
+	name_pattern_free(&pt);
 	return m;
 }
 
@@ -1214,32 +1080,32 @@ run_patterns(const json_t *list, const char *part,
 	}
 	json_array_foreach(list, i, v)
 	{
-		struct pattern pt;
+		struct name_pattern pt;
 		int m = 0, rc;
 
 		if (!json_is_string(v)) {
 			error_set(err, 0, 0, "%s[%zu]: not a string", part, i);
 			return MCE_INVALID;
 		}
-		if ((rc = pattern_compile(json_string_value(v), &pt, err)) !=
-		    0) {
+		if ((rc = name_pattern_compile(
+			 json_string_value(v), &pt, err)) != 0) {
 			err_prefix(err, part, i, 0);
 			return rc;
 		}
 		if (s == NULL) {
-			pattern_free(&pt);
+			name_pattern_free(&pt);
 			continue;
 		}
 		if (strcmp(part, "identity") == 0) {
-			m = pattern_match(&pt, s->identity);
+			m = name_pattern_match(&pt, s->identity);
 		} else if (strcmp(part, "class") == 0) {
 			for (size_t j = 0; j < s->nclasses && !m; j++)
-				m = pattern_match(&pt, s->classes[j]);
+				m = name_pattern_match(&pt, s->classes[j]);
 		} else {
 			for (size_t j = 0; j < s->nagents && !m; j++)
-				m = pattern_match(&pt, s->agents[j]);
+				m = name_pattern_match(&pt, s->agents[j]);
 		}
-		pattern_free(&pt);
+		name_pattern_free(&pt);
 		any |= m;
 		all &= m;
 	}
@@ -1438,14 +1304,14 @@ static int
 add_pattern(
     json_t *filter, const char *key, const char *text, struct error *err)
 {
-	struct pattern pt;
+	struct name_pattern pt;
 	json_t *a;
 	int rc;
 
 	error_init(err, NULL);
-	if ((rc = pattern_compile(text, &pt, err)) != 0)
+	if ((rc = name_pattern_compile(text, &pt, err)) != 0)
 		return rc;
-	pattern_free(&pt);
+	name_pattern_free(&pt);
 	if ((a = part_array(filter, key, err, &rc)) == NULL)
 		return rc;
 	return json_array_append_new(a, json_string(text)) == 0 ? 0 : -ENOMEM;

@@ -27,11 +27,11 @@ UNIT_TESTS += tests/unit/test_registry tests/unit/test_rpcutil \
 check_PROGRAMS += tests/unit/test_registry tests/unit/test_rpcutil \
 	tests/unit/test_external
 tests_unit_test_registry_SOURCES = tests/unit/test_registry.c \
-	$(PLUGIN_TEST_CTX)
+	$(PLUGIN_TEST_CTX) $(TESTUTIL)
 tests_unit_test_registry_LDADD = $(PLUGIN_TEST_LIBS)
 tests_unit_test_rpcutil_SOURCES = tests/unit/test_rpcutil.c \
-	$(PLUGIN_TEST_CTX)
+	$(PLUGIN_TEST_CTX) $(TESTUTIL)
 tests_unit_test_rpcutil_LDADD = $(PLUGIN_TEST_LIBS)
 tests_unit_test_external_SOURCES = tests/unit/test_external.c \
-	$(PLUGIN_TEST_CTX)
+	$(PLUGIN_TEST_CTX) $(TESTUTIL)
 tests_unit_test_external_LDADD = $(PLUGIN_TEST_LIBS)

@@ -4,7 +4,9 @@
 # the sample app configuration and metactl.conf(5).
 UNIT_TESTS += tests/unit/test_config tests/unit/test_ddl
 check_PROGRAMS += tests/unit/test_config tests/unit/test_ddl
+tests_unit_test_config_SOURCES = tests/unit/test_config.c $(TESTUTIL)
 tests_unit_test_config_LDADD = $(MC_TEST_LIBS)
+tests_unit_test_ddl_SOURCES = tests/unit/test_ddl.c $(TESTUTIL)
 tests_unit_test_ddl_LDADD = $(MC_TEST_LIBS)
 EXTRA_DIST += tests/data/config tests/data/ddl
 

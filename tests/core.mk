@@ -4,8 +4,11 @@ UNIT_TESTS += tests/unit/test_message tests/unit/test_sign \
 	tests/unit/test_replay
 check_PROGRAMS += tests/unit/test_message tests/unit/test_sign \
 	tests/unit/test_replay
+tests_unit_test_message_SOURCES = tests/unit/test_message.c $(TESTUTIL)
 tests_unit_test_message_LDADD = $(MC_TEST_LIBS)
+tests_unit_test_sign_SOURCES = tests/unit/test_sign.c $(TESTUTIL)
 tests_unit_test_sign_LDADD = $(MC_TEST_LIBS)
+tests_unit_test_replay_SOURCES = tests/unit/test_replay.c $(TESTUTIL)
 tests_unit_test_replay_LDADD = $(MC_TEST_LIBS)
 
 # Decoder cases: one directory per case.

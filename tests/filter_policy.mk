@@ -1,14 +1,14 @@
 # Tests of the filter language and the action policy.
 UNIT_TESTS += tests/unit/test_filter
 check_PROGRAMS += tests/unit/test_filter
-tests_unit_test_filter_SOURCES = tests/unit/test_filter.c
+tests_unit_test_filter_SOURCES = tests/unit/test_filter.c $(TESTUTIL)
 tests_unit_test_filter_CFLAGS = $(AM_CFLAGS) $(CHECK_CFLAGS)
 tests_unit_test_filter_LDADD = $(MC_TEST_LIBS)
 EXTRA_DIST += tests/data/filter
 
 UNIT_TESTS += tests/unit/test_policy
 check_PROGRAMS += tests/unit/test_policy
-tests_unit_test_policy_SOURCES = tests/unit/test_policy.c
+tests_unit_test_policy_SOURCES = tests/unit/test_policy.c $(TESTUTIL)
 tests_unit_test_policy_CFLAGS = $(AM_CFLAGS) $(CHECK_CFLAGS)
 tests_unit_test_policy_LDADD = policy/libpolicy.a $(MC_TEST_LIBS)
 EXTRA_DIST += tests/data/policy

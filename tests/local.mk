@@ -43,6 +43,10 @@ clean-fuzz-work:
 SCRIPT_TESTS += tests/format.sh
 EXTRA_DIST += tests/format.sh tests/lib/tap.sh tests/lib/rabbitmq.sh
 
+# Helpers shared by the Check suites: a suite that uses them lists
+# $(TESTUTIL) in its SOURCES.
+TESTUTIL = tests/unit/testutil.c tests/unit/testutil.h
+
 include tests/core.mk
 include tests/filter_policy.mk
 include tests/config_ddl.mk

@@ -2,6 +2,7 @@
 # a real broker (integration).
 UNIT_TESTS += tests/unit/test_transport
 check_PROGRAMS += tests/unit/test_transport
+tests_unit_test_transport_SOURCES = tests/unit/test_transport.c $(TESTUTIL)
 tests_unit_test_transport_LDADD = $(MC_TEST_LIBS) $(RABBITMQ_LIBS)
 
 check_PROGRAMS += tests/integration/amqp_link

@@ -8,13 +8,13 @@
 #include "buildconf.h"
 
 #include <check.h>
-#include <dirent.h>
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "config.h"
+#include "testutil.h"
 
 static struct config *
 load(const char *text)
@@ -501,61 +501,20 @@ END_TEST
 static char **cases;
 static size_t ncases;
 
-static int
-case_cmp(const void *a, const void *b)
-{
-	return strcmp(*(char *const *)a, *(char *const *)b);
-}
-
-static void
-cases_scan(const char *dir)
-{
-	struct dirent *de;
-	DIR *d = opendir(dir);
-
-	if (d == NULL)
-		return;
-	while ((de = readdir(d)) != NULL) {
-		if (de->d_name[0] == '.')
-			continue;
-		cases = realloc(cases, (ncases + 1) * sizeof(*cases));
-		cases[ncases++] = strdup(de->d_name);
-	}
-	closedir(d);
-	qsort(cases, ncases, sizeof(*cases), case_cmp);
-}
-
-/* First line of a file, without its newline; 0 or -1 when absent. */
-static int
-first_line(const char *path, char *buf, size_t size)
-{
-	FILE *f = fopen(path, "r");
-
-	buf[0] = '\0';
-	if (f == NULL)
-		return -1;
-	if (fgets(buf, (int)size, f) == NULL)
-		buf[0] = '\0';
-	buf[strcspn(buf, "\n")] = '\0';
-	fclose(f);
-	return 0;
-}
-
 START_TEST(data_case)
 {
-	const char *top = getenv("top_srcdir");
 	char dir[4096], path[4200], env[128], want[512], got[512];
 	struct config *c = config_new();
 	struct error err;
 	int r = 0, nlayers = 0, want_error;
 
-	snprintf(dir, sizeof(dir), "%s/tests/data/config/%s",
-	    top != NULL ? top : ".", cases[_i]);
+	snprintf(
+	    dir, sizeof(dir), "%s/%s", testutil_data_dir("config"), cases[_i]);
 	snprintf(path, sizeof(path), "%s/env_section", dir);
-	if (first_line(path, env, sizeof(env)) < 0)
+	if (testutil_first_line(path, env, sizeof(env)) < 0)
 		snprintf(env, sizeof(env), "env");
 	snprintf(path, sizeof(path), "%s/error", dir);
-	want_error = first_line(path, want, sizeof(want)) == 0;
+	want_error = testutil_first_line(path, want, sizeof(want)) == 0;
 	for (int i = 1; r == 0; i++) {
 		snprintf(path, sizeof(path), "%s/layer%d.ini", dir, i);
 		if ((r = config_load_file(c, path, &err)) == -ENOENT)
@@ -574,7 +533,6 @@ START_TEST(data_case)
 	} else {
 		json_error_t jerr;
 		json_t *exp, *j;
-		char *a, *b;
 
 		ck_assert_msg(r == 0, "%s: %s", cases[_i],
 		    error_format(&err, got, sizeof(got)));
@@ -583,12 +541,7 @@ START_TEST(data_case)
 		ck_assert_msg(
 		    exp != NULL, "%s: expected: %s", cases[_i], jerr.text);
 		j = config_to_json(c);
-		a = json_dumps(j, JSON_COMPACT);
-		b = json_dumps(exp, JSON_COMPACT);
-		ck_assert_msg(strcmp(a, b) == 0, "%s:\n got  %s\n want %s",
-		    cases[_i], a, b);
-		free(a);
-		free(b);
+		testutil_json_eq(cases[_i], j, exp, JSON_COMPACT);
 		json_decref(j);
 		json_decref(exp);
 	}
@@ -599,16 +552,12 @@ END_TEST
 int
 main(void)
 {
-	const char *top = getenv("top_srcdir");
-	char dir[4096];
+	const char *dir = testutil_data_dir("config");
 	Suite *s = suite_create("config");
 	TCase *tc = tcase_create("config");
-	SRunner *sr;
 	int failed;
 
-	snprintf(
-	    dir, sizeof(dir), "%s/tests/data/config", top != NULL ? top : ".");
-	cases_scan(dir);
+	ncases = testutil_cases(dir, &cases);
 	tcase_add_test(tc, syntax_basic);
 	tcase_add_test(tc, syntax_quotes);
 	tcase_add_test(tc, syntax_errors);
@@ -622,16 +571,11 @@ main(void)
 	tcase_add_test(tc, load_file);
 	tcase_add_loop_test(tc, data_case, 0, (int)ncases);
 	suite_add_tcase(s, tc);
-	sr = srunner_create(s);
-	srunner_run_all(sr, CK_ENV);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	for (size_t i = 0; i < ncases; i++)
-		free(cases[i]);
-	free(cases);
+	failed = testutil_run(s);
+	testutil_cases_free(cases, ncases);
 	if (ncases < 20) {
 		printf("# only %zu data cases in %s\n", ncases, dir);
 		return 1;
 	}
-	return failed == 0 ? 0 : 1;
+	return failed;
 }

@@ -18,6 +18,7 @@
 #include <unistd.h>
 
 #include "ddl.h"
+#include "testutil.h"
 
 static const char service_ddl[] =
     "{\"agent\":\"service\",\"version\":\"1.2\",\"description\":\"Services\","
@@ -159,6 +160,10 @@ START_TEST(parse_errors)
 	    {"{\"agent\":\"a\",\"actions\":{\"x\":{\"input\":{\"app\":"
 	     "{\"type\":\"string\",\"pattern\":\"(a{99999999})\"}}}}}",
 		"actions.x.input.app.pattern: regular expression too large"},
+	    {"{\"agent\":\"a\",\"actions\":{\"x\":{\"input\":{\"app\":"
+	     "{\"type\":\"string\",\"pattern\":\"(a)\\\\1\"}}}}}",
+		"actions.x.input.app.pattern: back-references are not "
+		"supported"},
 	    {"{\"agent\":\"a\",\"actions\":{\"x\":{\"input\":{\"n\":"
 	     "{\"type\":\"integer\",\"pattern\":\"^1$\"}}}}}",
 		"actions.x.input.n: pattern applies to strings only"},
@@ -420,12 +425,9 @@ static void
 write_file(const char *dir, const char *name, const char *text)
 {
 	char path[4096];
-	FILE *f;
 
 	snprintf(path, sizeof(path), "%s/%s", dir, name);
-	ck_assert_ptr_nonnull(f = fopen(path, "w"));
-	fputs(text, f);
-	fclose(f);
+	testutil_write_file(path, text);
 }
 
 static void
@@ -621,49 +623,8 @@ END_TEST
 static char **cases;
 static size_t ncases;
 
-static int
-case_cmp(const void *a, const void *b)
-{
-	return strcmp(*(char *const *)a, *(char *const *)b);
-}
-
-static void
-cases_scan(const char *dir)
-{
-	struct dirent *de;
-	DIR *d = opendir(dir);
-
-	if (d == NULL)
-		return;
-	while ((de = readdir(d)) != NULL) {
-		if (de->d_name[0] == '.')
-			continue;
-		cases = realloc(cases, (ncases + 1) * sizeof(*cases));
-		cases[ncases++] = strdup(de->d_name);
-	}
-	closedir(d);
-	qsort(cases, ncases, sizeof(*cases), case_cmp);
-}
-
-/* First line of a file, without its newline; 0 or -1 when absent. */
-static int
-first_line(const char *path, char *buf, size_t size)
-{
-	FILE *f = fopen(path, "r");
-
-	buf[0] = '\0';
-	if (f == NULL)
-		return -1;
-	if (fgets(buf, (int)size, f) == NULL)
-		buf[0] = '\0';
-	buf[strcspn(buf, "\n")] = '\0';
-	fclose(f);
-	return 0;
-}
-
 START_TEST(data_case)
 {
-	const char *top = getenv("top_srcdir");
 	char dir[4096], path[4200], want[512], got[512], action[128];
 	struct ddl *d = NULL;
 	const struct ddl_action *a = NULL;
@@ -672,15 +633,15 @@ START_TEST(data_case)
 	struct error err;
 	int r, want_error;
 
-	snprintf(dir, sizeof(dir), "%s/tests/data/ddl/%s",
-	    top != NULL ? top : ".", cases[_i]);
+	snprintf(
+	    dir, sizeof(dir), "%s/%s", testutil_data_dir("ddl"), cases[_i]);
 	snprintf(path, sizeof(path), "%s/error", dir);
-	want_error = first_line(path, want, sizeof(want)) == 0;
+	want_error = testutil_first_line(path, want, sizeof(want)) == 0;
 	snprintf(path, sizeof(path), "%s/ddl.json", dir);
 	r = ddl_load_file(path, &d, &err);
 	if (r == 0) {
 		snprintf(path, sizeof(path), "%s/action", dir);
-		if (first_line(path, action, sizeof(action)) == 0)
+		if (testutil_first_line(path, action, sizeof(action)) == 0)
 			a = ddl_find_action(d, action);
 		else
 			a = &d->actions[0];
@@ -698,20 +659,14 @@ START_TEST(data_case)
 		ck_assert_msg(strstr(got, want) != NULL,
 		    "%s: error \"%s\" lacks \"%s\"", cases[_i], got, want);
 	} else {
-		char *x, *y;
-
 		ck_assert_msg(r == 0, "%s: %s", cases[_i],
 		    error_format(&err, got, sizeof(got)));
 		snprintf(path, sizeof(path), "%s/expected", dir);
 		exp = json_load_file(path, 0, &jerr);
 		ck_assert_msg(
 		    exp != NULL, "%s: expected: %s", cases[_i], jerr.text);
-		x = json_dumps(data, JSON_COMPACT | JSON_SORT_KEYS);
-		y = json_dumps(exp, JSON_COMPACT | JSON_SORT_KEYS);
-		ck_assert_msg(strcmp(x, y) == 0, "%s:\n got  %s\n want %s",
-		    cases[_i], x, y);
-		free(x);
-		free(y);
+		testutil_json_eq(
+		    cases[_i], data, exp, JSON_COMPACT | JSON_SORT_KEYS);
 		json_decref(exp);
 	}
 	json_decref(data);
@@ -722,16 +677,12 @@ END_TEST
 int
 main(void)
 {
-	const char *top = getenv("top_srcdir");
-	char dir[4096];
+	const char *dir = testutil_data_dir("ddl");
 	Suite *s = suite_create("ddl");
 	TCase *tc = tcase_create("ddl");
-	SRunner *sr;
 	int failed;
 
-	snprintf(
-	    dir, sizeof(dir), "%s/tests/data/ddl", top != NULL ? top : ".");
-	cases_scan(dir);
+	ncases = testutil_cases(dir, &cases);
 	tcase_add_test(tc, parse_good);
 	tcase_add_test(tc, parse_errors);
 	tcase_add_test(tc, validate);
@@ -743,16 +694,11 @@ main(void)
 	tcase_add_test(tc, out_of_memory);
 	tcase_add_loop_test(tc, data_case, 0, (int)ncases);
 	suite_add_tcase(s, tc);
-	sr = srunner_create(s);
-	srunner_run_all(sr, CK_ENV);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	for (size_t i = 0; i < ncases; i++)
-		free(cases[i]);
-	free(cases);
+	failed = testutil_run(s);
+	testutil_cases_free(cases, ncases);
 	if (ncases < 20) {
 		printf("# only %zu data cases in %s\n", ncases, dir);
 		return 1;
 	}
-	return failed == 0 ? 0 : 1;
+	return failed;
 }

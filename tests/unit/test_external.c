@@ -18,6 +18,7 @@
 #include "plugins/plugin.h"
 #include "plugins/registry.h"
 #include "tests/unit/fake_ctx.h"
+#include "tests/unit/testutil.h"
 
 static char tmp[256];
 static struct registry *reg;
@@ -27,13 +28,9 @@ static void
 write_file(const char *name, const char *text, mode_t mode)
 {
 	char p[512];
-	FILE *f;
 
 	snprintf(p, sizeof(p), "%s/%s", tmp, name);
-	f = fopen(p, "w");
-	ck_assert_ptr_nonnull(f);
-	fputs(text, f);
-	fclose(f);
+	testutil_write_file(p, text);
 	ck_assert_int_eq(chmod(p, mode), 0);
 }
 
@@ -42,15 +39,11 @@ copy_example(const char *top, const char *name, mode_t mode)
 {
 	char p[512], *text;
 	size_t len;
-	FILE *f;
 
 	snprintf(p, sizeof(p), "%s/plugins/external/%s", top, name);
-	f = fopen(p, "r");
-	ck_assert_msg(f != NULL, "cannot open %s", p);
-	text = calloc(1, 65536);
-	len = fread(text, 1, 65535, f);
+	text = testutil_read_file(p, &len);
+	ck_assert_msg(text != NULL, "cannot open %s", p);
 	ck_assert_uint_gt(len, 0);
-	fclose(f);
 	write_file(name, text, mode);
 	free(text);
 }
@@ -370,8 +363,6 @@ main(void)
 {
 	Suite *s = suite_create("external");
 	TCase *tc = tcase_create("external");
-	SRunner *sr;
-	int failed;
 
 	tcase_add_checked_fixture(tc, setup, teardown);
 	tcase_add_test(tc, test_example_greets);
@@ -388,9 +379,5 @@ main(void)
 	tcase_add_test(tc, test_vanished_program);
 	tcase_add_test(tc, test_no_agent_attached);
 	suite_add_tcase(s, tc);
-	sr = srunner_create(s);
-	srunner_run_all(sr, CK_ENV);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
+	return testutil_run(s);
 }

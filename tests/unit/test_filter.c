@@ -6,79 +6,15 @@
 #include "buildconf.h"
 
 #include <check.h>
-#include <dirent.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
 
 #include "filter.h"
+#include "testutil.h"
 
 static char **cases;
 static size_t ncases;
-
-static char *
-slurp(const char *path)
-{
-	FILE *f = fopen(path, "rb");
-	char *buf;
-	long n;
-
-	if (f == NULL)
-		return NULL;
-	fseek(f, 0, SEEK_END);
-	n = ftell(f);
-	fseek(f, 0, SEEK_SET);
-	buf = calloc(1, (size_t)n + 1);
-	if (buf != NULL && fread(buf, 1, (size_t)n, f) != (size_t)n) {
-		free(buf);
-		buf = NULL;
-	}
-	fclose(f);
-	while (
-	    buf != NULL && n > 0 && (buf[n - 1] == '\n' || buf[n - 1] == '\r'))
-		buf[--n] = '\0';
-	return buf;
-}
-
-static const char *
-data_dir(void)
-{
-	static char dir[4096];
-	const char *top = getenv("top_srcdir");
-
-	snprintf(
-	    dir, sizeof(dir), "%s/tests/data/filter", top != NULL ? top : ".");
-	return dir;
-}
-
-static int
-name_cmp(const void *a, const void *b)
-{
-	return strcmp(*(char *const *)a, *(char *const *)b);
-}
-
-static void
-load_cases(void)
-{
-	DIR *d = opendir(data_dir());
-	struct dirent *de;
-	struct stat st;
-	char path[8192];
-
-	if (d == NULL)
-		return;
-	while ((de = readdir(d)) != NULL) {
-		snprintf(path, sizeof(path), "%s/%s", data_dir(), de->d_name);
-		if (de->d_name[0] == '.' || stat(path, &st) != 0 ||
-		    !S_ISDIR(st.st_mode))
-			continue;
-		cases = realloc(cases, (ncases + 1) * sizeof(*cases));
-		cases[ncases++] = strdup(de->d_name);
-	}
-	closedir(d);
-	qsort(cases, ncases, sizeof(*cases), name_cmp);
-}
 
 /* Subject storage for one case; everything points into doc. */
 struct subject {
@@ -118,6 +54,7 @@ subject_load(struct subject *sub, const char *path)
 START_TEST(data_case)
 {
 	char path[8192], buf[512];
+	const char *dir = testutil_data_dir("filter");
 	const char *name = cases[_i];
 	struct subject sub;
 	struct error err;
@@ -126,13 +63,14 @@ START_TEST(data_case)
 	char *expected;
 	int rc, m;
 
-	snprintf(path, sizeof(path), "%s/%s/expected", data_dir(), name);
-	expected = slurp(path);
+	snprintf(path, sizeof(path), "%s/%s/expected", dir, name);
+	expected = testutil_read_file(path, NULL);
 	ck_assert_msg(expected != NULL, "%s: no expected file", name);
-	snprintf(path, sizeof(path), "%s/%s/filter.json", data_dir(), name);
+	testutil_chomp(expected);
+	snprintf(path, sizeof(path), "%s/%s/filter.json", dir, name);
 	filter = json_load_file(path, 0, &jerr);
 	ck_assert_msg(filter != NULL, "%s: %s", path, jerr.text);
-	snprintf(path, sizeof(path), "%s/%s/subject.json", data_dir(), name);
+	snprintf(path, sizeof(path), "%s/%s/subject.json", dir, name);
 	subject_load(&sub, path);
 
 	rc = filter_validate(filter, &err);
@@ -162,7 +100,8 @@ END_TEST
 
 START_TEST(data_cases_present)
 {
-	ck_assert_msg(ncases >= 25, "only %zu cases in %s", ncases, data_dir());
+	ck_assert_msg(ncases >= 25, "only %zu cases in %s", ncases,
+	    testutil_data_dir("filter"));
 }
 END_TEST
 
@@ -274,6 +213,8 @@ START_TEST(regex_bounds)
 	    "x=/a{2000}/",
 	    "x=/(a|b{40})*{40}/",
 	    "x=/(a)\\1/",
+	    "x=/(a*)+/",
+	    "x=/(ab{,40}){,40}/",
 	};
 	struct filter_expr *e;
 	struct error err;
@@ -480,13 +421,12 @@ main(void)
 {
 	Suite *s = suite_create("filter");
 	TCase *tc = tcase_create("filter");
-	SRunner *sr;
 	int failed;
 
 	/* TAP for automake's driver, also when run by hand */
 	setenv("CK_TAP_LOG_FILE_NAME", "-", 0);
 	setenv("CK_VERBOSITY", "silent", 0);
-	load_cases();
+	ncases = testutil_cases(testutil_data_dir("filter"), &cases);
 	tcase_add_test(tc, data_cases_present);
 	tcase_add_loop_test(tc, data_case, 0, (int)ncases);
 	tcase_add_test(tc, expr_error_columns);
@@ -500,12 +440,7 @@ main(void)
 	tcase_add_test(tc, builders);
 	tcase_add_test(tc, class_match);
 	suite_add_tcase(s, tc);
-	sr = srunner_create(s);
-	srunner_run_all(sr, CK_ENV);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	for (size_t i = 0; i < ncases; i++)
-		free(cases[i]);
-	free(cases);
-	return failed == 0 ? 0 : 1;
+	failed = testutil_run(s);
+	testutil_cases_free(cases, ncases);
+	return failed;
 }

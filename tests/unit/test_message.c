@@ -2,13 +2,13 @@
 #include "buildconf.h"
 
 #include <check.h>
-#include <dirent.h>
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "message.h"
+#include "testutil.h"
 
 /* Shaped like a signature: base64 of 64 bytes. */
 #define SIG \
@@ -528,35 +528,6 @@ END_TEST
 
 /* Data-driven decoder cases: tests/data/<kind>/<case>/{input,expected|error}. */
 
-static char *
-slurp(const char *path, size_t *ret_len)
-{
-	FILE *f = fopen(path, "rb");
-	char *buf;
-	long n;
-
-	if (f == NULL)
-		return NULL;
-	fseek(f, 0, SEEK_END);
-	n = ftell(f);
-	rewind(f);
-	buf = malloc((size_t)n + 1);
-	ck_assert_uint_eq(fread(buf, 1, (size_t)n, f), (size_t)n);
-	buf[n] = '\0';
-	fclose(f);
-	*ret_len = (size_t)n;
-	return buf;
-}
-
-static void
-chomp(char *s)
-{
-	size_t n = strlen(s);
-
-	while (n > 0 && (s[n - 1] == '\n' || s[n - 1] == '\r'))
-		s[--n] = '\0';
-}
-
 /* The decoded fields as canonical JSON (NULL when decoding failed). */
 static char *
 decode_case(const char *kind, const char *in, size_t len, int *ret_rc,
@@ -594,56 +565,48 @@ decode_case(const char *kind, const char *in, size_t len, int *ret_rc,
 static int
 run_cases(const char *kind)
 {
-	const char *top = getenv("top_srcdir");
-	char dir[4096], path[8192];
-	struct dirent *de;
-	int ncases = 0;
-	DIR *d;
+	const char *dir = testutil_data_dir(kind);
+	char path[8192], **cases;
+	size_t ncases = testutil_cases(dir, &cases);
 
-	snprintf(dir, sizeof(dir), "%s/tests/data/%s", top ? top : "..", kind);
-	d = opendir(dir);
-	ck_assert_msg(d != NULL, "no case directory %s", dir);
-	while ((de = readdir(d)) != NULL) {
+	ck_assert_msg(cases != NULL, "no case directory %s", dir);
+	for (size_t i = 0; i < ncases; i++) {
+		const char *name = cases[i];
 		char *in, *expected, *error, *got;
 		struct error err;
-		size_t len, elen;
+		size_t len;
 		int rc;
 
-		if (de->d_name[0] == '.')
-			continue;
-		snprintf(path, sizeof(path), "%s/%s/input", dir, de->d_name);
-		in = slurp(path, &len);
+		snprintf(path, sizeof(path), "%s/%s/input", dir, name);
+		in = testutil_read_file(path, &len);
 		ck_assert_msg(in != NULL, "%s: unreadable", path);
-		snprintf(path, sizeof(path), "%s/%s/expected", dir, de->d_name);
-		expected = slurp(path, &elen);
-		snprintf(path, sizeof(path), "%s/%s/error", dir, de->d_name);
-		error = slurp(path, &elen);
+		snprintf(path, sizeof(path), "%s/%s/expected", dir, name);
+		expected = testutil_read_file(path, NULL);
+		snprintf(path, sizeof(path), "%s/%s/error", dir, name);
+		error = testutil_read_file(path, NULL);
 		ck_assert_msg((expected == NULL) != (error == NULL),
-		    "%s/%s: needs exactly one of expected, error", kind,
-		    de->d_name);
+		    "%s/%s: needs exactly one of expected, error", kind, name);
 		got = decode_case(kind, in, len, &rc, &err);
 		if (expected != NULL) {
-			chomp(expected);
+			testutil_chomp(expected);
 			ck_assert_msg(
-			    rc == 0, "%s/%s: %s", kind, de->d_name, err.text);
+			    rc == 0, "%s/%s: %s", kind, name, err.text);
 			ck_assert_msg(strcmp(got, expected) == 0,
-			    "%s/%s: got %s", kind, de->d_name, got);
+			    "%s/%s: got %s", kind, name, got);
 		} else {
-			chomp(error);
-			ck_assert_msg(
-			    rc < 0, "%s/%s: decoded", kind, de->d_name);
+			testutil_chomp(error);
+			ck_assert_msg(rc < 0, "%s/%s: decoded", kind, name);
 			ck_assert_msg(strstr(err.text, error) != NULL,
-			    "%s/%s: error \"%s\" lacks \"%s\"", kind,
-			    de->d_name, err.text, error);
+			    "%s/%s: error \"%s\" lacks \"%s\"", kind, name,
+			    err.text, error);
 		}
 		free(in);
 		free(expected);
 		free(error);
 		free(got);
-		ncases++;
 	}
-	closedir(d);
-	return ncases;
+	testutil_cases_free(cases, ncases);
+	return (int)ncases;
 }
 
 START_TEST(test_request_cases)
@@ -663,8 +626,6 @@ main(void)
 {
 	Suite *s = suite_create("message");
 	TCase *tc = tcase_create("core");
-	SRunner *sr;
-	int failed;
 
 	tcase_add_test(tc, test_request_round_trip);
 	tcase_add_test(tc, test_request_deterministic);
@@ -691,9 +652,5 @@ main(void)
 	tcase_add_test(tc, test_request_cases);
 	tcase_add_test(tc, test_reply_cases);
 	suite_add_tcase(s, tc);
-	sr = srunner_create(s);
-	srunner_run_all(sr, CK_ENV);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed == 0 ? 0 : 1;
+	return testutil_run(s);
 }

@@ -18,6 +18,7 @@
 #include <execinfo.h>
 
 #include "policy/policy.h"
+#include "testutil.h"
 
 #define CLASSES_MAX 64
 
@@ -149,61 +150,6 @@ free(void *p)
 static char **cases;
 static size_t ncases;
 
-static const char *
-data_dir(void)
-{
-	static char dir[4096];
-	const char *top = getenv("top_srcdir");
-
-	snprintf(
-	    dir, sizeof(dir), "%s/tests/data/policy", top != NULL ? top : ".");
-	return dir;
-}
-
-static int
-name_cmp(const void *a, const void *b)
-{
-	return strcmp(*(char *const *)a, *(char *const *)b);
-}
-
-static void
-load_cases(void)
-{
-	DIR *d = opendir(data_dir());
-	struct dirent *de;
-	struct stat st;
-	char path[8192];
-
-	if (d == NULL)
-		return;
-	while ((de = readdir(d)) != NULL) {
-		snprintf(path, sizeof(path), "%s/%s", data_dir(), de->d_name);
-		if (de->d_name[0] == '.' || stat(path, &st) != 0 ||
-		    !S_ISDIR(st.st_mode))
-			continue;
-		cases = realloc(cases, (ncases + 1) * sizeof(*cases));
-		cases[ncases++] = strdup(de->d_name);
-	}
-	closedir(d);
-	qsort(cases, ncases, sizeof(*cases), name_cmp);
-}
-
-static char *
-slurp_line(const char *path)
-{
-	char buf[1024];
-	FILE *f = fopen(path, "r");
-
-	if (f == NULL || fgets(buf, sizeof(buf), f) == NULL) {
-		if (f != NULL)
-			fclose(f);
-		return NULL;
-	}
-	fclose(f);
-	buf[strcspn(buf, "\r\n")] = '\0';
-	return strdup(buf);
-}
-
 /* Drops "dir/" in front of s when it is there. */
 static const char *
 strip_dir(const char *s, const char *dir)
@@ -236,14 +182,16 @@ START_TEST(data_case)
 	struct error err;
 	json_error_t jerr;
 	json_t *req, *v;
-	char *expected;
+	char expected[1024];
 	size_t i;
 	int rc;
 
-	snprintf(dir, sizeof(dir), "%s/%s", data_dir(), name);
+	snprintf(dir, sizeof(dir), "%s/%s", testutil_data_dir("policy"), name);
 	snprintf(path, sizeof(path), "%s/expected", dir);
-	expected = slurp_line(path);
-	ck_assert_msg(expected != NULL, "%s: no expected file", name);
+	ck_assert_msg(
+	    testutil_first_line(path, expected, sizeof(expected)) == 0 &&
+		expected[0] != '\0',
+	    "%s: no expected file", name);
 	snprintf(path, sizeof(path), "%s/request", dir);
 	req = json_load_file(path, 0, &jerr);
 	ck_assert_msg(req != NULL, "%s: %s", path, jerr.text);
@@ -305,13 +253,13 @@ START_TEST(data_case)
 	}
 	policy_set_free(set);
 	json_decref(req);
-	free(expected);
 }
 END_TEST
 
 START_TEST(data_cases_present)
 {
-	ck_assert_msg(ncases >= 30, "only %zu cases in %s", ncases, data_dir());
+	ck_assert_msg(ncases >= 30, "only %zu cases in %s", ncases,
+	    testutil_data_dir("policy"));
 }
 END_TEST
 
@@ -322,13 +270,9 @@ static void
 write_file(const char *name, const char *text)
 {
 	char path[256];
-	FILE *f;
 
 	snprintf(path, sizeof(path), "%s/%s", scratch, name);
-	f = fopen(path, "w");
-	ck_assert_ptr_nonnull(f);
-	fputs(text, f);
-	fclose(f);
+	testutil_write_file(path, text);
 }
 
 static void
@@ -572,7 +516,6 @@ main(void)
 {
 	Suite *s = suite_create("policy");
 	TCase *tc = tcase_create("policy");
-	SRunner *sr;
 	int failed;
 
 	/* TAP for automake's driver, also when run by hand */
@@ -580,7 +523,7 @@ main(void)
 	setenv("CK_VERBOSITY", "silent", 0);
 	if (mkdtemp(scratch) == NULL)
 		return 99;
-	load_cases();
+	ncases = testutil_cases(testutil_data_dir("policy"), &cases);
 	tcase_add_test(tc, data_cases_present);
 	tcase_add_loop_test(tc, data_case, 0, (int)ncases);
 	tcase_add_test(tc, missing_dir_is_an_error);
@@ -590,13 +533,8 @@ main(void)
 	tcase_add_test(tc, hostile_files);
 	tcase_add_test(tc, out_of_memory);
 	suite_add_tcase(s, tc);
-	sr = srunner_create(s);
-	srunner_run_all(sr, CK_ENV);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
+	failed = testutil_run(s);
 	rmdir(scratch);
-	for (size_t i = 0; i < ncases; i++)
-		free(cases[i]);
-	free(cases);
-	return failed == 0 ? 0 : 1;
+	testutil_cases_free(cases, ncases);
+	return failed;
 }

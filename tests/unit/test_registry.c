@@ -13,6 +13,7 @@
 #include "error.h"
 #include "plugins/external.h"
 #include "plugins/registry.h"
+#include "testutil.h"
 
 static char tmp[256];
 
@@ -54,13 +55,9 @@ static void
 write_file(const char *name, const char *text, mode_t mode)
 {
 	char *p;
-	FILE *f;
 
 	ck_assert_int_ge(asprintf(&p, "%s/%s", tmp, name), 0);
-	f = fopen(p, "w");
-	ck_assert_ptr_nonnull(f);
-	fputs(text, f);
-	fclose(f);
+	testutil_write_file(p, text);
 	ck_assert_int_eq(chmod(p, mode), 0);
 	free(p);
 }
@@ -319,8 +316,6 @@ main(void)
 {
 	Suite *s = suite_create("registry");
 	TCase *tc = tcase_create("registry");
-	SRunner *sr;
-	int failed;
 
 	tcase_add_test(tc, test_builtin_ddls_pair);
 	tcase_add_test(tc, test_ddl_action_without_code);
@@ -331,9 +326,5 @@ main(void)
 	tcase_add_test(tc, test_external_agents_load);
 	tcase_add_test(tc, test_external_errors);
 	suite_add_tcase(s, tc);
-	sr = srunner_create(s);
-	srunner_run_all(sr, CK_ENV);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
+	return testutil_run(s);
 }

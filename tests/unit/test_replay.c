@@ -9,6 +9,7 @@
 
 #include "error.h"
 #include "replay.h"
+#include "testutil.h"
 
 #define NOW 1800000000000LL /* ms */
 #define SKEW 30000
@@ -212,8 +213,6 @@ main(void)
 {
 	Suite *s = suite_create("replay");
 	TCase *tc = tcase_create("core");
-	SRunner *sr;
-	int failed;
 
 	tcase_add_test(tc, test_defaults);
 	tcase_add_test(tc, test_replayed_id);
@@ -225,9 +224,5 @@ main(void)
 	tcase_add_test(tc, test_many_against_model);
 	tcase_add_test(tc, test_bad_id);
 	suite_add_tcase(s, tc);
-	sr = srunner_create(s);
-	srunner_run_all(sr, CK_ENV);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed == 0 ? 0 : 1;
+	return testutil_run(s);
 }

@@ -12,6 +12,7 @@
 #include "plugins/plugin.h"
 #include "plugins/registry.h"
 #include "tests/unit/fake_ctx.h"
+#include "tests/unit/testutil.h"
 
 static struct registry *reg;
 static json_t *facts, *stats;
@@ -305,8 +306,6 @@ main(void)
 {
 	Suite *s = suite_create("rpcutil");
 	TCase *tc = tcase_create("rpcutil");
-	SRunner *sr;
-	int failed;
 
 	tcase_add_checked_fixture(tc, setup, teardown);
 	tcase_add_test(tc, test_ping);
@@ -319,9 +318,5 @@ main(void)
 	tcase_add_test(tc, test_agent_inventory);
 	tcase_add_test(tc, test_daemon_stats);
 	suite_add_tcase(s, tc);
-	sr = srunner_create(s);
-	srunner_run_all(sr, CK_ENV);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
+	return testutil_run(s);
 }

@@ -10,6 +10,7 @@
 #include <unistd.h>
 
 #include "sign.h"
+#include "testutil.h"
 
 #define NOW 1800000000LL /* seconds; the certificates below span it */
 #define DAY 86400
@@ -57,11 +58,7 @@ tmp(const char *name)
 static void
 write_file(const char *path, const char *text, mode_t mode)
 {
-	FILE *f = fopen(path, "w");
-
-	ck_assert_ptr_nonnull(f);
-	fputs(text, f);
-	fclose(f);
+	testutil_write_file(path, text);
 	ck_assert_int_eq(chmod(path, mode), 0);
 }
 
@@ -683,8 +680,6 @@ main(void)
 {
 	Suite *s = suite_create("sign");
 	TCase *tc = tcase_create("core");
-	SRunner *sr;
-	int failed;
 
 	tcase_add_checked_fixture(tc, setup, teardown);
 	tcase_add_test(tc, test_key_save_load);
@@ -713,9 +708,5 @@ main(void)
 	tcase_add_test(tc, test_envelope_unsigned);
 	tcase_add_test(tc, test_sign_envelope_refuses_foreign_cert);
 	suite_add_tcase(s, tc);
-	sr = srunner_create(s);
-	srunner_run_all(sr, CK_ENV);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed == 0 ? 0 : 1;
+	return testutil_run(s);
 }

@@ -11,6 +11,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "testutil.h"
 #include "transport.h"
 
 START_TEST(url_full)
@@ -141,8 +142,6 @@ main(void)
 {
 	Suite *s = suite_create("transport");
 	TCase *tc = tcase_create("core");
-	SRunner *sr;
-	int failed;
 
 	tcase_add_test(tc, url_full);
 	tcase_add_test(tc, url_defaults);
@@ -151,9 +150,5 @@ main(void)
 	tcase_add_test(tc, unix_errors);
 	tcase_add_test(tc, broker_down);
 	suite_add_tcase(s, tc);
-	sr = srunner_create(s);
-	srunner_run_all(sr, CK_ENV);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
+	return testutil_run(s);
 }
