@@ -62,7 +62,11 @@ struct agentd {
 	struct registry *registry;
 	int registry_stale; /* reload it once no action runs */
 	struct policy_set *policy;
+	/* Ids of requests whose signature verified. */
 	struct replay *replay;
+	/* Ids of local requests, which carry no signature: kept apart so
+	 * that no local user can fill or poison the cache above. */
+	struct replay *replay_local;
 	struct audit *audit;
 	const char **agents; /* names hosted, from the registry */
 	size_t nagents;

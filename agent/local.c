@@ -16,8 +16,11 @@
 #include "agentd.h"
 
 /* A client that sends but does not read is not read from either once this
- * much of its replies waits to be written. */
+ * much of its replies waits to be written, or once this many of its
+ * requests wait for their turn to be answered (replies leave in order, so
+ * one long action holds every later reply back). */
 #define LOCAL_WRITE_QUEUE_MAX (1024 * 1024)
+#define LOCAL_SLOTS_MAX 1024
 
 struct local_conn;
 
@@ -48,8 +51,11 @@ struct local_conn {
 	int discarding; /* skipping the rest of an oversized line */
 	int closing;
 	int paused; /* reading stopped until the replies drain */
+	int processing; /* inside process() */
 	unsigned refs; /* 1 for the open handle, 1 per slot */
 	TAILQ_HEAD(, local_slot) slots;
+	size_t nslots;
+	size_t held; /* bytes of replies in slots, not yet written */
 };
 
 struct write_req {
@@ -95,6 +101,37 @@ conn_unref(struct local_conn *c)
 
 static void on_alloc(uv_handle_t *h, size_t hint, uv_buf_t *b);
 static void on_read(uv_stream_t *st, ssize_t n, const uv_buf_t *b);
+static void process(struct local_conn *c);
+
+/*
+ * Stops reading from a client whose replies pile up, written or waiting
+ * for an earlier one, and starts again once they went down by half. The
+ * lines it already sent wait in its buffer meanwhile.
+ */
+static void
+throttle(struct local_conn *c)
+{
+	size_t backlog;
+
+	if (c->closing)
+		return;
+	backlog =
+	    uv_stream_get_write_queue_size((uv_stream_t *)&c->pipe) + c->held;
+	if (!c->paused &&
+	    (backlog > LOCAL_WRITE_QUEUE_MAX || c->nslots > LOCAL_SLOTS_MAX)) {
+		log_debug("local: uid=%u reads no replies; pausing",
+		    (unsigned)c->uid);
+		c->paused = 1;
+		uv_read_stop((uv_stream_t *)&c->pipe);
+	} else if (c->paused && backlog < LOCAL_WRITE_QUEUE_MAX / 2 &&
+	    c->nslots < LOCAL_SLOTS_MAX / 2) {
+		c->paused = 0;
+		process(c);
+		if (!c->paused && !c->closing)
+			uv_read_start(
+			    (uv_stream_t *)&c->pipe, on_alloc, on_read);
+	}
+}
 
 static void
 written(uv_write_t *req, int status)
@@ -104,13 +141,8 @@ written(uv_write_t *req, int status)
 
 	if (status < 0 && status != UV_ECANCELED)
 		log_debug("local: write failed: %s", uv_strerror(status));
-	if (c->paused && !c->closing &&
-	    uv_stream_get_write_queue_size((uv_stream_t *)&c->pipe) <
-		LOCAL_WRITE_QUEUE_MAX / 2) {
-		c->paused = 0;
-		uv_read_start((uv_stream_t *)&c->pipe, on_alloc, on_read);
-	}
 	free(w->data);
+	throttle(c);
 	conn_unref(c);
 	free(w);
 }
@@ -124,6 +156,9 @@ flush(struct local_conn *c)
 	c->refs++; /* the last slot may hold the last reference */
 	while ((s = TAILQ_FIRST(&c->slots)) != NULL && s->refs == 0) {
 		TAILQ_REMOVE(&c->slots, s, entry);
+		c->nslots--;
+		if (s->out != NULL)
+			c->held -= s->outlen;
 		if (s->out != NULL && !c->closing) {
 			struct write_req *w = calloc(1, sizeof(*w));
 			uv_buf_t b = uv_buf_init(s->out, (unsigned)s->outlen);
@@ -145,14 +180,7 @@ flush(struct local_conn *c)
 		free(s);
 		conn_unref(c);
 	}
-	if (!c->closing && !c->paused &&
-	    uv_stream_get_write_queue_size((uv_stream_t *)&c->pipe) >
-		LOCAL_WRITE_QUEUE_MAX) {
-		log_debug("local: uid=%u reads no replies; pausing",
-		    (unsigned)c->uid);
-		c->paused = 1;
-		uv_read_stop((uv_stream_t *)&c->pipe);
-	}
+	throttle(c);
 	conn_unref(c);
 }
 
@@ -166,6 +194,7 @@ slot_send(struct reply_sink *base, const char *buf, size_t len)
 	memcpy(s->out, buf, len);
 	s->out[len] = '\n';
 	s->outlen = len + 1;
+	s->c->held += s->outlen;
 }
 
 static void
@@ -200,6 +229,7 @@ handle_line(struct local_conn *c, const char *line, size_t len)
 	s->refs = 1;
 	c->refs++;
 	TAILQ_INSERT_TAIL(&c->slots, s, entry);
+	c->nslots++;
 	dispatch_message(c->d, line, len, &o, &s->base);
 	slot_release(&s->base);
 }
@@ -223,20 +253,19 @@ on_alloc(uv_handle_t *h, size_t hint, uv_buf_t *b)
 	*b = uv_buf_init(c->buf + c->len, (unsigned)(c->cap - c->len));
 }
 
+/* Handles the complete lines in the buffer until the client is paused. */
 static void
-on_read(uv_stream_t *st, ssize_t n, const uv_buf_t *b)
+process(struct local_conn *c)
 {
-	struct local_conn *c = st->data;
 	size_t max = c->d->conf.message_max;
 	size_t start = 0;
-	char *nl;
+	char *nl = NULL;
 
-	if (n < 0) {
-		conn_close(c);
+	if (c->processing || c->buf == NULL)
 		return;
-	}
-	c->len += (size_t)n;
-	while ((nl = memchr(c->buf + start, '\n', c->len - start)) != NULL) {
+	c->processing = 1;
+	while (!c->paused &&
+	    (nl = memchr(c->buf + start, '\n', c->len - start)) != NULL) {
 		size_t ll = (size_t)(nl - (c->buf + start));
 
 		if (c->discarding)
@@ -244,11 +273,16 @@ on_read(uv_stream_t *st, ssize_t n, const uv_buf_t *b)
 		else if (ll > 0 && !(ll == 1 && c->buf[start] == '\r'))
 			handle_line(c, c->buf + start, ll);
 		start += ll + 1;
-		if (c->closing)
+		if (c->closing) {
+			c->processing = 0;
 			return;
+		}
 	}
+	c->processing = 0;
 	memmove(c->buf, c->buf + start, c->len - start);
 	c->len -= start;
+	if (c->paused)
+		return; /* complete lines may wait here: none is too long */
 	if (c->len > max && !c->discarding) {
 		/* The dispatcher answers "too large" from the length alone. */
 		handle_line(c, c->buf, c->len);
@@ -264,6 +298,19 @@ on_read(uv_stream_t *st, ssize_t n, const uv_buf_t *b)
 			c->cap = 16384;
 		}
 	}
+}
+
+static void
+on_read(uv_stream_t *st, ssize_t n, const uv_buf_t *b)
+{
+	struct local_conn *c = st->data;
+
+	if (n < 0) {
+		conn_close(c);
+		return;
+	}
+	c->len += (size_t)n;
+	process(c);
 }
 
 static void

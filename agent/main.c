@@ -526,7 +526,8 @@ main(int argc, char **argv)
 		rc.max_skew_ms = d->conf.max_skew_ms;
 		rc.max_ttl = d->conf.max_ttl_s;
 		rc.max_entries = d->conf.replay_entries;
-		if ((d->replay = replay_new(&rc)) == NULL) {
+		if ((d->replay = replay_new(&rc)) == NULL ||
+		    (d->replay_local = replay_new(&rc)) == NULL) {
 			log_warnx("out of memory");
 			return EX_OSERR;
 		}
@@ -573,6 +574,7 @@ main(int argc, char **argv)
 	registry_free(d->registry);
 	policy_set_free(d->policy);
 	replay_free(d->replay);
+	replay_free(d->replay_local);
 	audit_close(d->audit);
 	node_free(d->node);
 	free(d->agents);

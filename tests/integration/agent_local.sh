@@ -263,6 +263,44 @@ case $(echo "$out" | field statusmsg) in
 esac
 check "the kill is logged" fleet_wait_log n1 'timed out, killing its process group' 1
 
+# Replies leave in order: behind a long action the later ones wait, and a
+# client sending more meanwhile is paused rather than buffered for.
+out=$("$PYTHON3" -c '
+import json, os, socket, sys, threading, time
+c = (",", ":")
+body = json.dumps({"type": "request", "protocol": 1,
+    "id": os.urandom(16).hex(), "time": int(time.time() * 1000),
+    "ttl": 60, "caller": "me", "collective": "metactl", "agent": "nap",
+    "action": "nap", "data": {"seconds": 2}, "filter": {}}, separators=c)
+n = 20000
+log = sys.argv[2]
+before = open(log).read().count("reads no replies; pausing")
+s = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+s.connect(sys.argv[1])
+s.sendall(json.dumps({"protocol": 1, "body": body}, separators=c).encode()
+    + b"\n")
+sender = threading.Thread(target=lambda: s.sendall(b"x\n" * n))
+sender.start()
+paused = "not paused"
+for _ in range(30):
+    if open(log).read().count("reads no replies; pausing") > before:
+        paused = "paused"
+        break
+    time.sleep(0.05)
+got = b""
+s.settimeout(30)
+while got.count(b"\n") < n + 1:
+    chunk = s.recv(65536)
+    if not chunk:
+        break
+    got += chunk
+sender.join()
+first = json.loads(json.loads(got.split(b"\n")[0])["body"])
+print(paused, got.count(b"\n"), first["data"].get("slept"))
+' "$FLEET_DIR/n1.sock" "$(fleet_log n1)")
+check "a client is paused while its replies wait behind an action" \
+    [ "$out" = "paused 20001 2" ]
+
 # SIGTERM lets a running action finish and answer.
 started=$(fleet_count_log n1 'running .*/agents/nap')
 fleet_send_local n1 -t 10000 nap nap seconds=1 >"$FLEET_DIR/nap.out" &

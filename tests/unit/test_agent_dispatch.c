@@ -87,6 +87,7 @@ setup(void)
 
 	replay_config_default(&rc);
 	ck_assert_ptr_nonnull(d.replay = replay_new(&rc));
+	ck_assert_ptr_nonnull(d.replay_local = replay_new(&rc));
 	snprintf(path, sizeof(path), "%s/audit", dir);
 	ck_assert_int_eq(audit_open(path, &d.audit), 0);
 
@@ -114,6 +115,7 @@ teardown(void)
 	test_sink_clear(&sink);
 	audit_close(d.audit);
 	replay_free(d.replay);
+	replay_free(d.replay_local);
 	policy_set_free(d.policy);
 	registry_fini(d.registry);
 	registry_free(d.registry);
@@ -343,6 +345,27 @@ START_TEST(test_signature_before_replay)
 }
 END_TEST
 
+START_TEST(test_local_ids_apart)
+{
+	char id[MESSAGE_ID_LEN + 1];
+	size_t len;
+	char *buf = make("rpcutil", "ping", NULL, NULL, 1, &len, id);
+
+	/* A local user sends the id of a signed request first: the id is
+	 * remembered for the local socket only. */
+	send_local(buf, len, 1000);
+	expect(0, STATUS_OK, "OK");
+	send_local(buf, len, 1000);
+	expect(1, STATUS_UNKNOWN_ERROR, "request id seen before");
+	send_broker(buf, len);
+	expect(2, STATUS_OK, "OK");
+	ck_assert_str_eq(sink.reply->request_id, id);
+	send_broker(buf, len);
+	expect(3, STATUS_UNKNOWN_ERROR, "request id seen before");
+	free(buf);
+}
+END_TEST
+
 START_TEST(test_filter_before_registry)
 {
 	size_t len;
@@ -441,6 +464,7 @@ main(void)
 	tcase_add_test(tc, test_order_size_first);
 	tcase_add_test(tc, test_broker_needs_signature);
 	tcase_add_test(tc, test_signature_before_replay);
+	tcase_add_test(tc, test_local_ids_apart);
 	tcase_add_test(tc, test_filter_before_registry);
 	tcase_add_test(tc, test_ddl_before_policy);
 	tcase_add_test(tc, test_policy_by_certificate);
