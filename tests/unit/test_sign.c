@@ -338,6 +338,48 @@ START_TEST(test_cert_text_tamper)
 }
 END_TEST
 
+/*
+ * A certificate whose CA signature verified once is remembered; the memory
+ * must never let another text, signature or CA through, nor skip the time
+ * check.
+ */
+START_TEST(test_cert_verified_memory)
+{
+	json_t *doc = alice_cert(), *bad;
+	char *text =
+	    strdup(json_string_value(json_object_get(doc, "certificate")));
+	char sig[128];
+	struct cert *c = NULL;
+	struct error err;
+
+	snprintf(sig, sizeof(sig), "%s",
+	    json_string_value(json_object_get(doc, "signature")));
+	for (int i = 0; i < 2; i++) {
+		ck_assert_int_eq(cert_verify(doc, ca_pk, NOW, &c, &err), 0);
+		cert_free(c);
+		c = NULL;
+	}
+	ck_assert_int_eq(
+	    cert_verify(doc, ca2_pk, NOW, &c, &err), MCE_UNTRUSTED);
+	ck_assert_int_eq(
+	    cert_verify(doc, ca_pk, NOW + 2 * DAY, &c, &err), MCE_EXPIRED);
+	/* The same text with another signature. */
+	sig[10] = sig[10] == 'A' ? 'B' : 'A';
+	bad = json_pack("{s:s,s:s}", "certificate", text, "signature", sig);
+	ck_assert_int_eq(cert_verify(bad, ca_pk, NOW, &c, &err), MCE_UNTRUSTED);
+	json_decref(bad);
+	/* Another text with the remembered signature. */
+	text[5] = text[5] == 'a' ? 'b' : 'a';
+	bad = json_deep_copy(doc);
+	json_object_set_new(bad, "certificate", json_string(text));
+	ck_assert_int_eq(cert_verify(bad, ca_pk, NOW, &c, &err), MCE_UNTRUSTED);
+	ck_assert_ptr_null(c);
+	json_decref(bad);
+	free(text);
+	json_decref(doc);
+}
+END_TEST
+
 /* A document signed by the CA whose text breaks the certificate rules. */
 static json_t *
 ca_signed(const char *text)
@@ -694,6 +736,7 @@ main(void)
 	tcase_add_test(tc, test_cert_time_window);
 	tcase_add_test(tc, test_cert_wrong_ca);
 	tcase_add_test(tc, test_cert_text_tamper);
+	tcase_add_test(tc, test_cert_verified_memory);
 	tcase_add_test(tc, test_cert_bad_fields);
 	tcase_add_test(tc, test_cert_bad_document);
 	tcase_add_test(tc, test_cert_names);
