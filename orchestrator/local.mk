@@ -1,1 +1,57 @@
-# orchestrator: see orchestrator/*.c
+# metactl, the orchestrator CLI. Everything but main.c lives in a private
+# library so that the unit tests link the same objects.
+noinst_LIBRARIES += orchestrator/liborch.a
+orchestrator_liborch_a_SOURCES = \
+	orchestrator/cli.h orchestrator/util.c \
+	orchestrator/usage.c orchestrator/usage.h \
+	orchestrator/cmd_keys.c \
+	orchestrator/cmd_fleet.c orchestrator/cmd_rpc.c orchestrator/cmd_doc.c \
+	orchestrator/clientconf.c orchestrator/clientconf.h \
+	orchestrator/collect.c orchestrator/collect.h \
+	orchestrator/fleet.c orchestrator/fleet.h \
+	orchestrator/link.c orchestrator/link.h \
+	orchestrator/nodecache.c orchestrator/nodecache.h \
+	orchestrator/opts.c orchestrator/opts.h \
+	orchestrator/output.c orchestrator/output.h \
+	orchestrator/progress.c orchestrator/progress.h \
+	orchestrator/results.c orchestrator/results.h \
+	orchestrator/strvec.c orchestrator/strvec.h \
+	orchestrator/cmd_policy.c orchestrator/cmd_policy.h
+
+bin_PROGRAMS += orchestrator/metactl
+orchestrator_metactl_SOURCES = orchestrator/main.c
+orchestrator_metactl_LDADD = orchestrator/liborch.a policy/libpolicy.a \
+	lib/libmetactl.a \
+	$(JANSSON_LIBS) $(SODIUM_LIBS) $(RABBITMQ_LIBS) -lm
+
+ORCH_TEST_LIBS = orchestrator/liborch.a $(MC_TEST_LIBS) $(RABBITMQ_LIBS)
+
+SCRIPT_TESTS += tests/integration/orch_keys.sh
+EXTRA_DIST += tests/integration/orch_keys.sh
+
+ORCH_UNIT_TESTS = tests/unit/test_orch_opts tests/unit/test_orch_output \
+	tests/unit/test_orch_collect
+UNIT_TESTS += $(ORCH_UNIT_TESTS)
+check_PROGRAMS += $(ORCH_UNIT_TESTS)
+tests_unit_test_orch_opts_SOURCES = tests/unit/test_orch_opts.c
+tests_unit_test_orch_opts_CFLAGS = $(AM_CFLAGS) $(CHECK_CFLAGS)
+tests_unit_test_orch_opts_LDADD = $(ORCH_TEST_LIBS) -lm
+tests_unit_test_orch_output_SOURCES = tests/unit/test_orch_output.c
+tests_unit_test_orch_output_CFLAGS = $(AM_CFLAGS) $(CHECK_CFLAGS)
+tests_unit_test_orch_output_LDADD = $(ORCH_TEST_LIBS) -lm
+# The collect test scripts the link itself: only collect.o and what it
+# needs come from the library, never link.o.
+tests_unit_test_orch_collect_SOURCES = tests/unit/test_orch_collect.c
+tests_unit_test_orch_collect_CFLAGS = $(AM_CFLAGS) $(CHECK_CFLAGS)
+tests_unit_test_orch_collect_LDADD = $(ORCH_TEST_LIBS) -lm
+
+INTEGRATION_TESTS += tests/integration/orch_fleet.sh
+EXTRA_DIST += tests/integration/orch_fleet.sh tests/integration/orch_lib.sh
+dist_schema_DATA += schemas/metactl-output.schema.json
+
+SCRIPT_TESTS += tests/integration/orch_doc.sh
+EXTRA_DIST += tests/integration/orch_doc.sh etc/client.conf \
+	etc/bash_completion.d/metactl
+dist_man_MANS += man/metactl.1
+bashcompletiondir = $(datadir)/bash-completion/completions
+dist_bashcompletion_DATA = etc/bash_completion.d/metactl

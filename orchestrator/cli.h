@@ -1,0 +1,47 @@
+/*
+ * cli.h: what the metactl commands share: exit statuses, the command
+ * signature and small helpers for messages on stderr.
+ *
+ * Every command is int cmd_NAME(int argc, char *argv[]) with argv[0] the
+ * command name; it returns one of the EXIT_* statuses below and never
+ * calls exit() itself.
+ */
+#ifndef METACTL_ORCH_CLI_H
+#define METACTL_ORCH_CLI_H
+
+#include <stdarg.h>
+
+/* Exit statuses, listed in metactl(1). */
+enum {
+	MC_EXIT_OK = 0, /* every addressed node replied OK */
+	MC_EXIT_FAILED = 1, /* some node replied with an error */
+	MC_EXIT_USAGE = 2, /* usage or configuration error */
+	MC_EXIT_MISSING = 3, /* some expected nodes did not reply */
+	MC_EXIT_NOMATCH = 4 /* no node matched */
+};
+
+/* "metactl: CMD: message" on stderr. */
+void cli_errx(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+/* The command being run, for messages; set by main. */
+extern const char *cli_command;
+
+struct ddl;
+struct ddl_action;
+/* Loads DIR/AGENT.json; 0 or an exit status after reporting. */
+int orch_load_ddl(const char *dir, const char *agent, struct ddl **ret);
+/* The action, or NULL after listing the agent's actions on stderr. */
+const struct ddl_action *orch_find_action(
+    const struct ddl *d, const char *action);
+
+/* Commands. */
+int cmd_keygen(int argc, char *argv[]);
+int cmd_ca(int argc, char *argv[]);
+int cmd_cert(int argc, char *argv[]);
+int cmd_ping(int argc, char *argv[]);
+int cmd_rpc(int argc, char *argv[]);
+int cmd_find(int argc, char *argv[]);
+int cmd_inventory(int argc, char *argv[]);
+int cmd_facts(int argc, char *argv[]);
+int cmd_doc(int argc, char *argv[]);
+
+#endif

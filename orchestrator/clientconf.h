@@ -1,0 +1,43 @@
+/*
+ * clientconf.h: the client configuration of metactl.
+ *
+ * The file is the first that exists of: --config FILE, $METACTL_CONFIG,
+ * $XDG_CONFIG_HOME/metactl/client.conf (default ~/.config/...), then
+ * SYSCONFDIR/metactl/client.conf. No file at all is not an error: every
+ * key has a default and, without a broker, metactl talks to the local
+ * agent. $METACTL_BROKER replaces the broker list (empty: local mode).
+ * Keys (global section; see etc/client.conf and metactl(1)):
+ *   broker, collective, key, certificate, ca, timeout, discovery_timeout,
+ *   connect_timeout, ddl_dir, socket, cache, cache_ttl
+ * A leading "~/" in a path is the home directory.
+ */
+#ifndef METACTL_ORCH_CLIENTCONF_H
+#define METACTL_ORCH_CLIENTCONF_H
+
+#include <stddef.h>
+
+#include "error.h"
+
+struct client_conf {
+	char *path; /* the file read, or NULL */
+	char **brokers; /* NULL-terminated; NULL or empty: local mode */
+	size_t nbrokers;
+	char *collective;
+	char *key;
+	char *certificate;
+	char *ca;
+	char *ddl_dir;
+	char *socket;
+	char *cache; /* node cache file; "" disables it */
+	long timeout_ms;
+	long discovery_ms;
+	long connect_timeout_ms;
+	long cache_ttl_ms;
+};
+
+/* 0, or MCE_CONFIG / a negated errno with err saying where. */
+int client_conf_load(
+    struct client_conf *c, const char *explicit_path, struct error *err);
+void client_conf_clear(struct client_conf *c);
+
+#endif

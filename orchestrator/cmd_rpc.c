@@ -1,0 +1,399 @@
+/*
+ * cmd_rpc.c: rpc and facts: an action run on the discovered (or listed)
+ * nodes, with limits and batches.
+ */
+#include "buildconf.h"
+
+#include <errno.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/random.h>
+#include <unistd.h>
+
+#include "ddl.h"
+#include "message.h"
+#include "orchestrator/cli.h"
+#include "orchestrator/fleet.h"
+#include "orchestrator/nodecache.h"
+#include "orchestrator/output.h"
+
+/* Agent names become file names: nothing but [A-Za-z0-9_-]. */
+static int
+valid_agent_name(const char *s)
+{
+	const char *p;
+
+	if (s[0] == '\0' || strlen(s) > MESSAGE_NAME_MAX)
+		return 0;
+	for (p = s; *p != '\0'; p++)
+		if (!(*p >= 'a' && *p <= 'z') && !(*p >= 'A' && *p <= 'Z') &&
+		    !(*p >= '0' && *p <= '9') && *p != '_' && *p != '-')
+			return 0;
+	return 1;
+}
+
+int
+orch_load_ddl(const char *dir, const char *agent, struct ddl **ret)
+{
+	char path[PATH_MAX], msg[512];
+	struct error err;
+	int r;
+
+	*ret = NULL;
+	if (!valid_agent_name(agent)) {
+		cli_errx("'%s' is not an agent name", agent);
+		return MC_EXIT_USAGE;
+	}
+	if (snprintf(path, sizeof(path), "%s/%s.json", dir, agent) >=
+	    (int)sizeof(path)) {
+		cli_errx("DDL path too long");
+		return MC_EXIT_USAGE;
+	}
+	if (access(path, F_OK) < 0) {
+		cli_errx("unknown agent '%s': no %s (metactl doc lists the "
+			 "agents)",
+		    agent, path);
+		return MC_EXIT_USAGE;
+	}
+	error_init(&err, path);
+	if ((r = ddl_load_file(path, ret, &err)) < 0) {
+		if (err.text[0] == '\0')
+			error_set(&err, 0, 0, "%s", error_str(r));
+		cli_errx("%s", error_format(&err, msg, sizeof(msg)));
+		return MC_EXIT_USAGE;
+	}
+	return 0;
+}
+
+const struct ddl_action *
+orch_find_action(const struct ddl *d, const char *action)
+{
+	const struct ddl_action *a = ddl_find_action(d, action);
+	size_t i;
+
+	if (a != NULL)
+		return a;
+	cli_errx("agent '%s' has no action '%s'; its actions are:", d->agent,
+	    action);
+	for (i = 0; i < d->nactions; i++)
+		fprintf(stderr, "  %s\n", d->actions[i].name);
+	return NULL;
+}
+
+static uint64_t
+random_seed(void)
+{
+	uint64_t s = 0;
+
+	if (getrandom(&s, sizeof(s), 0) != (ssize_t)sizeof(s))
+		s = (uint64_t)message_now_ms() ^ (uint64_t)getpid();
+	return s;
+}
+
+/* Prints what --dry-run would do: the request and the nodes if known. */
+static int
+dry_run(struct fleet *f, const struct request *req)
+{
+	struct strvec nodes = STRVEC_INIT;
+	struct nodecache nc = {NULL};
+	json_t *j = fleet_request_json(req);
+	const char *from = NULL;
+	char *key;
+	size_t i, k, bs;
+	int r = MC_EXIT_OK;
+
+	printf("request:\n");
+	if (j != NULL)
+		json_dumpf(j, stdout, JSON_INDENT(2) | JSON_SORT_KEYS);
+	printf("\n");
+	json_decref(j);
+	if (f->o.nodes != NULL) {
+		if ((r = fleet_read_nodes(f, &nodes)) != 0)
+			return r;
+		from = "--nodes";
+	} else {
+		nodecache_load(&nc, f->conf.cache);
+		key = nodecache_key(f->collective, f->o.filter);
+		if (key != NULL &&
+		    nodecache_expected(&nc, key, message_now_ms(),
+			f->conf.cache_ttl_ms, &nodes) > 0)
+			from = "the node cache";
+		free(key);
+		nodecache_clear(&nc);
+	}
+	if (from == NULL) {
+		printf("nodes: unknown until discovery (no fresh node cache "
+		       "entry for this filter)\n");
+		goto out;
+	}
+	k = count_spec_apply(&f->o.limit, nodes.n);
+	if (f->o.limit.n > 0 && f->o.have_seed)
+		nodes.n = limit_select(nodes.v, nodes.n, k, f->o.limit_seed);
+	printf("nodes (%zu, from %s%s):\n", k, from,
+	    f->o.limit.n > 0 && !f->o.have_seed ? "; a random choice among them"
+						: "");
+	for (i = 0; i < nodes.n; i++)
+		printf("  %s\n", nodes.v[i]);
+	if (f->o.batch.n > 0) {
+		bs = count_spec_apply(&f->o.batch, k);
+		printf("batches: %zu of at most %zu node%s, %.3g s apart\n",
+		    bs > 0 ? (k + bs - 1) / bs : 0, bs, bs == 1 ? "" : "s",
+		    (double)f->o.batch_sleep_ms / 1000.0);
+	}
+	if (nodes.n == 0)
+		r = MC_EXIT_NOMATCH;
+out:
+	strvec_clear(&nodes);
+	return r;
+}
+
+/*
+ * Runs req on the nodes: discovery (or --nodes), --limit-nodes, then one
+ * broadcast, or direct requests batch by batch. 0 or an exit status.
+ */
+static int
+run_action(struct fleet *f, struct request *req)
+{
+	struct strvec nodes = STRVEC_INIT, batch = STRVEC_INIT;
+	struct error err;
+	size_t i, k, bs;
+	int r, direct;
+
+	if (link_is_local(f->link)) {
+		/* One node. The agent drops a request its filter does not
+		 * match without a word, so a filter is checked by a ping
+		 * within the discovery window first. */
+		if (json_object_size(f->o.filter) > 0 &&
+		    ((r = fleet_discover(f, &nodes, NULL)) != 0 ||
+			nodes.n == 0))
+			goto out;
+		f->rs.addressed = 1;
+		if ((r = fleet_call(
+			 f, req, NULL, 0, nodes.n > 0 ? &nodes : NULL)) == 0 &&
+		    f->rs.n == 0 &&
+		    results_add(&f->rs, "(local agent)", RES_MISSING, -1, NULL,
+			NULL, -1, NULL) == NULL)
+			r = MC_EXIT_USAGE;
+		goto out;
+	}
+	if (f->o.nodes != NULL)
+		r = fleet_read_nodes(f, &nodes);
+	else
+		r = fleet_discover(f, &nodes, NULL);
+	if (r != 0)
+		goto out;
+	direct = f->o.nodes != NULL || f->o.batch.n > 0 || f->o.limit.n > 0;
+	k = count_spec_apply(&f->o.limit, nodes.n);
+	if (k < nodes.n)
+		nodes.n = limit_select(nodes.v, nodes.n, k,
+		    f->o.have_seed ? f->o.limit_seed : random_seed());
+	f->rs.addressed = nodes.n;
+	if (nodes.n == 0)
+		goto out;
+	if (!direct) {
+		r = fleet_call(f, req, NULL, 0, &nodes);
+		goto out;
+	}
+	bs = count_spec_apply(&f->o.batch, nodes.n);
+	for (i = 0; i < nodes.n; i += bs) {
+		size_t j;
+
+		if (i > 0) {
+			/* Each batch is a request of its own: fresh id and
+			 * time, so a slow rollout never sends stale ones. */
+			message_new_id(req->id);
+			req->time_ms = message_now_ms();
+			if (f->o.batch_sleep_ms > 0) {
+				int64_t now = message_now_ms();
+
+				if ((r = collect_wait(&f->col, NULL, now, NULL,
+					 now + f->o.batch_sleep_ms, &err)) <
+				    0) {
+					cli_errx("%s", err.text);
+					r = MC_EXIT_USAGE;
+					goto out;
+				}
+				req->time_ms = message_now_ms();
+			}
+		}
+		strvec_clear(&batch);
+		for (j = i; j < nodes.n && j < i + bs; j++)
+			if (strvec_push(&batch, nodes.v[j]) < 0) {
+				r = MC_EXIT_USAGE;
+				goto out;
+			}
+		if ((r = fleet_call(f, req, batch.v, batch.n, &batch)) != 0)
+			goto out;
+	}
+out:
+	if (r == 0 && f->link != NULL) {
+		/* Whatever arrived meanwhile is reported as late. */
+		collect_wait(&f->col, NULL, 0, NULL, 0, &err);
+	}
+	strvec_clear(&batch);
+	strvec_clear(&nodes);
+	return r;
+}
+
+/*
+ * The request data from key=value arguments, typed and checked by the
+ * action's DDL. NULL after reporting which argument broke which rule.
+ */
+static json_t *
+build_data(const struct ddl *d, const struct ddl_action *a, char **kv, int n)
+{
+	struct error err;
+	json_t *data = json_object();
+	int i;
+
+	if (data == NULL)
+		return NULL;
+	for (i = 0; i < n; i++) {
+		error_init(&err, NULL);
+		if (strchr(kv[i], '=') == NULL) {
+			cli_errx("'%s' is not key=value", kv[i]);
+			goto fail;
+		}
+		if (ddl_parse_argument(a, kv[i], data, &err) < 0) {
+			cli_errx("%s: %s", kv[i], err.text);
+			goto fail;
+		}
+	}
+	error_init(&err, NULL);
+	if (ddl_validate(a, data, &err) < 0) {
+		cli_errx("%s/%s: %s", d->agent, a->name, err.text);
+		goto fail;
+	}
+	return data;
+fail:
+	json_decref(data);
+	return NULL;
+}
+
+int
+cmd_rpc(int argc, char *argv[])
+{
+	const struct ddl_action *a;
+	struct request *req = NULL;
+	struct ddl *ddl = NULL;
+	struct fleet f;
+	json_t *data = NULL, *j = NULL;
+	int r;
+
+	if ((r = fleet_init(&f, argc, argv, OPT_ALL)) >= 0)
+		goto out;
+	r = MC_EXIT_USAGE;
+	if (f.o.nargs < 2) {
+		cli_errx("usage: metactl rpc AGENT ACTION [key=value ...] "
+			 "(metactl help rpc)");
+		goto out;
+	}
+	if (orch_load_ddl(f.conf.ddl_dir, f.o.args[0], &ddl) != 0 ||
+	    (a = orch_find_action(ddl, f.o.args[1])) == NULL ||
+	    (data = build_data(ddl, a, f.o.args + 2, f.o.nargs - 2)) == NULL)
+		goto out;
+	/* An action that runs long (the DDL's timeout) is waited for. */
+	if (f.o.timeout_ms <= 0 && ddl->timeout > 0 &&
+	    (long)ddl->timeout * 1000 + 1000 > f.timeout_ms)
+		f.timeout_ms = (long)ddl->timeout * 1000 + 1000;
+	req = fleet_request(&f, ddl->agent, a->name, data);
+	data = NULL;
+	if (req == NULL)
+		goto out;
+	if (f.o.dry_run) {
+		r = dry_run(&f, req);
+		goto out;
+	}
+	if ((r = fleet_connect(&f)) != 0)
+		goto out;
+	j = fleet_request_json(req);
+	if ((r = run_action(&f, req)) != 0)
+		goto out;
+	r = fleet_finish(&f, j, a);
+out:
+	json_decref(j);
+	json_decref(data);
+	request_free(req);
+	ddl_free(ddl);
+	fleet_clear(&f);
+	return r;
+}
+
+int
+cmd_facts(int argc, char *argv[])
+{
+	const struct ddl_action *a;
+	struct request *req = NULL;
+	struct ddl *ddl = NULL;
+	struct fleet f;
+	json_t *data = NULL, *agg = NULL, *j = NULL, *counts;
+	char kv[512], buf[256];
+	const char *k;
+	json_t *v;
+	size_t i;
+	int r;
+
+	if ((r = fleet_init(&f, argc, argv,
+		 OPT_FILTER | OPT_DISCOVERY | OPT_OUTPUT | OPT_TIMEOUT)) >= 0)
+		goto out;
+	r = MC_EXIT_USAGE;
+	if (f.o.nargs != 1) {
+		cli_errx("usage: metactl facts [filters] FACT");
+		goto out;
+	}
+	snprintf(kv, sizeof(kv), "fact=%s", f.o.args[0]);
+	{
+		char *args[] = {kv};
+
+		if (orch_load_ddl(f.conf.ddl_dir, "rpcutil", &ddl) != 0 ||
+		    (a = orch_find_action(ddl, "get_fact")) == NULL ||
+		    (data = build_data(ddl, a, args, 1)) == NULL)
+			goto out;
+	}
+	req = fleet_request(&f, "rpcutil", "get_fact", data);
+	data = NULL;
+	if (req == NULL || (r = fleet_connect(&f)) != 0)
+		goto out;
+	j = fleet_request_json(req);
+	if ((r = run_action(&f, req)) != 0)
+		goto out;
+	if (f.o.format != OUT_HUMAN) {
+		/* The counts are get_fact's DDL aggregate. */
+		r = fleet_finish(&f, j, a);
+		goto out;
+	}
+	results_sort(&f.rs);
+	r = results_exit_status(&f.rs);
+	if (f.rs.n == 0) {
+		printf("no node matched the filter\n");
+		goto out;
+	}
+	/* Each distinct value and how many nodes hold it. */
+	if ((agg = aggregate_compute(a->aggregate, &f.rs)) == NULL)
+		goto out;
+	counts = json_object_get(json_array_get(agg, 0), "result");
+	printf("%s:\n", f.o.args[0]);
+	json_object_foreach(counts, k, v)
+	    printf("  %-30s %lld\n", k, (long long)json_integer_value(v));
+	for (i = 0; i < f.rs.n; i++)
+		if (f.rs.v[i].kind == RES_FAILED ||
+		    f.rs.v[i].kind == RES_INVALID)
+			printf("%s: %s\n", f.rs.v[i].identity,
+			    f.rs.v[i].kind == RES_INVALID ? f.rs.v[i].why
+				: f.rs.v[i].statusmsg != NULL
+				? f.rs.v[i].statusmsg
+				: "");
+	output_summary(buf, sizeof(buf), &f.rs);
+	printf("\n%s\n", buf);
+	output_missing(stdout, &f.rs, output_color_wanted(stdout));
+out:
+	json_decref(j);
+	json_decref(agg);
+	json_decref(data);
+	request_free(req);
+	ddl_free(ddl);
+	fleet_clear(&f);
+	return r;
+}

@@ -1,0 +1,41 @@
+/*
+ * collect.h: waiting for replies.
+ *
+ * collect_wait() returns when every expected node has answered the
+ * request, or at the deadline, whichever comes first; with no expected
+ * nodes (unknown set) it waits for the deadline, except on the local
+ * socket where the one agent's reply ends the wait. Expected nodes that
+ * did not answer become RES_MISSING. A reply to an earlier request of the
+ * same run (an earlier batch) turns that node's RES_MISSING into RES_LATE.
+ * Replies that fail verification become RES_INVALID and never count as
+ * an answer. Replies to any other request are dropped.
+ */
+#ifndef METACTL_ORCH_COLLECT_H
+#define METACTL_ORCH_COLLECT_H
+
+#include <stdint.h>
+
+#include "error.h"
+#include "orchestrator/link.h"
+#include "orchestrator/results.h"
+#include "orchestrator/strvec.h"
+
+struct progress;
+
+struct collector {
+	struct orch_link *link;
+	struct results *rs;
+	struct strvec old_ids; /* earlier requests: their replies are late */
+	struct progress *progress; /* NULL: none */
+	/* Called for every result as it is recorded (--jsonl). */
+	void (*on_result)(void *arg, const struct result *r);
+	void *arg;
+};
+
+/* id NULL: only process late replies until the deadline (batch sleep).
+ * 0, or a negative code when the link failed. */
+int collect_wait(struct collector *c, const char *id, int64_t sent_ms,
+    const struct strvec *expected, int64_t deadline_ms, struct error *err);
+void collector_clear(struct collector *c);
+
+#endif

@@ -1,0 +1,127 @@
+/*
+ * main.c: metactl's command table and dispatch.
+ *
+ * Start-up does nothing but look up the command: no configuration, DDL or
+ * crypto is loaded before a command asks for it, so `metactl --help` and
+ * `metactl help CMD` stay instant.
+ */
+#include "buildconf.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "orchestrator/cli.h"
+#include "orchestrator/usage.h"
+
+#include "orchestrator/cmd_policy.h"
+
+struct command {
+	const char *name;
+	int (*fn)(int argc, char *argv[]);
+	const char *summary;
+};
+
+static const struct command commands[] = {
+    {"ping", cmd_ping, "list the nodes that answer, with round-trip times"},
+    {"rpc", cmd_rpc, "run an action of an agent on the matching nodes"},
+    {"find", cmd_find, "print the identities of the matching nodes"},
+    {"discover", cmd_find, "the same as find"},
+    {"inventory", cmd_inventory, "show a node's agents, classes and version"},
+    {"facts", cmd_facts, "count the fleet's values of a fact"},
+    {"doc", cmd_doc, "describe agents and actions from their DDL"},
+    {"keygen", cmd_keygen, "create an ed25519 key pair"},
+    {"ca", cmd_ca, "create a fleet CA or sign a certificate"},
+    {"cert", cmd_cert, "show a certificate"},
+    {"policy", cmd_policy, "check or lint action policy files"},
+    {"help", NULL, "describe a command"},
+};
+
+#define NCOMMANDS (sizeof(commands) / sizeof(commands[0]))
+
+static void
+usage(FILE *f)
+{
+	size_t i;
+
+	fprintf(f,
+	    "usage: metactl [--help | --version] COMMAND [ARGS...]\n\n"
+	    "commands:\n");
+	for (i = 0; i < NCOMMANDS; i++)
+		fprintf(
+		    f, "  %-10s %s\n", commands[i].name, commands[i].summary);
+	fprintf(f,
+	    "\nmetactl help COMMAND describes a command's options; "
+	    "see metactl(1).\n");
+}
+
+static const struct command *
+find_command(const char *name)
+{
+	size_t i;
+
+	for (i = 0; i < NCOMMANDS; i++)
+		if (strcmp(commands[i].name, name) == 0)
+			return &commands[i];
+	return NULL;
+}
+
+static int
+help(int argc, char *argv[])
+{
+	const struct command *c;
+
+	if (argc < 2) {
+		usage(stdout);
+		return MC_EXIT_OK;
+	}
+	c = find_command(argv[1]);
+	if (c == NULL) {
+		fprintf(
+		    stderr, "metactl: help: unknown command '%s'\n", argv[1]);
+		return MC_EXIT_USAGE;
+	}
+	if (c->fn != NULL && !usage_print(NULL, c->name)) {
+		char *args[] = {(char *)c->name, "--help", NULL};
+
+		cli_command = c->name;
+		return c->fn(2, args);
+	}
+	printf("metactl %s: %s\n\n", c->name, c->summary);
+	usage_print(stdout, c->name);
+	return MC_EXIT_OK;
+}
+
+int
+main(int argc, char *argv[])
+{
+	const struct command *c;
+
+	if (argc < 2) {
+		usage(stderr);
+		return MC_EXIT_USAGE;
+	}
+	if (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0) {
+		usage(stdout);
+		return MC_EXIT_OK;
+	}
+	if (strcmp(argv[1], "--version") == 0) {
+		printf("metactl %s\n", PACKAGE_VERSION);
+		return MC_EXIT_OK;
+	}
+	c = find_command(argv[1]);
+	if (c == NULL) {
+		fprintf(stderr,
+		    "metactl: unknown command '%s' (metactl --help lists "
+		    "them)\n",
+		    argv[1]);
+		return MC_EXIT_USAGE;
+	}
+	cli_command = c->name;
+	if (c->fn == NULL)
+		return help(argc - 1, argv + 1);
+	if (argc > 2 &&
+	    (strcmp(argv[2], "--help") == 0 || strcmp(argv[2], "-h") == 0))
+		return help(2, argv);
+	return c->fn(argc - 1, argv + 1);
+}

@@ -1,0 +1,59 @@
+/*
+ * results.h: what came back from the nodes, and the exit status it means.
+ * Pure data: collect.c fills it, output.c prints it.
+ */
+#ifndef METACTL_ORCH_RESULTS_H
+#define METACTL_ORCH_RESULTS_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <jansson.h>
+
+enum result_kind {
+	RES_OK, /* verified reply, statuscode 0 */
+	RES_FAILED, /* verified reply, another statuscode */
+	RES_INVALID, /* failed verification: reported, never a result */
+	RES_LATE, /* verified reply after its deadline */
+	RES_MISSING /* addressed, no reply */
+};
+
+struct result {
+	char *identity;
+	enum result_kind kind;
+	int statuscode;
+	char *statusmsg; /* NULL for RES_MISSING */
+	json_t *data; /* owned, NULL when there is none */
+	int64_t rtt_ms; /* -1 when unknown */
+	char *why; /* RES_INVALID: what failed */
+};
+
+struct results {
+	struct result *v;
+	size_t n;
+	size_t cap;
+	size_t addressed; /* nodes a request was sent to, when known */
+	int64_t elapsed_ms;
+};
+
+/* Appends a result; steals data. Control characters in identity,
+ * statusmsg and why become '?'. Returns the new entry or NULL. */
+struct result *results_add(struct results *rs, const char *identity,
+    enum result_kind kind, int statuscode, const char *statusmsg, json_t *data,
+    int64_t rtt_ms, const char *why);
+/* The entry of identity with one of the kinds in mask (1 << kind). */
+struct result *results_find(
+    struct results *rs, const char *identity, unsigned mask);
+size_t results_count(const struct results *rs, enum result_kind kind);
+/* Orders by kind (ok, failed, invalid, late, missing), then identity. */
+void results_sort(struct results *rs);
+void results_clear(struct results *rs);
+
+/*
+ * MC_EXIT_NOMATCH when nothing was addressed and nothing answered;
+ * MC_EXIT_MISSING when some node did not answer in time (late or missing);
+ * MC_EXIT_FAILED when some reply was an error or failed verification;
+ * MC_EXIT_OK otherwise.
+ */
+int results_exit_status(const struct results *rs);
+
+#endif

@@ -1,0 +1,43 @@
+#!/bin/sh
+# metactl keygen, ca init, ca sign and cert show: files, modes, refusals.
+. "$top_srcdir/tests/lib/tap.sh"
+M="$top_builddir/orchestrator/metactl"
+T=$(mktemp -d "${TMPDIR:-/tmp}/orch_keys.XXXXXX") || exit 99
+trap 'rm -rf "$T"' EXIT
+cd "$T" || exit 99
+
+check "keygen writes NAME.key and NAME.pub" "$M" keygen alice
+check "the secret key is mode 0600" \
+    test "$(stat -c %a alice.key)" = 600
+check "keygen refuses to replace a key" sh -c '! "$1" keygen alice 2>/dev/null' _ "$M"
+check "ca init creates the CA directory" "$M" ca init --name fleet ca
+check "the CA directory is mode 0700" test "$(stat -c %a ca)" = 700
+check "ca init refuses to replace a CA" sh -c '! "$1" ca init ca 2>/dev/null' _ "$M"
+check "ca sign writes NAME.crt" \
+    "$M" ca sign --ca ca --role caller --name alice --days 30 alice.pub
+check "ca sign -o writes FILE" \
+    "$M" ca sign --ca ca --role node --name web1 -o web1.cert alice.pub
+"$M" cert show alice.crt >show.out
+check "cert show names the certificate" grep -q '^name: *alice$' show.out
+check "cert show gives the role and issuer" \
+    sh -c 'grep -q "^role: *caller$" show.out && grep -q "^issuer: *fleet$" show.out'
+"$M" cert show --json --ca ca/ca.pub web1.cert >show.json
+check "cert show --json is JSON with the role" \
+    "$PYTHON3" -c 'import json,sys; d=json.load(open("show.json")); sys.exit(d["role"]!="node" or d["trust"]!="signed by the given CA")'
+"$M" ca init other >/dev/null
+"$M" cert show --ca other/ca.pub alice.crt >/dev/null
+check "cert show --ca with another CA exits 1" test $? -eq 1
+"$M" ca sign --ca ca --role admin --name x alice.pub 2>err.out
+check "an unknown role is a usage error" test $? -eq 2
+check "the error names the option" grep -q -- '--role' err.out
+"$M" ca sign --ca ca --role node --name 'a b' alice.pub 2>/dev/null
+check "a name with blanks is refused" test $? -eq 2
+"$M" ca sign --ca ca --role node --name x --days 0 alice.pub 2>/dev/null
+check "--days 0 is refused" test $? -eq 2
+echo garbage >g.crt
+"$M" cert show g.crt 2>/dev/null
+check "a malformed certificate is an error" test $? -eq 2
+chmod 644 ca/ca.key
+"$M" ca sign --ca ca --role node --name y alice.pub 2>err.out
+check "a CA key readable by others is refused" test $? -eq 2
+done_testing

@@ -1,0 +1,123 @@
+# orch_lib.sh: a small fleet of metactld nodes on a private broker, for the
+# metactl integration tests. Source after tests/lib/tap.sh.
+#
+#   orch_setup              temp dir $T, broker, CA, caller key and client.conf
+#   orch_node ID ROLE DC NUM CLASSES [CERTNAME] [CADIR]
+#                           start a node (facts role/dc/num, classes), wait
+#                           until it is ready (notification fd, no sleeping)
+#   orch_local_node ID      a node without broker, local socket $T/ID.sock
+#   orch_teardown           stop the nodes and the broker
+# M is metactl; $T/client.conf is exported as METACTL_CONFIG.
+
+. "$top_srcdir/tests/lib/rabbitmq.sh"
+
+M="$top_builddir/orchestrator/metactl"
+D="$top_builddir/agent/metactld"
+ORCH_PIDS=
+
+orch_teardown() {
+	for p in $ORCH_PIDS; do
+		kill "$p" 2>/dev/null
+		wait "$p" 2>/dev/null
+	done
+	rabbitmq_stop
+	[ -n "${T:-}" ] && rm -rf "$T"
+}
+
+orch_setup() {
+	[ -x "$D" ] || skip_all "metactld not built"
+	T=$(mktemp -d "${TMPDIR:-/tmp}/orch.XXXXXX") || exit 99
+	trap orch_teardown EXIT
+	rabbitmq_start "$T/rabbitmq" >"$T/rabbitmq.out" 2>&1 ||
+		skip_all "cannot start RabbitMQ"
+	mkdir -p "$T/agents" "$T/policy"
+	# Every test needs ping; get_facts stays denied to see failures.
+	printf 'policy default deny\nallow\t*\tping inventory get_fact\t*\n' \
+	    >"$T/policy/rpcutil.policy"
+	"$M" ca init --name testca "$T/ca" >/dev/null &&
+	"$M" ca init --name rogue "$T/rogueca" >/dev/null &&
+	"$M" keygen "$T/alice" >/dev/null &&
+	"$M" ca sign --ca "$T/ca" --role caller --name alice -o "$T/alice.crt" \
+	    "$T/alice.pub" >/dev/null || exit 99
+	cat >"$T/client.conf" <<-EOF
+	broker = $RABBITMQ_URL
+	collective = metactl
+	key = $T/alice.key
+	certificate = $T/alice.crt
+	ca = $T/ca/ca.pub
+	timeout = 5s
+	discovery_timeout = 1s
+	ddl_dir = $top_srcdir/schemas/ddl
+	cache = $T/cache/nodes.json
+	EOF
+	METACTL_CONFIG="$T/client.conf"
+	export METACTL_CONFIG
+	unset METACTL_BROKER NO_COLOR
+}
+
+# orch_start ID: starts metactld with $T/ID.conf and waits for its
+# readiness line on the notification fd.
+orch_start() {
+	rm -f "$T/$1.ready"
+	mkfifo "$T/$1.ready"
+	"$D" -f -c "$T/$1.conf" 3>"$T/$1.ready" >"$T/$1.log" 2>&1 &
+	ORCH_PIDS="$ORCH_PIDS $!"
+	if ! read -r _ <"$T/$1.ready"; then
+		echo "# $1 did not start:" && sed 's/^/# /' "$T/$1.log"
+		return 1
+	fi
+}
+
+orch_node() {
+	id=$1 cn=${6:-$1} ca=${7:-$T/ca}
+	"$M" keygen "$T/$id" >/dev/null &&
+	"$M" ca sign --ca "$ca" --role node --name "$cn" -o "$T/$id.crt" \
+	    "$T/$id.pub" >/dev/null || return 1
+	printf '{"role":"%s","dc":"%s","num":%s,"os":{"family":"debian"}}\n' \
+	    "$2" "$3" "$4" >"$T/$id.facts"
+	printf '%s\n' $5 >"$T/$id.classes"
+	cat >"$T/$id.conf" <<-EOF
+	[node]
+	identity = $id
+	collectives = metactl
+	facts = $T/$id.facts
+	classes = $T/$id.classes
+	[broker]
+	urls = $RABBITMQ_URL
+	[security]
+	key = $T/$id.key
+	certificate = $T/$id.crt
+	ca = $T/ca/ca.pub
+	[policy]
+	dir = $T/policy
+	[plugins]
+	ddl_dir = $top_srcdir/schemas/ddl
+	external_dir = $T/agents
+	[local]
+	enable = false
+	[daemon]
+	notification_fd = 3
+	EOF
+	orch_start "$id"
+}
+
+orch_local_node() {
+	cat >"$T/$1.conf" <<-EOF
+	[node]
+	identity = $1
+	facts = $T/web1.facts
+	[policy]
+	dir = $T/policy
+	[plugins]
+	ddl_dir = $top_srcdir/schemas/ddl
+	external_dir = $T/agents
+	[local]
+	socket = $T/$1.sock
+	[daemon]
+	notification_fd = 3
+	EOF
+	orch_start "$1"
+}
+
+# now_ms: wall clock in milliseconds.
+now_ms() { echo $(($(date +%s%N) / 1000000)); }

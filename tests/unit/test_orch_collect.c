@@ -1,0 +1,266 @@
+/*
+ * test_orch_collect.c: reply collection against a scripted link. This
+ * file defines the link functions collect.c calls, so the real link.o
+ * (and the network) never enters the test.
+ */
+#include "buildconf.h"
+
+#include <check.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "message.h"
+#include "orchestrator/collect.h"
+
+/* The script: what link_next() returns, in order; then timeouts. */
+struct step {
+	const char *id; /* request id of the reply */
+	const char *sender;
+	int status;
+	const char *why; /* non-NULL: an invalid reply */
+};
+static const struct step *script;
+static size_t nscript, pos;
+static int local_mode;
+
+int
+link_is_local(const struct orch_link *l)
+{
+	(void)l;
+	return local_mode;
+}
+
+int
+link_next(struct orch_link *l, int timeout_ms, struct link_event *ev,
+    struct error *err)
+{
+	const struct step *s;
+
+	(void)l;
+	(void)timeout_ms;
+	(void)err;
+	memset(ev, 0, sizeof(*ev));
+	if (pos >= nscript)
+		return 0; /* nothing within the timeout */
+	s = &script[pos++];
+	ev->received_ms = message_now_ms();
+	snprintf(ev->sender, sizeof(ev->sender), "%s", s->sender);
+	snprintf(ev->request_id, sizeof(ev->request_id), "%s", s->id);
+	if (s->why != NULL) {
+		ev->kind = LINK_INVALID;
+		snprintf(ev->why, sizeof(ev->why), "%s", s->why);
+		return 1;
+	}
+	ev->kind = LINK_REPLY;
+	ev->reply = reply_new(s->id, s->sender, s->status,
+	    s->status == 0 ? "OK" : "failed", json_pack("{s:i}", "n", 1));
+	return 1;
+}
+
+void
+link_event_clear(struct link_event *ev)
+{
+	reply_free(ev->reply);
+	memset(ev, 0, sizeof(*ev));
+}
+
+#define ID_A "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa"
+#define ID_B "bbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbb"
+#define ID_D "dddddddddddddddddddddddddddddddd"
+
+static struct results rs;
+static struct collector col;
+static struct strvec expected;
+static size_t emitted;
+
+static void
+count(void *arg, const struct result *r)
+{
+	(void)arg;
+	(void)r;
+	emitted++;
+}
+
+static void
+setup(void)
+{
+	memset(&rs, 0, sizeof(rs));
+	memset(&col, 0, sizeof(col));
+	col.rs = &rs;
+	col.on_result = count;
+	emitted = 0;
+	pos = 0;
+	local_mode = 0;
+}
+
+static void
+teardown(void)
+{
+	collector_clear(&col);
+	results_clear(&rs);
+	strvec_clear(&expected);
+}
+
+static void
+run(const struct step *s, size_t n)
+{
+	script = s;
+	nscript = n;
+	pos = 0;
+}
+
+static enum result_kind
+kind_of(const char *id)
+{
+	struct result *r = results_find(&rs, id, 0xff);
+
+	ck_assert_msg(r != NULL, "no result for %s", id);
+	return r->kind;
+}
+
+START_TEST(stops_when_every_expected_node_answered)
+{
+	static const struct step s[] = {
+	    {ID_A, "web1", 0, NULL}, {ID_A, "web2", 5, NULL}};
+	int64_t t0 = message_now_ms();
+	struct error err;
+
+	strvec_push(&expected, "web1");
+	strvec_push(&expected, "web2");
+	run(s, 2);
+	ck_assert_int_eq(
+	    collect_wait(&col, ID_A, t0, &expected, t0 + 60000, &err), 0);
+	/* Long before the 60 s deadline. */
+	ck_assert_int_lt(message_now_ms() - t0, 5000);
+	ck_assert_uint_eq(rs.n, 2);
+	ck_assert_int_eq(kind_of("web1"), RES_OK);
+	ck_assert_int_eq(kind_of("web2"), RES_FAILED);
+	ck_assert_uint_eq(emitted, 2);
+}
+END_TEST
+
+START_TEST(silent_and_forged_nodes)
+{
+	static const struct step s[] = {{ID_A, "web1", 0, NULL},
+	    {ID_A, "web2", 0, "certificate not signed by a trusted CA"},
+	    {ID_D, "web2", 0, NULL}, /* answers another request: ignored */
+	    {ID_A, "web1", 0, NULL}}; /* a duplicate: ignored */
+	int64_t t0 = message_now_ms();
+	struct error err;
+
+	strvec_push(&expected, "web1");
+	strvec_push(&expected, "web2");
+	run(s, 4);
+	ck_assert_int_eq(
+	    collect_wait(&col, ID_A, t0, &expected, t0 + 100, &err), 0);
+	ck_assert_int_eq(kind_of("web1"), RES_OK);
+	/* The forged reply is reported, and web2 still counts as silent. */
+	ck_assert_ptr_nonnull(results_find(&rs, "web2", 1u << RES_INVALID));
+	ck_assert_ptr_nonnull(results_find(&rs, "web2", 1u << RES_MISSING));
+	ck_assert_ptr_null(results_find(&rs, "web2", 1u << RES_OK));
+	ck_assert_uint_eq(rs.n, 3);
+	ck_assert_int_ge(message_now_ms() - t0, 100);
+}
+END_TEST
+
+START_TEST(unexpected_nodes_are_results)
+{
+	static const struct step s[] = {
+	    {ID_A, "web1", 0, NULL}, {ID_A, "newcomer", 0, NULL}};
+	int64_t t0 = message_now_ms();
+	struct error err;
+
+	run(s, 2);
+	/* No expected set: waits for the deadline, keeps every reply. */
+	ck_assert_int_eq(collect_wait(&col, ID_A, t0, NULL, t0 + 50, &err), 0);
+	ck_assert_uint_eq(rs.n, 2);
+	ck_assert_int_eq(kind_of("newcomer"), RES_OK);
+}
+END_TEST
+
+START_TEST(late_replies_of_an_earlier_batch)
+{
+	static const struct step batch1[] = {{ID_A, "web1", 0, NULL}};
+	static const struct step later[] = {{ID_A, "web2", 0, NULL},
+	    {ID_B, "web3", 0, NULL}, {ID_D, "web9", 0, NULL}};
+	struct strvec b2 = STRVEC_INIT;
+	int64_t t0 = message_now_ms();
+	struct error err;
+
+	strvec_push(&expected, "web1");
+	strvec_push(&expected, "web2");
+	run(batch1, 1);
+	ck_assert_int_eq(
+	    collect_wait(&col, ID_A, t0, &expected, t0 + 50, &err), 0);
+	ck_assert_int_eq(kind_of("web2"), RES_MISSING);
+	/* Batch 2: web2's answer to batch 1 arrives now: late, not lost. */
+	strvec_push(&b2, "web3");
+	run(later, 3);
+	t0 = message_now_ms();
+	ck_assert_int_eq(collect_wait(&col, ID_B, t0, &b2, t0 + 5000, &err), 0);
+	ck_assert_int_eq(kind_of("web2"), RES_LATE);
+	ck_assert_int_eq(kind_of("web3"), RES_OK);
+	ck_assert_ptr_null(results_find(&rs, "web9", 0xff));
+	ck_assert_uint_eq(results_count(&rs, RES_MISSING), 0);
+	strvec_clear(&b2);
+}
+END_TEST
+
+START_TEST(drain_after_the_deadline)
+{
+	static const struct step s[] = {{ID_A, "web2", 0, NULL}};
+	int64_t t0 = message_now_ms();
+	struct error err;
+
+	strvec_push(&expected, "web2");
+	run(NULL, 0);
+	ck_assert_int_eq(collect_wait(&col, ID_A, t0, &expected, t0, &err), 0);
+	ck_assert_int_eq(kind_of("web2"), RES_MISSING);
+	/* What is already there when the output is written: late. */
+	run(s, 1);
+	t0 = message_now_ms();
+	ck_assert_int_eq(collect_wait(&col, NULL, 0, NULL, t0, &err), 0);
+	ck_assert_int_eq(kind_of("web2"), RES_LATE);
+	ck_assert_uint_eq(pos, 1);
+}
+END_TEST
+
+START_TEST(local_mode_ends_with_the_reply)
+{
+	static const struct step s[] = {{ID_A, "local1", 0, NULL}};
+	int64_t t0 = message_now_ms();
+	struct error err;
+
+	local_mode = 1;
+	run(s, 1);
+	ck_assert_int_eq(
+	    collect_wait(&col, ID_A, t0, NULL, t0 + 60000, &err), 0);
+	ck_assert_int_lt(message_now_ms() - t0, 5000);
+	ck_assert_int_eq(kind_of("local1"), RES_OK);
+}
+END_TEST
+
+int
+main(void)
+{
+	Suite *s = suite_create("orch_collect");
+	TCase *tc = tcase_create("collect");
+	SRunner *sr;
+	int failed;
+
+	setenv("CK_TAP_LOG_FILE_NAME", "-", 0);
+	setenv("CK_VERBOSITY", "silent", 0);
+	tcase_add_checked_fixture(tc, setup, teardown);
+	tcase_add_test(tc, stops_when_every_expected_node_answered);
+	tcase_add_test(tc, silent_and_forged_nodes);
+	tcase_add_test(tc, unexpected_nodes_are_results);
+	tcase_add_test(tc, late_replies_of_an_earlier_batch);
+	tcase_add_test(tc, drain_after_the_deadline);
+	tcase_add_test(tc, local_mode_ends_with_the_reply);
+	suite_add_tcase(s, tc);
+	sr = srunner_create(s);
+	srunner_run_all(sr, CK_ENV);
+	failed = srunner_ntests_failed(sr);
+	srunner_free(sr);
+	return failed == 0 ? 0 : 1;
+}

@@ -1,0 +1,308 @@
+/*
+ * test_orch_opts.c: metactl's option parsing, and the arithmetic of
+ * batches, limits and durations.
+ */
+#include "buildconf.h"
+
+#include <check.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "orchestrator/opts.h"
+
+#define ARGV(...) \
+	(char *[]){__VA_ARGS__, NULL}, \
+	    (int)(sizeof((char *[]){__VA_ARGS__}) / sizeof(char *))
+
+static struct orch_opts o;
+static char err[256];
+
+static int
+parse(char *argv[], int argc, unsigned allowed)
+{
+	orch_opts_clear(&o);
+	err[0] = '\0';
+	return orch_opts_parse(&o, argc, argv, allowed, err, sizeof(err));
+}
+
+static void
+teardown(void)
+{
+	orch_opts_clear(&o);
+}
+
+START_TEST(filters_build_the_wire_filter)
+{
+	char *s;
+
+	ck_assert_int_eq(
+	    parse(ARGV("rpc", "-F", "role=web", "-C", "/^db/", "-I", "web1",
+		      "-I", "/^web[23]$/", "-A", "service", "-S", "dc=1 and !x",
+		      "-T", "prod"),
+		OPT_ALL),
+	    0);
+	ck_assert_uint_eq(
+	    json_array_size(json_object_get(o.filter, "fact")), 1);
+	ck_assert_uint_eq(
+	    json_array_size(json_object_get(o.filter, "identity")), 2);
+	ck_assert_str_eq(json_string_value(json_array_get(
+			     json_object_get(o.filter, "class"), 0)),
+	    "/^db/");
+	ck_assert_str_eq(json_string_value(json_array_get(
+			     json_object_get(o.filter, "agent"), 0)),
+	    "service");
+	ck_assert_str_eq(
+	    json_string_value(json_object_get(o.filter, "compound")),
+	    "dc=1 and !x");
+	ck_assert_str_eq(o.collective, "prod");
+	s = json_dumps(json_array_get(json_object_get(o.filter, "fact"), 0),
+	    JSON_SORT_KEYS | JSON_COMPACT);
+	ck_assert_ptr_nonnull(strstr(s, "\"fact\":\"role\""));
+	free(s);
+}
+END_TEST
+
+START_TEST(fact_operators_all_accepted)
+{
+	const char *exprs[] = {"a=1", "a==1", "a!=1", "a<1", "a>1", "a<=1",
+	    "a>=1", "a=~^x", "a=/x/"};
+	size_t i;
+
+	for (i = 0; i < sizeof(exprs) / sizeof(exprs[0]); i++) {
+		ck_assert_msg(parse(ARGV("ping", "-F", (char *)exprs[i]),
+				  OPT_FILTER) == 0,
+		    "%s: %s", exprs[i], err);
+	}
+}
+END_TEST
+
+START_TEST(bad_filters_name_the_option)
+{
+	ck_assert_int_eq(parse(ARGV("ping", "-F", "=x"), OPT_FILTER), -1);
+	ck_assert_ptr_nonnull(strstr(err, "-F '=x'"));
+	ck_assert_int_eq(parse(ARGV("ping", "-S", "(a and"), OPT_FILTER), -1);
+	ck_assert_ptr_nonnull(strstr(err, "-S"));
+	ck_assert_int_eq(
+	    parse(ARGV("ping", "-S", "a", "-S", "b"), OPT_FILTER), -1);
+	ck_assert_ptr_nonnull(strstr(err, "twice"));
+	ck_assert_int_eq(parse(ARGV("ping", "-I", "/(/"), OPT_FILTER), -1);
+}
+END_TEST
+
+START_TEST(positionals_anywhere)
+{
+	ck_assert_int_eq(
+	    parse(ARGV("rpc", "svc", "-F", "a=1", "restart", "app=x", "--json"),
+		OPT_ALL),
+	    0);
+	ck_assert_int_eq(o.nargs, 3);
+	ck_assert_str_eq(o.args[0], "svc");
+	ck_assert_str_eq(o.args[1], "restart");
+	ck_assert_str_eq(o.args[2], "app=x");
+	ck_assert_int_eq(o.format, OUT_JSON);
+	ck_assert_int_eq(
+	    parse(ARGV("rpc", "a", "b", "--", "x=-1", "-F"), OPT_ALL), 0);
+	ck_assert_int_eq(o.nargs, 4);
+	ck_assert_str_eq(o.args[3], "-F");
+}
+END_TEST
+
+START_TEST(groups_restrict_options)
+{
+	ck_assert_int_eq(parse(ARGV("find", "--batch", "2"), OPT_FILTER), -1);
+	ck_assert_ptr_nonnull(strstr(err, "--batch"));
+	ck_assert_int_eq(parse(ARGV("doc", "-F", "a=1"), 0), -1);
+	ck_assert_ptr_nonnull(strstr(err, "-F"));
+	ck_assert_int_eq(parse(ARGV("rpc", "-t"), OPT_ALL), -1);
+	ck_assert_ptr_nonnull(strstr(err, "needs a value"));
+	ck_assert_int_eq(parse(ARGV("rpc", "--nope"), OPT_ALL), -1);
+	ck_assert_ptr_nonnull(strstr(err, "--nope"));
+}
+END_TEST
+
+START_TEST(batch_limit_and_times)
+{
+	ck_assert_int_eq(parse(ARGV("rpc", "--batch", "25%", "--batch-sleep",
+				   "1.5", "--limit-nodes", "3", "--limit-seed",
+				   "42", "-t", "7", "--dt", "500ms", "--np",
+				   "--display", "failed", "--dry-run"),
+			     OPT_ALL),
+	    0);
+	ck_assert_int_eq(o.batch.n, 25);
+	ck_assert_int_eq(o.batch.percent, 1);
+	ck_assert_int_eq(o.batch_sleep_ms, 1500);
+	ck_assert_int_eq(o.limit.n, 3);
+	ck_assert_int_eq(o.limit.percent, 0);
+	ck_assert(o.have_seed);
+	ck_assert_uint_eq(o.limit_seed, 42);
+	ck_assert_int_eq(o.timeout_ms, 7000);
+	ck_assert_int_eq(o.discovery_ms, 500);
+	ck_assert_int_eq(o.progress, 0);
+	ck_assert_int_eq(o.display, DISPLAY_FAILED);
+	ck_assert(o.dry_run);
+	ck_assert_int_eq(parse(ARGV("rpc", "-1"), OPT_ALL), 0);
+	ck_assert_int_eq(o.limit.n, 1);
+	ck_assert_int_eq(parse(ARGV("rpc", "--batch-sleep", "1"), OPT_ALL), -1);
+	ck_assert_ptr_nonnull(strstr(err, "needs --batch"));
+	ck_assert_int_eq(parse(ARGV("rpc", "--limit-seed", "1"), OPT_ALL), -1);
+	ck_assert_int_eq(parse(ARGV("rpc", "--batch", "0"), OPT_ALL), -1);
+	ck_assert_int_eq(parse(ARGV("rpc", "--batch", "101%"), OPT_ALL), -1);
+	ck_assert_int_eq(parse(ARGV("rpc", "-t", "0"), OPT_ALL), -1);
+	ck_assert_int_eq(parse(ARGV("rpc", "-t", "-3"), OPT_ALL), -1);
+	ck_assert_int_eq(parse(ARGV("rpc", "--display", "x"), OPT_ALL), -1);
+}
+END_TEST
+
+START_TEST(count_specs)
+{
+	struct count_spec c;
+	const char *bad[] = {
+	    "", "0", "-1", "x", "1x", "0%", "101%", "5%%", "2000000", " 1"};
+	size_t i;
+
+	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
+		ck_assert_msg(
+		    count_spec_parse(bad[i], &c) == -1, "'%s'", bad[i]);
+	ck_assert_int_eq(count_spec_parse("10", &c), 0);
+	ck_assert_uint_eq(count_spec_apply(&c, 25), 10);
+	ck_assert_uint_eq(count_spec_apply(&c, 4), 4);
+	ck_assert_uint_eq(count_spec_apply(&c, 0), 0);
+	ck_assert_int_eq(count_spec_parse("10%", &c), 0);
+	ck_assert_uint_eq(count_spec_apply(&c, 25), 3); /* rounds up */
+	ck_assert_uint_eq(count_spec_apply(&c, 1), 1);
+	ck_assert_uint_eq(count_spec_apply(&c, 100), 10);
+	ck_assert_int_eq(count_spec_parse("100%", &c), 0);
+	ck_assert_uint_eq(count_spec_apply(&c, 7), 7);
+	c.n = 0;
+	ck_assert_uint_eq(count_spec_apply(&c, 7), 7); /* unset: all */
+}
+END_TEST
+
+START_TEST(durations)
+{
+	long ms;
+
+	ck_assert_int_eq(duration_parse("2", &ms), 0);
+	ck_assert_int_eq(ms, 2000);
+	ck_assert_int_eq(duration_parse("0.25", &ms), 0);
+	ck_assert_int_eq(ms, 250);
+	ck_assert_int_eq(duration_parse("3s", &ms), 0);
+	ck_assert_int_eq(ms, 3000);
+	ck_assert_int_eq(duration_parse("150ms", &ms), 0);
+	ck_assert_int_eq(ms, 150);
+	ck_assert_int_eq(duration_parse("-1", &ms), -1);
+	ck_assert_int_eq(duration_parse("nan", &ms), -1);
+	ck_assert_int_eq(duration_parse("1e9", &ms), -1);
+	ck_assert_int_eq(duration_parse("5m", &ms), -1);
+	ck_assert_int_eq(duration_parse("", &ms), -1);
+}
+END_TEST
+
+static char **
+names(size_t n)
+{
+	char **v = calloc(n, sizeof(*v));
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		char buf[16];
+
+		snprintf(buf, sizeof(buf), "node%02zu", i);
+		v[i] = strdup(buf);
+	}
+	return v;
+}
+
+static void
+free_names(char **v, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		free(v[i]);
+	free(v);
+}
+
+START_TEST(limit_is_reproducible_and_sorted)
+{
+	char **a = names(20), **b = names(20), **c = names(20);
+	size_t i, k;
+	int same = 1;
+
+	/* Input order must not matter: reverse b. */
+	for (i = 0; i < 10; i++) {
+		char *t = b[i];
+
+		b[i] = b[19 - i];
+		b[19 - i] = t;
+	}
+	ck_assert_uint_eq(limit_select(a, 20, 5, 42), 5);
+	ck_assert_uint_eq(limit_select(b, 20, 5, 42), 5);
+	k = limit_select(c, 20, 5, 43);
+	ck_assert_uint_eq(k, 5);
+	for (i = 0; i < 5; i++) {
+		ck_assert_str_eq(a[i], b[i]);
+		if (strcmp(a[i], c[i]) != 0)
+			same = 0;
+		if (i > 0)
+			ck_assert_int_lt(strcmp(a[i - 1], a[i]), 0);
+	}
+	ck_assert_msg(!same, "another seed should choose other nodes");
+	for (i = 5; i < 20; i++)
+		ck_assert_ptr_null(a[i]);
+	free_names(a, 20);
+	free_names(b, 20);
+	free_names(c, 20);
+	a = names(3);
+	ck_assert_uint_eq(limit_select(a, 3, 10, 1), 3);
+	free_names(a, 3);
+}
+END_TEST
+
+START_TEST(limit_covers_every_node)
+{
+	int seen[10] = {0};
+	uint64_t seed;
+	size_t i;
+
+	/* Over many seeds, a 1-of-10 choice reaches every node. */
+	for (seed = 0; seed < 200; seed++) {
+		char **v = names(10);
+
+		limit_select(v, 10, 1, seed);
+		seen[atoi(v[0] + 4)]++;
+		free_names(v, 10);
+	}
+	for (i = 0; i < 10; i++)
+		ck_assert_int_gt(seen[i], 0);
+}
+END_TEST
+
+int
+main(void)
+{
+	Suite *s = suite_create("orch_opts");
+	TCase *tc = tcase_create("opts");
+	SRunner *sr;
+	int failed;
+
+	setenv("CK_TAP_LOG_FILE_NAME", "-", 0);
+	setenv("CK_VERBOSITY", "silent", 0);
+	tcase_add_checked_fixture(tc, NULL, teardown);
+	tcase_add_test(tc, filters_build_the_wire_filter);
+	tcase_add_test(tc, fact_operators_all_accepted);
+	tcase_add_test(tc, bad_filters_name_the_option);
+	tcase_add_test(tc, positionals_anywhere);
+	tcase_add_test(tc, groups_restrict_options);
+	tcase_add_test(tc, batch_limit_and_times);
+	tcase_add_test(tc, count_specs);
+	tcase_add_test(tc, durations);
+	tcase_add_test(tc, limit_is_reproducible_and_sorted);
+	tcase_add_test(tc, limit_covers_every_node);
+	suite_add_tcase(s, tc);
+	sr = srunner_create(s);
+	srunner_run_all(sr, CK_ENV);
+	failed = srunner_ntests_failed(sr);
+	srunner_free(sr);
+	return failed == 0 ? 0 : 1;
+}
