@@ -27,6 +27,9 @@
 #
 # Extra lines for every agent's configuration can be put in FLEET_EXTRA_CONF
 # (appended at the end of the file; use full "[section]" headers).
+# FLEET_HEARTBEAT (default 0, no heartbeats) and FLEET_LOG_LEVEL (default
+# debug) set [broker] heartbeat and [log] level; FLEET_FLAGS are metactld's
+# options (default -d: foreground, debug logging; -f keeps the level).
 # Programs: METACTLD and MCSEND, by default from $top_builddir.
 
 : "${top_builddir:=.}"
@@ -58,7 +61,7 @@ fleet_write_conf() { # NAME
 		if [ -n "${RABBITMQ_URL:-}" ] && [ -z "${FLEET_LOCAL_ONLY:-}" ]; then
 			echo "[broker]"
 			echo "urls = $RABBITMQ_URL"
-			echo "heartbeat = 0"
+			echo "heartbeat = ${FLEET_HEARTBEAT:-0}"
 			echo "reconnect_min = 200ms"
 			echo "reconnect_max = 2s"
 		fi
@@ -75,7 +78,7 @@ fleet_write_conf() { # NAME
 		echo "socket = $FLEET_DIR/$n.sock"
 		echo "[log]"
 		echo "target = stderr"
-		echo "level = debug"
+		echo "level = ${FLEET_LOG_LEVEL:-debug}"
 		echo "audit = $FLEET_DIR/$n.audit"
 		[ -n "${FLEET_EXTRA_CONF:-}" ] && printf '%s\n' "$FLEET_EXTRA_CONF"
 	} >"$FLEET_DIR/$n.conf"
@@ -123,7 +126,7 @@ fleet_start() {
 			: >"$FLEET_DIR/$n.classes"
 		fi
 		fleet_write_conf "$n"
-		"$METACTLD" -d -c "$FLEET_DIR/$n.conf" \
+		"$METACTLD" ${FLEET_FLAGS:--d} -c "$FLEET_DIR/$n.conf" \
 		    >>"$FLEET_DIR/$n.log" 2>&1 &
 		echo $! >"$FLEET_DIR/$n.pid"
 		FLEET_PIDS="$FLEET_PIDS $!"
