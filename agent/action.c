@@ -297,6 +297,9 @@ action_drain_queue(struct agentd *d)
 	while ((ctx = TAILQ_FIRST(&queue_list)) != NULL) {
 		TAILQ_REMOVE(&queue_list, ctx, entry);
 		nqueued--;
+		log_warnx("request %s from %s for %s.%s refused: agent is "
+			  "shutting down",
+		    ctx->id, ctx->caller, ctx->agent, ctx->action);
 		agentd_audit(d, ctx->id, ctx->caller, ctx->agent, ctx->action,
 		    ctx->audit_args, "rejected", STATUS_ABORTED,
 		    "agent is shutting down");

@@ -200,7 +200,9 @@ on_poll(uv_poll_t *p, int status, int events)
 	struct broker *b = p->data;
 
 	if (status < 0) {
-		broker_lost(b, uv_strerror(status));
+		/* libuv reports POLLERR as UV_EBADF: the peer reset the link. */
+		broker_lost(b,
+		    status == UV_EBADF ? "socket error" : uv_strerror(status));
 		return;
 	}
 	drain(b);

@@ -18,7 +18,7 @@
 #include "message.h"
 #include "replay.h"
 #include "sign.h"
-#include "policy_stub.h"
+#include "policy/policy.h"
 #include "plugins/registry.h"
 #include "agentd.h"
 
@@ -37,19 +37,18 @@ agentd_subject(const struct agentd *d, struct filter_subject *s)
 	s->nagents = d->nagents;
 }
 
-/* A request id for a reply to a message that did not decode: the id
- * field if the body holds one that looks right, else 32 zeros. */
+/* The id of a body that did not decode as a request, if it holds one that
+ * looks right, else 32 zeros: the caller can still match the refusal. */
 static void
-guess_id(const char *buf, size_t len, size_t max, char id[MESSAGE_ID_LEN + 1])
+guess_id(const struct envelope *env, char id[MESSAGE_ID_LEN + 1])
 {
-	struct envelope *env = NULL;
 	struct error err;
 	json_t *body = NULL;
 	const char *s;
 
 	memset(id, '0', MESSAGE_ID_LEN);
 	id[MESSAGE_ID_LEN] = '\0';
-	if (len > max || envelope_decode(buf, len, max, &env, &err) < 0)
+	if (env == NULL)
 		return;
 	body = message_parse_json(env->body, env->body_len, &err);
 	s = json_string_value(json_object_get(body, "id"));
@@ -57,7 +56,6 @@ guess_id(const char *buf, size_t len, size_t max, char id[MESSAGE_ID_LEN + 1])
 	    strspn(s, "0123456789abcdef") == MESSAGE_ID_LEN)
 		memcpy(id, s, MESSAGE_ID_LEN);
 	json_decref(body);
-	envelope_free(env);
 }
 
 /*
@@ -113,12 +111,12 @@ dispatch_message(struct agentd *d, const char *buf, size_t len,
 	const struct ddl_action *da;
 	void *pdata = NULL;
 	json_t *args = NULL, *dry;
-	char caller[160], pcaller[168], gid[MESSAGE_ID_LEN + 1];
+	char caller[168], gid[MESSAGE_ID_LEN + 1];
 	int r, dry_run = 0;
 	int64_t now = message_now_ms();
 
 	d->stats.received++;
-	guess_id(buf, len, d->conf.message_max, gid);
+	guess_id(NULL, gid);
 	if (o->local)
 		snprintf(caller, sizeof(caller), "uid=%u", (unsigned)o->uid);
 	else
@@ -147,6 +145,7 @@ dispatch_message(struct agentd *d, const char *buf, size_t len,
 	}
 	error_init(&err, "request");
 	if ((r = request_decode(env->body, env->body_len, &req, &err)) < 0) {
+		guess_id(env, gid);
 		refuse(d, sink, NULL, gid, caller, "rejected", r, -1,
 		    "malformed request: %s", err.text);
 		goto out;
@@ -169,12 +168,10 @@ dispatch_message(struct agentd *d, const char *buf, size_t len,
 			    err.text);
 			goto out;
 		}
-		snprintf(caller, sizeof(caller), "%s", cert->name);
+		/* The one caller string everything sees: policy, action,
+		 * logs and audit. */
+		snprintf(caller, sizeof(caller), "cert=%s", cert->name);
 	}
-	if (o->local)
-		snprintf(pcaller, sizeof(pcaller), "%s", caller);
-	else
-		snprintf(pcaller, sizeof(pcaller), "cert=%s", caller);
 
 	/* 4. Time window and replay cache. */
 	if ((r = replay_check(
@@ -227,7 +224,7 @@ dispatch_message(struct agentd *d, const char *buf, size_t len,
 
 	/* 7. Policy. */
 	memset(&preq, 0, sizeof(preq));
-	preq.caller = pcaller;
+	preq.caller = caller;
 	preq.agent = req->agent;
 	preq.action = req->action;
 	preq.data = req->data;
@@ -235,7 +232,7 @@ dispatch_message(struct agentd *d, const char *buf, size_t len,
 	memset(&dec, 0, sizeof(dec));
 	if ((r = policy_check(d->policy, &preq, &dec)) < 0 || !dec.allowed) {
 		refuse(d, sink, req, NULL, caller, "denied", MCE_DENIED, -1,
-		    "%s may not run %s.%s%s%s%s", pcaller, req->agent,
+		    "%s may not run %s.%s%s%s%s", caller, req->agent,
 		    req->action, dec.origin[0] ? " (" : "",
 		    dec.origin[0] ? dec.origin : "", dec.origin[0] ? ")" : "");
 		goto out;

@@ -15,6 +15,10 @@
 #include "transport.h"
 #include "agentd.h"
 
+/* A client that sends but does not read is not read from either once this
+ * much of its replies waits to be written. */
+#define LOCAL_WRITE_QUEUE_MAX (1024 * 1024)
+
 struct local_conn;
 
 struct local_server {
@@ -43,6 +47,7 @@ struct local_conn {
 	size_t len, cap;
 	int discarding; /* skipping the rest of an oversized line */
 	int closing;
+	int paused; /* reading stopped until the replies drain */
 	unsigned refs; /* 1 for the open handle, 1 per slot */
 	TAILQ_HEAD(, local_slot) slots;
 };
@@ -88,15 +93,25 @@ conn_unref(struct local_conn *c)
 	free(c);
 }
 
+static void on_alloc(uv_handle_t *h, size_t hint, uv_buf_t *b);
+static void on_read(uv_stream_t *st, ssize_t n, const uv_buf_t *b);
+
 static void
 written(uv_write_t *req, int status)
 {
 	struct write_req *w = (struct write_req *)req;
+	struct local_conn *c = w->c;
 
 	if (status < 0 && status != UV_ECANCELED)
 		log_debug("local: write failed: %s", uv_strerror(status));
+	if (c->paused && !c->closing &&
+	    uv_stream_get_write_queue_size((uv_stream_t *)&c->pipe) <
+		LOCAL_WRITE_QUEUE_MAX / 2) {
+		c->paused = 0;
+		uv_read_start((uv_stream_t *)&c->pipe, on_alloc, on_read);
+	}
 	free(w->data);
-	conn_unref(w->c);
+	conn_unref(c);
 	free(w);
 }
 
@@ -106,6 +121,7 @@ flush(struct local_conn *c)
 {
 	struct local_slot *s;
 
+	c->refs++; /* the last slot may hold the last reference */
 	while ((s = TAILQ_FIRST(&c->slots)) != NULL && s->refs == 0) {
 		TAILQ_REMOVE(&c->slots, s, entry);
 		if (s->out != NULL && !c->closing) {
@@ -129,6 +145,15 @@ flush(struct local_conn *c)
 		free(s);
 		conn_unref(c);
 	}
+	if (!c->closing && !c->paused &&
+	    uv_stream_get_write_queue_size((uv_stream_t *)&c->pipe) >
+		LOCAL_WRITE_QUEUE_MAX) {
+		log_debug("local: uid=%u reads no replies; pausing",
+		    (unsigned)c->uid);
+		c->paused = 1;
+		uv_read_stop((uv_stream_t *)&c->pipe);
+	}
+	conn_unref(c);
 }
 
 static void

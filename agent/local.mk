@@ -10,11 +10,11 @@ agent_libagentd_a_SOURCES = \
 	agent/local.c \
 	agent/node.c agent/node.h \
 	agent/notify.c \
-	agent/policy_stub.c agent/policy_stub.h \
 	agent/reply.c \
 	agent/strv.c agent/strv.h
 
-AGENTD_LIBS = agent/libagentd.a plugins/libplugins.a lib/libmetactl.a \
+AGENTD_LIBS = agent/libagentd.a policy/libpolicy.a plugins/libplugins.a \
+	lib/libmetactl.a \
 	$(RABBITMQ_LIBS) $(UV_LIBS) $(JANSSON_LIBS) $(SODIUM_LIBS)
 
 sbin_PROGRAMS += agent/metactld
@@ -22,13 +22,28 @@ agent_metactld_SOURCES = agent/main.c
 agent_metactld_LDADD = $(AGENTD_LIBS)
 
 AGENTD_TEST_LIBS = $(AGENTD_LIBS) $(CHECK_LIBS)
+AGENTD_TEST_SINK = tests/unit/test_agent_sink.c tests/unit/test_agent_sink.h
 
 UNIT_TESTS += tests/unit/test_agent_action tests/unit/test_agent_node
 check_PROGRAMS += tests/unit/test_agent_action tests/unit/test_agent_node
-tests_unit_test_agent_action_SOURCES = tests/unit/test_agent_action.c
+tests_unit_test_agent_action_SOURCES = tests/unit/test_agent_action.c \
+	$(AGENTD_TEST_SINK)
 tests_unit_test_agent_action_LDADD = $(AGENTD_TEST_LIBS)
 tests_unit_test_agent_node_SOURCES = tests/unit/test_agent_node.c
 tests_unit_test_agent_node_LDADD = $(AGENTD_TEST_LIBS)
+UNIT_TESTS += tests/unit/test_agent_conf
+check_PROGRAMS += tests/unit/test_agent_conf
+tests_unit_test_agent_conf_SOURCES = tests/unit/test_agent_conf.c
+tests_unit_test_agent_conf_CPPFLAGS = $(AM_CPPFLAGS) \
+	-DSRCDIR='"$(abs_top_srcdir)"'
+tests_unit_test_agent_conf_LDADD = $(AGENTD_TEST_LIBS)
+UNIT_TESTS += tests/unit/test_agent_dispatch
+check_PROGRAMS += tests/unit/test_agent_dispatch
+tests_unit_test_agent_dispatch_SOURCES = tests/unit/test_agent_dispatch.c \
+	$(AGENTD_TEST_SINK)
+tests_unit_test_agent_dispatch_CPPFLAGS = $(AM_CPPFLAGS) \
+	-DSRCDIR='"$(abs_top_srcdir)"'
+tests_unit_test_agent_dispatch_LDADD = $(AGENTD_TEST_LIBS)
 
 # The integration tests' client: CA and certificates, signed requests over
 # the broker or the local socket, raw bytes, replays.

@@ -15,7 +15,7 @@
 
 #include "filter.h"
 #include "message.h"
-#include "policy_stub.h"
+#include "policy/policy.h"
 #include "plugins/registry.h"
 #include "agentd.h"
 
@@ -57,6 +57,50 @@ startup_error(int code, const struct error *err, const char *what)
 	}
 }
 
+/*
+ * The node's own certificate must be one the fleet accepts on its replies:
+ * signed by the CA, valid now, role node, named after the identity, and for
+ * the key the agent signs with.
+ */
+static int
+check_own_cert(const struct agentd *d, struct error *err)
+{
+	const struct conf *c = &d->conf;
+	unsigned char pk[SIGN_PUBLICKEYBYTES];
+	struct cert *cert = NULL;
+	int r;
+
+	error_init(err, c->cert_path);
+	if (d->have_ca)
+		r = cert_verify(
+		    d->cert_doc, d->ca_pk, message_now_ms() / 1000, &cert, err);
+	else
+		r = cert_parse(d->cert_doc, &cert, err);
+	/* The checks above name their own source; the file is more useful. */
+	snprintf(err->source, sizeof(err->source), "%s", c->cert_path);
+	if (r < 0) {
+		if (err->text[0] == '\0')
+			error_set(err, 0, 0, "%s", error_str(r));
+		return r;
+	}
+	sign_key_public(d->key, pk);
+	r = MCE_CONFIG;
+	if (cert->role != CERT_ROLE_NODE)
+		error_set(err, 0, 0, "certificate has role %s, not node",
+		    cert_role_str(cert->role));
+	else if (strcmp(cert->name, c->identity) != 0)
+		error_set(err, 0, 0,
+		    "certificate is for \"%s\", the identity is \"%s\"",
+		    cert->name, c->identity);
+	else if (memcmp(pk, cert->pubkey, sizeof(pk)) != 0)
+		error_set(err, 0, 0, "certificate is not for the key %s",
+		    c->key_path);
+	else
+		r = 0;
+	cert_free(cert);
+	return r;
+}
+
 /* Trust material: the node key and certificate, the CA public key. */
 static int
 load_trust(struct agentd *d, struct error *err)
@@ -87,7 +131,13 @@ load_trust(struct agentd *d, struct error *err)
 		}
 		d->have_ca = 1;
 	}
-	return 0;
+	if ((d->key == NULL) != (d->cert_doc == NULL)) {
+		error_init(err, c->path);
+		error_set(
+		    err, 0, 0, "[security] key and certificate go together");
+		return MCE_CONFIG;
+	}
+	return d->cert_doc != NULL ? check_own_cert(d, err) : 0;
 }
 
 static int
@@ -124,24 +174,28 @@ load_registry(const struct conf *c, struct registry **ret, struct error *err)
 	return registry_load(c->ddl_dir, c->external_dir, ret, err);
 }
 
-/* d->agents mirrors the registry; returns 1 when the list changed. */
+/*
+ * Makes r the registry and d->agents its names. Returns 1 when the names
+ * changed; the previous registry, if any, must still be alive for that.
+ */
 static int
-set_agents(struct agentd *d)
+set_registry(struct agentd *d, struct registry *r)
 {
-	size_t n = registry_count(d->registry);
+	size_t n = registry_count(r);
 	const char **a = calloc(n + 1, sizeof(char *));
 	int changed = n != d->nagents;
 
 	if (a == NULL)
-		return 0;
+		return -ENOMEM;
 	for (size_t i = 0; i < n; i++) {
-		a[i] = registry_agent(d->registry, i);
+		a[i] = registry_agent(r, i);
 		if (!changed && strcmp(a[i], d->agents[i]) != 0)
 			changed = 1;
 	}
 	free(d->agents);
 	d->agents = a;
 	d->nagents = n;
+	d->registry = r;
 	return changed;
 }
 
@@ -149,7 +203,7 @@ set_agents(struct agentd *d)
 static void
 reload_registry(struct agentd *d)
 {
-	struct registry *nr = NULL;
+	struct registry *nr = NULL, *old;
 	struct error err;
 	char buf[600];
 	int r;
@@ -169,9 +223,17 @@ reload_registry(struct agentd *d)
 		registry_init(d->registry);
 		return;
 	}
-	registry_free(d->registry);
-	d->registry = nr;
-	if (set_agents(d))
+	old = d->registry;
+	r = set_registry(d, nr);
+	if (r < 0) {
+		log_warnx("reload: out of memory; keeping the previous agents");
+		registry_fini(nr);
+		registry_free(nr);
+		registry_init(old);
+		return;
+	}
+	registry_free(old);
+	if (r > 0)
 		broker_resubscribe(d->broker);
 }
 
@@ -442,7 +504,10 @@ main(int argc, char **argv)
 		log_warnx("agents failed to start: %s", error_str(r));
 		return EX_SOFTWARE;
 	}
-	set_agents(d);
+	if (set_registry(d, d->registry) < 0) {
+		log_warnx("out of memory");
+		return EX_OSERR;
+	}
 	{
 		struct replay_config rc;
 

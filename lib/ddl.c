@@ -25,7 +25,9 @@
 #define DDL_FILE_MAX (4 * 1024 * 1024) /* bytes of one DDL file */
 #define DDL_NAME_MAX 64 /* agent, action, input and output names */
 #define DDL_PATTERN_MAX 1024 /* bytes of a pattern */
-#define DDL_PATTERN_NODES 10000 /* elements after bounded repetitions */
+#define DDL_PATTERN_NODES 2000 /* elements after bounded repetitions */
+#define STR_(x) #x
+#define STR(x) STR_(x)
 
 struct ddl_input {
 	const char *name;
@@ -228,7 +230,7 @@ check_value(const struct ddl_input *in, const json_t *v, const char *what,
 	if (in->type == DDL_STRING) {
 		const char *s = json_string_value(v);
 		size_t n = json_string_length(v);
-		const char *fault;
+		const char *fault = NULL;
 
 		if (memchr(s, '\0', n) != NULL) {
 			error_set(err, 0, 0, "%s: contains a NUL byte", what);
@@ -403,52 +405,109 @@ get_type(struct parse *p, const json_t *o, enum ddl_type *ret)
 }
 
 /*
- * A rough count of the elements regcomp() builds for an ERE: bounded
- * repetitions copy what they repeat, so ((a{100}){100}){100} would take
- * a million of them (and seconds and hundreds of megabytes). Returns 1
- * when the count passes DDL_PATTERN_NODES or groups nest too deep.
+ * The copies a repetition at *pp makes of what it repeats: "+" is x x*,
+ * "{m,n}" up to n copies, "{m,}" m + 1. 0 when *pp is no repetition
+ * ('{' without a valid bound is a literal); *pp is left on its last byte.
  */
-static int
-pattern_too_big(const char *p)
+static double
+repeat_factor(const char **pp)
 {
-	double sum[32], last[32];
-	int d = 0;
+	const char *p = *pp;
+	char *end;
+	double m, n;
 
-	sum[0] = last[0] = 0;
+	if (*p == '+')
+		return 2;
+	if (*p != '{' || !isdigit((unsigned char)p[1]))
+		return 0;
+	m = n = strtod(p + 1, &end);
+	if (*end == ',' && isdigit((unsigned char)end[1]))
+		n = strtod(end + 1, &end);
+	else if (*end == ',')
+		n = m + 1, end++;
+	if (*end != '}')
+		return 0;
+	*pp = end;
+	n = n > m ? n : m;
+	return n > 1 ? n : 1;
+}
+
+/*
+ * What would make regcomp() slow or huge, or NULL. glibc copies what a
+ * repetition repeats, so ((a{100}){100}){100} or a run of "+" takes
+ * millions of elements; and repeating something that can match the empty
+ * string, as in (a*)+ or (()*){500}, costs time that grows much faster
+ * than the pattern. The first is bounded by a rough element count, the
+ * second refused (POSIX leaves "a**" undefined anyway).
+ */
+struct re_level {
+	double sum; /* elements of the group so far */
+	double last; /* elements of the last atom */
+	int last_null; /* the last atom can match "" */
+	int seq_null; /* the current branch so far can match "" */
+	int prev_null; /* seq_null before the last atom */
+	int alt_null; /* an earlier branch can match "" */
+};
+
+static void
+re_atom(struct re_level *l, double n, int null)
+{
+	l->sum += n;
+	l->last = n;
+	l->last_null = null;
+	l->prev_null = l->seq_null;
+	l->seq_null = l->seq_null && null;
+}
+
+static const char *
+pattern_fault(const char *p)
+{
+	static const char *const big =
+	    "regular expression too large once repetitions are expanded "
+	    "(at most " STR(DDL_PATTERN_NODES) " elements)";
+	static const char *const null_rep =
+	    "regular expression repeats a part that can match the empty "
+	    "string";
+	struct re_level lv[32], *l = lv;
+	double k;
+	int zero;
+
+	memset(l, 0, sizeof(*l));
+	l->seq_null = 1;
 	for (; *p != '\0'; p++) {
-		char *end;
-		double m, k;
-
 		switch (*p) {
 		case '(':
-			if (++d == 32)
-				return 1;
-			sum[d] = last[d] = 0;
+			if (++l == lv + 32)
+				return "regular expression nests groups too "
+				       "deep";
+			memset(l, 0, sizeof(*l));
+			l->seq_null = 1;
 			continue;
 		case ')':
-			if (d > 0) {
-				last[d - 1] = sum[d];
-				sum[d - 1] += sum[d];
-				d--;
-			}
+			if (l == lv)
+				break; /* a literal */
+			l--;
+			re_atom(l, l[1].sum, l[1].seq_null || l[1].alt_null);
 			continue;
-		case '{':
-			m = strtod(p + 1, &end);
-			k = m;
-			if (end == p + 1 || m < 0)
-				break;
-			if (*end == ',' && isdigit((unsigned char)end[1]))
-				k = strtod(end + 1, &end);
-			else if (*end == ',')
-				end++;
-			if (*end != '}')
-				break;
-			k = k > m ? k : m;
-			sum[d] += last[d] * (k - 1);
-			last[d] *= k;
-			p = end;
-			if (sum[d] > DDL_PATTERN_NODES)
-				return 1;
+		case '|':
+			l->alt_null = l->alt_null || l->seq_null;
+			l->seq_null = 1;
+			l->last = 0;
+			l->last_null = 0;
+			continue;
+		case '^':
+		case '$':
+			re_atom(l, 1, 1);
+			continue;
+		case '?':
+			l->seq_null = l->prev_null;
+			l->last_null = 1;
+			continue;
+		case '*':
+			if (l->last_null)
+				return null_rep;
+			l->seq_null = l->prev_null;
+			l->last_null = 1;
 			continue;
 		case '[':
 			/* A bracket expression is one element. */
@@ -456,18 +515,31 @@ pattern_too_big(const char *p)
 			p += p[1] == ']';
 			while (p[1] != '\0' && p[1] != ']')
 				p++;
-			if (p[1] == ']')
-				p++;
-			break;
+			p += p[1] == ']';
+			re_atom(l, 1, 0);
+			continue;
 		case '\\':
-			if (p[1] != '\0')
-				p++;
-			break;
+			p += p[1] != '\0';
+			re_atom(l, 1, 0);
+			continue;
 		}
-		last[d] = 1;
-		sum[d] += 1;
+		zero = *p == '{' && p[1] == '0';
+		if ((k = repeat_factor(&p)) > 0) {
+			if (l->last_null)
+				return null_rep;
+			l->sum += l->last * (k - 1);
+			l->last *= k;
+			if (l->sum > DDL_PATTERN_NODES)
+				return big;
+			if (zero) {
+				l->seq_null = l->prev_null;
+				l->last_null = 1;
+			}
+			continue;
+		}
+		re_atom(l, 1, 0);
 	}
-	return sum[0] > DDL_PATTERN_NODES;
+	return l == lv && l->sum > DDL_PATTERN_NODES ? big : NULL;
 }
 
 static void
@@ -511,6 +583,7 @@ parse_input(struct parse *p, const char *name, const json_t *o, void *item)
 		in->maxlength = json_integer_value(v);
 	}
 	if ((v = json_object_get(o, "pattern")) != NULL) {
+		const char *fault = NULL;
 		char msg[128];
 
 		if (in->type != DDL_STRING)
@@ -519,13 +592,13 @@ parse_input(struct parse *p, const char *name, const json_t *o, void *item)
 		    strlen(json_string_value(v)) != json_string_length(v))
 			return perr(p, "pattern must be a string");
 		if (json_string_length(v) > DDL_PATTERN_MAX ||
-		    pattern_too_big(json_string_value(v))) {
+		    (fault = pattern_fault(json_string_value(v))) != NULL) {
 			n = path_push(p, "pattern");
-			r = perr(p,
-			    "regular expression too large (at most %d "
-			    "bytes and %d elements once repetitions "
-			    "are expanded)",
-			    DDL_PATTERN_MAX, DDL_PATTERN_NODES);
+			if (json_string_length(v) > DDL_PATTERN_MAX)
+				r = perr(
+				    p, "longer than %d bytes", DDL_PATTERN_MAX);
+			else
+				r = perr(p, "%s", fault);
 			path_pop(p, n);
 			return r;
 		}

@@ -9,6 +9,7 @@
 #ifndef METACTL_ORCH_CLI_H
 #define METACTL_ORCH_CLI_H
 
+#include <signal.h>
 #include <stdarg.h>
 
 /* Exit statuses, listed in metactl(1). */
@@ -17,8 +18,18 @@ enum {
 	MC_EXIT_FAILED = 1, /* some node replied with an error */
 	MC_EXIT_USAGE = 2, /* usage or configuration error */
 	MC_EXIT_MISSING = 3, /* some expected nodes did not reply */
-	MC_EXIT_NOMATCH = 4 /* no node matched */
+	MC_EXIT_NOMATCH = 4, /* no node matched */
+	MC_EXIT_INTERRUPTED = 130 /* SIGINT or SIGTERM, after the output */
 };
+
+/*
+ * Set by SIGINT and SIGTERM once cli_catch_interrupt() armed them: the
+ * fleet commands stop waiting and sending, print what came back and
+ * exit MC_EXIT_INTERRUPTED. A second signal has its default effect.
+ */
+extern volatile sig_atomic_t cli_interrupted;
+extern int cli_interrupt_armed;
+void cli_catch_interrupt(void);
 
 /* "metactl: CMD: message" on stderr. */
 void cli_errx(const char *fmt, ...) __attribute__((format(printf, 1, 2)));

@@ -61,7 +61,6 @@ cmd_ping(int argc, char *argv[])
 {
 	struct strvec nodes = STRVEC_INIT;
 	struct fleet f;
-	json_t *req = NULL;
 	char buf[256];
 	size_t i;
 	int r;
@@ -74,7 +73,7 @@ cmd_ping(int argc, char *argv[])
 		goto out;
 	results_sort(&f.rs);
 	if (f.o.format != OUT_HUMAN) {
-		r = fleet_finish(&f, req, NULL);
+		r = fleet_finish(&f, f.discovery, NULL);
 		goto out;
 	}
 	r = results_exit_status(&f.rs);
@@ -98,7 +97,6 @@ cmd_ping(int argc, char *argv[])
 	printf("\n%s\n", buf);
 	output_missing(stdout, &f.rs, output_color_wanted(stdout));
 out:
-	json_decref(req);
 	strvec_clear(&nodes);
 	fleet_clear(&f);
 	return r;
@@ -190,6 +188,23 @@ cmd_inventory(int argc, char *argv[])
 		cli_errx("out of memory");
 		r = MC_EXIT_USAGE;
 		goto out;
+	}
+	if (link_is_local(f.link)) {
+		/* The local agent drops a request for another identity
+		 * without a word: ask within the discovery window first. */
+		struct strvec found = STRVEC_INIT;
+		size_t n;
+
+		r = fleet_discover(&f, &found, NULL);
+		n = found.n;
+		strvec_clear(&found);
+		if (r != 0)
+			goto out;
+		if (n == 0) {
+			cli_errx("the local agent is not '%s'", f.o.args[0]);
+			r = MC_EXIT_NOMATCH;
+			goto out;
+		}
 	}
 	f.rs.addressed = 1;
 	if ((r = fleet_call(&f, req, link_is_local(f.link) ? NULL : target.v,

@@ -200,6 +200,8 @@ run_action(struct fleet *f, struct request *req)
 	for (i = 0; i < nodes.n; i += bs) {
 		size_t j;
 
+		if (cli_interrupted)
+			break;
 		if (i > 0) {
 			/* Each batch is a request of its own: fresh id and
 			 * time, so a slow rollout never sends stale ones. */
@@ -216,6 +218,8 @@ run_action(struct fleet *f, struct request *req)
 					goto out;
 				}
 				req->time_ms = message_now_ms();
+				if (cli_interrupted)
+					break;
 			}
 		}
 		strvec_clear(&batch);
@@ -226,6 +230,10 @@ run_action(struct fleet *f, struct request *req)
 			}
 		if ((r = fleet_call(f, req, batch.v, batch.n, &batch)) != 0)
 			goto out;
+	}
+	if (i < nodes.n) {
+		f->unsent = nodes.n - i;
+		f->rs.addressed = i;
 	}
 out:
 	if (r == 0 && f->link != NULL) {

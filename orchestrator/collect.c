@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "message.h"
+#include "orchestrator/cli.h"
 #include "orchestrator/collect.h"
 #include "orchestrator/progress.h"
 
@@ -55,6 +56,8 @@ collect_wait(struct collector *c, const char *id, int64_t sent_ms,
 
 		if (id != NULL && nexp > 0 && answered >= nexp)
 			break;
+		if (cli_interrupted)
+			break;
 		/* Past the deadline, only what already arrived is read. */
 		if (now >= deadline_ms && id != NULL)
 			break;
@@ -65,6 +68,10 @@ collect_wait(struct collector *c, const char *id, int64_t sent_ms,
 			if (wait > 100)
 				wait = 100; /* redraw the elapsed time */
 		}
+		/* librabbitmq resumes its poll after a signal: wake up to
+		 * look at the flag. */
+		if (cli_interrupt_armed && wait > 200)
+			wait = 200;
 		r = link_next(c->link, (int)wait, &ev, err);
 		if (r < 0)
 			break;

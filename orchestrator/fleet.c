@@ -55,6 +55,7 @@ fleet_connect(struct fleet *f)
 		return MC_EXIT_USAGE;
 	}
 	f->start_ms = message_now_ms();
+	cli_catch_interrupt();
 	f->col.link = f->link;
 	f->col.rs = &f->rs;
 	if (progress_wanted(stderr, f->o.progress && f->o.format != OUT_JSONL))
@@ -66,6 +67,7 @@ void
 fleet_clear(struct fleet *f)
 {
 	link_close(f->link);
+	json_decref(f->discovery);
 	collector_clear(&f->col);
 	results_clear(&f->rs);
 	client_conf_clear(&f->conf);
@@ -186,6 +188,15 @@ fail:
 	return MC_EXIT_USAGE;
 }
 
+static int
+link_failed(struct error *err)
+{
+	char msg[512];
+
+	cli_errx("%s", error_format(err, msg, sizeof(msg)));
+	return MC_EXIT_USAGE;
+}
+
 static void
 print_jsonl(void *arg, const struct result *r)
 {
@@ -200,13 +211,25 @@ print_jsonl(void *arg, const struct result *r)
 	fflush(stdout);
 }
 
+/*
+ * A filter that only names identities, without regexes, says which
+ * nodes are expected as surely as a cache entry: 1 and the names, 0 for
+ * any other filter.
+ */
 static int
-link_failed(struct error *err)
+named_nodes(const json_t *filter, struct strvec *ret)
 {
-	char msg[512];
+	const json_t *ids = json_object_get(filter, "identity"), *v;
+	size_t i;
 
-	cli_errx("%s", error_format(err, msg, sizeof(msg)));
-	return MC_EXIT_USAGE;
+	if (json_object_size(filter) != 1 || json_array_size(ids) == 0)
+		return 0;
+	json_array_foreach(ids, i, v) if (!json_is_string(v) ||
+	    json_string_value(v)[0] == '/') return 0;
+	json_array_foreach(ids, i,
+	    v) if (strvec_push(ret, json_string_value(v)) < 0) return -ENOMEM;
+	strvec_sort_uniq(ret);
+	return 1;
 }
 
 int
@@ -232,14 +255,21 @@ fleet_discover(struct fleet *f, struct strvec *nodes, struct results *rs)
 		if (key != NULL && !f->o.no_cache)
 			cached = nodecache_expected(&nc, key, message_now_ms(),
 			    f->conf.cache_ttl_ms, &expected);
+		if (!cached && !f->o.no_cache &&
+		    (r = named_nodes(f->o.filter, &expected)) != 0)
+			cached = r > 0;
 	}
 	if ((req = fleet_request(f, "rpcutil", "ping", NULL)) == NULL) {
 		r = MC_EXIT_USAGE;
 		cli_errx("out of memory");
 		goto out;
 	}
+	json_decref(f->discovery);
+	f->discovery = fleet_request_json(req);
 	col.rs = target;
-	col.on_result = NULL;
+	/* ping --jsonl streams the discovery replies themselves. */
+	col.on_result =
+	    rs != NULL && f->o.format == OUT_JSONL ? print_jsonl : NULL;
 	memset(&col.old_ids, 0, sizeof(col.old_ids));
 	sent = message_now_ms();
 	r = link_send(f->link, req, f->o.nodes != NULL ? expected.v : NULL,
@@ -269,10 +299,24 @@ fleet_discover(struct fleet *f, struct strvec *nodes, struct results *rs)
 		nodecache_save(&nc, f->conf.cache);
 	}
 	r = 0;
+	if (f->o.verbose) {
+		const char *why = "the window ended (no cache entry)";
+
+		if (f->o.nodes != NULL)
+			why = "nodes from --nodes";
+		else if (link_is_local(f->link))
+			why = "the local agent";
+		else if (!full)
+			why = "every expected node answered";
+		else if (cached)
+			why = "the window ended before every expected node "
+			      "answered";
+		fprintf(stderr,
+		    "metactl: discovery: %zu node%s in %lld ms, %s\n", nodes->n,
+		    nodes->n == 1 ? "" : "s", (long long)target->elapsed_ms,
+		    why);
+	}
 out:
-	if (f->o.verbose && cached)
-		fprintf(stderr, "metactl: node cache expected %zu nodes\n",
-		    expected.n);
 	request_free(req);
 	free(key);
 	nodecache_clear(&nc);
@@ -365,5 +409,13 @@ fleet_finish(
 	}
 	json_decref(agg);
 	fflush(stdout);
+	if (cli_interrupted) {
+		if (f->unsent > 0)
+			cli_errx("interrupted: %zu node%s not addressed",
+			    f->unsent, f->unsent == 1 ? "" : "s");
+		else
+			cli_errx("interrupted");
+		return MC_EXIT_INTERRUPTED;
+	}
 	return status;
 }

@@ -6,7 +6,8 @@
  *  - Discovery (ping, find, and rpc before it sends): a broadcast
  *    rpcutil.ping with the filter. It ends at the discovery window
  *    (--dt, discovery_timeout), or as soon as every node of a fresh node
- *    cache entry for the same collective and filter has answered.
+ *    cache entry for the same collective and filter (or every node a
+ *    filter of plain -I names names) has answered.
  *    --nodes skips discovery; --no-cache always waits the window.
  *  - Requests: every discovered (or listed) node is expected; the wait
  *    ends when all of them have answered or at --timeout.
@@ -37,6 +38,8 @@ struct fleet {
 	long timeout_ms;
 	long discovery_ms;
 	int64_t start_ms; /* when the link was open */
+	json_t *discovery; /* the last discovery request, decoded */
+	size_t unsent; /* nodes of batches an interruption cancelled */
 };
 
 /* -1 to go on, or the exit status to return (usage/config errors are

@@ -38,10 +38,10 @@ load_credentials(
 		error_init(err, c->path != NULL ? c->path : "client.conf");
 		error_set(err, 0, 0,
 		    "a broker needs key, certificate and ca in the client "
-		    "configuration (%s%s%s missing)",
-		    c->key == NULL ? "key " : "",
-		    c->certificate == NULL ? "certificate " : "",
-		    c->ca == NULL ? "ca " : "");
+		    "configuration; missing:%s%s%s",
+		    c->key == NULL ? " key" : "",
+		    c->certificate == NULL ? " certificate" : "",
+		    c->ca == NULL ? " ca" : "");
 		return MCE_CONFIG;
 	}
 	if (sign_init() < 0) {

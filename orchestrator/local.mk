@@ -30,10 +30,11 @@ SCRIPT_TESTS += tests/integration/orch_keys.sh
 EXTRA_DIST += tests/integration/orch_keys.sh
 
 ORCH_UNIT_TESTS = tests/unit/test_orch_opts tests/unit/test_orch_output \
-	tests/unit/test_orch_collect
+	tests/unit/test_orch_collect tests/unit/test_orch_conf
 UNIT_TESTS += $(ORCH_UNIT_TESTS)
 check_PROGRAMS += $(ORCH_UNIT_TESTS)
-tests_unit_test_orch_opts_SOURCES = tests/unit/test_orch_opts.c
+tests_unit_test_orch_opts_SOURCES = tests/unit/test_orch_opts.c \
+	tests/unit/test_orch_run.h
 tests_unit_test_orch_opts_CFLAGS = $(AM_CFLAGS) $(CHECK_CFLAGS)
 tests_unit_test_orch_opts_LDADD = $(ORCH_TEST_LIBS) -lm
 tests_unit_test_orch_output_SOURCES = tests/unit/test_orch_output.c
@@ -44,8 +45,15 @@ tests_unit_test_orch_output_LDADD = $(ORCH_TEST_LIBS) -lm
 tests_unit_test_orch_collect_SOURCES = tests/unit/test_orch_collect.c
 tests_unit_test_orch_collect_CFLAGS = $(AM_CFLAGS) $(CHECK_CFLAGS)
 tests_unit_test_orch_collect_LDADD = $(ORCH_TEST_LIBS) -lm
+tests_unit_test_orch_conf_SOURCES = tests/unit/test_orch_conf.c
+tests_unit_test_orch_conf_CFLAGS = $(AM_CFLAGS) $(CHECK_CFLAGS)
+tests_unit_test_orch_conf_LDADD = $(ORCH_TEST_LIBS) -lm
 
 INTEGRATION_TESTS += tests/integration/orch_fleet.sh
+check_PROGRAMS += tests/integration/orch_fakenode
+tests_integration_orch_fakenode_SOURCES = tests/integration/orch_fakenode.c
+tests_integration_orch_fakenode_LDADD = lib/libmetactl.a $(JANSSON_LIBS) \
+	$(SODIUM_LIBS) $(RABBITMQ_LIBS)
 EXTRA_DIST += tests/integration/orch_fleet.sh tests/integration/orch_lib.sh
 dist_schema_DATA += schemas/metactl-output.schema.json
 

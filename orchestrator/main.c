@@ -96,6 +96,7 @@ int
 main(int argc, char *argv[])
 {
 	const struct command *c;
+	int r;
 
 	if (argc < 2) {
 		usage(stderr);
@@ -123,5 +124,11 @@ main(int argc, char *argv[])
 	if (argc > 2 &&
 	    (strcmp(argv[2], "--help") == 0 || strcmp(argv[2], "-h") == 0))
 		return help(2, argv);
-	return c->fn(argc - 1, argv + 1);
+	r = c->fn(argc - 1, argv + 1);
+	if (cli_interrupted && r != MC_EXIT_INTERRUPTED) {
+		/* What came back has been printed; say it is not all. */
+		cli_errx("interrupted");
+		r = MC_EXIT_INTERRUPTED;
+	}
+	return r;
 }

@@ -259,10 +259,17 @@ orch_opts_parse(struct orch_opts *o, int argc, char *argv[], unsigned allowed,
 				return -1;
 			break;
 		case 'T':
+			/* It becomes part of an AMQP routing key. */
 			if (optarg[0] == '\0' ||
-			    strlen(optarg) > 128 /* MESSAGE_NAME_MAX */) {
+			    strlen(optarg) > 128 /* MESSAGE_NAME_MAX */ ||
+			    strspn(optarg,
+				"abcdefghijklmnopqrstuvwxyz"
+				"ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_-") !=
+				strlen(optarg)) {
 				snprintf(err, errsize,
-				    "-T: invalid collective '%s'", optarg);
+				    "-T: '%s' is not a collective name "
+				    "(letters, digits, _ and -)",
+				    optarg);
 				return -1;
 			}
 			o->collective = optarg;

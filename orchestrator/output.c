@@ -24,6 +24,33 @@ output_color_wanted(FILE *f)
 	return isatty(fileno(f));
 }
 
+/* A list of words as "a, b, c"; anything nested stays JSON. */
+static char *
+array_text(const json_t *v)
+{
+	char *buf = NULL, *t;
+	size_t len = 0, i;
+	const json_t *x;
+	FILE *f;
+
+	json_array_foreach(v, i,
+	    x) if (json_is_array(x) || json_is_object(x)) return json_dumps(v,
+	    JSON_COMPACT | JSON_SORT_KEYS);
+	if ((f = open_memstream(&buf, &len)) == NULL)
+		return NULL;
+	json_array_foreach(v, i, x)
+	{
+		t = output_value_text(x);
+		fprintf(f, "%s%s", i > 0 ? ", " : "", t != NULL ? t : "?");
+		free(t);
+	}
+	if (fclose(f) != 0) {
+		free(buf);
+		return NULL;
+	}
+	return buf;
+}
+
 char *
 output_value_text(const json_t *v)
 {
@@ -31,6 +58,8 @@ output_value_text(const json_t *v)
 
 	if (v == NULL || json_is_null(v))
 		return strdup("-");
+	if (json_is_array(v))
+		return array_text(v);
 	if (!json_is_string(v))
 		return json_dumps(
 		    v, JSON_COMPACT | JSON_ENCODE_ANY | JSON_SORT_KEYS);

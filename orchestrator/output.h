@@ -15,8 +15,9 @@
 /* 1 when colours may be used on f: a terminal, and NO_COLOR unset. */
 int output_color_wanted(FILE *f);
 
-/* A value as one word of text: strings with control characters
- * replaced by '?', others as compact JSON; caller frees. */
+/* A value as text: strings with control characters replaced by '?',
+ * lists of scalars as "a, b", anything else as compact JSON; caller
+ * frees. */
 char *output_value_text(const json_t *v);
 
 /*

@@ -10,6 +10,7 @@
 
 #include "ddl.h"
 #include "error.h"
+#include "message.h"
 #include "plugins/external.h"
 #include "plugins/plugin.h"
 
@@ -115,17 +116,20 @@ decode_reply(const struct spawn_result *r, int *ret_status,
     const char **ret_msg, json_t **ret_data, json_t **ret_doc, char *why,
     size_t size)
 {
-	json_error_t jerr;
+	struct error err;
 	json_t *doc, *code, *msg, *data;
+	char where[sizeof(err.text) + 64];
 
 	if (r->out_len == 0) {
 		snprintf(why, size, "printed nothing on stdout");
 		return -1;
 	}
-	doc = json_loadb(r->out, r->out_len, JSON_REJECT_DUPLICATES, &jerr);
+	/* The same limits as any message: depth, UTF-8, no NUL byte. */
+	error_init(&err, "stdout");
+	doc = message_parse_json(r->out, r->out_len, &err);
 	if (doc == NULL) {
-		snprintf(why, size, "invalid JSON on stdout: %d:%d: %s",
-		    jerr.line, jerr.column, jerr.text);
+		snprintf(
+		    why, size, "%s", error_format(&err, where, sizeof(where)));
 		return -1;
 	}
 	code = json_object_get(doc, "statuscode");

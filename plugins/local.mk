@@ -16,6 +16,7 @@ dist_externalexample_SCRIPTS = plugins/external/example
 dist_externalexample_DATA = plugins/external/example.json
 externaldocdir = $(docdir)
 dist_externaldoc_DATA = docs/EXTERNAL-AGENTS.md
+EXTRA_DIST += plugins/README.md
 
 # Plugins are tested without metactld: tests/unit/fake_ctx.c implements the
 # action_* functions of plugin.h and really runs what actions spawn.

@@ -59,7 +59,8 @@ struct node_info {
 const char *action_agent(const struct action_ctx *ctx);
 const char *action_name(const struct action_ctx *ctx);
 const char *action_request_id(const struct action_ctx *ctx);
-/* The verified caller: certificate name, or "uid=N" on the local socket. */
+/* The verified caller: "cert=NAME" (the certificate name) over the broker,
+ * "uid=N" on the local socket; the same string the policy matched. */
 const char *action_caller(const struct action_ctx *ctx);
 int action_dry_run(const struct action_ctx *ctx);
 const struct node_info *action_node(const struct action_ctx *ctx);

@@ -150,8 +150,10 @@ groups_parse(const char *source, const char *text, size_t len,
 
 	error_init(err, source);
 	*ret = NULL;
-	if (g == NULL)
+	if (g == NULL) {
+		error_set(err, 0, 0, "out of memory");
 		return -ENOMEM;
+	}
 	while (source_next_line(text, len, &pos, &s, &e)) {
 		lineno++;
 		for (size_t i = s; i < e; i++)

@@ -27,6 +27,26 @@ printf 'role: web\n' >"$(fleet_facts n1)"
 : >"$FLEET_DIR/n1.classes"
 out=$("$METACTLD" -n -c "$(fleet_conf n1)" 2>&1)
 check "-n accepts a good configuration" [ "$out" = "configuration OK" ]
+# with_cert CERT: n1's configuration with another certificate; -n output.
+with_cert() {
+	sed "s|^certificate = .*|certificate = $1|" "$(fleet_conf n1)" >"$FLEET_DIR/cert.conf"
+	"$METACTLD" -n -c "$FLEET_DIR/cert.conf" 2>&1
+}
+mkdir -p "$FLEET_DIR/x"
+cp "$FLEET_DIR/ca.key" "$FLEET_DIR/ca.pub" "$FLEET_DIR/x/"
+"$MCSEND" issue "$FLEET_DIR/x" n1 node && "$MCSEND" issue "$FLEET_DIR/x" n2 node
+case $(with_cert "$FLEET_DIR/alice.crt") in
+*"alice.crt: certificate has role caller, not node") ok "-n refuses a caller certificate" ;;
+*) not_ok "-n refuses a caller certificate: $(with_cert "$FLEET_DIR/alice.crt")" ;;
+esac
+case $(with_cert "$FLEET_DIR/x/n2.crt") in
+*'certificate is for "n2", the identity is "n1"') ok "-n refuses another node's certificate" ;;
+*) not_ok "-n refuses another node's certificate: $(with_cert "$FLEET_DIR/x/n2.crt")" ;;
+esac
+case $(with_cert "$FLEET_DIR/x/n1.crt") in
+*"certificate is not for the key $FLEET_DIR/n1.key") ok "-n refuses a certificate for another key" ;;
+*) not_ok "-n refuses a certificate for another key: $(with_cert "$FLEET_DIR/x/n1.crt")" ;;
+esac
 printf '[node]\nidentity = x\n[limits]\nconcurent_actions = 3\n' >"$FLEET_DIR/bad.conf"
 out=$("$METACTLD" -n -c "$FLEET_DIR/bad.conf" 2>&1)
 rc=$?
@@ -39,6 +59,8 @@ esac
 check "a missing configuration exits 66" [ $? -eq 66 ]
 "$METACTLD" --bogus >/dev/null 2>&1
 check "a bad option exits 64" [ $? -eq 64 ]
+check "--version names the version" sh -c "'$METACTLD' --version | grep -q '^metactld [0-9]'"
+check "--help lists -n" sh -c "'$METACTLD' --help | grep -q -- '-n  *check the configuration'"
 
 # Readiness: READY=1 on NOTIFY_SOCKET, STOPPING=1 at the end.
 notify="$FLEET_DIR/notify.sock"
@@ -80,12 +102,35 @@ check "the caller is uid=$uid in the audit trail" \
     "$FLEET_DIR/n1.audit"
 
 out=$(fleet_send_local n1 rpcutil inventory)
+check "the policy lets uid=$uid run inventory" [ "$(echo "$out" | field statuscode)" = 0 ]
+check "allowed actions are audited" \
+    grep -q '"action":"inventory","arguments":{},"decision":"allowed"' "$FLEET_DIR/n1.audit"
+
+# SIGHUP with a stricter policy: inventory is now refused.
+policy="$FLEET_DIR/policy/rpcutil.policy"
+cp "$policy" "$FLEET_DIR/rpcutil.policy.orig"
+printf 'policy default deny\nallow\tuid=%s\tping get_fact\t*\n' "$uid" >"$policy"
+check "SIGHUP with a new policy" fleet_hup n1
+out=$(fleet_send_local n1 rpcutil inventory)
 check "a denied action gets status 6" [ "$(echo "$out" | field statuscode)" = 6 ]
 case $(echo "$out" | field statusmsg) in
-"uid=$uid may not run rpcutil.inventory"*) ok "the denial names the caller" ;;
-*) not_ok "the denial names the caller: $out" ;;
+"uid=$uid may not run rpcutil.inventory ($policy: policy default)") ok "the denial names the caller and the deciding rule" ;;
+*) not_ok "the denial names the caller and the deciding rule: $out" ;;
 esac
 check "the denial is audited" grep -q '"decision":"denied"' "$FLEET_DIR/n1.audit"
+check "the denial is logged" fleet_wait_log n1 "refused: uid=$uid may not run rpcutil.inventory" 1
+
+# A broken policy is refused and the previous one stays in force.
+printf 'policy default deny\nallow uid=%s * *\n' "$uid" >"$policy"
+fleet_hup n1
+check "a broken policy is refused with file:line" \
+    fleet_wait_log n1 "policy refused: $policy:2" 1
+out=$(fleet_send_local n1 rpcutil inventory)
+check "the previous policy is kept" [ "$(echo "$out" | field statuscode)" = 6 ]
+out=$(fleet_send_local n1 rpcutil ping)
+check "and still allows what it allowed" [ "$(echo "$out" | field statuscode)" = 0 ]
+cp "$FLEET_DIR/rpcutil.policy.orig" "$policy"
+fleet_hup n1
 
 out=$(fleet_send_local n1 nosuch ping)
 check "unknown agent: status 2" [ "$(echo "$out" | field statuscode)" = 2 ]
@@ -140,6 +185,35 @@ check "a broken facts file is logged" fleet_wait_log n1 'keeping the previous fa
 out=$(fleet_send_local n1 -F rack=r7 rpcutil ping)
 check "and the previous facts are kept" [ "$(echo "$out" | field statuscode)" = 0 ]
 
+# A client that sends and never reads is paused, not buffered for without
+# end; once it reads, every reply arrives.
+out=$("$PYTHON3" -c '
+import socket, sys, threading, time
+n = 4000
+s = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+s.connect(sys.argv[1])
+sender = threading.Thread(target=lambda: s.sendall(b"x\n" * n))
+sender.start()
+log = sys.argv[2]
+for _ in range(400):
+    if "reads no replies; pausing" in open(log).read():
+        break
+    time.sleep(0.05)
+else:
+    print("never paused")
+got = b""
+s.settimeout(30)
+while got.count(b"\n") < n:
+    chunk = s.recv(65536)
+    if not chunk:
+        break
+    got += chunk
+sender.join()
+print(got.count(b"\n"))
+' "$FLEET_DIR/n1.sock" "$(fleet_log n1)")
+check "a client that does not read is paused, then gets all its replies" \
+    [ "$out" = 4000 ]
+
 pid=$(fleet_pid n1)
 check "the daemon is still up" kill -0 "$pid"
 
@@ -150,4 +224,69 @@ check "SIGTERM: logged as stopped" fleet_wait_log n1 '^metactld: stopped$' 1
 check "SIGTERM: the socket is removed" [ ! -e "$FLEET_DIR/n1.sock" ]
 wait "$listener"
 check "STOPPING=1 sent to NOTIFY_SOCKET" grep -q STOPPING=1 "$FLEET_DIR/notify.out"
+# Actions that run programs: an external agent that naps, installed while
+# the agent runs and picked up by SIGHUP.
+rm -f "$FLEET_DIR/n1.log"
+fleet_start n1:web:dc1 || { echo "Bail out! metactld did not restart"; exit 99; }
+cat >"$FLEET_DIR/agents/nap" <<'EOS'
+#!/bin/sh
+s=$(sed -n 's/.*"seconds":\([0-9]*\).*/\1/p')
+sleep "$s"
+printf '{"statuscode":0,"statusmsg":"OK","data":{"slept":%s}}\n' "$s"
+EOS
+chmod 0755 "$FLEET_DIR/agents/nap"
+cat >"$FLEET_DIR/agents/nap.json" <<'EOS'
+{"agent":"nap","version":"1.0","description":"Sleeps","timeout":3,
+ "actions":{"nap":{"description":"Sleeps","display":"always",
+  "input":{"seconds":{"type":"integer","description":"How long",
+                      "optional":false}},
+  "output":{"slept":{"type":"integer","description":"Slept",
+                     "display_as":"Slept"}}}}}
+EOS
+printf 'policy default deny\nallow\tuid=%s\tnap\t*\n' "$uid" >"$FLEET_DIR/policy/nap.policy"
+check "SIGHUP picks up a new external agent" fleet_hup n1
+out=$(fleet_send_local n1 nap nap seconds=0)
+check "the external agent answers" [ "$(echo "$out" | field data.slept)" = 0 ]
+out=$(fleet_send_local n1 -D nap nap seconds=0)
+check "dry run: the program is not started" \
+    [ "$(echo "$out" | field statusmsg)" = "dry run: not started" ]
+check "dry run: the reply lists the argv it would run" \
+    [ "$(echo "$out" | field data.commands)" = "[[\"$FLEET_DIR/agents/nap\", \"nap\"]]" ]
+out=$(fleet_send_local n1 -t 10000 nap nap seconds=20)
+case $(echo "$out" | field statusmsg) in
+*"timed out after 3 s"*) ok "an action past its timeout is killed" ;;
+*) not_ok "an action past its timeout is killed: $out" ;;
+esac
+check "the kill is logged" fleet_wait_log n1 'timed out, killing its process group' 1
+
+# SIGTERM lets a running action finish and answer.
+started=$(fleet_count_log n1 'running .*/agents/nap')
+fleet_send_local n1 -t 10000 nap nap seconds=1 >"$FLEET_DIR/nap.out" &
+client=$!
+fleet_wait_count n1 'running .*/agents/nap' $((started + 1)) 10
+fleet_stop_one n1
+rc=$?
+wait "$client"
+check "SIGTERM waits for the running action" [ "$(field data.slept <"$FLEET_DIR/nap.out")" = 1 ]
+check "and then exits 0" [ "$rc" -eq 0 ]
+check "after logging that every action finished" \
+    fleet_wait_log n1 'every action finished' 1
+
+# ... but not longer than shutdown_timeout.
+FLEET_EXTRA_CONF='[limits]
+shutdown_timeout = 300ms'
+fleet_start n1:web:dc1 || { echo "Bail out! metactld did not restart"; exit 99; }
+started=$(fleet_count_log n1 'running .*/agents/nap')
+fleet_send_local n1 -t 10000 nap nap seconds=2 >/dev/null &
+client=$!
+fleet_wait_count n1 'running .*/agents/nap' $((started + 1)) 10
+child=$(sed -n 's/.*running .*agents\/nap (pid \([0-9]*\)).*/\1/p' "$(fleet_log n1)" | tail -n 1)
+fleet_stop_one n1
+rc=$?
+wait "$client"
+check "at the deadline the agent stops anyway" [ "$rc" -eq 0 ]
+check "saying so" fleet_wait_log n1 'deadline reached with 1 actions running' 1
+i=0
+while kill -0 "$child" 2>/dev/null && [ $i -lt 100 ]; do sleep 0.05; i=$((i + 1)); done
+check "and the action's process is gone" sh -c "! kill -0 $child 2>/dev/null"
 done_testing

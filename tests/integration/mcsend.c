@@ -58,13 +58,17 @@ die(const char *fmt, ...)
 	exit(2);
 }
 
-static char *
+/* DIR/NAME.EXT in one of a few static buffers (enough for one call). */
+static const char *
 path_in(const char *dir, const char *name, const char *ext)
 {
-	char *p;
+	static char bufs[4][4096];
+	static unsigned next;
+	char *p = bufs[next++ % 4];
 
-	if (asprintf(&p, "%s/%s%s", dir, name, ext) < 0)
-		die("out of memory");
+	if ((size_t)snprintf(p, sizeof(bufs[0]), "%s/%s%s", dir, name, ext) >=
+	    sizeof(bufs[0]))
+		die("%s/%s%s: path too long", dir, name, ext);
 	return p;
 }
 

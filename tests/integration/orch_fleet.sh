@@ -26,6 +26,26 @@ check "ping ends with count and min/avg/max" \
 is "ping sorts by identity" \
     "$(awk '/time=/{print $1}' "$T/ping.out" | tr '\n' ' ')" "db1 web1 web2 "
 
+"$M" ping --json >"$T/ping.json"
+check "ping --json validates, with the discovery request" "$PYTHON3" -c '
+import json, sys, jsonschema
+doc = json.load(open(sys.argv[2]))
+jsonschema.validate(doc, json.load(open(sys.argv[1])))
+assert doc["request"]["action"] == "ping", doc["request"]
+assert sorted(r["identity"] for r in doc["replies"]) == ["db1", "web1", "web2"]
+assert all(r["rtt_ms"] >= 0 for r in doc["replies"])
+' "$schema" "$T/ping.json"
+
+"$M" ping --jsonl >"$T/ping.jsonl"
+check "ping --jsonl streams the replies, then the stats" "$PYTHON3" -c '
+import json, sys, jsonschema
+schema = json.load(open(sys.argv[1]))
+lines = [json.loads(l) for l in open(sys.argv[2])]
+for l in lines:
+    jsonschema.validate(l, schema)
+assert [l["type"] for l in lines] == ["reply"] * 3 + ["stats"], lines
+' "$schema" "$T/ping.jsonl"
+
 is "find without filter" "$(found)" "db1 web1 web2 "
 is "-F fact=value" "$(found -F role=web)" "web1 web2 "
 is "-F ==" "$(found -F dc==dc1)" "db1 web1 "
@@ -199,6 +219,30 @@ assert len(t) == 3, t
 assert t[1] - t[0] < 900, t
 assert t[2] - t[1] >= 1000, t
 ' "$T/batch.json"
+# Interrupted during the sleep after the first batch: what came back is
+# printed, the rest is not sent, exit 130.
+mkfifo "$T/int.fifo"
+"$M" rpc rpcutil ping --batch 1 --batch-sleep 30 --jsonl >"$T/int.fifo" \
+    2>"$T/int.err" &
+pid=$!
+exec 4<"$T/int.fifo"
+read -r first <&4
+kill -INT "$pid"
+cat <&4 >"$T/int.rest"
+exec 4<&-
+wait "$pid"
+is "SIGINT during a rollout exits 130" $? 130
+check "the reply before it was printed" \
+    sh -c 'printf "%s\n" "$1" | grep -q "\"type\":\"reply\""' _ "$first"
+check "the stats line follows, with one node addressed" \
+    "$PYTHON3" -c '
+import json, sys
+d = json.loads(open(sys.argv[1]).read())
+assert d["type"] == "stats" and d["stats"]["ok"] == 1, d
+assert d["stats"]["addressed"] == 1, d
+' "$T/int.rest"
+check "the nodes not addressed are counted" \
+    grep -q 'interrupted: 2 nodes not addressed' "$T/int.err"
 "$M" rpc rpcutil ping --batch 1 --json >"$T/batch1.json"
 check "--batch 1 addresses every node, one at a time" "$PYTHON3" -c '
 import json, sys
@@ -209,11 +253,22 @@ assert d["stats"]["ok"] == 3 and d["stats"]["addressed"] == 3, d
 # The node cache: once every node seen last time answered, discovery ends.
 "$M" find -F role=web >/dev/null
 t0=$(now_ms)
-out=$("$M" find --dt 20 -F role=web | tr '\n' ' ')
+out=$("$M" find -v --dt 20 -F role=web 2>"$T/v.err" | tr '\n' ' ')
 t1=$(now_ms)
 is "a cached discovery finds the same nodes" "$out" "web1 web2 "
+check "-v says why discovery ended" \
+    grep -q '^metactl: discovery: 2 nodes in [0-9]* ms, every expected node answered$' "$T/v.err"
 check "a cached discovery ends long before its 20 s window" \
     test $((t1 - t0)) -lt 10000
+t0=$(now_ms)
+out=$("$M" find --dt 20 -I web2 -I db1 | tr '\n' ' ')
+t1=$(now_ms)
+is "-I with plain names finds them" "$out" "db1 web2 "
+check "and ends when they answered, not at its 20 s window" \
+    test $((t1 - t0)) -lt 10000
+"$M" ping -I web1 -I ghost --dt 1 >"$T/named.out"
+is "ping of a named node that does not exist exits 3" $? 3
+check "and names it" grep -q '^no reply from: ghost$' "$T/named.out"
 t0=$(now_ms)
 "$M" find --dt 2 --no-cache >/dev/null
 t1=$(now_ms)
@@ -225,10 +280,11 @@ check "--dry-run prints the decoded request" grep -q '"agent": "rpcutil"' "$T/dr
 check "--dry-run lists the cached nodes" \
     sh -c 'grep -q "^  web1$" "$1" && grep -q "^  web2$" "$1"' _ "$T/dry.out"
 
-# Forged replies: a node whose certificate another CA signed, and one
-# that answers under another node's certificate.
+# Forged replies: a node of another fleet (its CA is not ours) on the
+# same broker, and one that signs with its own valid certificate but
+# claims to be web1.
 orch_node rogue web dc9 1 "" rogue "$T/rogueca" || exit 99
-orch_node imposter web dc9 1 "" web1 || exit 99
+orch_fake imposter web1 || exit 99
 printf 'rogue\nimposter\nweb2\n' >"$T/forged"
 "$M" rpc rpcutil ping --nodes "$T/forged" -t 2 --json >"$T/forged.json"
 is "forging nodes count as silent: exit 3" $? 3
@@ -240,7 +296,8 @@ d = json.load(open(sys.argv[2]))
 assert [r["identity"] for r in d["replies"]] == ["web2"], d
 bad = {i["identity"]: i["reason"] for i in d["invalid"]}
 assert "trusted CA" in bad["rogue"], bad
-assert "does not match" in bad["imposter"], bad
+# Reported under the name it claimed, with the certificate it showed.
+assert "does not match" in bad["web1"] and "imposter" in bad["web1"], bad
 assert sorted(d["missing"]) == ["imposter", "rogue"], d
 ' "$schema" "$T/forged.json"
 
@@ -253,6 +310,25 @@ t1=$(now_ms)
 is "a broker that is down exits 2" $rc 2
 check "and says so" grep -q '^metactl: ping: ' "$T/down.err"
 check "within a few seconds" test $((t1 - t0)) -lt 5000
+
+# A "broker" that accepts the connection and never speaks: the connect
+# timeout (3 s by default) ends the wait.
+check "a broker that never answers is an error within the connect timeout" \
+    "$PYTHON3" -c '
+import os, socket, subprocess, sys, time
+s = socket.socket()
+s.bind(("127.0.0.1", 0))
+s.listen(8)
+env = dict(os.environ,
+    METACTL_BROKER="amqp://u:p@127.0.0.1:%d/" % s.getsockname()[1])
+t0 = time.monotonic()
+p = subprocess.run([sys.argv[1], "ping"], env=env, capture_output=True,
+    text=True, timeout=60)
+took = time.monotonic() - t0
+assert p.returncode == 2, p
+assert "timed out" in p.stderr, p.stderr
+assert took < 6, took
+' "$M"
 
 # Local mode: no broker configured, the local agent's socket.
 orch_local_node local1 || exit 99
@@ -268,6 +344,12 @@ check "local rpc shows the reply" grep -q '^local1 .*OK.*Pong' "$T/local.out"
 METACTL_CONFIG="$T/local.conf" "$M" rpc rpcutil ping -F role=db --dt 0.3 \
     >"$T/local.out"
 is "local rpc with a filter that does not match exits 4" $? 4
+METACTL_CONFIG="$T/local.conf" "$M" inventory local1 >"$T/local.out"
+is "local inventory exits 0" $? 0
+check "local inventory shows the node" grep -q '^identity: *local1$' "$T/local.out"
+METACTL_CONFIG="$T/local.conf" "$M" inventory other 2>"$T/err"
+is "local inventory of another node exits 4" $? 4
+check "and says so" grep -q "the local agent is not 'other'" "$T/err"
 
 "$M" ping --bogus 2>"$T/err"
 is "an unknown option exits 2" $? 2

@@ -4,7 +4,10 @@
 #   orch_setup              temp dir $T, broker, CA, caller key and client.conf
 #   orch_node ID ROLE DC NUM CLASSES [CERTNAME] [CADIR]
 #                           start a node (facts role/dc/num, classes), wait
-#                           until it is ready (notification fd, no sleeping)
+#                           until it is ready (notification fd, no sleeping);
+#                           with CADIR, a node of that CA's fleet
+#   orch_fake ID SENDER     a node that answers as SENDER with ID's key
+#                           (tests/integration/orch_fakenode), once ready
 #   orch_local_node ID      a node without broker, local socket $T/ID.sock
 #   orch_teardown           stop the nodes and the broker
 # M is metactl; $T/client.conf is exported as METACTL_CONFIG.
@@ -55,9 +58,19 @@ orch_setup() {
 	unset METACTL_BROKER NO_COLOR
 }
 
-# orch_start ID: starts metactld with $T/ID.conf and waits for its
-# readiness line on the notification fd.
+# orch_start ID: completes $T/ID.conf with what every node shares,
+# starts metactld with it and waits for its readiness line on the
+# notification fd.
 orch_start() {
+	cat >>"$T/$1.conf" <<-EOF
+	[policy]
+	dir = $T/policy
+	[plugins]
+	ddl_dir = $top_srcdir/schemas/ddl
+	external_dir = $T/agents
+	[daemon]
+	notification_fd = 3
+	EOF
 	rm -f "$T/$1.ready"
 	mkfifo "$T/$1.ready"
 	"$D" -f -c "$T/$1.conf" 3>"$T/$1.ready" >"$T/$1.log" 2>&1 &
@@ -87,18 +100,23 @@ orch_node() {
 	[security]
 	key = $T/$id.key
 	certificate = $T/$id.crt
-	ca = $T/ca/ca.pub
-	[policy]
-	dir = $T/policy
-	[plugins]
-	ddl_dir = $top_srcdir/schemas/ddl
-	external_dir = $T/agents
+	ca = $ca/ca.pub
 	[local]
 	enable = false
-	[daemon]
-	notification_fd = 3
 	EOF
 	orch_start "$id"
+}
+
+orch_fake() {
+	F="$top_builddir/tests/integration/orch_fakenode"
+	"$M" keygen "$T/$1" >/dev/null &&
+	"$M" ca sign --ca "$T/ca" --role node --name "$1" -o "$T/$1.crt" \
+	    "$T/$1.pub" >/dev/null || return 1
+	mkfifo "$T/$1.ready"
+	"$F" "$RABBITMQ_URL" "$T/$1.key" "$T/$1.crt" "$1" "$2" metactl \
+	    >"$T/$1.ready" 2>"$T/$1.log" &
+	ORCH_PIDS="$ORCH_PIDS $!"
+	read -r _ <"$T/$1.ready" || { sed 's/^/# /' "$T/$1.log"; return 1; }
 }
 
 orch_local_node() {
@@ -106,15 +124,8 @@ orch_local_node() {
 	[node]
 	identity = $1
 	facts = $T/web1.facts
-	[policy]
-	dir = $T/policy
-	[plugins]
-	ddl_dir = $top_srcdir/schemas/ddl
-	external_dir = $T/agents
 	[local]
 	socket = $T/$1.sock
-	[daemon]
-	notification_fd = 3
 	EOF
 	orch_start "$1"
 }

@@ -2,8 +2,12 @@
 # benchmarks and the quickstart. Source it (after tests/lib/rabbitmq.sh when
 # the fleet should use a broker), then:
 #
-#   fleet_init [DIR]          workspace (FLEET_DIR), a CA, and the caller
-#                             certificate "alice" (FLEET_DIR/alice.key/.crt)
+#   fleet_init [DIR]          workspace (FLEET_DIR), a CA, the caller
+#                             certificate "alice" (FLEET_DIR/alice.key/.crt),
+#                             and a policy directory (FLEET_DIR/policy) whose
+#                             rpcutil.policy lets alice and the local user
+#                             run everything, anyone else only ping; add
+#                             AGENT.policy files there for other agents
 #   fleet_start SPEC ...      one agent per SPEC = NAME[:ROLE[:DC]]; facts
 #                             role=ROLE, dc=DC, classes ROLE; connects to
 #                             $RABBITMQ_URL when set (unless FLEET_LOCAL_ONLY
@@ -20,16 +24,23 @@
 #   fleet_hup NAME            SIGHUP, and wait for the reload to finish
 #   fleet_wait_log NAME ERE [SECONDS]
 #                             wait until NAME's log has a line matching ERE
+#   fleet_wait_count NAME ERE N [SECONDS]
+#                             wait until N lines of NAME's log match ERE
+#   fleet_count_log NAME ERE  how many lines of NAME's log match ERE
 #   fleet_send ARGS...        mcsend send over the broker as alice, replies
 #                             verified against the fleet CA
 #   fleet_send_local NAME ARGS...
 #                             mcsend send over NAME's local socket
 #
+# FLEET_BROKER_URLS replaces $RABBITMQ_URL in the configurations written;
+# FLEET_HEARTBEAT sets the AMQP heartbeat (default 0: none, so that idle
+# agents never wake up); FLEET_READY is the log line (ERE) fleet_start waits for instead of the
+# broker connection (or "started as" without a broker).
+# FLEET_LOG_LEVEL (default debug) sets [log] level; FLEET_FLAGS are
+# metactld's options (default -d: foreground, debug logging; -f keeps the
+# configured level).
 # Extra lines for every agent's configuration can be put in FLEET_EXTRA_CONF
 # (appended at the end of the file; use full "[section]" headers).
-# FLEET_HEARTBEAT (default 0, no heartbeats) and FLEET_LOG_LEVEL (default
-# debug) set [broker] heartbeat and [log] level; FLEET_FLAGS are metactld's
-# options (default -d: foreground, debug logging; -f keeps the level).
 # Programs: METACTLD and MCSEND, by default from $top_builddir.
 
 : "${top_builddir:=.}"
@@ -43,6 +54,8 @@ fleet_init() {
 	mkdir -p "$FLEET_DIR/policy" "$FLEET_DIR/agents" || return 1
 	"$MCSEND" ca "$FLEET_DIR" &&
 		"$MCSEND" issue "$FLEET_DIR" alice caller || return 1
+	printf 'policy default deny\nallow\tcert=alice uid=%s\t*\t*\nallow\t*\tping\t*\n' \
+	    "$(id -u)" >"$FLEET_DIR/policy/rpcutil.policy"
 	export FLEET_DIR
 }
 
@@ -52,22 +65,22 @@ fleet_log() { echo "$FLEET_DIR/$1.log"; }
 fleet_pid() { cat "$FLEET_DIR/$1.pid"; }
 
 fleet_write_conf() { # NAME
-	n=$1
+	_f_n=$1
 	{
 		echo "[node]"
-		echo "identity = $n"
-		echo "facts = $FLEET_DIR/$n.facts"
-		echo "classes = $FLEET_DIR/$n.classes"
+		echo "identity = $_f_n"
+		echo "facts = $FLEET_DIR/$_f_n.facts"
+		echo "classes = $FLEET_DIR/$_f_n.classes"
 		if [ -n "${RABBITMQ_URL:-}" ] && [ -z "${FLEET_LOCAL_ONLY:-}" ]; then
 			echo "[broker]"
-			echo "urls = $RABBITMQ_URL"
+			echo "urls = ${FLEET_BROKER_URLS:-$RABBITMQ_URL}"
 			echo "heartbeat = ${FLEET_HEARTBEAT:-0}"
 			echo "reconnect_min = 200ms"
 			echo "reconnect_max = 2s"
 		fi
 		echo "[security]"
-		echo "key = $FLEET_DIR/$n.key"
-		echo "certificate = $FLEET_DIR/$n.crt"
+		echo "key = $FLEET_DIR/$_f_n.key"
+		echo "certificate = $FLEET_DIR/$_f_n.crt"
 		echo "ca = $FLEET_DIR/ca.pub"
 		echo "[policy]"
 		echo "dir = $FLEET_DIR/policy"
@@ -75,19 +88,19 @@ fleet_write_conf() { # NAME
 		echo "ddl_dir = $top_srcdir/schemas/ddl"
 		echo "external_dir = $FLEET_DIR/agents"
 		echo "[local]"
-		echo "socket = $FLEET_DIR/$n.sock"
+		echo "socket = $FLEET_DIR/$_f_n.sock"
 		echo "[log]"
 		echo "target = stderr"
 		echo "level = ${FLEET_LOG_LEVEL:-debug}"
-		echo "audit = $FLEET_DIR/$n.audit"
+		echo "audit = $FLEET_DIR/$_f_n.audit"
 		[ -n "${FLEET_EXTRA_CONF:-}" ] && printf '%s\n' "$FLEET_EXTRA_CONF"
-	} >"$FLEET_DIR/$n.conf"
+	} >"$FLEET_DIR/$_f_n.conf"
 }
 
 # fleet_wait_log NAME ERE [SECONDS]: polls the log, bounded.
 fleet_wait_log() {
-	i=0 limit=$((${3:-20} * 20))
-	while [ "$i" -lt "$limit" ]; do
+	_f_i=0 _f_limit=$((${3:-20} * 20))
+	while [ "$_f_i" -lt "$_f_limit" ]; do
 		grep -Eq -- "$2" "$FLEET_DIR/$1.log" 2>/dev/null && return 0
 		# The agent died: no point in waiting.
 		kill -0 "$(fleet_pid "$1")" 2>/dev/null || {
@@ -95,7 +108,18 @@ fleet_wait_log() {
 			return
 		}
 		sleep 0.05
-		i=$((i + 1))
+		_f_i=$((_f_i + 1))
+	done
+	return 1
+}
+
+# fleet_wait_count NAME ERE N [SECONDS]: wait until N lines match.
+fleet_wait_count() {
+	_f_i=0 _f_limit=$((${4:-20} * 20))
+	while [ "$_f_i" -lt "$_f_limit" ]; do
+		[ "$(fleet_count_log "$1" "$2")" -ge "$3" ] && return 0
+		sleep 0.05
+		_f_i=$((_f_i + 1))
 	done
 	return 1
 }
@@ -106,55 +130,57 @@ fleet_count_log() {
 }
 
 fleet_start() {
-	for spec in "$@"; do
-		n=${spec%%:*}
-		rest=${spec#"$n"}
-		rest=${rest#:}
-		role=${rest%%:*}
-		dc=${rest#"$role"}
-		dc=${dc#:}
-		[ -f "$FLEET_DIR/$n.key" ] ||
-			"$MCSEND" issue "$FLEET_DIR" "$n" node || return 1
+	for _f_spec in "$@"; do
+		_f_n=${_f_spec%%:*}
+		_f_rest=${_f_spec#"$_f_n"}
+		_f_rest=${_f_rest#:}
+		_f_role=${_f_rest%%:*}
+		_f_dc=${_f_rest#"$_f_role"}
+		_f_dc=${_f_dc#:}
+		[ -f "$FLEET_DIR/$_f_n.key" ] ||
+			"$MCSEND" issue "$FLEET_DIR" "$_f_n" node || return 1
 		{
-			echo "hostname: $n"
-			[ -n "$role" ] && echo "role: $role"
-			[ -n "$dc" ] && echo "dc: $dc"
-		} >"$FLEET_DIR/$n.facts"
-		if [ -n "$role" ]; then
-			echo "$role" >"$FLEET_DIR/$n.classes"
+			echo "hostname: $_f_n"
+			[ -n "$_f_role" ] && echo "role: $_f_role"
+			[ -n "$_f_dc" ] && echo "dc: $_f_dc"
+		} >"$FLEET_DIR/$_f_n.facts"
+		if [ -n "$_f_role" ]; then
+			echo "$_f_role" >"$FLEET_DIR/$_f_n.classes"
 		else
-			: >"$FLEET_DIR/$n.classes"
+			: >"$FLEET_DIR/$_f_n.classes"
 		fi
-		fleet_write_conf "$n"
-		"$METACTLD" ${FLEET_FLAGS:--d} -c "$FLEET_DIR/$n.conf" \
-		    >>"$FLEET_DIR/$n.log" 2>&1 &
-		echo $! >"$FLEET_DIR/$n.pid"
+		fleet_write_conf "$_f_n"
+		"$METACTLD" ${FLEET_FLAGS:--d} -c "$FLEET_DIR/$_f_n.conf" \
+		    >>"$FLEET_DIR/$_f_n.log" 2>&1 &
+		echo $! >"$FLEET_DIR/$_f_n.pid"
 		FLEET_PIDS="$FLEET_PIDS $!"
 	done
-	for spec in "$@"; do
-		n=${spec%%:*}
-		if [ -n "${RABBITMQ_URL:-}" ] && [ -z "${FLEET_LOCAL_ONLY:-}" ]; then
-			ready='broker .*: connected'
+	for _f_spec in "$@"; do
+		_f_n=${_f_spec%%:*}
+		if [ -n "${FLEET_READY:-}" ]; then
+			_f_ready=$FLEET_READY
+		elif [ -n "${RABBITMQ_URL:-}" ] && [ -z "${FLEET_LOCAL_ONLY:-}" ]; then
+			_f_ready='broker .*: connected'
 		else
-			ready='started as'
+			_f_ready='started as'
 		fi
-		fleet_wait_log "$n" "$ready" 30 || {
-			echo "fleet: $n did not start; its log:" >&2
-			tail -n 20 "$FLEET_DIR/$n.log" >&2
+		fleet_wait_log "$_f_n" "$_f_ready" 30 || {
+			echo "fleet: $_f_n did not start; its log:" >&2
+			tail -n 20 "$FLEET_DIR/$_f_n.log" >&2
 			return 1
 		}
 	done
 }
 
 fleet_hup() {
-	before=$(fleet_count_log "$1" 'reload: done')
+	_f_before=$(fleet_count_log "$1" 'reload: done')
 	kill -HUP "$(fleet_pid "$1")" || return 1
-	i=0
-	while [ "$i" -lt 400 ]; do
-		[ "$(fleet_count_log "$1" 'reload: done')" -gt "$before" ] &&
+	_f_i=0
+	while [ "$_f_i" -lt 400 ]; do
+		[ "$(fleet_count_log "$1" 'reload: done')" -gt "$_f_before" ] &&
 			return 0
 		sleep 0.05
-		i=$((i + 1))
+		_f_i=$((_f_i + 1))
 	done
 	return 1
 }
@@ -162,30 +188,30 @@ fleet_hup() {
 # Waits for one agent to exit after SIGTERM; prints nothing, returns its
 # exit status (or 124 when it did not stop in 20 s).
 fleet_stop_one() {
-	pid=$(fleet_pid "$1")
-	kill -TERM "$pid" 2>/dev/null || return 1
-	i=0
-	while kill -0 "$pid" 2>/dev/null; do
-		[ "$i" -ge 400 ] && return 124
+	_f_pid=$(fleet_pid "$1")
+	kill -TERM "$_f_pid" 2>/dev/null || return 1
+	_f_i=0
+	while kill -0 "$_f_pid" 2>/dev/null; do
+		[ "$_f_i" -ge 400 ] && return 124
 		sleep 0.05
-		i=$((i + 1))
+		_f_i=$((_f_i + 1))
 	done
-	FLEET_PIDS=$(echo "$FLEET_PIDS" | tr ' ' '\n' | grep -vx "$pid" | tr '\n' ' ')
-	wait "$pid"
+	FLEET_PIDS=$(echo "$FLEET_PIDS" | tr ' ' '\n' | grep -vx "$_f_pid" | tr '\n' ' ')
+	wait "$_f_pid"
 }
 
 fleet_stop() {
-	for pid in $FLEET_PIDS; do
-		kill -TERM "$pid" 2>/dev/null
+	for _f_pid in $FLEET_PIDS; do
+		kill -TERM "$_f_pid" 2>/dev/null
 	done
-	for pid in $FLEET_PIDS; do
-		i=0
-		while kill -0 "$pid" 2>/dev/null && [ "$i" -lt 200 ]; do
+	for _f_pid in $FLEET_PIDS; do
+		_f_i=0
+		while kill -0 "$_f_pid" 2>/dev/null && [ "$_f_i" -lt 200 ]; do
 			sleep 0.05
-			i=$((i + 1))
+			_f_i=$((_f_i + 1))
 		done
-		kill -KILL "$pid" 2>/dev/null
-		wait "$pid" 2>/dev/null
+		kill -KILL "$_f_pid" 2>/dev/null
+		wait "$_f_pid" 2>/dev/null
 	done
 	FLEET_PIDS=
 	[ -n "${FLEET_DIR:-}" ] && [ -z "${FLEET_KEEP:-}" ] && rm -rf "$FLEET_DIR"
@@ -198,7 +224,7 @@ fleet_send() {
 }
 
 fleet_send_local() {
-	n=$1
+	_f_n=$1
 	shift
-	"$MCSEND" send -s "$FLEET_DIR/$n.sock" -a "$FLEET_DIR/ca.pub" "$@"
+	"$MCSEND" send -s "$FLEET_DIR/$_f_n.sock" -a "$FLEET_DIR/ca.pub" "$@"
 }

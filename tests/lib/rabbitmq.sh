@@ -59,14 +59,22 @@ rabbitmq_start() {
 		return 1
 	}
 	RABBITMQ_DIR=${1:-$(mktemp -d "${TMPDIR:-/tmp}/metactl-rabbitmq.XXXXXX")}
-	mkdir -p "$RABBITMQ_DIR"
-	RABBITMQ_PORT=$(rabbitmq_free_port)
-	RABBITMQ_DIST_PORT=$(rabbitmq_free_port)
-	RABBITMQ_EPMD_PORT=$(rabbitmq_free_port)
-	printf 'listeners.tcp.default = 127.0.0.1:%s\nloopback_users = none\n' \
-	    "$RABBITMQ_PORT" >"$RABBITMQ_DIR/rabbitmq.conf"
-	echo '[].' >"$RABBITMQ_DIR/enabled_plugins"
-	rabbitmq_launch || return 1
+	# Ports are picked at random among free ones; another broker starting
+	# at the same moment may take one first, so try again with new ports.
+	for try in 1 2 3; do
+		rm -rf "$RABBITMQ_DIR"
+		mkdir -p "$RABBITMQ_DIR"
+		RABBITMQ_PORT=$(rabbitmq_free_port)
+		RABBITMQ_DIST_PORT=$(rabbitmq_free_port)
+		RABBITMQ_EPMD_PORT=$(rabbitmq_free_port)
+		printf 'listeners.tcp.default = 127.0.0.1:%s\nloopback_users = none\n' \
+		    "$RABBITMQ_PORT" >"$RABBITMQ_DIR/rabbitmq.conf"
+		echo '[].' >"$RABBITMQ_DIR/enabled_plugins"
+		rabbitmq_launch && break
+		rabbitmq_halt
+		[ "$try" -lt 3 ] || return 1
+		echo "rabbitmq: trying again with other ports" >&2
+	done
 	rabbitmq_ctl add_vhost metactl >/dev/null &&
 	rabbitmq_ctl add_user metactl metactl >/dev/null &&
 	rabbitmq_ctl set_permissions -p metactl metactl '.*' '.*' '.*' >/dev/null ||

@@ -423,7 +423,16 @@ run(struct action_ctx *c, const struct spawn_options *o, struct pending *p)
 	close_fd(&in[1]);
 	close_fd(&out[0]);
 	close_fd(&err[0]);
-	waitpid(pid, &wstatus, 0);
+	/* A program may close its output and go on: the timeout still holds. */
+	while (!p->result.timed_out && waitpid(pid, &wstatus, WNOHANG) == 0) {
+		if (mono_ms() >= deadline) {
+			kill(-pid, SIGKILL);
+			p->result.timed_out = 1;
+		} else
+			usleep(5000);
+	}
+	if (p->result.timed_out)
+		waitpid(pid, &wstatus, 0);
 	if (WIFSIGNALED(wstatus))
 		p->result.term_signal = WTERMSIG(wstatus);
 	else

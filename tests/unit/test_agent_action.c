@@ -17,51 +17,7 @@
 #include "message.h"
 #include "plugins/plugin.h"
 #include "agent/agentd.h"
-
-/* A sink that decodes what it is sent. */
-struct test_sink {
-	struct reply_sink base;
-	unsigned refs;
-	int sent;
-	struct reply *reply;
-};
-
-static void
-ts_send(struct reply_sink *b, const char *buf, size_t len)
-{
-	struct test_sink *s = (struct test_sink *)b;
-	struct envelope *env = NULL;
-	struct error err;
-
-	ck_assert_int_eq(s->sent, 0);
-	s->sent = 1;
-	ck_assert_int_eq(envelope_decode(buf, len, 1 << 20, &env, &err), 0);
-	ck_assert_int_eq(
-	    reply_decode(env->body, env->body_len, &s->reply, &err), 0);
-	envelope_free(env);
-}
-
-static void
-ts_hold(struct reply_sink *b)
-{
-	((struct test_sink *)b)->refs++;
-}
-
-static void
-ts_release(struct reply_sink *b)
-{
-	((struct test_sink *)b)->refs--;
-}
-
-static void
-ts_init(struct test_sink *s)
-{
-	memset(s, 0, sizeof(*s));
-	s->base.send = ts_send;
-	s->base.hold = ts_hold;
-	s->base.release = ts_release;
-	s->refs = 1;
-}
+#include "test_agent_sink.h"
 
 static struct agentd d;
 static uv_loop_t loop;
@@ -184,7 +140,7 @@ START_TEST(test_spawn_captures)
 	struct test_sink s;
 
 	jobs[0] = &j;
-	ts_init(&s);
+	test_sink_init(&s);
 	submit(0, &s, 0);
 	uv_run(&loop, UV_RUN_DEFAULT);
 	ck_assert_int_eq(j.called, 1);
@@ -218,8 +174,8 @@ START_TEST(test_spawn_stdin_and_cap)
 	d.conf.output_max = 100;
 	jobs[0] = &a;
 	jobs[1] = &b;
-	ts_init(&sa);
-	ts_init(&sb);
+	test_sink_init(&sa);
+	test_sink_init(&sb);
 	submit(0, &sa, 0);
 	submit(1, &sb, 0);
 	uv_run(&loop, UV_RUN_DEFAULT);
@@ -263,7 +219,7 @@ START_TEST(test_timeout_kills_group)
 	snprintf(script, sizeof(script),
 	    "sleep 30 & echo $! > %s; echo started; wait", pidfile);
 	jobs[0] = &j;
-	ts_init(&s);
+	test_sink_init(&s);
 	submit(0, &s, 0);
 	uv_run(&loop, UV_RUN_DEFAULT);
 	ck_assert_int_eq(j.called, 1);
@@ -291,7 +247,7 @@ START_TEST(test_dry_run_records_argv)
 	json_t *cmds;
 
 	jobs[0] = &j;
-	ts_init(&s);
+	test_sink_init(&s);
 	submit(0, &s, 1);
 	uv_run(&loop, UV_RUN_DEFAULT);
 	ck_assert_int_eq(j.called, 1);
@@ -322,7 +278,7 @@ START_TEST(test_limit_and_queue)
 	d.conf.queue_max = 1;
 	for (int i = 0; i < 3; i++) {
 		jobs[i] = &j[i];
-		ts_init(&s[i]);
+		test_sink_init(&s[i]);
 		submit(i, &s[i], 0);
 	}
 	ck_assert_uint_eq(action_running(), 1);
@@ -346,6 +302,37 @@ START_TEST(test_limit_and_queue)
 }
 END_TEST
 
+START_TEST(test_drain_queue)
+{
+	static const char *const argv[] = {"/bin/sh", "-c", "sleep 0.1", NULL};
+	struct job j[2] = {{.argv = argv}, {.argv = argv}};
+	struct test_sink s[2];
+
+	d.conf.actions_max = 1;
+	for (int i = 0; i < 2; i++) {
+		jobs[i] = &j[i];
+		test_sink_init(&s[i]);
+		submit(i, &s[i], 0);
+	}
+	ck_assert_uint_eq(action_queued(), 1);
+	/* Shutdown: the waiting one is refused, the running one goes on. */
+	action_drain_queue(&d);
+	ck_assert_uint_eq(action_queued(), 0);
+	ck_assert_int_eq(s[1].sent, 1);
+	ck_assert_int_eq(s[1].reply->statuscode, STATUS_ABORTED);
+	ck_assert_str_eq(s[1].reply->statusmsg, "agent is shutting down");
+	ck_assert_int_eq(s[1].refs, 1);
+	uv_run(&loop, UV_RUN_DEFAULT);
+	ck_assert_int_eq(j[0].called, 1);
+	ck_assert_int_eq(j[1].called, 0);
+	ck_assert_int_eq(s[0].reply->statuscode, STATUS_OK);
+	for (int i = 0; i < 2; i++) {
+		test_sink_clear(&s[i]);
+		job_clear(&j[i]);
+	}
+}
+END_TEST
+
 START_TEST(test_lock_serialises)
 {
 	static const char *const slow[] = {"/bin/sh", "-c", "sleep 0.2", NULL};
@@ -359,9 +346,9 @@ START_TEST(test_lock_serialises)
 	jobs[0] = &a;
 	jobs[1] = &b;
 	jobs[2] = &c;
-	ts_init(&sa);
-	ts_init(&sb);
-	ts_init(&sc);
+	test_sink_init(&sa);
+	test_sink_init(&sb);
+	test_sink_init(&sc);
 	submit(0, &sa, 0);
 	submit(1, &sb, 0);
 	submit(2, &sc, 0);
@@ -388,7 +375,7 @@ START_TEST(test_spawn_missing_program)
 	struct test_sink s;
 
 	jobs[0] = &j;
-	ts_init(&s);
+	test_sink_init(&s);
 	submit(0, &s, 0);
 	uv_run(&loop, UV_RUN_DEFAULT);
 	ck_assert_int_eq(j.called, 0);
@@ -414,6 +401,7 @@ main(void)
 	tcase_add_test(tc, test_timeout_kills_group);
 	tcase_add_test(tc, test_dry_run_records_argv);
 	tcase_add_test(tc, test_limit_and_queue);
+	tcase_add_test(tc, test_drain_queue);
 	tcase_add_test(tc, test_lock_serialises);
 	tcase_add_test(tc, test_spawn_missing_program);
 	suite_add_tcase(su, tc);

@@ -147,6 +147,16 @@ START_TEST(parse_errors)
 	     "{\"type\":\"string\",\"pattern\":\"((a{100}){100}){100}\"}}}}}",
 		"actions.x.input.app.pattern: regular expression too large"},
 	    {"{\"agent\":\"a\",\"actions\":{\"x\":{\"input\":{\"app\":"
+	     "{\"type\":\"string\",\"pattern\":\"((V*|W)+){250}\"}}}}}",
+		"actions.x.input.app.pattern: regular expression repeats a "
+		"part that can match the empty string"},
+	    {"{\"agent\":\"a\",\"actions\":{\"x\":{\"input\":{\"app\":"
+	     "{\"type\":\"string\",\"pattern\":\"V*++\"}}}}}",
+		"repeats a part that can match the empty string"},
+	    {"{\"agent\":\"a\",\"actions\":{\"x\":{\"input\":{\"app\":"
+	     "{\"type\":\"string\",\"pattern\":\"(x)a+++++++++++++++\"}}}}}",
+		"actions.x.input.app.pattern: regular expression too large"},
+	    {"{\"agent\":\"a\",\"actions\":{\"x\":{\"input\":{\"app\":"
 	     "{\"type\":\"string\",\"pattern\":\"(a{99999999})\"}}}}}",
 		"actions.x.input.app.pattern: regular expression too large"},
 	    {"{\"agent\":\"a\",\"actions\":{\"x\":{\"input\":{\"n\":"
@@ -291,7 +301,9 @@ START_TEST(pattern_sizes)
 {
 	static const char *const ok[] = {"^[a-z]{1,64}$", "^(ab{2,3}){1,50}$",
 	    "^[[:alnum:]]{0,255}(\\.[a-z]{2,8}){1,4}$", "a{2,}", "[{]",
-	    "a|b{3}"};
+	    "a|b{3}", "^(a+)+[+]\\+\\{9}$", "^(-?[0-9]){1,3}$", "(x?y)*",
+	    "^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?(\\.[a-z0-9]([a-z0-9-]{0,61}[a-"
+	    "z0-9])?)*$"};
 	char text[512];
 
 	for (size_t i = 0; i < sizeof(ok) / sizeof(ok[0]); i++) {
@@ -481,6 +493,40 @@ START_TEST(load_dir)
 	ck_assert_ptr_nonnull(strstr(err.text, "cannot open directory"));
 	ck_assert_int_eq(ddl_load_file("/nonexistent.json", &d, &err), -ENOENT);
 	ck_assert_ptr_null(d);
+}
+END_TEST
+
+/* Every DDL the project ships parses, and is named after its agent. */
+START_TEST(shipped_ddls)
+{
+	const char *top = getenv("top_srcdir");
+	char dir[4096], path[4400], buf[512];
+	struct ddl_set set;
+	struct error err;
+	struct dirent *de;
+	DIR *d;
+	int r;
+
+	snprintf(dir, sizeof(dir), "%s/schemas/ddl", top != NULL ? top : ".");
+	if ((r = ddl_set_load_dir(&set, dir, &err)) == -ENOENT)
+		return; /* nothing shipped yet */
+	ck_assert_msg(r == 0, "%s", error_format(&err, buf, sizeof(buf)));
+	ddl_set_clear(&set);
+	ck_assert_ptr_nonnull(d = opendir(dir));
+	while ((de = readdir(d)) != NULL) {
+		size_t n = strlen(de->d_name);
+		struct ddl *ddl;
+
+		if (n <= 5 || strcmp(de->d_name + n - 5, ".json") != 0)
+			continue;
+		snprintf(path, sizeof(path), "%s/%s", dir, de->d_name);
+		ck_assert_int_eq(ddl_load_file(path, &ddl, &err), 0);
+		ck_assert_msg(strlen(ddl->agent) == n - 5 &&
+			strncmp(ddl->agent, de->d_name, n - 5) == 0,
+		    "%s describes agent %s", de->d_name, ddl->agent);
+		ddl_free(ddl);
+	}
+	closedir(d);
 }
 END_TEST
 
@@ -693,6 +739,7 @@ main(void)
 	tcase_add_test(tc, validate_nul);
 	tcase_add_test(tc, arguments);
 	tcase_add_test(tc, load_dir);
+	tcase_add_test(tc, shipped_ddls);
 	tcase_add_test(tc, out_of_memory);
 	tcase_add_loop_test(tc, data_case, 0, (int)ncases);
 	suite_add_tcase(s, tc);

@@ -87,6 +87,10 @@ setup(void)
 	copy_example(top, "example.json", 0644);
 	write_agent("badjson", 0, "cat >/dev/null; echo '{\"statuscode\": 0,'");
 	write_agent("notobject", 0, "echo '[0, \"OK\"]'");
+	write_agent("deep", 0,
+	    "i=0; while [ $i -lt 5000 ]; do printf '['; i=$((i+1)); done");
+	write_agent(
+	    "nul", 0, "printf '{\"statuscode\":0,\"statusmsg\":\"a\\000b\"}'");
 	write_agent("badstatus", 0, "echo '{\"statuscode\":42}'");
 	write_agent("silent", 0, "exit 0");
 	write_agent("refuses", 0,
@@ -95,6 +99,7 @@ setup(void)
 	    "echo 'boom: the disk is on fire' >&2; echo 'more' >&2; exit 3");
 	write_agent("killed", 0, "kill -9 $$");
 	write_agent("slow", 1, "sleep 30; echo '{\"statuscode\":0}'");
+	write_agent("detached", 1, "exec >&- 2>&-; sleep 30");
 	write_agent("huge", 0,
 	    "printf '{\"statuscode\":0,\"data\":{\"x\":\"'\n"
 	    "head -c 600000 /dev/zero | tr '\\000' a\n"
@@ -265,8 +270,10 @@ END_TEST
 
 START_TEST(test_bad_json)
 {
-	assert_fails("badjson", "invalid JSON on stdout");
+	assert_fails("badjson", "stdout:2: malformed JSON");
 	assert_fails("notobject", "not a JSON object");
+	assert_fails("deep", "nested deeper than");
+	assert_fails("nul", "NUL byte");
 	assert_fails("badstatus", "no statuscode from 0 to 5");
 	assert_fails("silent", "printed nothing on stdout");
 }
@@ -286,6 +293,9 @@ START_TEST(test_timeout)
 
 	assert_fails("slow", "timed out after 1 s");
 	ck_assert_int_lt(time(NULL) - start, 10);
+	/* Closing stdout does not end the run; exiting does. */
+	assert_fails("detached", "timed out after 1 s");
+	ck_assert_int_lt(time(NULL) - start, 20);
 }
 END_TEST
 

@@ -11,6 +11,7 @@
 
 #include "message.h"
 #include "orchestrator/collect.h"
+#include "test_orch_run.h"
 
 /* The script: what link_next() returns, in order; then timeouts. */
 struct step {
@@ -240,27 +241,7 @@ START_TEST(local_mode_ends_with_the_reply)
 }
 END_TEST
 
-int
-main(void)
-{
-	Suite *s = suite_create("orch_collect");
-	TCase *tc = tcase_create("collect");
-	SRunner *sr;
-	int failed;
-
-	setenv("CK_TAP_LOG_FILE_NAME", "-", 0);
-	setenv("CK_VERBOSITY", "silent", 0);
-	tcase_add_checked_fixture(tc, setup, teardown);
-	tcase_add_test(tc, stops_when_every_expected_node_answered);
-	tcase_add_test(tc, silent_and_forged_nodes);
-	tcase_add_test(tc, unexpected_nodes_are_results);
-	tcase_add_test(tc, late_replies_of_an_earlier_batch);
-	tcase_add_test(tc, drain_after_the_deadline);
-	tcase_add_test(tc, local_mode_ends_with_the_reply);
-	suite_add_tcase(s, tc);
-	sr = srunner_create(s);
-	srunner_run_all(sr, CK_ENV);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed == 0 ? 0 : 1;
-}
+ORCH_SUITE("orch_collect", setup, teardown,
+    stops_when_every_expected_node_answered, silent_and_forged_nodes,
+    unexpected_nodes_are_results, late_replies_of_an_earlier_batch,
+    drain_after_the_deadline, local_mode_ends_with_the_reply)

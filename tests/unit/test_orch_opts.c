@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "orchestrator/opts.h"
+#include "test_orch_run.h"
 
 #define ARGV(...) \
 	(char *[]){__VA_ARGS__, NULL}, \
@@ -86,6 +87,9 @@ START_TEST(bad_filters_name_the_option)
 	    parse(ARGV("ping", "-S", "a", "-S", "b"), OPT_FILTER), -1);
 	ck_assert_ptr_nonnull(strstr(err, "twice"));
 	ck_assert_int_eq(parse(ARGV("ping", "-I", "/(/"), OPT_FILTER), -1);
+	ck_assert_int_eq(parse(ARGV("ping", "-T", "a.#"), OPT_FILTER), -1);
+	ck_assert_ptr_nonnull(strstr(err, "collective"));
+	ck_assert_int_eq(parse(ARGV("ping", "-T", ""), OPT_FILTER), -1);
 }
 END_TEST
 
@@ -205,7 +209,7 @@ names(size_t n)
 	size_t i;
 
 	for (i = 0; i < n; i++) {
-		char buf[16];
+		char buf[32];
 
 		snprintf(buf, sizeof(buf), "node%02zu", i);
 		v[i] = strdup(buf);
@@ -278,31 +282,8 @@ START_TEST(limit_covers_every_node)
 }
 END_TEST
 
-int
-main(void)
-{
-	Suite *s = suite_create("orch_opts");
-	TCase *tc = tcase_create("opts");
-	SRunner *sr;
-	int failed;
-
-	setenv("CK_TAP_LOG_FILE_NAME", "-", 0);
-	setenv("CK_VERBOSITY", "silent", 0);
-	tcase_add_checked_fixture(tc, NULL, teardown);
-	tcase_add_test(tc, filters_build_the_wire_filter);
-	tcase_add_test(tc, fact_operators_all_accepted);
-	tcase_add_test(tc, bad_filters_name_the_option);
-	tcase_add_test(tc, positionals_anywhere);
-	tcase_add_test(tc, groups_restrict_options);
-	tcase_add_test(tc, batch_limit_and_times);
-	tcase_add_test(tc, count_specs);
-	tcase_add_test(tc, durations);
-	tcase_add_test(tc, limit_is_reproducible_and_sorted);
-	tcase_add_test(tc, limit_covers_every_node);
-	suite_add_tcase(s, tc);
-	sr = srunner_create(s);
-	srunner_run_all(sr, CK_ENV);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed == 0 ? 0 : 1;
-}
+ORCH_SUITE("orch_opts", NULL, teardown, filters_build_the_wire_filter,
+    fact_operators_all_accepted, bad_filters_name_the_option,
+    positionals_anywhere, groups_restrict_options, batch_limit_and_times,
+    count_specs, durations, limit_is_reproducible_and_sorted,
+    limit_covers_every_node)

@@ -15,6 +15,7 @@
 #include "orchestrator/output.h"
 #include "orchestrator/progress.h"
 #include "orchestrator/results.h"
+#include "test_orch_run.h"
 
 static struct results rs;
 
@@ -78,6 +79,28 @@ START_TEST(control_characters_never_reach_the_terminal)
 	ck_assert_str_eq(t, "a?[2Jb?");
 	free(t);
 	json_decref(v);
+}
+END_TEST
+
+START_TEST(value_texts)
+{
+	const struct {
+		const char *json, *text;
+	} cases[] = {{"[\"web\", \"front\"]", "web, front"}, {"[]", ""},
+	    {"[1, true, null]", "1, true, -"}, {"[[1]]", "[[1]]"},
+	    {"{\"b\":1,\"a\":2}", "{\"a\":2,\"b\":1}"}, {"3.5", "3.5"},
+	    {"null", "-"}, {"[\"a\\u001b\"]", "a?"}};
+	size_t i;
+
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		json_t *v = json_loads(cases[i].json, JSON_DECODE_ANY, NULL);
+		char *t = output_value_text(v);
+
+		ck_assert_msg(t != NULL && strcmp(t, cases[i].text) == 0,
+		    "%s: '%s'", cases[i].json, t);
+		free(t);
+		json_decref(v);
+	}
 }
 END_TEST
 
@@ -319,30 +342,7 @@ START_TEST(node_cache)
 }
 END_TEST
 
-int
-main(void)
-{
-	Suite *s = suite_create("orch_output");
-	TCase *tc = tcase_create("output");
-	SRunner *sr;
-	int failed;
-
-	setenv("CK_TAP_LOG_FILE_NAME", "-", 0);
-	setenv("CK_VERBOSITY", "silent", 0);
-	tcase_add_checked_fixture(tc, NULL, teardown);
-	tcase_add_test(tc, exit_statuses);
-	tcase_add_test(tc, control_characters_never_reach_the_terminal);
-	tcase_add_test(tc, sort_puts_failures_last);
-	tcase_add_test(tc, aggregates);
-	tcase_add_test(tc, human_lines_and_summary);
-	tcase_add_test(tc, json_document);
-	tcase_add_test(tc, progress_bar);
-	tcase_add_test(tc, no_color_without_terminal);
-	tcase_add_test(tc, node_cache);
-	suite_add_tcase(s, tc);
-	sr = srunner_create(s);
-	srunner_run_all(sr, CK_ENV);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed == 0 ? 0 : 1;
-}
+ORCH_SUITE("orch_output", NULL, teardown, exit_statuses,
+    control_characters_never_reach_the_terminal, value_texts,
+    sort_puts_failures_last, aggregates, human_lines_and_summary, json_document,
+    progress_bar, no_color_without_terminal, node_cache)

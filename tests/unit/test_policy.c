@@ -7,16 +7,144 @@
 
 #include <check.h>
 #include <dirent.h>
+#include <dlfcn.h>
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <regex.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
+#include <execinfo.h>
 
 #include "policy/policy.h"
 
 #define CLASSES_MAX 64
+
+/*
+ * An allocator that fails on the Nth call, to walk every out-of-memory
+ * path (jansson's test_chaos.c does the same). It replaces glibc's
+ * malloc family, which glibc supports and uses for its own calls
+ * (strdup, regcomp, opendir), and counts live blocks so that a failed
+ * load is seen to free everything. Sanitizers bring their own malloc, so
+ * there the test is skipped.
+ */
+#if defined(__SANITIZE_ADDRESS__)
+#define CHAOS 0
+#elif defined(__has_feature)
+#if __has_feature(address_sanitizer) || __has_feature(memory_sanitizer)
+#define CHAOS 0
+#endif
+#endif
+#ifndef CHAOS
+#define CHAOS 1
+#endif
+
+#if CHAOS
+void *__libc_malloc(size_t n);
+void *__libc_calloc(size_t n, size_t size);
+void *__libc_realloc(void *p, size_t n);
+void __libc_free(void *p);
+
+static long chaos_countdown = -1; /* calls before the failure; -1: none */
+static int chaos_failed;
+static int chaos_counting;
+static long chaos_live;
+
+static int chaos_in_regex;
+
+static int
+chaos_fail(void)
+{
+	if (chaos_countdown < 0 || chaos_in_regex)
+		return 0;
+	if (chaos_countdown-- == 0) {
+		chaos_failed = 1;
+		if (getenv("CHAOS_DEBUG")) {
+			void *bt[20];
+			fprintf(stderr, "FAIL at %ld\n", chaos_countdown);
+			int k = backtrace(bt, 20);
+			backtrace_symbols_fd(bt, k, 2);
+		}
+		return 1;
+	}
+	return 0;
+}
+
+void *
+malloc(size_t n)
+{
+	void *p = chaos_fail() ? NULL : __libc_malloc(n);
+
+	if (p != NULL && chaos_counting)
+		chaos_live++;
+	return p;
+}
+
+void *
+calloc(size_t n, size_t size)
+{
+	void *p = chaos_fail() ? NULL : __libc_calloc(n, size);
+
+	if (p != NULL && chaos_counting)
+		chaos_live++;
+	return p;
+}
+
+void *
+realloc(void *old, size_t n)
+{
+	void *p;
+
+	if (chaos_fail())
+		return NULL;
+	p = __libc_realloc(old, n);
+	if (chaos_counting && old == NULL && p != NULL)
+		chaos_live++;
+	return p;
+}
+
+/*
+ * glibc's regcomp leaks when its own allocations fail, so failures are
+ * not injected inside the regex functions; ours are tested around them.
+ */
+int
+regcomp(regex_t *re, const char *src, int flags)
+{
+	static int (*real)(regex_t *, const char *, int);
+	int rc;
+
+	if (real == NULL)
+		*(void **)&real = dlsym(RTLD_NEXT, "regcomp");
+	chaos_in_regex++;
+	rc = real(re, src, flags);
+	chaos_in_regex--;
+	return rc;
+}
+
+int
+regexec(const regex_t *re, const char *s, size_t n, regmatch_t m[n], int flags)
+{
+	static int (*real)(
+	    const regex_t *, const char *, size_t, regmatch_t[], int);
+	int rc;
+
+	if (real == NULL)
+		*(void **)&real = dlsym(RTLD_NEXT, "regexec");
+	chaos_in_regex++;
+	rc = real(re, s, n, m, flags);
+	chaos_in_regex--;
+	return rc;
+}
+
+void
+free(void *p)
+{
+	if (p != NULL && chaos_counting)
+		chaos_live--;
+	__libc_free(p);
+}
+#endif
 
 static char **cases;
 static size_t ncases;
@@ -360,6 +488,85 @@ START_TEST(hostile_files)
 }
 END_TEST
 
+/* Every allocation of a load may fail: an error, never a crash or leak. */
+START_TEST(out_of_memory)
+{
+#if CHAOS
+	const char *classes[] = {"acme::devserver"};
+	struct filter_subject node = {.classes = classes, .nclasses = 1};
+	struct policy_options o = {
+	    .dir = scratch, .default_name = "default", .enable_default = 1};
+	struct policy_request r = {.caller = "cert=bob",
+	    .agent = "service",
+	    .action = "restart",
+	    .node = &node};
+	json_t *args = json_pack("{s:s}", "app", "shop-web");
+	json_t *filter = json_loads(
+	    "{\"fact\":[{\"fact\":\"a\",\"operator\":\"<\",\"value\":1}],"
+	    "\"class\":[\"/^acme/\"],\"identity\":[\"x\"],"
+	    "\"compound\":\"(a=1 or /b/) and not c=~d\"}",
+	    0, NULL);
+	struct policy_decision d;
+	struct error err;
+	long n;
+
+	write_file("groups", "shop cert=alice cert=bob\nops uid=0\n");
+	write_file("service.policy",
+	    "policy default deny\n"
+	    "deny\tcert=bob\trestart(app=shop-pay, mode=/x/)\t*\n"
+	    "allow\tshop ops\trestart(app=/^shop-/) status\t"
+	    "(customer=acme or acme::devserver) and !x\n"
+	    "allow\tuid=600\t*\tcustomer=acme cpus>2\t/^acme::/ web\n");
+	write_file("default.policy", "allow\t*\t*\t*\n");
+	r.data = args;
+	(void)error_str(-ENOMEM); /* gettext caches its catalogue once */
+	/* n = -1: a first run without failures, so that what glibc sets up
+	 * once (locale data for regcomp, stdio) is not counted as a leak */
+	for (n = -1; n < 100000; n++) {
+		struct policy_set *s = NULL;
+		json_t *f2;
+		int rc;
+
+		chaos_failed = 0;
+		chaos_live = 0;
+		chaos_counting = n >= 0;
+		chaos_countdown = n;
+		rc = policy_set_load(&o, &s, &err);
+		if (rc == 0) {
+			policy_check(s, &r, &d);
+			policy_set_free(s);
+		} else {
+			ck_assert_ptr_null(s);
+			ck_assert_msg(err.text[0] != '\0',
+			    "failing allocation %ld: rc %d, no error text", n,
+			    rc);
+		}
+		filter_validate(filter, &err);
+		filter_match(filter, &node);
+		if ((f2 = json_object()) != NULL) {
+			filter_add_fact(f2, "a>=/x/", &err);
+			filter_add_class(f2, "/^a/", &err);
+			filter_set_compound(f2, "a=1", &err);
+			filter_set_compound(f2, "b", &err);
+			json_decref(f2);
+		}
+		chaos_countdown = -1;
+		chaos_counting = 0;
+		ck_assert_msg(chaos_live == 0,
+		    "failing allocation %ld leaks %ld blocks", n, chaos_live);
+		if (n >= 0 && !chaos_failed)
+			break;
+	}
+	ck_assert_msg(n > 50, "only %ld allocations", n);
+	json_decref(filter);
+	json_decref(args);
+	remove_file("groups");
+	remove_file("service.policy");
+	remove_file("default.policy");
+#endif
+}
+END_TEST
+
 int
 main(void)
 {
@@ -381,6 +588,7 @@ main(void)
 	tcase_add_test(tc, lint_reports_file_line_column);
 	tcase_add_test(tc, broken_reload_returns_nothing);
 	tcase_add_test(tc, hostile_files);
+	tcase_add_test(tc, out_of_memory);
 	suite_add_tcase(s, tc);
 	sr = srunner_create(s);
 	srunner_run_all(sr, CK_ENV);

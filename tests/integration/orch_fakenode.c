@@ -1,0 +1,109 @@
+/*
+ * orch_fakenode.c: a node that lies, for the orchestrator's tests. It
+ * listens as IDENTITY and answers every request with a reply that claims
+ * to come from SENDER, signed with KEY and CERT: a node impersonating
+ * another, which metactld itself refuses to be. Prints "ready" once it
+ * consumes, so a test can wait for it without sleeping.
+ *
+ *   orch_fakenode URL KEY CERT IDENTITY SENDER COLLECTIVE
+ */
+#include "buildconf.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "message.h"
+#include "sign.h"
+#include "transport.h"
+
+static int
+answer(struct transport_amqp *t, const struct sign_key *key, const json_t *cert,
+    const char *sender, struct transport_delivery *d)
+{
+	struct envelope *env = NULL, *out = NULL;
+	struct request *req = NULL;
+	struct reply *rep = NULL;
+	struct error err;
+	char *body = NULL, *wire = NULL;
+	size_t blen, wlen;
+	int r = -1;
+
+	error_init(&err, "request");
+	if (d->reply_to == NULL ||
+	    envelope_decode(d->body, d->len, MESSAGE_MAX_DEFAULT, &env, &err) <
+		0 ||
+	    request_decode(env->body, env->body_len, &req, &err) < 0)
+		goto out;
+	rep = reply_new(req->id, sender, 0, "OK",
+	    json_pack("{s:I}", "pong", (json_int_t)message_now_ms()));
+	if (rep == NULL || reply_encode(rep, &body, &blen) < 0 ||
+	    sign_envelope(key, cert, body, blen, &out) < 0 ||
+	    envelope_encode(out, &wire, &wlen) < 0)
+		goto out;
+	r = transport_amqp_publish(
+	    t, "", d->reply_to, NULL, wire, wlen, 0, &err);
+out:
+	free(wire);
+	free(body);
+	envelope_free(out);
+	envelope_free(env);
+	reply_free(rep);
+	request_free(req);
+	return r;
+}
+
+int
+main(int argc, char *argv[])
+{
+	struct transport_amqp_options o;
+	struct transport_amqp *t = NULL;
+	struct transport_delivery d;
+	struct sign_key *key = NULL;
+	const char *coll[1], *agents[] = {"rpcutil"};
+	json_t *cert = NULL;
+	struct error err;
+
+	if (argc != 7) {
+		fprintf(stderr,
+		    "usage: orch_fakenode URL KEY CERT IDENTITY "
+		    "SENDER COLLECTIVE\n");
+		return 2;
+	}
+	coll[0] = argv[6];
+	error_init(&err, NULL);
+	if (sign_init() < 0 || sign_key_load(argv[2], &key) < 0 ||
+	    cert_load(argv[3], &cert, &err) < 0) {
+		fprintf(stderr, "orch_fakenode: cannot load key or cert\n");
+		return 1;
+	}
+	memset(&o, 0, sizeof(o));
+	o.urls = (const char *const *)&argv[1];
+	o.nurls = 1;
+	o.timeout_ms = 5000;
+	if (transport_amqp_open(&o, &t, &err) < 0 ||
+	    transport_amqp_declare(t, &err) < 0 ||
+	    transport_amqp_subscribe_node(
+		t, argv[4], coll, 1, agents, 1, &err) < 0) {
+		fprintf(stderr, "orch_fakenode: %s\n", err.text);
+		return 1;
+	}
+	printf("ready\n");
+	fflush(stdout);
+	for (;;) {
+		int r = transport_amqp_next(t, &d, -1, &err);
+
+		if (r < 0) {
+			fprintf(stderr, "orch_fakenode: %s\n", err.text);
+			break;
+		}
+		if (r == 1) {
+			answer(t, key, cert, argv[5], &d);
+			transport_delivery_clear(&d);
+		}
+	}
+	transport_amqp_close(t);
+	json_decref(cert);
+	sign_key_free(key);
+	return 1;
+}
