@@ -36,6 +36,9 @@
 # FLEET_HEARTBEAT sets the AMQP heartbeat (default 0: none, so that idle
 # agents never wake up); FLEET_READY is the log line (ERE) fleet_start waits for instead of the
 # broker connection (or "started as" without a broker).
+# FLEET_LOG_LEVEL (default debug) sets [log] level; FLEET_FLAGS are
+# metactld's options (default -d: foreground, debug logging; -f keeps the
+# configured level).
 # Extra lines for every agent's configuration can be put in FLEET_EXTRA_CONF
 # (appended at the end of the file; use full "[section]" headers).
 # Programs: METACTLD and MCSEND, by default from $top_builddir.
@@ -88,7 +91,7 @@ fleet_write_conf() { # NAME
 		echo "socket = $FLEET_DIR/$_f_n.sock"
 		echo "[log]"
 		echo "target = stderr"
-		echo "level = debug"
+		echo "level = ${FLEET_LOG_LEVEL:-debug}"
 		echo "audit = $FLEET_DIR/$_f_n.audit"
 		[ -n "${FLEET_EXTRA_CONF:-}" ] && printf '%s\n' "$FLEET_EXTRA_CONF"
 	} >"$FLEET_DIR/$_f_n.conf"
@@ -147,7 +150,7 @@ fleet_start() {
 			: >"$FLEET_DIR/$_f_n.classes"
 		fi
 		fleet_write_conf "$_f_n"
-		"$METACTLD" -d -c "$FLEET_DIR/$_f_n.conf" \
+		"$METACTLD" ${FLEET_FLAGS:--d} -c "$FLEET_DIR/$_f_n.conf" \
 		    >>"$FLEET_DIR/$_f_n.log" 2>&1 &
 		echo $! >"$FLEET_DIR/$_f_n.pid"
 		FLEET_PIDS="$FLEET_PIDS $!"
