@@ -27,20 +27,20 @@ AGENTD_TEST_SINK = tests/unit/test_agent_sink.c tests/unit/test_agent_sink.h
 UNIT_TESTS += tests/unit/test_agent_action tests/unit/test_agent_node
 check_PROGRAMS += tests/unit/test_agent_action tests/unit/test_agent_node
 tests_unit_test_agent_action_SOURCES = tests/unit/test_agent_action.c \
-	$(AGENTD_TEST_SINK)
+	$(AGENTD_TEST_SINK) $(TESTUTIL)
 tests_unit_test_agent_action_LDADD = $(AGENTD_TEST_LIBS)
-tests_unit_test_agent_node_SOURCES = tests/unit/test_agent_node.c
+tests_unit_test_agent_node_SOURCES = tests/unit/test_agent_node.c $(TESTUTIL)
 tests_unit_test_agent_node_LDADD = $(AGENTD_TEST_LIBS)
 UNIT_TESTS += tests/unit/test_agent_conf
 check_PROGRAMS += tests/unit/test_agent_conf
-tests_unit_test_agent_conf_SOURCES = tests/unit/test_agent_conf.c
+tests_unit_test_agent_conf_SOURCES = tests/unit/test_agent_conf.c $(TESTUTIL)
 tests_unit_test_agent_conf_CPPFLAGS = $(AM_CPPFLAGS) \
 	-DSRCDIR='"$(abs_top_srcdir)"'
 tests_unit_test_agent_conf_LDADD = $(AGENTD_TEST_LIBS)
 UNIT_TESTS += tests/unit/test_agent_dispatch
 check_PROGRAMS += tests/unit/test_agent_dispatch
 tests_unit_test_agent_dispatch_SOURCES = tests/unit/test_agent_dispatch.c \
-	$(AGENTD_TEST_SINK)
+	$(AGENTD_TEST_SINK) $(TESTUTIL)
 tests_unit_test_agent_dispatch_CPPFLAGS = $(AM_CPPFLAGS) \
 	-DSRCDIR='"$(abs_top_srcdir)"'
 tests_unit_test_agent_dispatch_LDADD = $(AGENTD_TEST_LIBS)

@@ -18,6 +18,7 @@
 #include "plugins/plugin.h"
 #include "agent/agentd.h"
 #include "test_agent_sink.h"
+#include "testutil.h"
 
 static struct agentd d;
 static uv_loop_t loop;
@@ -390,8 +391,6 @@ main(void)
 {
 	Suite *su = suite_create("agent_action");
 	TCase *tc = tcase_create("action");
-	SRunner *sr;
-	int failed;
 
 	signal(SIGPIPE, SIG_IGN);
 	log_init("test_agent_action", 0, LOG_LEVEL_WARN);
@@ -405,9 +404,5 @@ main(void)
 	tcase_add_test(tc, test_lock_serialises);
 	tcase_add_test(tc, test_spawn_missing_program);
 	suite_add_tcase(su, tc);
-	sr = srunner_create(su);
-	srunner_run_all(sr, CK_ENV);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
+	return testutil_run(su);
 }

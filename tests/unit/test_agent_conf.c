@@ -12,6 +12,7 @@
 
 #include "log.h"
 #include "agent/conf.h"
+#include "testutil.h"
 
 static char path[64];
 
@@ -196,8 +197,6 @@ main(void)
 {
 	Suite *su = suite_create("agent_conf");
 	TCase *tc = tcase_create("conf");
-	SRunner *sr;
-	int failed;
 
 	tcase_add_checked_fixture(tc, NULL, teardown);
 	tcase_add_test(tc, test_defaults);
@@ -205,9 +204,5 @@ main(void)
 	tcase_add_test(tc, test_everything);
 	tcase_add_test(tc, test_errors);
 	suite_add_tcase(su, tc);
-	sr = srunner_create(su);
-	srunner_run_all(sr, CK_ENV);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
+	return testutil_run(su);
 }

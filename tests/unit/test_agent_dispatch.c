@@ -20,6 +20,7 @@
 #include "plugins/registry.h"
 #include "agent/agentd.h"
 #include "test_agent_sink.h"
+#include "testutil.h"
 
 static struct agentd d;
 static uv_loop_t loop;
@@ -454,8 +455,6 @@ main(void)
 {
 	Suite *su = suite_create("agent_dispatch");
 	TCase *tc = tcase_create("dispatch");
-	SRunner *sr;
-	int failed;
 
 	log_init("test_agent_dispatch", 0, LOG_LEVEL_ERR);
 	tcase_add_checked_fixture(tc, setup, teardown);
@@ -470,9 +469,5 @@ main(void)
 	tcase_add_test(tc, test_policy_by_certificate);
 	tcase_add_test(tc, test_stopping);
 	suite_add_tcase(su, tc);
-	sr = srunner_create(su);
-	srunner_run_all(sr, CK_ENV);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
+	return testutil_run(su);
 }

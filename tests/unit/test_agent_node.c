@@ -16,6 +16,7 @@
 
 #include "filter.h"
 #include "agent/agentd.h"
+#include "testutil.h"
 
 static char dir[40];
 
@@ -252,8 +253,6 @@ main(void)
 {
 	Suite *su = suite_create("agent_node");
 	TCase *tc = tcase_create("node");
-	SRunner *sr;
-	int failed;
 
 	log_init("test_agent_node", 0, LOG_LEVEL_ERR);
 	tcase_add_checked_fixture(tc, setup, teardown);
@@ -265,9 +264,5 @@ main(void)
 	tcase_add_test(tc, test_load_errors);
 	tcase_add_test(tc, test_notify);
 	suite_add_tcase(su, tc);
-	sr = srunner_create(su);
-	srunner_run_all(sr, CK_ENV);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
+	return testutil_run(su);
 }
