@@ -555,7 +555,6 @@ main(void)
 	const char *dir = testutil_data_dir("config");
 	Suite *s = suite_create("config");
 	TCase *tc = tcase_create("config");
-	int failed;
 
 	ncases = testutil_cases(dir, &cases);
 	tcase_add_test(tc, syntax_basic);
@@ -571,11 +570,5 @@ main(void)
 	tcase_add_test(tc, load_file);
 	tcase_add_loop_test(tc, data_case, 0, (int)ncases);
 	suite_add_tcase(s, tc);
-	failed = testutil_run(s);
-	testutil_cases_free(cases, ncases);
-	if (ncases < 20) {
-		printf("# only %zu data cases in %s\n", ncases, dir);
-		return 1;
-	}
-	return failed;
+	return testutil_run_cases(s, dir, cases, ncases, 20);
 }

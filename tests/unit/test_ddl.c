@@ -680,7 +680,6 @@ main(void)
 	const char *dir = testutil_data_dir("ddl");
 	Suite *s = suite_create("ddl");
 	TCase *tc = tcase_create("ddl");
-	int failed;
 
 	ncases = testutil_cases(dir, &cases);
 	tcase_add_test(tc, parse_good);
@@ -694,11 +693,5 @@ main(void)
 	tcase_add_test(tc, out_of_memory);
 	tcase_add_loop_test(tc, data_case, 0, (int)ncases);
 	suite_add_tcase(s, tc);
-	failed = testutil_run(s);
-	testutil_cases_free(cases, ncases);
-	if (ncases < 20) {
-		printf("# only %zu data cases in %s\n", ncases, dir);
-		return 1;
-	}
-	return failed;
+	return testutil_run_cases(s, dir, cases, ncases, 20);
 }

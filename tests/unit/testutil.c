@@ -149,3 +149,17 @@ testutil_run(Suite *s)
 	srunner_free(sr);
 	return failed == 0 ? 0 : 1;
 }
+
+int
+testutil_run_cases(
+    Suite *s, const char *dir, char **cases, size_t ncases, size_t min)
+{
+	int failed = testutil_run(s);
+
+	testutil_cases_free(cases, ncases);
+	if (ncases < min) {
+		printf("# only %zu data cases in %s\n", ncases, dir);
+		return 1;
+	}
+	return failed;
+}

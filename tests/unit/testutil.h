@@ -52,5 +52,12 @@ void testutil_json_eq(
 
 /* Runs s (CK_ENV), frees it; the exit status for main: 0 when all passed. */
 int testutil_run(Suite *s);
+/*
+ * testutil_run() for a suite over the data cases of dir, then frees the
+ * cases; fails too when there are fewer than min of them, so that a lost
+ * data directory cannot pass as an empty one.
+ */
+int testutil_run_cases(
+    Suite *s, const char *dir, char **cases, size_t ncases, size_t min);
 
 #endif
