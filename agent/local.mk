@@ -10,8 +10,7 @@ agent_libagentd_a_SOURCES = \
 	agent/local.c \
 	agent/node.c agent/node.h \
 	agent/notify.c \
-	agent/reply.c \
-	agent/strv.c agent/strv.h
+	agent/reply.c
 
 AGENTD_LIBS = agent/libagentd.a policy/libpolicy.a plugins/libplugins.a \
 	lib/libmetactl.a \

@@ -11,6 +11,7 @@
 #include <strings.h>
 
 #include "config.h"
+#include "strv.h"
 #include "file.h"
 
 #define CONFIG_LINE_MAX (64 * 1024) /* bytes of one line */
@@ -992,7 +993,7 @@ config_get_list(const struct config *c, const char *section, const char *key,
 		size_t len = strcspn(s, ", \t");
 
 		if (len > 0 && (l[n++] = strndup(s, len)) == NULL) {
-			config_list_free(l);
+			strv_free(l);
 			return -ENOMEM;
 		}
 		s += len;
@@ -1002,16 +1003,6 @@ config_get_list(const struct config *c, const char *section, const char *key,
 	if (ret_n != NULL)
 		*ret_n = n;
 	return 0;
-}
-
-void
-config_list_free(char **list)
-{
-	if (list == NULL)
-		return;
-	for (char **p = list; *p != NULL; p++)
-		free(*p);
-	free(list);
 }
 
 size_t

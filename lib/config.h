@@ -50,10 +50,9 @@ int config_get_size(const struct config *c, const char *section,
 int config_get_duration_ms(const struct config *c, const char *section,
     const char *key, long long def, long long *ret, struct error *err);
 /* Comma- or blank-separated list; *ret is a NULL-terminated malloc'd array
- * of malloc'd strings (free with config_list_free). */
+ * of malloc'd strings (free with strv_free(), strv.h). */
 int config_get_list(const struct config *c, const char *section,
     const char *key, char ***ret, size_t *ret_n);
-void config_list_free(char **list);
 
 /* Where a value was set: 0 and file/line, or -ENOENT. */
 int config_origin(const struct config *c, const char *section, const char *key,

@@ -10,4 +10,5 @@ lib_libmetactl_a_SOURCES = \
 	lib/pattern.c lib/pattern.h \
 	lib/replay.c lib/replay.h \
 	lib/sign.c lib/sign.h \
+	lib/strv.c lib/strv.h \
 	lib/transport.c lib/transport.h

@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "config.h"
+#include "strv.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
@@ -33,7 +34,7 @@ read_all(const struct config *c)
 			(void)config_get_size(c, s, key, 0, &sz, &err);
 			(void)config_get_duration_ms(c, s, key, 0, &ll, &err);
 			if (config_get_list(c, s, key, &list, &n) == 0)
-				config_list_free(list);
+				strv_free(list);
 			if (config_origin(c, s, key, &file, &line) != 0)
 				abort();
 		}

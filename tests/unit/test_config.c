@@ -14,6 +14,7 @@
 #include <string.h>
 
 #include "config.h"
+#include "strv.h"
 #include "testutil.h"
 
 static struct config *
@@ -440,15 +441,15 @@ START_TEST(getters)
 	ck_assert_str_eq(list[2], "c");
 	ck_assert_str_eq(list[3], "d");
 	ck_assert_ptr_null(list[4]);
-	config_list_free(list);
+	strv_free(list);
 	ck_assert_int_eq(config_get_list(c, "g", "l2", &list, &n), 0);
 	ck_assert_uint_eq(n, 0);
 	ck_assert_ptr_null(list[0]);
-	config_list_free(list);
+	strv_free(list);
 	ck_assert_int_eq(config_get_list(c, "g", "nol", &list, &n), 0);
 	ck_assert_uint_eq(n, 0);
-	config_list_free(list);
-	config_list_free(NULL);
+	strv_free(list);
+	strv_free(NULL);
 	config_free(c);
 }
 END_TEST

@@ -1,6 +1,9 @@
-/* strv.h: NULL-terminated vectors of malloc'd strings. */
-#ifndef METACTLD_STRV_H
-#define METACTLD_STRV_H
+/*
+ * strv.h: NULL-terminated vectors of malloc'd strings, as config_get_list()
+ * returns them and the agent keeps its collectives, agents and classes.
+ */
+#ifndef METACTL_STRV_H
+#define METACTL_STRV_H
 
 #include <stddef.h>
 
