@@ -12,68 +12,12 @@
 #include <uv.h>
 
 #include "message.h"
+#include "file.h"
 #include "node.h"
 #include "strv.h"
 
 #define NODE_FILE_MAX (4 * 1024 * 1024)
 #define NODE_ARGV_MAX 64
-
-static int
-read_file(const char *path, char **ret, size_t *ret_len, struct error *err)
-{
-	int fd = open(path, O_RDONLY | O_CLOEXEC);
-	size_t len = 0, cap = 4096;
-	char *buf;
-	ssize_t n;
-
-	if (fd < 0) {
-		int e = errno;
-		error_set(err, 0, 0, "%s", strerror(e));
-		return -e;
-	}
-	if ((buf = malloc(cap + 1)) == NULL) {
-		close(fd);
-		return -ENOMEM;
-	}
-	for (;;) {
-		if (len == cap) {
-			char *nb;
-
-			if (cap >= NODE_FILE_MAX) {
-				error_set(err, 0, 0,
-				    "file larger than %d bytes", NODE_FILE_MAX);
-				free(buf);
-				close(fd);
-				return -EFBIG;
-			}
-			cap *= 2;
-			if ((nb = realloc(buf, cap + 1)) == NULL) {
-				free(buf);
-				close(fd);
-				return -ENOMEM;
-			}
-			buf = nb;
-		}
-		n = read(fd, buf + len, cap - len);
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n < 0) {
-			int e = errno;
-			error_set(err, 0, 0, "%s", strerror(e));
-			free(buf);
-			close(fd);
-			return -e;
-		}
-		if (n == 0)
-			break;
-		len += (size_t)n;
-	}
-	close(fd);
-	buf[len] = '\0';
-	*ret = buf;
-	*ret_len = len;
-	return 0;
-}
 
 static json_t *
 scalar_value(const char *v)
@@ -490,7 +434,8 @@ node_load(const struct node_sources *s, struct node **ret, struct error *err)
 	n->facts = json_object();
 	if (s->facts_file != NULL) {
 		error_init(err, s->facts_file);
-		if ((r = read_file(s->facts_file, &text, &len, err)) < 0 ||
+		if ((r = file_read_all(
+			 s->facts_file, NODE_FILE_MAX, &text, &len, err)) < 0 ||
 		    (r = merge_facts(n->facts, text, len, s->facts_file, err)) <
 			0)
 			goto fail;
@@ -506,7 +451,8 @@ node_load(const struct node_sources *s, struct node **ret, struct error *err)
 	}
 	if (s->classes_file != NULL) {
 		error_init(err, s->classes_file);
-		if ((r = read_file(s->classes_file, &text, &len, err)) < 0)
+		if ((r = file_read_all(
+			 s->classes_file, NODE_FILE_MAX, &text, &len, err)) < 0)
 			goto fail;
 		r = node_parse_classes(
 		    text, len, &n->classes, &n->nclasses, err);
