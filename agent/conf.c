@@ -36,6 +36,8 @@ static const struct {
     {"security", "max_skew"},
     {"security", "max_ttl"},
     {"security", "replay_entries"},
+    {"security", "replay_callers"},
+    {"security", "replay_caller_entries"},
     {"policy", "dir"},
     {"policy", "default"},
     {"policy", "enable_default"},
@@ -85,7 +87,9 @@ conf_defaults(struct conf *c)
 	c->reconnect_max_ms = 60000;
 	c->max_skew_ms = 30000;
 	c->max_ttl_s = 600;
-	c->replay_entries = 100000;
+	c->replay_entries = 4194304;
+	c->replay_callers = 64;
+	c->replay_caller_entries = 8192;
 	c->policy_dir = strdup(SYSCONFDIR "/metactl/policy");
 	c->policy_default = strdup("default");
 	c->policy_enable_default = 1;
@@ -316,7 +320,11 @@ conf_fill(struct conf *c, const struct config *cfg, struct error *err)
 		return r;
 	c->max_ttl_s = ll / 1000;
 	if ((r = config_get_size(cfg, "security", "replay_entries",
-		 c->replay_entries, &c->replay_entries, err)) < 0)
+		 c->replay_entries, &c->replay_entries, err)) < 0 ||
+	    (r = config_get_size(cfg, "security", "replay_callers",
+		 c->replay_callers, &c->replay_callers, err)) < 0 ||
+	    (r = config_get_size(cfg, "security", "replay_caller_entries",
+		 c->replay_caller_entries, &c->replay_caller_entries, err)) < 0)
 		return r;
 
 	if ((r = get_str(cfg, "policy", "dir", &c->policy_dir)) < 0 ||

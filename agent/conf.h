@@ -45,6 +45,8 @@ struct conf {
 	long long max_skew_ms;
 	long long max_ttl_s;
 	size_t replay_entries;
+	size_t replay_callers;
+	size_t replay_caller_entries;
 
 	/* [policy] */
 	char *policy_dir;

@@ -176,8 +176,8 @@ dispatch_message(struct agentd *d, const char *buf, size_t len,
 	/* 4. Time window and replay cache. Unsigned local ids go to a cache
 	 * of their own: a local user must not be able to fill the one that
 	 * guards signed requests, nor claim an id before its request. */
-	if ((r = replay_check(o->local ? d->replay_local : d->replay, req->id,
-		 req->time_ms, req->ttl, now)) < 0) {
+	if ((r = replay_check(o->local ? d->replay_local : d->replay, caller,
+		 req->id, req->time_ms, req->ttl, now)) < 0) {
 		refuse(d, sink, req, NULL, caller, "rejected", r, -1, "%s",
 		    error_str(r));
 		goto out;

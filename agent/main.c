@@ -526,6 +526,8 @@ main(int argc, char **argv)
 		rc.max_skew_ms = d->conf.max_skew_ms;
 		rc.max_ttl = d->conf.max_ttl_s;
 		rc.max_entries = d->conf.replay_entries;
+		rc.max_callers = d->conf.replay_callers;
+		rc.caller_entries = d->conf.replay_caller_entries;
 		if ((d->replay = replay_new(&rc)) == NULL ||
 		    (d->replay_local = replay_new(&rc)) == NULL) {
 			log_warnx("out of memory");
