@@ -23,6 +23,7 @@
 #define FILTER_DEPTH_MAX 64 /* nesting of "not", "!" and parentheses */
 #define FILTER_TEXT_MAX 16384 /* bytes of one compound expression */
 #define FILTER_NAME_MAX 256 /* bytes of a fact name */
+#define FILTER_OP_CHARS "=!<>~" /* what operators are made of */
 
 enum fop {
 	FOP_EQ,
@@ -328,12 +329,36 @@ fact_new(struct parser *p, char *name, enum fop op, char *value, int regex_form,
 	return 0;
 }
 
+/*
+ * An unquoted value that starts with an operator character is a typo far
+ * more often than a value: "cpus>>3", "cpus=<3", "cpus => 3". Refused at
+ * the operator, naming all of it; a value meant that way can be quoted.
+ */
+static int
+operator_typo(struct parser *p, size_t op_start, const char *name)
+{
+	const char *t = p->text;
+	size_t v = p->pos, end;
+
+	while (t[v] == ' ' || t[v] == '\t')
+		v++;
+	if (t[v] == '\0' || strchr(FILTER_OP_CHARS, t[v]) == NULL)
+		return 0;
+	for (end = v; t[end] != '\0' && strchr(FILTER_OP_CHARS, t[end]); end++)
+		;
+	perr(p, op_start,
+	    "unknown operator '%.*s' after '%s' (operators: = == != < > <= >= "
+	    "=~; quote a value that starts with one of %s)",
+	    (int)(end - op_start), t + op_start, name, FILTER_OP_CHARS);
+	return MCE_INVALID;
+}
+
 /* name OP value at p->pos; see scan_value() for whole. */
 static int
 parse_fact_at(struct parser *p, int whole, struct filter_fact **ret)
 {
 	const char *t = p->text;
-	size_t start, vstart;
+	size_t start, vstart, op_start;
 	enum fop op = FOP_EQ;
 	char *name, *value;
 	int regex_form, rc, found = 0;
@@ -354,6 +379,7 @@ parse_fact_at(struct parser *p, int whole, struct filter_fact **ret)
 	if ((name = strndup_or_null(t + start, p->pos - start)) == NULL)
 		return -ENOMEM;
 	skip_blank(p);
+	op_start = p->pos;
 	for (size_t i = 0; i < sizeof(fops) / sizeof(fops[0]); i++) {
 		size_t n = strlen(fops[i].text);
 
@@ -370,6 +396,10 @@ parse_fact_at(struct parser *p, int whole, struct filter_fact **ret)
 		    name);
 		free(name);
 		return MCE_INVALID;
+	}
+	if ((rc = operator_typo(p, op_start, name)) != 0) {
+		free(name);
+		return rc;
 	}
 	skip_blank(p);
 	vstart = p->pos;
@@ -1010,6 +1040,21 @@ wire_fact(const json_t *item, struct filter_fact **ret, struct error *err)
 		error_set(err, 0, 0, "needs \"fact\", \"operator\", \"value\"");
 		return MCE_INVALID;
 	}
+	if (json_object_size(item) != 3) {
+		const char *key;
+		const json_t *unused;
+
+		json_object_foreach((json_t *)item, key, unused)
+		{
+			if (strcmp(key, "fact") != 0 &&
+			    strcmp(key, "operator") != 0 &&
+			    strcmp(key, "value") != 0) {
+				error_set(
+				    err, 0, 0, "unknown key '%.32s'", key);
+				return MCE_INVALID;
+			}
+		}
+	}
 	if (name[0] == '\0' || strlen(name) > FILTER_NAME_MAX) {
 		error_set(err, 0, 0, "bad fact name");
 		return MCE_INVALID;
@@ -1225,10 +1270,12 @@ filter_validate(const json_t *filter, struct error *err)
 int
 filter_match(const json_t *filter, const struct filter_subject *s)
 {
-	int m;
+	int m, rc;
 
-	if (s == NULL || filter_run(filter, s, NULL, &m) != 0)
-		return 0;
+	if (s == NULL)
+		return -EINVAL;
+	if ((rc = filter_run(filter, s, NULL, &m)) != 0)
+		return rc;
 	return m;
 }
 

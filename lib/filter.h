@@ -12,7 +12,9 @@
  *    "compound":"role=web and (dc=dc1 or !class_x)"}
  *
  * Fact operators: = == != < > <= >= =~ ("=" is "=="; "=~" and a value
- * written /re/ are POSIX extended regular expressions). When both sides
+ * written /re/ are POSIX extended regular expressions). In the text forms
+ * (-F, -S, compound, policy) an unquoted value may not start with one of
+ * = ! < > ~: "cpus>>3" and "cpus=<3" are refused as unknown operators. When both sides
  * parse as numbers, < > <= >= == != compare numerically. Facts are looked
  * up by dotted name in nested objects ("os.release.major").
  *
@@ -45,7 +47,11 @@ struct filter_subject {
 
 /* 0, or MCE_INVALID with err naming the part at fault. */
 int filter_validate(const json_t *filter, struct error *err);
-/* 1 when the subject matches, 0 when not (an invalid filter never matches). */
+/*
+ * 1 when the subject matches, 0 when not. An invalid filter never matches
+ * and is not a miss either: MCE_INVALID (filter_validate() says why), or
+ * -ENOMEM, or -EINVAL when s is NULL.
+ */
 int filter_match(const json_t *filter, const struct filter_subject *s);
 
 /* Builders for the CLI: add one -F/-C/-I/-A/-S argument to a filter. */

@@ -81,7 +81,8 @@ START_TEST(data_case)
 		error_format(&err, buf, sizeof(buf));
 		ck_assert_msg(strstr(buf, expected + 7) != NULL,
 		    "%s: error '%s' lacks '%s'", name, buf, expected + 7);
-		ck_assert_msg(m == 0, "%s: an invalid filter matched", name);
+		ck_assert_msg(m == MCE_INVALID,
+		    "%s: an invalid filter gave %d, not MCE_INVALID", name, m);
 	} else {
 		error_format(&err, buf, sizeof(buf));
 		ck_assert_msg(rc == 0, "%s: %s", name, buf);
@@ -140,6 +141,13 @@ START_TEST(expr_error_columns)
 	expr_error("x<=/a/", 4, "needs = == != or =~");
 	expr_error("x ~ y", 3, "expected 'and' or 'or'");
 	expr_error("x~y", 2, "unexpected '~'");
+	/* operator typos are errors, not comparisons with ">3" or "<3" */
+	expr_error("cpus>>3", 5, "unknown operator '>>'");
+	expr_error("cpus=<3", 5, "unknown operator '=<'");
+	expr_error("role=web and cpus >> 3", 19, "unknown operator '>>'");
+	expr_error("cpus => 3", 6, "unknown operator '=>'");
+	expr_error("cpus = =3", 6, "unknown operator '= ='");
+	expr_error("cpus==!3", 5, "unknown operator '==!'");
 }
 END_TEST
 
@@ -158,6 +166,15 @@ START_TEST(fact_error_columns)
 	ck_assert_int_eq(filter_fact_parse("a='x' y", &f, &err), MCE_INVALID);
 	ck_assert_int_eq(err.column, 7);
 	ck_assert_int_eq(filter_fact_parse(NULL, &f, &err), MCE_INVALID);
+	ck_assert_int_eq(filter_fact_parse("cpus>>3", &f, &err), MCE_INVALID);
+	ck_assert_int_eq(err.column, 5);
+	ck_assert_ptr_nonnull(strstr(err.text, "unknown operator '>>'"));
+	ck_assert_int_eq(filter_fact_parse("cpus=<3", &f, &err), MCE_INVALID);
+	ck_assert_int_eq(err.column, 5);
+	ck_assert_ptr_nonnull(strstr(err.text, "unknown operator '=<'"));
+	/* a value that starts like an operator can still be quoted */
+	ck_assert_int_eq(filter_fact_parse("motd='<3'", &f, &err), 0);
+	filter_fact_free(f);
 }
 END_TEST
 
@@ -376,6 +393,11 @@ START_TEST(builders)
 	ck_assert_str_eq(
 	    json_string_value(json_object_get(f0, "value")), "/^we/");
 	ck_assert_int_eq(filter_add_fact(filter, "role", &err), MCE_INVALID);
+	ck_assert_int_eq(filter_add_fact(filter, "cpus>>3", &err), MCE_INVALID);
+	ck_assert_int_eq(err.column, 5);
+	ck_assert_int_eq(
+	    filter_set_compound(filter, "cpus=<3", &err), MCE_INVALID);
+	ck_assert_int_eq(err.column, 5);
 	/* a quoted /.../ would turn into a regex on the wire */
 	ck_assert_int_eq(
 	    filter_add_fact(filter, "path=\"/usr/\"", &err), MCE_INVALID);
