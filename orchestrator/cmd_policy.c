@@ -84,6 +84,17 @@ print_decision(const struct policy_decision *d, int as_json)
 	json_t *j;
 	char *s;
 
+	/* Run where the files are: the full path helps, and hides nothing. */
+	if (!as_json && d->file[0] != '\0' && d->line > 0) {
+		printf("%s %s:%d\n", d->allowed ? "allow" : "deny", d->file,
+		    d->line);
+		return;
+	}
+	if (!as_json && d->file[0] != '\0') {
+		printf("%s %s: policy default\n", d->allowed ? "allow" : "deny",
+		    d->file);
+		return;
+	}
 	if (!as_json) {
 		printf("%s %s\n", d->allowed ? "allow" : "deny", d->origin);
 		return;

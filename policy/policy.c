@@ -238,12 +238,13 @@ policy_check(const struct policy_set *s, const struct policy_request *r,
 	}
 	ret->allowed = rules_check(f->rules, r, &ret->line);
 	snprintf(ret->file, sizeof(ret->file), "%s", f->path);
+	/* The origin is told to remote callers: no directories. */
 	if (ret->line > 0)
-		snprintf(ret->origin, sizeof(ret->origin), "%s:%d", ret->file,
-		    ret->line);
+		snprintf(ret->origin, sizeof(ret->origin), "%s%s:%d", f->agent,
+		    POLICY_SUFFIX, ret->line);
 	else
-		snprintf(ret->origin, sizeof(ret->origin), "%s: policy default",
-		    ret->file);
+		snprintf(ret->origin, sizeof(ret->origin),
+		    "%s%s: policy default", f->agent, POLICY_SUFFIX);
 	return 0;
 }
 

@@ -37,12 +37,16 @@ struct policy_request {
 	const struct filter_subject *node; /* facts and classes of this node */
 };
 
+/*
+ * origin may be told to the caller (a denial says why) and so names no
+ * directory; file, for the node's own log and audit, is the full path.
+ */
 struct policy_decision {
 	int allowed;
 	char file[256]; /* deciding file, "" when not a file */
 	int line; /* deciding line, 0 for a default */
-	char origin[320]; /* "dir/service.policy:4",
-			     "dir/service.policy: policy default",
+	char origin[320]; /* "service.policy:4",
+			     "service.policy: policy default",
 			     "allow_unconfigured" */
 };
 

@@ -241,13 +241,21 @@ START_TEST(data_case)
 
 		ck_assert_msg(rc == 0, "%s: %s", name, buf);
 		ck_assert_int_eq(policy_check(set, &r, &d), 0);
+		/* the origin goes to remote callers: the base name only */
 		snprintf(got, sizeof(got), "%s %s",
-		    d.allowed ? "allow" : "deny", strip_dir(d.origin, dir));
+		    d.allowed ? "allow" : "deny", d.origin);
 		ck_assert_msg(strcmp(got, expected) == 0,
 		    "%s: got '%s', expected '%s'", name, got, expected);
-		/* the structured fields agree with the origin */
-		if (d.line > 0)
-			ck_assert_ptr_nonnull(strstr(d.origin, d.file));
+		ck_assert_msg(strchr(d.origin, '/') == NULL,
+		    "%s: origin '%s' names a directory", name, d.origin);
+		/* the structured fields agree with the origin, and keep the
+		 * full path for the node's own log */
+		if (d.file[0] != '\0') {
+			ck_assert_msg(strncmp(d.file, dir, strlen(dir)) == 0,
+			    "%s: file '%s' not under %s", name, d.file, dir);
+			ck_assert_ptr_nonnull(
+			    strstr(d.origin, strip_dir(d.file, dir)));
+		}
 		if (strcmp(d.origin, "allow_unconfigured") == 0)
 			ck_assert_str_eq(d.file, "");
 	}
