@@ -55,9 +55,9 @@ static const char usage_check[] =
 static const char usage_lint[] =
     "usage: metactl policy lint FILE...\n"
     "\n"
-    "Parses each policy file (or groups file) and reports every file with\n"
-    "a mistake as FILE:LINE:COLUMN: message. Caller groups are taken from\n"
-    "the groups file next to each policy file.\n"
+    "Parses each policy file (or groups file) and reports every mistake\n"
+    "of each, one line each, as FILE:LINE:COLUMN: message. Caller groups\n"
+    "are taken from the groups file next to each policy file.\n"
     "\n"
     "Exit status: 0 all files valid, 1 some file invalid, 2 usage error.\n";
 
@@ -258,6 +258,16 @@ out:
 	return status;
 }
 
+/* file:line:column: message, as compilers do; counts in *arg. */
+static void
+print_lint_error(const struct error *err, void *arg)
+{
+	char buf[512];
+
+	fprintf(stderr, "%s\n", error_format(err, buf, sizeof(buf)));
+	(*(int *)arg)++;
+}
+
 static int
 cmd_lint(int argc, char *argv[])
 {
@@ -282,19 +292,19 @@ cmd_lint(int argc, char *argv[])
 		return EXIT_USAGE;
 	}
 	for (int i = optind; i < argc; i++) {
+		int reported = 0;
+		struct policy_report report = {
+		    .fn = print_lint_error, .arg = &reported};
 		struct error err;
-		int rc;
 
-		if ((rc = policy_lint_file(argv[i], &err)) != 0) {
-			char buf[512];
-
-			/* file:line:column: message, as compilers do */
-			fprintf(stderr, "%s\n",
-			    error_format(&err, buf, sizeof(buf)));
-			status = 1;
-		} else {
+		if (policy_lint_file(argv[i], &report, &err) == 0) {
 			printf("%s: OK\n", argv[i]);
+			continue;
 		}
+		/* an error no line holds: unreadable file, groups */
+		if (reported == 0)
+			print_lint_error(&err, &reported);
+		status = 1;
 	}
 	return status;
 }

@@ -140,13 +140,25 @@ parse_line(struct groups *g, const char *text, size_t s, size_t e, int lineno,
 	return 0;
 }
 
-int
-groups_parse(const char *source, const char *text, size_t len,
-    struct groups **ret, struct error *err)
+static int
+parse_one(void *ctx, const char *text, size_t s, size_t e, int lineno,
+    struct error *err)
+{
+	for (size_t i = s; i < e; i++)
+		if ((unsigned char)text[i] < 0x20 && text[i] != '\t') {
+			error_set(err, lineno, (int)(i - s) + 1,
+			    "control character in line");
+			return MCE_CONFIG;
+		}
+	return parse_line(ctx, text, s, e, lineno, err);
+}
+
+static int
+parse_all(const char *source, const char *text, size_t len,
+    const struct policy_report *report, struct groups **ret, struct error *err)
 {
 	struct groups *g = calloc(1, sizeof(*g));
-	size_t pos = 0, s, e;
-	int lineno = 0, rc = 0;
+	int rc;
 
 	error_init(err, source);
 	*ret = NULL;
@@ -154,30 +166,25 @@ groups_parse(const char *source, const char *text, size_t len,
 		error_set(err, 0, 0, "out of memory");
 		return -ENOMEM;
 	}
-	while (source_next_line(text, len, &pos, &s, &e)) {
-		lineno++;
-		for (size_t i = s; i < e; i++)
-			if ((unsigned char)text[i] < 0x20 && text[i] != '\t') {
-				error_set(err, lineno, (int)(i - s) + 1,
-				    "control character in line");
-				rc = MCE_CONFIG;
-				break;
-			}
-		if (rc == 0)
-			rc = parse_line(g, text, s, e, lineno, err);
-		if (rc != 0) {
-			if (rc == -ENOMEM)
-				error_set(err, lineno, 0, "out of memory");
-			groups_free(g);
-			return rc;
-		}
+	rc = source_each_line(source, text, len, parse_one, g, report, err);
+	if (rc != 0) {
+		groups_free(g);
+		return rc;
 	}
 	*ret = g;
 	return 0;
 }
 
 int
-groups_load(const char *path, struct groups **ret, struct error *err)
+groups_parse(const char *source, const char *text, size_t len,
+    struct groups **ret, struct error *err)
+{
+	return parse_all(source, text, len, NULL, ret, err);
+}
+
+int
+groups_load(const char *path, const struct policy_report *report,
+    struct groups **ret, struct error *err)
 {
 	char *text;
 	size_t len;
@@ -188,7 +195,7 @@ groups_load(const char *path, struct groups **ret, struct error *err)
 		return -ENOENT;
 	if ((rc = source_read(path, &text, &len, err)) != 0)
 		return rc;
-	rc = groups_parse(path, text, len, ret, err);
+	rc = parse_all(path, text, len, report, ret, err);
 	free(text);
 	return rc;
 }

@@ -11,14 +11,17 @@
 #include <stddef.h>
 
 #include "error.h"
+#include "policy.h"
 
 struct groups;
 
 /* text is NUL-terminated; err->source is set to source. */
 int groups_parse(const char *source, const char *text, size_t len,
     struct groups **ret, struct error *err);
-/* -ENOENT (err untouched) when the file does not exist. */
-int groups_load(const char *path, struct groups **ret, struct error *err);
+/* -ENOENT (err untouched) when the file does not exist. With report
+ * (may be NULL), every line in error goes to it and err holds the first. */
+int groups_load(const char *path, const struct policy_report *report,
+    struct groups **ret, struct error *err);
 void groups_free(struct groups *g);
 
 /* The members of group name (borrowed), or NULL when g has no such group. */

@@ -53,18 +53,23 @@ path_join(const char *dir, const char *name)
 	return p;
 }
 
-/* Parses the file at path with groups g. */
+/* Parses the file at path with groups g; with report, only checks it
+ * (lint) and *ret stays NULL. */
 static int
-load_rules(const char *path, const struct groups *g, struct rules **ret,
-    struct error *err)
+load_rules(const char *path, const struct groups *g,
+    const struct policy_report *report, struct rules **ret, struct error *err)
 {
 	char *text;
 	size_t len;
 	int rc;
 
+	*ret = NULL;
 	if ((rc = source_read(path, &text, &len, err)) != 0)
 		return rc;
-	rc = rules_parse(path, text, len, g, ret, err);
+	if (report != NULL)
+		rc = rules_lint(path, text, len, g, report, err);
+	else
+		rc = rules_parse(path, text, len, g, ret, err);
 	free(text);
 	return rc;
 }
@@ -81,7 +86,7 @@ load_groups(const char *dir, struct groups **ret, struct error *err)
 		error_set(err, 0, 0, "out of memory");
 		return -ENOMEM;
 	}
-	rc = groups_load(path, ret, err);
+	rc = groups_load(path, NULL, ret, err);
 	free(path);
 	return rc == -ENOENT ? 0 : rc;
 }
@@ -190,7 +195,7 @@ policy_set_load(
 			error_set(err, 0, 0, "out of memory");
 			goto out;
 		}
-		if ((rc = load_rules(f->path, g, &f->rules, err)) != 0)
+		if ((rc = load_rules(f->path, g, NULL, &f->rules, err)) != 0)
 			goto out;
 	}
 	if (s->n > 0)
@@ -249,7 +254,8 @@ policy_check(const struct policy_set *s, const struct policy_request *r,
 }
 
 int
-policy_lint_file(const char *path, struct error *err)
+policy_lint_file(
+    const char *path, const struct policy_report *report, struct error *err)
 {
 	struct groups *g = NULL;
 	const char *base;
@@ -263,7 +269,7 @@ policy_lint_file(const char *path, struct error *err)
 	}
 	base = strrchr(path, '/');
 	if (strcmp(base != NULL ? base + 1 : path, "groups") == 0) {
-		rc = groups_load(path, &g, err);
+		rc = groups_load(path, report, &g, err);
 		groups_free(g);
 		if (rc == -ENOENT)
 			error_set(err, 0, 0, "%s", error_str(rc));
@@ -281,7 +287,7 @@ policy_lint_file(const char *path, struct error *err)
 	if (rc == 0) {
 		struct rules *r = NULL;
 
-		rc = load_rules(path, g, &r, err);
+		rc = load_rules(path, g, report, &r, err);
 		rules_free(r);
 	}
 	groups_free(g);

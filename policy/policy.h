@@ -70,9 +70,20 @@ int policy_check(const struct policy_set *s, const struct policy_request *r,
     struct policy_decision *ret);
 
 /*
- * Parses one file standalone (lint); groups taken from the same directory
- * when present. A file named "groups" is checked as a groups file.
+ * Receives every error of a file in turn, for lint: the parsers go on at
+ * the next line after an error instead of stopping at the first.
  */
-int policy_lint_file(const char *path, struct error *err);
+struct policy_report {
+	void (*fn)(const struct error *err, void *arg);
+	void *arg;
+};
+
+/*
+ * Parses one file standalone (lint); groups taken from the same directory
+ * when present. A file named "groups" is checked as a groups file. With
+ * report, every error is passed to it; err holds the first either way.
+ */
+int policy_lint_file(
+    const char *path, const struct policy_report *report, struct error *err);
 
 #endif

@@ -610,42 +610,69 @@ parse_line(const struct line *l, const struct groups *g, struct rules *r)
 	    (int)(i - kw > 32 ? 32 : i - kw), t + kw);
 }
 
+struct parse_ctx {
+	const char *source;
+	const struct groups *g;
+	struct rules *r;
+};
+
+static int
+parse_one(void *ctx, const char *text, size_t s, size_t e, int lineno,
+    struct error *err)
+{
+	struct parse_ctx *c = ctx;
+	struct line l = {.source = c->source, .lineno = lineno, .err = err};
+	char *copyline = copy(text + s, e - s);
+	int rc;
+
+	if (copyline == NULL)
+		return -ENOMEM;
+	l.text = copyline;
+	rc = parse_line(&l, c->g, c->r);
+	free(copyline);
+	return rc;
+}
+
+static int
+parse_all(const char *source, const char *text, size_t len,
+    const struct groups *g, const struct policy_report *report,
+    struct rules **ret, struct error *err)
+{
+	struct parse_ctx c = {.source = source, .g = g};
+	int rc;
+
+	error_init(err, source);
+	*ret = NULL;
+	if ((c.r = calloc(1, sizeof(*c.r))) == NULL) {
+		error_set(err, 0, 0, "out of memory");
+		return -ENOMEM;
+	}
+	rc = source_each_line(source, text, len, parse_one, &c, report, err);
+	if (rc != 0) {
+		rules_free(c.r);
+		return rc;
+	}
+	*ret = c.r;
+	return 0;
+}
+
 int
 rules_parse(const char *source, const char *text, size_t len,
     const struct groups *g, struct rules **ret, struct error *err)
 {
-	struct rules *r = calloc(1, sizeof(*r));
-	struct line l = {.source = source, .err = err};
-	size_t pos = 0, s, e;
-	int rc = 0;
+	return parse_all(source, text, len, g, NULL, ret, err);
+}
 
-	error_init(err, source);
-	*ret = NULL;
-	if (r == NULL) {
-		error_set(err, 0, 0, "out of memory");
-		return -ENOMEM;
-	}
-	while (source_next_line(text, len, &pos, &s, &e)) {
-		char *copyline = copy(text + s, e - s);
+int
+rules_lint(const char *source, const char *text, size_t len,
+    const struct groups *g, const struct policy_report *report,
+    struct error *err)
+{
+	struct rules *r;
+	int rc = parse_all(source, text, len, g, report, &r, err);
 
-		l.lineno++;
-		if (copyline == NULL) {
-			error_set(err, l.lineno, 0, "out of memory");
-			rc = -ENOMEM;
-			break;
-		}
-		l.text = copyline;
-		rc = parse_line(&l, g, r);
-		free(copyline);
-		if (rc != 0)
-			break;
-	}
-	if (rc != 0) {
-		rules_free(r);
-		return rc;
-	}
-	*ret = r;
-	return 0;
+	rules_free(r);
+	return rc;
 }
 
 static int

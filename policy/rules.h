@@ -20,6 +20,13 @@ struct rules;
  */
 int rules_parse(const char *source, const char *text, size_t len,
     const struct groups *g, struct rules **ret, struct error *err);
+/*
+ * Checks text as rules_parse() does but reports every line in error to
+ * report (err holds the first); returns the first error, or 0.
+ */
+int rules_lint(const char *source, const char *text, size_t len,
+    const struct groups *g, const struct policy_report *report,
+    struct error *err);
 void rules_free(struct rules *r);
 
 /*

@@ -91,3 +91,31 @@ source_next_line(const char *text, size_t len, size_t *pos, size_t *ret_start,
 	*ret_end = end;
 	return 1;
 }
+
+int
+source_each_line(const char *source, const char *text, size_t len,
+    int (*fn)(void *ctx, const char *text, size_t start, size_t end, int lineno,
+	struct error *err),
+    void *ctx, const struct policy_report *report, struct error *err)
+{
+	size_t pos = 0, s, e;
+	int lineno = 0, first = 0, rc;
+	struct error line_err;
+
+	error_init(err, source);
+	while (source_next_line(text, len, &pos, &s, &e)) {
+		error_init(&line_err, source);
+		if ((rc = fn(ctx, text, s, e, ++lineno, &line_err)) == 0)
+			continue;
+		if (rc == -ENOMEM)
+			error_set(&line_err, lineno, 0, "out of memory");
+		if (first == 0)
+			*err = line_err;
+		if (report == NULL || rc == -ENOMEM)
+			return rc;
+		report->fn(&line_err, report->arg);
+		if (first == 0)
+			first = rc;
+	}
+	return first;
+}

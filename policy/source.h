@@ -8,6 +8,7 @@
 #include <stddef.h>
 
 #include "error.h"
+#include "policy.h"
 
 #define SOURCE_MAX (1024 * 1024) /* bytes of one file */
 
@@ -25,5 +26,18 @@ int source_read(
  */
 int source_next_line(const char *text, size_t len, size_t *pos,
     size_t *ret_start, size_t *ret_end);
+
+/*
+ * Calls fn for each line of text with its 1-based number and the error to
+ * fill. Without report, stops at the first line in error (err holds it)
+ * and returns its code. With report, hands each line's error to it and
+ * goes on at the next line (recovery is by line: a line is one rule or
+ * one group); err holds the first and its code is returned. -ENOMEM
+ * always stops.
+ */
+int source_each_line(const char *source, const char *text, size_t len,
+    int (*fn)(void *ctx, const char *text, size_t start, size_t end, int lineno,
+	struct error *err),
+    void *ctx, const struct policy_report *report, struct error *err);
 
 #endif

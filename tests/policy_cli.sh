@@ -102,6 +102,14 @@ check "lint compound column" has "$(cat "$dir/err")" "broken.policy:1:27: missin
 printf 'allow\tadmins\t*\t*\n' >"$dir/broken.policy"
 check "lint unknown group" run 1 lint "$dir/broken.policy"
 check "lint unknown group column" has "$(cat "$dir/err")" "broken.policy:1:7: unknown group 'admins'"
+# every error of a file, each with its line and column
+printf 'policy default deny\nallow\tadmins\t*\t*\nallow uid=1 * * *\nallow\tuid=1\t*\tcpus>>3\nallow\tuid=1\tstatus\tcpus=<3\tweb\nallow\tuid=2\t*\t*\n' >"$dir/broken.policy"
+check "lint several errors exits 1" run 1 lint "$dir/broken.policy"
+check "lint reports the first error" has "$(cat "$dir/err")" "broken.policy:2:7: unknown group 'admins'"
+check "lint reports the second error" has "$(cat "$dir/err")" "broken.policy:3:6: expected a tab"
+check "lint reports an operator typo" has "$(cat "$dir/err")" "broken.policy:4:19: unknown operator '>>'"
+check "lint reports a reversed operator" has "$(cat "$dir/err")" "broken.policy:5:24: unknown operator '=<'"
+check "lint reports four errors" test "$(wc -l <"$dir/err")" -eq 4
 rm -f "$dir/broken.policy"
 check "lint clean exits 0" run 0 lint "$dir/service.policy" "$dir/groups"
 check "lint no files is a usage error" run 2 lint

@@ -341,6 +341,79 @@ START_TEST(request_without_action_is_denied)
 }
 END_TEST
 
+/* What lint reports: every error, in order. */
+struct reported {
+	int n;
+	int line[8], column[8];
+	char text[8][256];
+};
+
+static void
+collect(const struct error *err, void *arg)
+{
+	struct reported *r = arg;
+
+	if (r->n < 8) {
+		r->line[r->n] = err->line;
+		r->column[r->n] = err->column;
+		snprintf(r->text[r->n], sizeof(r->text[0]), "%s", err->text);
+	}
+	r->n++;
+}
+
+START_TEST(lint_reports_every_error)
+{
+	struct reported got = {0};
+	struct policy_report report = {.fn = collect, .arg = &got};
+	char path[256];
+	struct error err;
+
+	write_file("groups", "admins cert=alice\nops alice\nadmins uid=1\n");
+	snprintf(path, sizeof(path), "%s/groups", scratch);
+	ck_assert_int_eq(policy_lint_file(path, &report, &err), MCE_CONFIG);
+	ck_assert_int_eq(got.n, 2);
+	ck_assert_int_eq(got.line[0], 2);
+	ck_assert_int_eq(got.line[1], 3);
+	ck_assert_ptr_nonnull(strstr(got.text[1], "defined twice"));
+	/* err holds the first, as without report */
+	ck_assert_int_eq(err.line, 2);
+	ck_assert_int_eq(err.column, 5);
+
+	write_file("groups", "admins cert=alice\n");
+	write_file("a.policy",
+	    "policy default deny\n"
+	    "allow\tops\t*\t*\n"
+	    "allow\tadmins\t*\t*\n"
+	    "allow uid=1 * * *\n"
+	    "allow\tadmins\t*\tcpus>>3\n"
+	    "allow\tadmins\tstatus\tcpus=<3\tweb\n"
+	    "policy default maybe\n"
+	    "deny\tuid=2\t*\t*\n");
+	snprintf(path, sizeof(path), "%s/a.policy", scratch);
+	memset(&got, 0, sizeof(got));
+	ck_assert_int_eq(policy_lint_file(path, &report, &err), MCE_CONFIG);
+	ck_assert_int_eq(got.n, 5);
+	ck_assert_int_eq(got.line[0], 2);
+	ck_assert_int_eq(got.column[0], 7);
+	ck_assert_ptr_nonnull(strstr(got.text[0], "unknown group 'ops'"));
+	ck_assert_int_eq(got.line[1], 4);
+	ck_assert_int_eq(got.column[1], 6);
+	ck_assert_int_eq(got.line[2], 5);
+	ck_assert_int_eq(got.column[2], 20);
+	ck_assert_ptr_nonnull(strstr(got.text[2], "unknown operator '>>'"));
+	ck_assert_int_eq(got.line[3], 6);
+	ck_assert_int_eq(got.column[3], 25);
+	ck_assert_ptr_nonnull(strstr(got.text[3], "unknown operator '=<'"));
+	ck_assert_int_eq(got.line[4], 7);
+	ck_assert_int_eq(err.line, 2);
+	/* without report: the first only, and the same code */
+	ck_assert_int_eq(policy_lint_file(path, NULL, &err), MCE_CONFIG);
+	ck_assert_int_eq(err.line, 2);
+	remove_file("a.policy");
+	remove_file("groups");
+}
+END_TEST
+
 START_TEST(lint_reports_file_line_column)
 {
 	char path[256];
@@ -349,9 +422,9 @@ START_TEST(lint_reports_file_line_column)
 	write_file("groups", "admins cert=alice\n");
 	write_file("a.policy", "allow\tadmins\t*\t*\n");
 	snprintf(path, sizeof(path), "%s/a.policy", scratch);
-	ck_assert_int_eq(policy_lint_file(path, &err), 0);
+	ck_assert_int_eq(policy_lint_file(path, NULL, &err), 0);
 	write_file("a.policy", "# x\nallow\tops\t*\t*\n");
-	ck_assert_int_eq(policy_lint_file(path, &err), MCE_CONFIG);
+	ck_assert_int_eq(policy_lint_file(path, NULL, &err), MCE_CONFIG);
 	ck_assert_str_eq(err.source, path);
 	ck_assert_int_eq(err.line, 2);
 	ck_assert_int_eq(err.column, 7);
@@ -359,13 +432,13 @@ START_TEST(lint_reports_file_line_column)
 	/* the groups file itself */
 	write_file("groups", "admins alice\n");
 	snprintf(path, sizeof(path), "%s/groups", scratch);
-	ck_assert_int_eq(policy_lint_file(path, &err), MCE_CONFIG);
+	ck_assert_int_eq(policy_lint_file(path, NULL, &err), MCE_CONFIG);
 	ck_assert_int_eq(err.line, 1);
 	ck_assert_int_eq(err.column, 8);
 	remove_file("groups");
 	snprintf(path, sizeof(path), "%s/absent.policy", scratch);
-	ck_assert_int_eq(policy_lint_file(path, &err), -ENOENT);
-	ck_assert_int_lt(policy_lint_file(scratch, &err), 0);
+	ck_assert_int_eq(policy_lint_file(path, NULL, &err), -ENOENT);
+	ck_assert_int_lt(policy_lint_file(scratch, NULL, &err), 0);
 	remove_file("a.policy");
 }
 END_TEST
@@ -537,6 +610,7 @@ main(void)
 	tcase_add_test(tc, missing_dir_is_an_error);
 	tcase_add_test(tc, request_without_action_is_denied);
 	tcase_add_test(tc, lint_reports_file_line_column);
+	tcase_add_test(tc, lint_reports_every_error);
 	tcase_add_test(tc, broken_reload_returns_nothing);
 	tcase_add_test(tc, hostile_files);
 	tcase_add_test(tc, out_of_memory);
