@@ -5,3 +5,5 @@ bench_floor_publisher_LDADD = lib/libmetactl.a $(RABBITMQ_LIBS)
 EXTRA_DIST += bench/README.md bench/results bench/stages.awk bench/procstat.awk
 noinst_PROGRAMS += bench/timeit bench/loadgen
 bench_loadgen_LDADD = lib/libmetactl.a $(RABBITMQ_LIBS) $(JANSSON_LIBS) $(SODIUM_LIBS)
+noinst_PROGRAMS += bench/replay_bench
+bench_replay_bench_LDADD = lib/libmetactl.a $(JANSSON_LIBS) $(SODIUM_LIBS)
