@@ -28,6 +28,10 @@ tests_fuzz_fuzz_message_LDFLAGS = $(FUZZ_LINK_FLAGS)
 tests_fuzz_fuzz_cert_SOURCES = tests/fuzz/fuzz_cert.c
 tests_fuzz_fuzz_cert_LDADD = $(FUZZ_DRIVER) $(FUZZ_CORE_LIBS)
 tests_fuzz_fuzz_cert_LDFLAGS = $(FUZZ_LINK_FLAGS)
+FUZZ_TARGETS += tests/fuzz/fuzz_replay
+tests_fuzz_fuzz_replay_SOURCES = tests/fuzz/fuzz_replay.c
+tests_fuzz_fuzz_replay_LDADD = $(FUZZ_DRIVER) $(FUZZ_CORE_LIBS)
+tests_fuzz_fuzz_replay_LDFLAGS = $(FUZZ_LINK_FLAGS)
 
 # The wire schemas, installed as protocol documentation, and the test that
 # holds them and the C decoders to the same rules.

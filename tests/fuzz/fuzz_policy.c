@@ -1,7 +1,7 @@
 /*
  * fuzz_policy.c: the policy file parser on arbitrary bytes, then a few
  * requests checked against whatever parsed. The bytes are also read as a
- * groups file. Nothing may crash, leak or recurse without bound.
+ * groups file, and linted (every line, past errors). Nothing may crash, leak or recurse without bound.
  */
 #include "buildconf.h"
 
@@ -13,6 +13,17 @@
 #include "policy/rules.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+
+static size_t nreported;
+
+static void
+count_error(const struct error *err, void *arg)
+{
+	(void)arg;
+	if (err->text[0] == '\0')
+		abort();
+	nreported++;
+}
 
 static const char groups_text[] = "admins cert=alice cert=bob\nshop uid=7\n";
 
@@ -26,6 +37,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	    .identity = "web1", .classes = classes, .nclasses = 2};
 	struct groups *g = NULL, *g2 = NULL;
 	struct rules *r = NULL;
+	struct policy_report report = {.fn = count_error};
 	struct error err;
 	json_t *facts, *args;
 	char *text;
@@ -53,6 +65,8 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	}
 	if (groups_parse("fuzz", text, size, &g2, &err) == 0)
 		groups_free(g2);
+	/* lint goes on past errors: the same bytes, every line */
+	rules_lint("fuzz", text, size, g, &report, &err);
 	groups_free(g);
 	json_decref(facts);
 	json_decref(args);
