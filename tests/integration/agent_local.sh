@@ -118,7 +118,7 @@ check "SIGHUP with a new policy" fleet_hup n1
 out=$(fleet_send_local n1 rpcutil inventory)
 check "a denied action gets status 6" [ "$(echo "$out" | field statuscode)" = 6 ]
 case $(echo "$out" | field statusmsg) in
-"uid=$uid may not run rpcutil.inventory ($policy: policy default)") ok "the denial names the caller and the deciding rule" ;;
+"uid=$uid may not run rpcutil.inventory ($(basename "$policy"): policy default)") ok "the denial names the caller and the deciding rule, not its directory" ;;
 *) not_ok "the denial names the caller and the deciding rule: $out" ;;
 esac
 check "the denial is audited" grep -q '"decision":"denied"' "$FLEET_DIR/n1.audit"
