@@ -163,12 +163,6 @@ link_is_local(const struct orch_link *l)
 	return l->amqp == NULL;
 }
 
-const char *
-link_describe(const struct orch_link *l)
-{
-	return l->amqp != NULL ? transport_amqp_url(l->amqp) : l->socket_path;
-}
-
 static int
 write_all(int fd, const char *p, size_t len)
 {
