@@ -11,4 +11,5 @@ lib_libmetactl_a_SOURCES = \
 	lib/replay.c lib/replay.h \
 	lib/sign.c lib/sign.h \
 	lib/strv.c lib/strv.h \
-	lib/transport.c lib/transport.h
+	lib/transport.c lib/transport.h \
+	lib/trust.c lib/trust.h

@@ -3,9 +3,11 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <sodium.h>
@@ -519,40 +521,57 @@ cert_fields(const char *text, size_t len, struct cert *c, struct error *err)
  * remembered, and time validity, role and fields are still checked on
  * every use; a different key, signature or text is a different digest.
  */
-#define VERIFIED_SLOTS 64
-static unsigned char verified[VERIFIED_SLOTS][crypto_generichash_BYTES];
-static unsigned verified_used, verified_next;
+#define CACHE_SLOTS 64
+struct cert_cache {
+	unsigned char slot[CACHE_SLOTS][crypto_generichash_BYTES];
+	unsigned used, next;
+};
+
+struct cert_cache *
+cert_cache_new(void)
+{
+	return calloc(1, sizeof(struct cert_cache));
+}
+
+void
+cert_cache_free(struct cert_cache *cc)
+{
+	free(cc);
+}
 
 static int
-ca_signed(const unsigned char *ca_pk, const unsigned char *sig,
-    const char *text, size_t len)
+ca_signed(struct cert_cache *cc, const unsigned char *ca_pk,
+    const unsigned char *sig, const char *text, size_t len)
 {
 	unsigned char d[crypto_generichash_BYTES];
 	crypto_generichash_state st;
 
+	if (cc == NULL)
+		return crypto_sign_verify_detached(
+			   sig, (const unsigned char *)text, len, ca_pk) == 0;
 	crypto_generichash_init(&st, NULL, 0, sizeof(d));
 	crypto_generichash_update(&st, ca_pk, SIGN_PUBLICKEYBYTES);
 	crypto_generichash_update(&st, sig, SIGN_BYTES);
 	crypto_generichash_update(&st, (const unsigned char *)text, len);
 	crypto_generichash_final(&st, d, sizeof(d));
-	for (unsigned i = 0; i < verified_used; i++)
-		if (sodium_memcmp(verified[i], d, sizeof(d)) == 0)
+	for (unsigned i = 0; i < cc->used; i++)
+		if (sodium_memcmp(cc->slot[i], d, sizeof(d)) == 0)
 			return 1;
 	if (crypto_sign_verify_detached(
 		sig, (const unsigned char *)text, len, ca_pk) != 0)
 		return 0;
-	memcpy(verified[verified_next], d, sizeof(d));
-	verified_next = (verified_next + 1) % VERIFIED_SLOTS;
-	if (verified_used < VERIFIED_SLOTS)
-		verified_used++;
+	memcpy(cc->slot[cc->next], d, sizeof(d));
+	cc->next = (cc->next + 1) % CACHE_SLOTS;
+	if (cc->used < CACHE_SLOTS)
+		cc->used++;
 	return 1;
 }
 
 /* The common part of cert_parse and cert_verify: when ca_pk is not NULL the
  * signature is checked before the text is looked at. */
 static int
-cert_check(const json_t *doc, const unsigned char *ca_pk, struct cert **ret,
-    struct error *err)
+cert_check(const json_t *doc, const unsigned char *ca_pk, struct cert_cache *cc,
+    struct cert **ret, struct error *err)
 {
 	unsigned char sig[SIGN_BYTES];
 	const char *text;
@@ -567,7 +586,7 @@ cert_check(const json_t *doc, const unsigned char *ca_pk, struct cert **ret,
 	}
 	if ((rc = cert_outer(doc, &text, &len, sig, err)) != 0)
 		return rc;
-	if (ca_pk != NULL && !ca_signed(ca_pk, sig, text, len)) {
+	if (ca_pk != NULL && !ca_signed(cc, ca_pk, sig, text, len)) {
 		error_set(err, 0, 0, "certificate: not signed by a trusted CA");
 		return MCE_UNTRUSTED;
 	}
@@ -584,29 +603,51 @@ cert_check(const json_t *doc, const unsigned char *ca_pk, struct cert **ret,
 int
 cert_parse(const json_t *doc, struct cert **ret, struct error *err)
 {
-	return cert_check(doc, NULL, ret, err);
+	return cert_check(doc, NULL, NULL, ret, err);
+}
+
+void
+cert_time_format(int64_t t, char *buf, size_t size)
+{
+	time_t tt = (time_t)t;
+	struct tm tm;
+
+	if (gmtime_r(&tt, &tm) == NULL ||
+	    strftime(buf, size, "%Y-%m-%dT%H:%M:%SZ", &tm) == 0)
+		snprintf(buf, size, "%lld", (long long)t);
+}
+
+int
+cert_valid_at(const struct cert *c, int64_t now, struct error *err)
+{
+	char when[32], at[32];
+
+	if (now >= c->not_before && now <= c->not_after)
+		return 0;
+	cert_time_format(now, at, sizeof(at));
+	if (now < c->not_before) {
+		cert_time_format(c->not_before, when, sizeof(when));
+		error_set(err, 0, 0,
+		    "certificate \"%s\" not valid before %s (now %s)", c->name,
+		    when, at);
+		return MCE_NOTYET;
+	}
+	cert_time_format(c->not_after, when, sizeof(when));
+	error_set(err, 0, 0, "certificate \"%s\" expired at %s (now %s)",
+	    c->name, when, at);
+	return MCE_EXPIRED;
 }
 
 int
 cert_verify(const json_t *doc, const unsigned char ca_pk[SIGN_PUBLICKEYBYTES],
-    int64_t now, struct cert **ret, struct error *err)
+    struct cert_cache *cc, int64_t now, struct cert **ret, struct error *err)
 {
 	struct cert *c;
 	int rc;
 
-	if ((rc = cert_check(doc, ca_pk, &c, err)) != 0)
+	if ((rc = cert_check(doc, ca_pk, cc, &c, err)) != 0)
 		return rc;
-	if (now < c->not_before) {
-		error_set(err, 0, 0,
-		    "certificate \"%s\" not valid before %lld (now %lld)",
-		    c->name, (long long)c->not_before, (long long)now);
-		rc = MCE_NOTYET;
-	} else if (now > c->not_after) {
-		error_set(err, 0, 0,
-		    "certificate \"%s\" expired at %lld (now %lld)", c->name,
-		    (long long)c->not_after, (long long)now);
-		rc = MCE_EXPIRED;
-	}
+	rc = cert_valid_at(c, now, err);
 	if (rc != 0 || ret == NULL)
 		cert_free(c);
 	else
@@ -677,7 +718,7 @@ sign_envelope(const struct sign_key *k, const json_t *cert_doc,
 	rc = sodium_memcmp(c->pubkey, k->pk, SIGN_PUBLICKEYBYTES);
 	cert_free(c);
 	if (rc != 0)
-		return MCE_BADCERT;
+		return MCE_KEYMISMATCH;
 	if ((e = envelope_new(body, len)) == NULL)
 		return -ENOMEM;
 	if ((rc = sign_data(k, body, len, &e->signature)) == 0 &&
@@ -693,8 +734,8 @@ sign_envelope(const struct sign_key *k, const json_t *cert_doc,
 
 int
 sign_envelope_verify(const struct envelope *e,
-    const unsigned char ca_pk[SIGN_PUBLICKEYBYTES], enum cert_role role,
-    int64_t now, struct cert **ret_cert, struct error *err)
+    const unsigned char ca_pk[SIGN_PUBLICKEYBYTES], struct cert_cache *cc,
+    enum cert_role role, int64_t now, struct cert **ret_cert, struct error *err)
 {
 	struct cert *c;
 	int rc;
@@ -708,7 +749,7 @@ sign_envelope_verify(const struct envelope *e,
 		error_set(err, 0, 0, "envelope: no certificate");
 		return MCE_BADCERT;
 	}
-	if ((rc = cert_verify(e->certificate, ca_pk, now, &c, err)) != 0)
+	if ((rc = cert_verify(e->certificate, ca_pk, cc, now, &c, err)) != 0)
 		return rc;
 	if (c->role != role) {
 		error_set(err, 0, 0,

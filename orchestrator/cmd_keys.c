@@ -334,17 +334,6 @@ cmd_ca(int argc, char *argv[])
 	return MC_EXIT_USAGE;
 }
 
-static void
-format_time(int64_t t, char *buf, size_t size)
-{
-	time_t tt = (time_t)t;
-	struct tm tm;
-
-	if (gmtime_r(&tt, &tm) == NULL ||
-	    strftime(buf, size, "%Y-%m-%dT%H:%M:%SZ", &tm) == 0)
-		snprintf(buf, size, "%lld", (long long)t);
-}
-
 static const char *
 validity(const struct cert *c, int64_t now)
 {
@@ -412,13 +401,13 @@ cmd_cert(int argc, char *argv[])
 			cli_errx("%s: %s", capath, error_str(r));
 			goto out;
 		}
-		r = cert_verify(doc, capk, now, &vcrt, &err);
+		r = cert_verify(doc, capk, NULL, now, &vcrt, &err);
 		trust = r == 0 ? "signed by the given CA" : error_str(r);
 	}
 	memcpy(pk, crt->pubkey, sizeof(pk));
 	pub = sign_pubkey_format(pk);
-	format_time(crt->not_before, nb, sizeof(nb));
-	format_time(crt->not_after, na, sizeof(na));
+	cert_time_format(crt->not_before, nb, sizeof(nb));
+	cert_time_format(crt->not_after, na, sizeof(na));
 	if (json) {
 		json_t *o =
 		    json_pack("{s:s, s:s, s:s, s:s, s:I, s:I, s:s, s:s}",
