@@ -32,6 +32,7 @@ load_credentials(
 {
 	struct trust_paths p = {
 	    .key = c->key, .certificate = c->certificate, .ca = c->ca};
+	int r;
 
 	if (c->key == NULL || c->certificate == NULL || c->ca == NULL) {
 		error_init(err, c->path != NULL ? c->path : "client.conf");
@@ -47,7 +48,13 @@ load_credentials(
 		error_set(err, 0, 0, "cannot initialise libsodium");
 		return -ENOMEM;
 	}
-	return trust_load(l->trust, &p, err);
+	if ((r = trust_load(l->trust, &p, err)) < 0)
+		return r;
+	/* Refuse to send what every node would refuse: nothing is
+	 * published with a certificate out of its validity or for
+	 * another key. */
+	return trust_check_own(
+	    l->trust, CERT_ROLE_CALLER, NULL, (int64_t)time(NULL), err);
 }
 
 /* Like metactld's [broker] cafile, broker_cafile is required by amqps://. */
