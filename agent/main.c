@@ -51,6 +51,7 @@ startup_error(int code, const struct error *err, const char *what)
 	case -EACCES:
 	case -EPERM:
 	case MCE_KEYPERM:
+	case MCE_FILEPERM:
 		return EX_NOPERM;
 	case -ENOMEM:
 		return EX_OSERR;

@@ -17,6 +17,9 @@
 #include "strv.h"
 
 #define NODE_FILE_MAX (4 * 1024 * 1024)
+/* Facts and classes decide which requests a node runs: only root or the
+ * agent's own user may write them. */
+#define NODE_FILE_FLAGS (FILE_REGULAR | FILE_TRUSTED | FILE_TEXT)
 #define NODE_ARGV_MAX 64
 
 static json_t *
@@ -434,8 +437,8 @@ node_load(const struct node_sources *s, struct node **ret, struct error *err)
 	n->facts = json_object();
 	if (s->facts_file != NULL) {
 		error_init(err, s->facts_file);
-		if ((r = file_read_all(
-			 s->facts_file, NODE_FILE_MAX, &text, &len, err)) < 0 ||
+		if ((r = file_read(s->facts_file, NODE_FILE_FLAGS,
+			 NODE_FILE_MAX, &text, &len, err)) < 0 ||
 		    (r = merge_facts(n->facts, text, len, s->facts_file, err)) <
 			0)
 			goto fail;
@@ -451,8 +454,8 @@ node_load(const struct node_sources *s, struct node **ret, struct error *err)
 	}
 	if (s->classes_file != NULL) {
 		error_init(err, s->classes_file);
-		if ((r = file_read_all(
-			 s->classes_file, NODE_FILE_MAX, &text, &len, err)) < 0)
+		if ((r = file_read(s->classes_file, NODE_FILE_FLAGS,
+			 NODE_FILE_MAX, &text, &len, err)) < 0)
 			goto fail;
 		r = node_parse_classes(
 		    text, len, &n->classes, &n->nclasses, err);

@@ -12,6 +12,7 @@
 
 #include <sodium.h>
 
+#include "file.h"
 #include "sign.h"
 
 #define B64_VARIANT sodium_base64_VARIANT_ORIGINAL
@@ -97,47 +98,6 @@ b64_encode(const unsigned char *bin, size_t len)
 	return s;
 }
 
-/*
- * Reads a whole small file into buf (NUL-terminated), refusing one of max
- * bytes or more. With private set, refuses a file with any group or other
- * permission bit (MCE_KEYPERM). Returns the length or a negative code.
- */
-static ssize_t
-read_small(const char *path, char *buf, size_t max, int private)
-{
-	struct stat st;
-	size_t len = 0;
-	ssize_t n;
-	int fd, rc = 0;
-
-	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) < 0)
-		return -errno;
-	if (fstat(fd, &st) != 0)
-		rc = -errno;
-	else if (!S_ISREG(st.st_mode))
-		rc = -EINVAL;
-	else if (private && (st.st_mode & 077) != 0)
-		rc = MCE_KEYPERM;
-	while (rc == 0 && len < max) {
-		n = read(fd, buf + len, max - len);
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n < 0)
-			rc = -errno;
-		else if (n == 0)
-			break;
-		else
-			len += (size_t)n;
-	}
-	close(fd);
-	if (rc == 0 && len == max)
-		rc = -EFBIG;
-	if (rc != 0)
-		return rc;
-	buf[len] = '\0';
-	return (ssize_t)len;
-}
-
 /* Length of a key file's one line: the text up to a single final '\n'. */
 static size_t
 line_length(const char *buf, size_t len)
@@ -185,19 +145,20 @@ sign_key_load(const char *path, struct sign_key **ret)
 	unsigned char seed[crypto_sign_SEEDBYTES];
 	unsigned char pk[crypto_sign_PUBLICKEYBYTES];
 	unsigned char sk[crypto_sign_SECRETKEYBYTES];
-	char buf[KEYFILE_MAX + 1];
 	struct sign_key *k;
-	ssize_t n;
-	int rc = 0;
+	char *buf = NULL;
+	size_t n = 0;
+	int rc;
 
 	if ((k = key_alloc()) == NULL)
 		return -ENOMEM;
-	if ((n = read_small(path, buf, KEYFILE_MAX, 1)) < 0)
-		rc = (int)n;
-	else if (b64_decode_exact(buf, line_length(buf, (size_t)n), k->sk,
-		     sizeof(k->sk)) != 0)
+	rc = file_read(path, FILE_REGULAR | FILE_PRIVATE | FILE_TRUSTED,
+	    KEYFILE_MAX, &buf, &n, NULL);
+	if (rc == 0 &&
+	    b64_decode_exact(buf, line_length(buf, n), k->sk, sizeof(k->sk)) !=
+		0)
 		rc = MCE_BADKEY;
-	else {
+	else if (rc == 0) {
 		/* The stored public half must be the one the seed yields. */
 		crypto_sign_ed25519_sk_to_seed(seed, k->sk);
 		crypto_sign_seed_keypair(pk, sk, seed);
@@ -206,7 +167,11 @@ sign_key_load(const char *path, struct sign_key **ret)
 			rc = MCE_BADKEY;
 		memcpy(k->pk, pk, sizeof(pk));
 	}
-	sodium_memzero(buf, sizeof(buf));
+	if (buf != NULL) {
+		/* file_read leaves no other copy of a regular file. */
+		sodium_memzero(buf, n);
+		free(buf);
+	}
 	sodium_memzero(seed, sizeof(seed));
 	sodium_memzero(sk, sizeof(sk));
 	if (rc != 0) {
@@ -252,15 +217,18 @@ sign_pubkey_format(const unsigned char pk[SIGN_PUBLICKEYBYTES])
 int
 sign_pubkey_load(const char *path, unsigned char pk[SIGN_PUBLICKEYBYTES])
 {
-	char buf[KEYFILE_MAX + 1];
-	ssize_t n;
+	char *buf;
+	size_t n;
+	int rc;
 
-	if ((n = read_small(path, buf, KEYFILE_MAX, 0)) < 0)
-		return (int)n;
+	if ((rc = file_read(path, FILE_REGULAR, KEYFILE_MAX, &buf, &n, NULL)) <
+	    0)
+		return rc;
 	if (b64_decode_exact(
-		buf, line_length(buf, (size_t)n), pk, SIGN_PUBLICKEYBYTES) != 0)
-		return MCE_BADKEY;
-	return 0;
+		buf, line_length(buf, n), pk, SIGN_PUBLICKEYBYTES) != 0)
+		rc = MCE_BADKEY;
+	free(buf);
+	return rc;
 }
 
 int
@@ -669,18 +637,14 @@ int
 cert_load(const char *path, json_t **ret_doc, struct error *err)
 {
 	char *buf;
-	ssize_t n;
+	size_t n;
 	json_t *doc;
+	int rc;
 
-	error_init(err, path);
-	if ((buf = malloc(CERT_FILE_MAX + 1)) == NULL)
-		return -ENOMEM;
-	if ((n = read_small(path, buf, CERT_FILE_MAX, 0)) < 0) {
-		error_set(err, 0, 0, "%s", error_str((int)n));
-		free(buf);
-		return (int)n;
-	}
-	doc = message_parse_json(buf, (size_t)n, err);
+	if ((rc = file_read(path, FILE_REGULAR, CERT_FILE_MAX, &buf, &n, err)) <
+	    0)
+		return rc;
+	doc = message_parse_json(buf, n, err);
 	free(buf);
 	if (doc == NULL)
 		return MCE_BADCERT;

@@ -17,6 +17,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "file.h"
 #include "sign.h"
 #include "orchestrator/cli.h"
 
@@ -151,26 +152,23 @@ ca_init(int argc, char *argv[])
 static int
 ca_read_name(const char *dir, char *buf, size_t size)
 {
-	char path[PATH_MAX];
-	FILE *f;
-	size_t n;
+	char path[PATH_MAX], *text;
+	struct error err;
+	size_t len;
+	int r;
 
 	if (path_join(path, sizeof(path), dir, "/ca.name") < 0)
 		return -1;
-	if ((f = fopen(path, "re")) == NULL) {
+	if ((r = file_read(path, FILE_REGULAR | FILE_TEXT, size, &text, &len,
+		 &err)) < 0) {
 		cli_errx("%s: %s (is %s a CA directory? see metactl ca init)",
-		    path, strerror(errno), dir);
+		    path, err.text, dir);
 		return -1;
 	}
-	if (fgets(buf, (int)size, f) == NULL) {
-		fclose(f);
-		cli_errx("%s: empty", path);
-		return -1;
-	}
-	fclose(f);
-	n = strcspn(buf, "\r\n");
-	buf[n] = '\0';
-	if (n == 0) {
+	len = strcspn(text, "\r\n");
+	snprintf(buf, size, "%.*s", (int)len, text);
+	free(text);
+	if (len == 0) {
 		cli_errx("%s: empty", path);
 		return -1;
 	}
