@@ -15,7 +15,6 @@ orchestrator_liborch_a_SOURCES = \
 	orchestrator/output.c orchestrator/output.h \
 	orchestrator/progress.c orchestrator/progress.h \
 	orchestrator/results.c orchestrator/results.h \
-	orchestrator/strvec.c orchestrator/strvec.h \
 	orchestrator/cmd_policy.c orchestrator/cmd_policy.h
 
 bin_PROGRAMS += orchestrator/metactl
