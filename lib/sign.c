@@ -142,6 +142,12 @@ write_new(
 int
 sign_key_load(const char *path, struct sign_key **ret)
 {
+	return sign_key_read(path, ret, NULL);
+}
+
+int
+sign_key_read(const char *path, struct sign_key **ret, struct error *err)
+{
 	unsigned char seed[crypto_sign_SEEDBYTES];
 	unsigned char pk[crypto_sign_PUBLICKEYBYTES];
 	unsigned char sk[crypto_sign_SECRETKEYBYTES];
@@ -153,7 +159,7 @@ sign_key_load(const char *path, struct sign_key **ret)
 	if ((k = key_alloc()) == NULL)
 		return -ENOMEM;
 	rc = file_read(path, FILE_REGULAR | FILE_PRIVATE | FILE_TRUSTED,
-	    KEYFILE_MAX, &buf, &n, NULL);
+	    KEYFILE_MAX, &buf, &n, err);
 	if (rc == 0 &&
 	    b64_decode_exact(buf, line_length(buf, n), k->sk, sizeof(k->sk)) !=
 		0)
@@ -174,6 +180,8 @@ sign_key_load(const char *path, struct sign_key **ret)
 	}
 	sodium_memzero(seed, sizeof(seed));
 	sodium_memzero(sk, sizeof(sk));
+	if (rc == MCE_BADKEY)
+		error_set(err, 0, 0, "%s", error_str(rc));
 	if (rc != 0) {
 		sign_key_free(k);
 		return rc;
@@ -217,16 +225,25 @@ sign_pubkey_format(const unsigned char pk[SIGN_PUBLICKEYBYTES])
 int
 sign_pubkey_load(const char *path, unsigned char pk[SIGN_PUBLICKEYBYTES])
 {
+	return sign_pubkey_read(path, 0, pk, NULL);
+}
+
+int
+sign_pubkey_read(const char *path, int flags,
+    unsigned char pk[SIGN_PUBLICKEYBYTES], struct error *err)
+{
 	char *buf;
 	size_t n;
 	int rc;
 
-	if ((rc = file_read(path, FILE_REGULAR, KEYFILE_MAX, &buf, &n, NULL)) <
-	    0)
+	if ((rc = file_read(
+		 path, flags | FILE_REGULAR, KEYFILE_MAX, &buf, &n, err)) < 0)
 		return rc;
 	if (b64_decode_exact(
-		buf, line_length(buf, n), pk, SIGN_PUBLICKEYBYTES) != 0)
+		buf, line_length(buf, n), pk, SIGN_PUBLICKEYBYTES) != 0) {
+		error_set(err, 0, 0, "%s", error_str(MCE_BADKEY));
 		rc = MCE_BADKEY;
+	}
 	free(buf);
 	return rc;
 }
@@ -636,13 +653,19 @@ cert_free(struct cert *c)
 int
 cert_load(const char *path, json_t **ret_doc, struct error *err)
 {
+	return cert_read(path, 0, ret_doc, err);
+}
+
+int
+cert_read(const char *path, int flags, json_t **ret_doc, struct error *err)
+{
 	char *buf;
 	size_t n;
 	json_t *doc;
 	int rc;
 
-	if ((rc = file_read(path, FILE_REGULAR, CERT_FILE_MAX, &buf, &n, err)) <
-	    0)
+	if ((rc = file_read(
+		 path, flags | FILE_REGULAR, CERT_FILE_MAX, &buf, &n, err)) < 0)
 		return rc;
 	doc = message_parse_json(buf, n, err);
 	free(buf);

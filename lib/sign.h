@@ -32,8 +32,13 @@ int sign_init(void);
 
 struct sign_key;
 int sign_key_generate(struct sign_key **ret);
-/* Refuses a file readable or writable by group/others (MCE_KEYPERM). */
+/*
+ * Refuses a file readable or writable by group/others (MCE_KEYPERM) or
+ * owned by another user than root or the reader (MCE_FILEPERM).
+ * sign_key_read() also says why in err, naming the mode.
+ */
 int sign_key_load(const char *path, struct sign_key **ret);
+int sign_key_read(const char *path, struct sign_key **ret, struct error *err);
 /* Creates the file 0600; refuses to overwrite (-EEXIST). */
 int sign_key_save(const struct sign_key *k, const char *path);
 void sign_key_free(struct sign_key *k);
@@ -41,6 +46,10 @@ void sign_key_public(
     const struct sign_key *k, unsigned char pk[SIGN_PUBLICKEYBYTES]);
 
 int sign_pubkey_load(const char *path, unsigned char pk[SIGN_PUBLICKEYBYTES]);
+/* The same with flags of lib/file.h (FILE_TRUSTED for what a daemon
+ * trusts) and err saying why a file is refused. */
+int sign_pubkey_read(const char *path, int flags,
+    unsigned char pk[SIGN_PUBLICKEYBYTES], struct error *err);
 /* Mode 0644; refuses to overwrite (-EEXIST). */
 int sign_pubkey_save(
     const unsigned char pk[SIGN_PUBLICKEYBYTES], const char *path);
@@ -102,6 +111,8 @@ void cert_time_format(int64_t t, char *buf, size_t size);
 /* cert_load reads a document (no checks: see cert_verify); cert_save
  * writes one line, mode 0644, replacing an existing file. */
 int cert_load(const char *path, json_t **ret_doc, struct error *err);
+/* cert_load with flags of lib/file.h, as sign_pubkey_read. */
+int cert_read(const char *path, int flags, json_t **ret_doc, struct error *err);
 int cert_save(const json_t *doc, const char *path);
 void cert_free(struct cert *c);
 

@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "file.h"
 #include "trust.h"
 
 struct trust {
@@ -73,15 +74,15 @@ trust_load(struct trust *t, const struct trust_paths *p, struct error *err)
 		if ((t->key_path = strdup(p->key)) == NULL ||
 		    (t->cert_path = strdup(p->certificate)) == NULL)
 			return load_failed(-ENOMEM, err);
-		if ((r = sign_key_load(p->key, &t->key)) < 0)
+		if ((r = sign_key_read(p->key, &t->key, err)) < 0)
 			return load_failed(r, err);
-		error_init(err, p->certificate);
-		if ((r = cert_load(p->certificate, &t->cert_doc, err)) < 0)
+		if ((r = cert_read(
+			 p->certificate, FILE_TRUSTED, &t->cert_doc, err)) < 0)
 			return load_failed(r, err);
 	}
 	if (p->ca != NULL) {
-		error_init(err, p->ca);
-		if ((r = sign_pubkey_load(p->ca, t->ca_pk)) < 0)
+		if ((r = sign_pubkey_read(p->ca, FILE_TRUSTED, t->ca_pk, err)) <
+		    0)
 			return load_failed(r, err);
 		t->have_ca = 1;
 	}

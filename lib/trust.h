@@ -6,7 +6,10 @@
  * one; nothing else loads keys, certificates or the CA.
  *
  * Files: the key NAME.key must be mode 0600 or stricter (MCE_KEYPERM);
- * the certificate and the CA's public key are public (see sign.h).
+ * the certificate and the CA's public key are public, but whoever can
+ * write them speaks for the fleet: like the key, they are refused when
+ * group or others can write them or another user than root or the
+ * reader owns them (MCE_FILEPERM, lib/file.h).
  */
 #ifndef METACTL_TRUST_H
 #define METACTL_TRUST_H

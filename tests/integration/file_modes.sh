@@ -1,7 +1,7 @@
 #!/bin/sh
-# metactld -n refuses configuration, policy, DDL, facts and external-agent
-# files that someone other than root or the agent's own user could have
-# written, naming the file and its mode; key files stay 0600.
+# metactld -n refuses configuration, policy, DDL, facts, external-agent and
+# trust files that someone other than root or the agent's own user could
+# have written, naming the file and its mode; key files stay 0600.
 . "$top_srcdir/tests/lib/tap.sh"
 . "$top_srcdir/tests/lib/fleet.sh"
 
@@ -67,6 +67,15 @@ chmod 0644 "$FLEET_DIR/ddl/rpcutil.json"
 chmod 0664 "$conf"
 refused "a group-writable configuration" "$conf" "mode 0664"
 chmod 0644 "$conf"
+
+# Whoever can replace the CA's public key or the node's certificate
+# speaks for the fleet.
+chmod 0664 "$FLEET_DIR/ca.pub"
+refused "a group-writable CA public key" "$FLEET_DIR/ca.pub" "mode 0664"
+chmod 0644 "$FLEET_DIR/ca.pub"
+chmod 0646 "$FLEET_DIR/n1.crt"
+refused "a certificate writable by others" "$FLEET_DIR/n1.crt" "mode 0646"
+chmod 0644 "$FLEET_DIR/n1.crt"
 
 chmod 0640 "$FLEET_DIR/n1.key"
 refused "a key readable by its group" "$FLEET_DIR/n1.key" \

@@ -841,6 +841,7 @@ END_TEST
 
 START_TEST(test_trust_load_errors)
 {
+	unsigned char pk[SIGN_PUBLICKEYBYTES];
 	struct trust_paths p = {.key = tmp("k.key")};
 	struct trust *t;
 	struct error err;
@@ -858,6 +859,7 @@ START_TEST(test_trust_load_errors)
 	ck_assert_ptr_nonnull(t = trust_new());
 	ck_assert_int_eq(trust_load(t, &p, &err), MCE_KEYPERM);
 	ck_assert_str_eq(err.source, tmp("k.key"));
+	ck_assert_ptr_nonnull(strstr(err.text, "mode 0640"));
 	trust_free(t);
 
 	ck_assert_int_eq(chmod(tmp("k.key"), 0600), 0);
@@ -865,6 +867,20 @@ START_TEST(test_trust_load_errors)
 	ck_assert_int_eq(trust_load(t, &p, &err), -ENOENT);
 	ck_assert_str_eq(err.source, "/nonexistent.crt");
 	trust_free(t);
+
+	/* Whoever can write the CA key speaks for the fleet. */
+	p.key = p.certificate = NULL;
+	ck_assert_int_eq(sign_pubkey_save(ca_pk, tmp("ca.pub")), 0);
+	ck_assert_int_eq(chmod(tmp("ca.pub"), 0664), 0);
+	p.ca = tmp("ca.pub");
+	ck_assert_ptr_nonnull(t = trust_new());
+	ck_assert_int_eq(trust_load(t, &p, &err), MCE_FILEPERM);
+	ck_assert_str_eq(err.source, tmp("ca.pub"));
+	ck_assert_str_eq(err.text, "mode 0664 is writable by group or others");
+	ck_assert_int_eq(trust_has_ca(t), 0);
+	trust_free(t);
+	/* sign_pubkey_load, for a tool's inputs, makes no such demand. */
+	ck_assert_int_eq(sign_pubkey_load(tmp("ca.pub"), pk), 0);
 }
 END_TEST
 
