@@ -692,20 +692,37 @@ cert_save(const json_t *doc, const char *path)
 }
 
 int
-sign_envelope(const struct sign_key *k, const json_t *cert_doc,
-    const char *body, size_t len, struct envelope **ret)
+sign_cert_for_key(const struct sign_key *k, const json_t *cert_doc)
 {
-	struct envelope *e;
 	struct cert *c;
 	int rc;
 
-	/* Refuse to send what every receiver would refuse. */
 	if (cert_parse(cert_doc, &c, NULL) != 0)
 		return MCE_BADCERT;
 	rc = sodium_memcmp(c->pubkey, k->pk, SIGN_PUBLICKEYBYTES);
 	cert_free(c);
-	if (rc != 0)
-		return MCE_KEYMISMATCH;
+	return rc != 0 ? MCE_KEYMISMATCH : 0;
+}
+
+int
+sign_envelope(const struct sign_key *k, const json_t *cert_doc,
+    const char *body, size_t len, struct envelope **ret)
+{
+	int rc;
+
+	/* Refuse to send what every receiver would refuse. */
+	if ((rc = sign_cert_for_key(k, cert_doc)) != 0)
+		return rc;
+	return sign_envelope_prechecked(k, cert_doc, body, len, ret);
+}
+
+int
+sign_envelope_prechecked(const struct sign_key *k, const json_t *cert_doc,
+    const char *body, size_t len, struct envelope **ret)
+{
+	struct envelope *e;
+	int rc;
+
 	if ((e = envelope_new(body, len)) == NULL)
 		return -ENOMEM;
 	if ((rc = sign_data(k, body, len, &e->signature)) == 0 &&

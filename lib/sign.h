@@ -124,6 +124,12 @@ void cert_free(struct cert *c);
  */
 int sign_envelope(const struct sign_key *k, const json_t *cert_doc,
     const char *body, size_t len, struct envelope **ret);
+/* The check sign_envelope makes: 0, MCE_BADCERT or MCE_KEYMISMATCH. */
+int sign_cert_for_key(const struct sign_key *k, const json_t *cert_doc);
+/* sign_envelope without that check, for an owner that made it once
+ * (lib/trust): parsing the certificate again costs each reply 3%. */
+int sign_envelope_prechecked(const struct sign_key *k, const json_t *cert_doc,
+    const char *body, size_t len, struct envelope **ret);
 /*
  * The whole check on a received envelope: the certificate is trusted and
  * valid at now (seconds), has the expected role, and its key signed the

@@ -14,6 +14,7 @@ struct trust {
 	json_t *cert_doc;
 	unsigned char ca_pk[SIGN_PUBLICKEYBYTES];
 	int have_ca;
+	int own_ok; /* cert_doc is a certificate for key */
 	struct cert_cache *cache;
 	/* Where key and certificate came from, for messages; NULL when set
 	 * from memory. */
@@ -79,6 +80,7 @@ trust_load(struct trust *t, const struct trust_paths *p, struct error *err)
 		if ((r = cert_read(
 			 p->certificate, FILE_TRUSTED, &t->cert_doc, err)) < 0)
 			return load_failed(r, err);
+		t->own_ok = sign_cert_for_key(t->key, t->cert_doc) == 0;
 	}
 	if (p->ca != NULL) {
 		if ((r = sign_pubkey_read(p->ca, FILE_TRUSTED, t->ca_pk, err)) <
@@ -103,6 +105,8 @@ trust_set_own(struct trust *t, struct sign_key *key, json_t *cert_doc)
 	json_decref(t->cert_doc);
 	t->key = key;
 	t->cert_doc = cert_doc;
+	t->own_ok = key != NULL && cert_doc != NULL &&
+	    sign_cert_for_key(key, cert_doc) == 0;
 }
 
 int
@@ -168,6 +172,10 @@ trust_sign(
 {
 	if (!trust_can_sign(t))
 		return MCE_CONFIG;
+	/* The key and certificate never change: checked once at load. */
+	if (t->own_ok)
+		return sign_envelope_prechecked(
+		    t->key, t->cert_doc, body, len, ret);
 	return sign_envelope(t->key, t->cert_doc, body, len, ret);
 }
 

@@ -802,6 +802,7 @@ END_TEST
  * words; the source is the certificate file. */
 START_TEST(test_trust_check_own)
 {
+	struct envelope *e = NULL;
 	struct trust *t;
 	struct error err;
 
@@ -835,6 +836,9 @@ START_TEST(test_trust_check_own)
 	ck_assert_str_eq(err.source, tmp("alice.crt"));
 	ck_assert_ptr_nonnull(strstr(err.text, "not for the key "));
 	ck_assert_ptr_nonnull(strstr(err.text, "node.key"));
+	/* Nor does it sign with them. */
+	ck_assert_int_eq(trust_sign(t, "{}", 2, &e), MCE_KEYMISMATCH);
+	ck_assert_ptr_null(e);
 	trust_free(t);
 }
 END_TEST
