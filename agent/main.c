@@ -74,6 +74,7 @@ load_trust(struct agentd *d, struct error *err)
 	    .key = c->key_path, .certificate = c->cert_path, .ca = c->ca_path};
 	int r;
 
+	error_init(err, "keys");
 	if ((d->trust = trust_new()) == NULL)
 		return -ENOMEM;
 	if ((r = trust_load(d->trust, &p, err)) < 0)

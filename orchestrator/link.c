@@ -44,6 +44,7 @@ load_credentials(
 		    c->ca == NULL ? " ca" : "");
 		return MCE_CONFIG;
 	}
+	error_init(err, c->key);
 	if ((l->trust = trust_new()) == NULL) {
 		error_set(err, 0, 0, "cannot initialise libsodium");
 		return -ENOMEM;
