@@ -19,7 +19,7 @@ client() {
 "$MCSEND" issue "$T/ca" old caller -3600 || exit 99
 client expired "$T/ca/old.key" "$T/ca/old.crt"
 # A certificate valid only from tomorrow: the CA signs it here.
-"$PYTHON3" - "$T/ca/ca.key" "$T/alice.pub" "$T/future.crt" <<'PY' || exit 99
+if "$PYTHON3" - "$T/ca/ca.key" "$T/alice.pub" "$T/future.crt" <<'PY'
 import base64, json, sys, time
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 seed = base64.b64decode(open(sys.argv[1]).read().strip())[:32]
@@ -33,7 +33,11 @@ sig = base64.b64encode(ca.sign(text.encode())).decode()
 open(sys.argv[3], "w").write(json.dumps({"certificate": text,
     "signature": sig}) + "\n")
 PY
-client future "$T/alice.key" "$T/future.crt"
+then
+	client future "$T/alice.key" "$T/future.crt"
+else
+	future_skip="python3 cannot sign (no cryptography module)"
+fi
 # alice's certificate with the key of another certificate (web1's node key
 # would also do; a caller key shows it is not about the role).
 "$M" keygen "$T/bob" >/dev/null || exit 99
@@ -56,7 +60,11 @@ refused() {
 	fi
 }
 refused expired "certificate \"old\" expired"
-refused future "certificate \"alice\" not valid before"
+if [ -z "${future_skip:-}" ]; then
+	refused future "certificate \"alice\" not valid before"
+else
+	ok "future: # SKIP $future_skip"
+fi
 refused mismatch "alice.crt: certificate is not for the key .*bob.key"
 check "the mismatch names the certificate" grep -q alice.crt "$T/mismatch.err"
 check "a mismatched key is not called a malformed certificate" \
