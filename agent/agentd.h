@@ -16,7 +16,7 @@
 
 #include "log.h"
 #include "replay.h"
-#include "sign.h"
+#include "trust.h"
 #include "conf.h"
 #include "node.h"
 
@@ -52,11 +52,8 @@ struct agentd {
 	struct conf conf;
 	int foreground;
 
-	/* Trust: the node's key and certificate, and the CA public key. */
-	struct sign_key *key;
-	json_t *cert_doc;
-	unsigned char ca_pk[SIGN_PUBLICKEYBYTES];
-	int have_ca;
+	/* The node's key and certificate, and the CA public key. */
+	struct trust *trust;
 
 	struct node *node;
 	struct registry *registry;

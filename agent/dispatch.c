@@ -153,15 +153,15 @@ dispatch_message(struct agentd *d, const char *buf, size_t len,
 
 	/* 3. Certificate and signature (the local socket needs neither). */
 	if (!o->local) {
-		if (!d->have_ca) {
+		if (!trust_has_ca(d->trust)) {
 			refuse(d, sink, req, NULL, caller, "rejected",
 			    MCE_UNTRUSTED, -1,
 			    "no CA configured: cannot verify requests");
 			goto out;
 		}
 		error_init(&err, "certificate");
-		r = sign_envelope_verify(
-		    env, d->ca_pk, CERT_ROLE_CALLER, now / 1000, &cert, &err);
+		r = trust_verify(
+		    d->trust, env, CERT_ROLE_CALLER, now / 1000, &cert, &err);
 		if (r < 0) {
 			refuse(d, sink, req, NULL, caller, "rejected", r, -1,
 			    "%s%s%s", error_str(r), err.text[0] ? ": " : "",

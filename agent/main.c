@@ -51,6 +51,7 @@ startup_error(int code, const struct error *err, const char *what)
 	case -EACCES:
 	case -EPERM:
 	case MCE_KEYPERM:
+	case MCE_FILEPERM:
 		return EX_NOPERM;
 	case -ENOMEM:
 		return EX_OSERR;
@@ -60,86 +61,28 @@ startup_error(int code, const struct error *err, const char *what)
 }
 
 /*
- * The node's own certificate must be one the fleet accepts on its replies:
- * signed by the CA, valid now, role node, named after the identity, and for
- * the key the agent signs with.
+ * Trust material: the node key and certificate, the CA public key. The
+ * node's own certificate must be one the fleet accepts on its replies:
+ * signed by the CA, valid now, role node, named after the identity, and
+ * for the key the agent signs with.
  */
-static int
-check_own_cert(const struct agentd *d, struct error *err)
-{
-	const struct conf *c = &d->conf;
-	unsigned char pk[SIGN_PUBLICKEYBYTES];
-	struct cert *cert = NULL;
-	int r;
-
-	error_init(err, c->cert_path);
-	if (d->have_ca)
-		r = cert_verify(
-		    d->cert_doc, d->ca_pk, message_now_ms() / 1000, &cert, err);
-	else
-		r = cert_parse(d->cert_doc, &cert, err);
-	/* The checks above name their own source; the file is more useful. */
-	snprintf(err->source, sizeof(err->source), "%s", c->cert_path);
-	if (r < 0) {
-		if (err->text[0] == '\0')
-			error_set(err, 0, 0, "%s", error_str(r));
-		return r;
-	}
-	sign_key_public(d->key, pk);
-	r = MCE_CONFIG;
-	if (cert->role != CERT_ROLE_NODE)
-		error_set(err, 0, 0, "certificate has role %s, not node",
-		    cert_role_str(cert->role));
-	else if (strcmp(cert->name, c->identity) != 0)
-		error_set(err, 0, 0,
-		    "certificate is for \"%s\", the identity is \"%s\"",
-		    cert->name, c->identity);
-	else if (memcmp(pk, cert->pubkey, sizeof(pk)) != 0)
-		error_set(err, 0, 0, "certificate is not for the key %s",
-		    c->key_path);
-	else
-		r = 0;
-	cert_free(cert);
-	return r;
-}
-
-/* Trust material: the node key and certificate, the CA public key. */
 static int
 load_trust(struct agentd *d, struct error *err)
 {
 	const struct conf *c = &d->conf;
+	struct trust_paths p = {
+	    .key = c->key_path, .certificate = c->cert_path, .ca = c->ca_path};
 	int r;
 
-	if (c->key_path != NULL) {
-		error_init(err, c->key_path);
-		if ((r = sign_key_load(c->key_path, &d->key)) < 0) {
-			error_set(err, 0, 0, "%s", error_str(r));
-			return r;
-		}
-	}
-	if (c->cert_path != NULL) {
-		error_init(err, c->cert_path);
-		if ((r = cert_load(c->cert_path, &d->cert_doc, err)) < 0) {
-			if (err->text[0] == '\0')
-				error_set(err, 0, 0, "%s", error_str(r));
-			return r;
-		}
-	}
-	if (c->ca_path != NULL) {
-		error_init(err, c->ca_path);
-		if ((r = sign_pubkey_load(c->ca_path, d->ca_pk)) < 0) {
-			error_set(err, 0, 0, "%s", error_str(r));
-			return r;
-		}
-		d->have_ca = 1;
-	}
-	if ((d->key == NULL) != (d->cert_doc == NULL)) {
-		error_init(err, c->path);
-		error_set(
-		    err, 0, 0, "[security] key and certificate go together");
-		return MCE_CONFIG;
-	}
-	return d->cert_doc != NULL ? check_own_cert(d, err) : 0;
+	error_init(err, "keys");
+	if ((d->trust = trust_new()) == NULL)
+		return -ENOMEM;
+	if ((r = trust_load(d->trust, &p, err)) < 0)
+		return r;
+	if (!trust_can_sign(d->trust))
+		return 0;
+	return trust_check_own(d->trust, CERT_ROLE_NODE, c->identity,
+	    message_now_ms() / 1000, err);
 }
 
 static int
@@ -580,8 +523,7 @@ main(int argc, char **argv)
 	audit_close(d->audit);
 	node_free(d->node);
 	free(d->agents);
-	sign_key_free(d->key);
-	json_decref(d->cert_doc);
+	trust_free(d->trust);
 	log_info("stopped");
 	conf_clear(&d->conf);
 	return EX_OK;

@@ -17,6 +17,9 @@
 #include "strv.h"
 
 #define NODE_FILE_MAX (4 * 1024 * 1024)
+/* Facts and classes decide which requests a node runs: only root or the
+ * agent's own user may write them. */
+#define NODE_FILE_FLAGS (FILE_REGULAR | FILE_TRUSTED | FILE_TEXT)
 #define NODE_ARGV_MAX 64
 
 static json_t *
@@ -169,13 +172,10 @@ int
 node_parse_classes(
     const char *text, size_t len, char ***ret, size_t *ret_n, struct error *err)
 {
-	char **v = calloc(1, sizeof(char *));
-	size_t n = 0;
+	struct strv v = STRV_INIT;
 	size_t i = 0;
 	int lineno = 0;
 
-	if (v == NULL)
-		return -ENOMEM;
 	while (i < len) {
 		size_t j = i;
 		char buf[256], *c;
@@ -185,7 +185,7 @@ node_parse_classes(
 			j++;
 		if (j - i >= sizeof(buf)) {
 			error_set(err, lineno, 1, "class name too long");
-			strv_free(v);
+			strv_clear(&v);
 			return MCE_CONFIG;
 		}
 		memcpy(buf, text + i, j - i);
@@ -199,17 +199,17 @@ node_parse_classes(
 			    !isprint((unsigned char)*p)) {
 				error_set(err, lineno, (int)(p - buf) + 1,
 				    "blank or control character in class name");
-				strv_free(v);
+				strv_clear(&v);
 				return MCE_CONFIG;
 			}
-		if (strv_append(&v, &n, c) < 0) {
-			strv_free(v);
+		if (strv_push(&v, c) < 0) {
+			strv_clear(&v);
 			return -ENOMEM;
 		}
 	}
-	*ret = v;
-	*ret_n = n;
-	return 0;
+	*ret_n = v.n;
+	/* Fails only for an empty v, which holds nothing to free. */
+	return (*ret = strv_steal(&v)) != NULL ? 0 : -ENOMEM;
 }
 
 /* node_run_command(): a private loop, so start-up and reload stay simple. */
@@ -434,8 +434,8 @@ node_load(const struct node_sources *s, struct node **ret, struct error *err)
 	n->facts = json_object();
 	if (s->facts_file != NULL) {
 		error_init(err, s->facts_file);
-		if ((r = file_read_all(
-			 s->facts_file, NODE_FILE_MAX, &text, &len, err)) < 0 ||
+		if ((r = file_read(s->facts_file, NODE_FILE_FLAGS,
+			 NODE_FILE_MAX, &text, &len, err)) < 0 ||
 		    (r = merge_facts(n->facts, text, len, s->facts_file, err)) <
 			0)
 			goto fail;
@@ -451,8 +451,8 @@ node_load(const struct node_sources *s, struct node **ret, struct error *err)
 	}
 	if (s->classes_file != NULL) {
 		error_init(err, s->classes_file);
-		if ((r = file_read_all(
-			 s->classes_file, NODE_FILE_MAX, &text, &len, err)) < 0)
+		if ((r = file_read(s->classes_file, NODE_FILE_FLAGS,
+			 NODE_FILE_MAX, &text, &len, err)) < 0)
 			goto fail;
 		r = node_parse_classes(
 		    text, len, &n->classes, &n->nclasses, err);

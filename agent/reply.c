@@ -54,8 +54,8 @@ dispatch_reply(struct agentd *d, struct reply_sink *sink,
 		    "reply to %s: cannot encode: %s", request_id, error_str(r));
 		goto out;
 	}
-	if (d->key != NULL && d->cert_doc != NULL)
-		r = sign_envelope(d->key, d->cert_doc, body, blen, &env);
+	if (trust_can_sign(d->trust))
+		r = trust_sign(d->trust, body, blen, &env);
 	else if ((env = envelope_new(body, blen)) == NULL)
 		r = -ENOMEM;
 	if (r < 0) {

@@ -573,8 +573,10 @@ config_load_file(struct config *c, const char *path, struct error *err)
 	int r;
 
 	error_init(err, path);
-	if ((r = file_read_all(path, CONFIG_FILE_MAX, &buf, &len, err)) < 0)
-		return r == -EFBIG ? MCE_CONFIG : r;
+	r = file_read(path, FILE_REGULAR | FILE_TRUSTED, CONFIG_FILE_MAX, &buf,
+	    &len, err);
+	if (r < 0)
+		return r == -EFBIG || r == -EINVAL ? MCE_CONFIG : r;
 	r = config_load_string(c, path, buf, len, err);
 	free(buf);
 	return r;

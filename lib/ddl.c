@@ -779,8 +779,10 @@ ddl_load_file(const char *path, struct ddl **ret, struct error *err)
 
 	*ret = NULL;
 	error_init(err, path);
-	if ((r = file_read_all(path, DDL_FILE_MAX, &buf, &len, err)) < 0)
-		return r == -EFBIG ? MCE_TOOBIG : r;
+	r = file_read(
+	    path, FILE_REGULAR | FILE_TRUSTED, DDL_FILE_MAX, &buf, &len, err);
+	if (r < 0)
+		return r == -EFBIG ? MCE_TOOBIG : r == -EINVAL ? MCE_CONFIG : r;
 	r = ddl_parse(buf, len, path, ret, err);
 	free(buf);
 	return r;

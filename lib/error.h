@@ -37,7 +37,10 @@
 	X(CONFIG, "configuration error") \
 	X(BROKER, "broker error") \
 	X(TIMEOUT, "timed out") \
-	X(BUSY, "too many concurrent actions")
+	X(BUSY, "too many concurrent actions") \
+	X(KEYMISMATCH, "the key does not match the certificate") \
+	X(FILEPERM, \
+	    "file writable by group or others, or owned by another user")
 
 enum {
 	MCE_BASE_ = -2000,

@@ -11,4 +11,16 @@ lib_libmetactl_a_SOURCES = \
 	lib/replay.c lib/replay.h \
 	lib/sign.c lib/sign.h \
 	lib/strv.c lib/strv.h \
-	lib/transport.c lib/transport.h
+	lib/transport.c lib/transport.h \
+	lib/trust.c lib/trust.h
+
+UNIT_TESTS += tests/unit/test_file tests/unit/test_strv
+check_PROGRAMS += tests/unit/test_file tests/unit/test_strv
+tests_unit_test_file_SOURCES = tests/unit/test_file.c $(TESTUTIL)
+tests_unit_test_file_LDADD = $(MC_TEST_LIBS)
+tests_unit_test_strv_SOURCES = tests/unit/test_strv.c $(TESTUTIL)
+tests_unit_test_strv_LDADD = $(MC_TEST_LIBS)
+
+# The file rules (lib/file.h) as metactld -n applies them.
+SCRIPT_TESTS += tests/integration/file_modes.sh
+EXTRA_DIST += tests/integration/file_modes.sh

@@ -3,13 +3,16 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <sodium.h>
 
+#include "file.h"
 #include "sign.h"
 
 #define B64_VARIANT sodium_base64_VARIANT_ORIGINAL
@@ -95,47 +98,6 @@ b64_encode(const unsigned char *bin, size_t len)
 	return s;
 }
 
-/*
- * Reads a whole small file into buf (NUL-terminated), refusing one of max
- * bytes or more. With private set, refuses a file with any group or other
- * permission bit (MCE_KEYPERM). Returns the length or a negative code.
- */
-static ssize_t
-read_small(const char *path, char *buf, size_t max, int private)
-{
-	struct stat st;
-	size_t len = 0;
-	ssize_t n;
-	int fd, rc = 0;
-
-	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) < 0)
-		return -errno;
-	if (fstat(fd, &st) != 0)
-		rc = -errno;
-	else if (!S_ISREG(st.st_mode))
-		rc = -EINVAL;
-	else if (private && (st.st_mode & 077) != 0)
-		rc = MCE_KEYPERM;
-	while (rc == 0 && len < max) {
-		n = read(fd, buf + len, max - len);
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n < 0)
-			rc = -errno;
-		else if (n == 0)
-			break;
-		else
-			len += (size_t)n;
-	}
-	close(fd);
-	if (rc == 0 && len == max)
-		rc = -EFBIG;
-	if (rc != 0)
-		return rc;
-	buf[len] = '\0';
-	return (ssize_t)len;
-}
-
 /* Length of a key file's one line: the text up to a single final '\n'. */
 static size_t
 line_length(const char *buf, size_t len)
@@ -180,22 +142,29 @@ write_new(
 int
 sign_key_load(const char *path, struct sign_key **ret)
 {
+	return sign_key_read(path, ret, NULL);
+}
+
+int
+sign_key_read(const char *path, struct sign_key **ret, struct error *err)
+{
 	unsigned char seed[crypto_sign_SEEDBYTES];
 	unsigned char pk[crypto_sign_PUBLICKEYBYTES];
 	unsigned char sk[crypto_sign_SECRETKEYBYTES];
-	char buf[KEYFILE_MAX + 1];
 	struct sign_key *k;
-	ssize_t n;
-	int rc = 0;
+	char *buf = NULL;
+	size_t n = 0;
+	int rc;
 
 	if ((k = key_alloc()) == NULL)
 		return -ENOMEM;
-	if ((n = read_small(path, buf, KEYFILE_MAX, 1)) < 0)
-		rc = (int)n;
-	else if (b64_decode_exact(buf, line_length(buf, (size_t)n), k->sk,
-		     sizeof(k->sk)) != 0)
+	rc = file_read(path, FILE_REGULAR | FILE_PRIVATE | FILE_TRUSTED,
+	    KEYFILE_MAX, &buf, &n, err);
+	if (rc == 0 &&
+	    b64_decode_exact(buf, line_length(buf, n), k->sk, sizeof(k->sk)) !=
+		0)
 		rc = MCE_BADKEY;
-	else {
+	else if (rc == 0) {
 		/* The stored public half must be the one the seed yields. */
 		crypto_sign_ed25519_sk_to_seed(seed, k->sk);
 		crypto_sign_seed_keypair(pk, sk, seed);
@@ -204,9 +173,15 @@ sign_key_load(const char *path, struct sign_key **ret)
 			rc = MCE_BADKEY;
 		memcpy(k->pk, pk, sizeof(pk));
 	}
-	sodium_memzero(buf, sizeof(buf));
+	if (buf != NULL) {
+		/* file_read leaves no other copy of a regular file. */
+		sodium_memzero(buf, n);
+		free(buf);
+	}
 	sodium_memzero(seed, sizeof(seed));
 	sodium_memzero(sk, sizeof(sk));
+	if (rc == MCE_BADKEY)
+		error_set(err, 0, 0, "%s", error_str(rc));
 	if (rc != 0) {
 		sign_key_free(k);
 		return rc;
@@ -250,15 +225,27 @@ sign_pubkey_format(const unsigned char pk[SIGN_PUBLICKEYBYTES])
 int
 sign_pubkey_load(const char *path, unsigned char pk[SIGN_PUBLICKEYBYTES])
 {
-	char buf[KEYFILE_MAX + 1];
-	ssize_t n;
+	return sign_pubkey_read(path, 0, pk, NULL);
+}
 
-	if ((n = read_small(path, buf, KEYFILE_MAX, 0)) < 0)
-		return (int)n;
+int
+sign_pubkey_read(const char *path, int flags,
+    unsigned char pk[SIGN_PUBLICKEYBYTES], struct error *err)
+{
+	char *buf;
+	size_t n;
+	int rc;
+
+	if ((rc = file_read(
+		 path, flags | FILE_REGULAR, KEYFILE_MAX, &buf, &n, err)) < 0)
+		return rc;
 	if (b64_decode_exact(
-		buf, line_length(buf, (size_t)n), pk, SIGN_PUBLICKEYBYTES) != 0)
-		return MCE_BADKEY;
-	return 0;
+		buf, line_length(buf, n), pk, SIGN_PUBLICKEYBYTES) != 0) {
+		error_set(err, 0, 0, "%s", error_str(MCE_BADKEY));
+		rc = MCE_BADKEY;
+	}
+	free(buf);
+	return rc;
 }
 
 int
@@ -519,40 +506,57 @@ cert_fields(const char *text, size_t len, struct cert *c, struct error *err)
  * remembered, and time validity, role and fields are still checked on
  * every use; a different key, signature or text is a different digest.
  */
-#define VERIFIED_SLOTS 64
-static unsigned char verified[VERIFIED_SLOTS][crypto_generichash_BYTES];
-static unsigned verified_used, verified_next;
+#define CACHE_SLOTS 64
+struct cert_cache {
+	unsigned char slot[CACHE_SLOTS][crypto_generichash_BYTES];
+	unsigned used, next;
+};
+
+struct cert_cache *
+cert_cache_new(void)
+{
+	return calloc(1, sizeof(struct cert_cache));
+}
+
+void
+cert_cache_free(struct cert_cache *cc)
+{
+	free(cc);
+}
 
 static int
-ca_signed(const unsigned char *ca_pk, const unsigned char *sig,
-    const char *text, size_t len)
+ca_signed(struct cert_cache *cc, const unsigned char *ca_pk,
+    const unsigned char *sig, const char *text, size_t len)
 {
 	unsigned char d[crypto_generichash_BYTES];
 	crypto_generichash_state st;
 
+	if (cc == NULL)
+		return crypto_sign_verify_detached(
+			   sig, (const unsigned char *)text, len, ca_pk) == 0;
 	crypto_generichash_init(&st, NULL, 0, sizeof(d));
 	crypto_generichash_update(&st, ca_pk, SIGN_PUBLICKEYBYTES);
 	crypto_generichash_update(&st, sig, SIGN_BYTES);
 	crypto_generichash_update(&st, (const unsigned char *)text, len);
 	crypto_generichash_final(&st, d, sizeof(d));
-	for (unsigned i = 0; i < verified_used; i++)
-		if (sodium_memcmp(verified[i], d, sizeof(d)) == 0)
+	for (unsigned i = 0; i < cc->used; i++)
+		if (sodium_memcmp(cc->slot[i], d, sizeof(d)) == 0)
 			return 1;
 	if (crypto_sign_verify_detached(
 		sig, (const unsigned char *)text, len, ca_pk) != 0)
 		return 0;
-	memcpy(verified[verified_next], d, sizeof(d));
-	verified_next = (verified_next + 1) % VERIFIED_SLOTS;
-	if (verified_used < VERIFIED_SLOTS)
-		verified_used++;
+	memcpy(cc->slot[cc->next], d, sizeof(d));
+	cc->next = (cc->next + 1) % CACHE_SLOTS;
+	if (cc->used < CACHE_SLOTS)
+		cc->used++;
 	return 1;
 }
 
 /* The common part of cert_parse and cert_verify: when ca_pk is not NULL the
  * signature is checked before the text is looked at. */
 static int
-cert_check(const json_t *doc, const unsigned char *ca_pk, struct cert **ret,
-    struct error *err)
+cert_check(const json_t *doc, const unsigned char *ca_pk, struct cert_cache *cc,
+    struct cert **ret, struct error *err)
 {
 	unsigned char sig[SIGN_BYTES];
 	const char *text;
@@ -567,7 +571,7 @@ cert_check(const json_t *doc, const unsigned char *ca_pk, struct cert **ret,
 	}
 	if ((rc = cert_outer(doc, &text, &len, sig, err)) != 0)
 		return rc;
-	if (ca_pk != NULL && !ca_signed(ca_pk, sig, text, len)) {
+	if (ca_pk != NULL && !ca_signed(cc, ca_pk, sig, text, len)) {
 		error_set(err, 0, 0, "certificate: not signed by a trusted CA");
 		return MCE_UNTRUSTED;
 	}
@@ -584,29 +588,51 @@ cert_check(const json_t *doc, const unsigned char *ca_pk, struct cert **ret,
 int
 cert_parse(const json_t *doc, struct cert **ret, struct error *err)
 {
-	return cert_check(doc, NULL, ret, err);
+	return cert_check(doc, NULL, NULL, ret, err);
+}
+
+void
+cert_time_format(int64_t t, char *buf, size_t size)
+{
+	time_t tt = (time_t)t;
+	struct tm tm;
+
+	if (gmtime_r(&tt, &tm) == NULL ||
+	    strftime(buf, size, "%Y-%m-%dT%H:%M:%SZ", &tm) == 0)
+		snprintf(buf, size, "%lld", (long long)t);
+}
+
+int
+cert_valid_at(const struct cert *c, int64_t now, struct error *err)
+{
+	char when[32], at[32];
+
+	if (now >= c->not_before && now <= c->not_after)
+		return 0;
+	cert_time_format(now, at, sizeof(at));
+	if (now < c->not_before) {
+		cert_time_format(c->not_before, when, sizeof(when));
+		error_set(err, 0, 0,
+		    "certificate \"%s\" not valid before %s (now %s)", c->name,
+		    when, at);
+		return MCE_NOTYET;
+	}
+	cert_time_format(c->not_after, when, sizeof(when));
+	error_set(err, 0, 0, "certificate \"%s\" expired at %s (now %s)",
+	    c->name, when, at);
+	return MCE_EXPIRED;
 }
 
 int
 cert_verify(const json_t *doc, const unsigned char ca_pk[SIGN_PUBLICKEYBYTES],
-    int64_t now, struct cert **ret, struct error *err)
+    struct cert_cache *cc, int64_t now, struct cert **ret, struct error *err)
 {
 	struct cert *c;
 	int rc;
 
-	if ((rc = cert_check(doc, ca_pk, &c, err)) != 0)
+	if ((rc = cert_check(doc, ca_pk, cc, &c, err)) != 0)
 		return rc;
-	if (now < c->not_before) {
-		error_set(err, 0, 0,
-		    "certificate \"%s\" not valid before %lld (now %lld)",
-		    c->name, (long long)c->not_before, (long long)now);
-		rc = MCE_NOTYET;
-	} else if (now > c->not_after) {
-		error_set(err, 0, 0,
-		    "certificate \"%s\" expired at %lld (now %lld)", c->name,
-		    (long long)c->not_after, (long long)now);
-		rc = MCE_EXPIRED;
-	}
+	rc = cert_valid_at(c, now, err);
 	if (rc != 0 || ret == NULL)
 		cert_free(c);
 	else
@@ -627,19 +653,21 @@ cert_free(struct cert *c)
 int
 cert_load(const char *path, json_t **ret_doc, struct error *err)
 {
-	char *buf;
-	ssize_t n;
-	json_t *doc;
+	return cert_read(path, 0, ret_doc, err);
+}
 
-	error_init(err, path);
-	if ((buf = malloc(CERT_FILE_MAX + 1)) == NULL)
-		return -ENOMEM;
-	if ((n = read_small(path, buf, CERT_FILE_MAX, 0)) < 0) {
-		error_set(err, 0, 0, "%s", error_str((int)n));
-		free(buf);
-		return (int)n;
-	}
-	doc = message_parse_json(buf, (size_t)n, err);
+int
+cert_read(const char *path, int flags, json_t **ret_doc, struct error *err)
+{
+	char *buf;
+	size_t n;
+	json_t *doc;
+	int rc;
+
+	if ((rc = file_read(
+		 path, flags | FILE_REGULAR, CERT_FILE_MAX, &buf, &n, err)) < 0)
+		return rc;
+	doc = message_parse_json(buf, n, err);
 	free(buf);
 	if (doc == NULL)
 		return MCE_BADCERT;
@@ -664,20 +692,37 @@ cert_save(const json_t *doc, const char *path)
 }
 
 int
-sign_envelope(const struct sign_key *k, const json_t *cert_doc,
-    const char *body, size_t len, struct envelope **ret)
+sign_cert_for_key(const struct sign_key *k, const json_t *cert_doc)
 {
-	struct envelope *e;
 	struct cert *c;
 	int rc;
 
-	/* Refuse to send what every receiver would refuse. */
 	if (cert_parse(cert_doc, &c, NULL) != 0)
 		return MCE_BADCERT;
 	rc = sodium_memcmp(c->pubkey, k->pk, SIGN_PUBLICKEYBYTES);
 	cert_free(c);
-	if (rc != 0)
-		return MCE_BADCERT;
+	return rc != 0 ? MCE_KEYMISMATCH : 0;
+}
+
+int
+sign_envelope(const struct sign_key *k, const json_t *cert_doc,
+    const char *body, size_t len, struct envelope **ret)
+{
+	int rc;
+
+	/* Refuse to send what every receiver would refuse. */
+	if ((rc = sign_cert_for_key(k, cert_doc)) != 0)
+		return rc;
+	return sign_envelope_prechecked(k, cert_doc, body, len, ret);
+}
+
+int
+sign_envelope_prechecked(const struct sign_key *k, const json_t *cert_doc,
+    const char *body, size_t len, struct envelope **ret)
+{
+	struct envelope *e;
+	int rc;
+
 	if ((e = envelope_new(body, len)) == NULL)
 		return -ENOMEM;
 	if ((rc = sign_data(k, body, len, &e->signature)) == 0 &&
@@ -693,8 +738,8 @@ sign_envelope(const struct sign_key *k, const json_t *cert_doc,
 
 int
 sign_envelope_verify(const struct envelope *e,
-    const unsigned char ca_pk[SIGN_PUBLICKEYBYTES], enum cert_role role,
-    int64_t now, struct cert **ret_cert, struct error *err)
+    const unsigned char ca_pk[SIGN_PUBLICKEYBYTES], struct cert_cache *cc,
+    enum cert_role role, int64_t now, struct cert **ret_cert, struct error *err)
 {
 	struct cert *c;
 	int rc;
@@ -708,7 +753,7 @@ sign_envelope_verify(const struct envelope *e,
 		error_set(err, 0, 0, "envelope: no certificate");
 		return MCE_BADCERT;
 	}
-	if ((rc = cert_verify(e->certificate, ca_pk, now, &c, err)) != 0)
+	if ((rc = cert_verify(e->certificate, ca_pk, cc, now, &c, err)) != 0)
 		return rc;
 	if (c->role != role) {
 		error_set(err, 0, 0,

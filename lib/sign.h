@@ -32,8 +32,13 @@ int sign_init(void);
 
 struct sign_key;
 int sign_key_generate(struct sign_key **ret);
-/* Refuses a file readable or writable by group/others (MCE_KEYPERM). */
+/*
+ * Refuses a file readable or writable by group/others (MCE_KEYPERM) or
+ * owned by another user than root or the reader (MCE_FILEPERM).
+ * sign_key_read() also says why in err, naming the mode.
+ */
 int sign_key_load(const char *path, struct sign_key **ret);
+int sign_key_read(const char *path, struct sign_key **ret, struct error *err);
 /* Creates the file 0600; refuses to overwrite (-EEXIST). */
 int sign_key_save(const struct sign_key *k, const char *path);
 void sign_key_free(struct sign_key *k);
@@ -41,6 +46,10 @@ void sign_key_public(
     const struct sign_key *k, unsigned char pk[SIGN_PUBLICKEYBYTES]);
 
 int sign_pubkey_load(const char *path, unsigned char pk[SIGN_PUBLICKEYBYTES]);
+/* The same with flags of lib/file.h (FILE_TRUSTED for what a daemon
+ * trusts) and err saying why a file is refused. */
+int sign_pubkey_read(const char *path, int flags,
+    unsigned char pk[SIGN_PUBLICKEYBYTES], struct error *err);
 /* Mode 0644; refuses to overwrite (-EEXIST). */
 int sign_pubkey_save(
     const unsigned char pk[SIGN_PUBLICKEYBYTES], const char *path);
@@ -77,33 +86,59 @@ int cert_issue(const struct sign_key *ca, const char *issuer, const char *name,
 /* Parses a signed document without any trust decision (cert show). */
 int cert_parse(const json_t *doc, struct cert **ret, struct error *err);
 /*
+ * Remembers up to 64 certificates whose CA signature verified (a digest
+ * of CA key, signature and text), so that the many requests of one caller
+ * cost one CA verification. Only the signature check is skipped: fields,
+ * time and role are checked on every use. Owned by lib/trust.
+ */
+struct cert_cache;
+struct cert_cache *cert_cache_new(void);
+void cert_cache_free(struct cert_cache *cc);
+
+/*
  * Parses and checks: signed by ca_pk, not_before <= now <= not_after.
  * Returns MCE_BADCERT, MCE_UNTRUSTED, MCE_EXPIRED or MCE_NOTYET on failure.
+ * cc (may be NULL) remembers verified CA signatures.
  */
 int cert_verify(const json_t *doc,
-    const unsigned char ca_pk[SIGN_PUBLICKEYBYTES], int64_t now,
-    struct cert **ret, struct error *err);
+    const unsigned char ca_pk[SIGN_PUBLICKEYBYTES], struct cert_cache *cc,
+    int64_t now, struct cert **ret, struct error *err);
+/* 0 when not_before <= now <= not_after, else MCE_NOTYET or MCE_EXPIRED
+ * with err saying when (UTC). */
+int cert_valid_at(const struct cert *c, int64_t now, struct error *err);
+/* t (seconds since the epoch) as 2026-01-31T12:00:00Z. */
+void cert_time_format(int64_t t, char *buf, size_t size);
 /* cert_load reads a document (no checks: see cert_verify); cert_save
  * writes one line, mode 0644, replacing an existing file. */
 int cert_load(const char *path, json_t **ret_doc, struct error *err);
+/* cert_load with flags of lib/file.h, as sign_pubkey_read. */
+int cert_read(const char *path, int flags, json_t **ret_doc, struct error *err);
 int cert_save(const json_t *doc, const char *path);
 void cert_free(struct cert *c);
 
 /*
  * Signs a body into an envelope carrying the signature and the signer's
  * certificate (borrowed, copied into the envelope). MCE_BADCERT when the
- * certificate is malformed or is not for k's public key.
+ * certificate is malformed, MCE_KEYMISMATCH when it is not for k's public
+ * key.
  */
 int sign_envelope(const struct sign_key *k, const json_t *cert_doc,
+    const char *body, size_t len, struct envelope **ret);
+/* The check sign_envelope makes: 0, MCE_BADCERT or MCE_KEYMISMATCH. */
+int sign_cert_for_key(const struct sign_key *k, const json_t *cert_doc);
+/* sign_envelope without that check, for an owner that made it once
+ * (lib/trust): parsing the certificate again costs each reply 3%. */
+int sign_envelope_prechecked(const struct sign_key *k, const json_t *cert_doc,
     const char *body, size_t len, struct envelope **ret);
 /*
  * The whole check on a received envelope: the certificate is trusted and
  * valid at now (seconds), has the expected role, and its key signed the
- * body. On success *ret_cert holds the verified certificate: its name is
+ * body (cc as in cert_verify). On success *ret_cert holds the verified certificate: its name is
  * the only caller identity to act upon.
  */
 int sign_envelope_verify(const struct envelope *e,
-    const unsigned char ca_pk[SIGN_PUBLICKEYBYTES], enum cert_role role,
-    int64_t now, struct cert **ret_cert, struct error *err);
+    const unsigned char ca_pk[SIGN_PUBLICKEYBYTES], struct cert_cache *cc,
+    enum cert_role role, int64_t now, struct cert **ret_cert,
+    struct error *err);
 
 #endif

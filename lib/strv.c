@@ -20,30 +20,87 @@ strv_free(char **v)
 char **
 strv_copy(const char *const *v, size_t n)
 {
-	char **c = calloc(n + 1, sizeof(char *));
+	struct strv sv = STRV_INIT;
 
-	if (c == NULL)
-		return NULL;
 	for (size_t i = 0; i < n; i++)
-		if ((c[i] = strdup(v[i])) == NULL) {
-			strv_free(c);
+		if (strv_push(&sv, v[i]) < 0) {
+			strv_clear(&sv);
 			return NULL;
 		}
-	return c;
+	return strv_steal(&sv);
 }
 
 int
-strv_append(char ***v, size_t *n, const char *s)
+strv_push(struct strv *sv, const char *s)
 {
-	char **nv = realloc(*v, (*n + 2) * sizeof(char *));
+	char *copy;
 
-	if (nv == NULL)
-		return -ENOMEM;
-	*v = nv;
-	if ((nv[*n] = strdup(s)) == NULL) {
-		nv[*n] = NULL;
-		return -ENOMEM;
+	/* Room for s and the NULL after it. */
+	if (sv->n + 1 >= sv->cap) {
+		size_t cap = sv->cap != 0 ? sv->cap * 2 : 16;
+		char **v = realloc(sv->v, cap * sizeof(*v));
+
+		if (v == NULL)
+			return -ENOMEM;
+		sv->v = v;
+		sv->cap = cap;
 	}
-	nv[++*n] = NULL;
+	if ((copy = strdup(s)) == NULL)
+		return -ENOMEM;
+	sv->v[sv->n++] = copy;
+	sv->v[sv->n] = NULL;
 	return 0;
+}
+
+static int
+cmp_str(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+void
+strv_sort_uniq(struct strv *sv)
+{
+	size_t i, j;
+
+	if (sv->n == 0)
+		return;
+	qsort(sv->v, sv->n, sizeof(*sv->v), cmp_str);
+	for (i = 1, j = 1; i < sv->n; i++) {
+		if (strcmp(sv->v[i], sv->v[j - 1]) == 0)
+			free(sv->v[i]);
+		else
+			sv->v[j++] = sv->v[i];
+	}
+	sv->n = j;
+	sv->v[j] = NULL;
+}
+
+int
+strv_contains(const struct strv *sv, const char *s)
+{
+	for (size_t i = 0; i < sv->n; i++)
+		if (strcmp(sv->v[i], s) == 0)
+			return 1;
+	return 0;
+}
+
+void
+strv_clear(struct strv *sv)
+{
+	strv_free(sv->v);
+	sv->v = NULL;
+	sv->n = sv->cap = 0;
+}
+
+char **
+strv_steal(struct strv *sv)
+{
+	char **v = sv->v;
+
+	if (v == NULL && (v = calloc(1, sizeof(char *))) == NULL)
+		return NULL;
+	sv->v = NULL;
+	sv->n = sv->cap = 0;
+	return v;
 }

@@ -59,7 +59,7 @@ ping_summary(const struct results *rs, char *buf, size_t size)
 int
 cmd_ping(int argc, char *argv[])
 {
-	struct strvec nodes = STRVEC_INIT;
+	struct strv nodes = STRV_INIT;
 	struct fleet f;
 	char buf[256];
 	size_t i;
@@ -97,7 +97,7 @@ cmd_ping(int argc, char *argv[])
 	printf("\n%s\n", buf);
 	output_missing(stdout, &f.rs, output_color_wanted(stdout));
 out:
-	strvec_clear(&nodes);
+	strv_clear(&nodes);
 	fleet_clear(&f);
 	return r;
 }
@@ -105,7 +105,7 @@ out:
 int
 cmd_find(int argc, char *argv[])
 {
-	struct strvec nodes = STRVEC_INIT;
+	struct strv nodes = STRV_INIT;
 	struct fleet f;
 	size_t i;
 	int r;
@@ -127,7 +127,7 @@ cmd_find(int argc, char *argv[])
 		r = results_count(&f.rs, RES_MISSING) > 0 ? MC_EXIT_MISSING
 							  : MC_EXIT_OK;
 out:
-	strvec_clear(&nodes);
+	strv_clear(&nodes);
 	fleet_clear(&f);
 	return r;
 }
@@ -161,7 +161,7 @@ print_list(const char *label, const json_t *v)
 int
 cmd_inventory(int argc, char *argv[])
 {
-	struct strvec target = STRVEC_INIT;
+	struct strv target = STRV_INIT;
 	struct request *req = NULL;
 	struct fleet f;
 	const struct result *x;
@@ -184,7 +184,7 @@ cmd_inventory(int argc, char *argv[])
 	if ((r = fleet_connect(&f)) != 0)
 		goto out;
 	if ((req = fleet_request(&f, "rpcutil", "inventory", NULL)) == NULL ||
-	    strvec_push(&target, f.o.args[0]) < 0) {
+	    strv_push(&target, f.o.args[0]) < 0) {
 		cli_errx("out of memory");
 		r = MC_EXIT_USAGE;
 		goto out;
@@ -192,12 +192,12 @@ cmd_inventory(int argc, char *argv[])
 	if (link_is_local(f.link)) {
 		/* The local agent drops a request for another identity
 		 * without a word: ask within the discovery window first. */
-		struct strvec found = STRVEC_INIT;
+		struct strv found = STRV_INIT;
 		size_t n;
 
 		r = fleet_discover(&f, &found, NULL);
 		n = found.n;
-		strvec_clear(&found);
+		strv_clear(&found);
 		if (r != 0)
 			goto out;
 		if (n == 0) {
@@ -244,7 +244,7 @@ cmd_inventory(int argc, char *argv[])
 	print_list("collectives", json_object_get(x->data, "collectives"));
 out:
 	request_free(req);
-	strvec_clear(&target);
+	strv_clear(&target);
 	fleet_clear(&f);
 	return r;
 }

@@ -17,6 +17,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "file.h"
 #include "sign.h"
 #include "orchestrator/cli.h"
 
@@ -151,26 +152,23 @@ ca_init(int argc, char *argv[])
 static int
 ca_read_name(const char *dir, char *buf, size_t size)
 {
-	char path[PATH_MAX];
-	FILE *f;
-	size_t n;
+	char path[PATH_MAX], *text;
+	struct error err;
+	size_t len;
+	int r;
 
 	if (path_join(path, sizeof(path), dir, "/ca.name") < 0)
 		return -1;
-	if ((f = fopen(path, "re")) == NULL) {
+	if ((r = file_read(path, FILE_REGULAR | FILE_TEXT, size, &text, &len,
+		 &err)) < 0) {
 		cli_errx("%s: %s (is %s a CA directory? see metactl ca init)",
-		    path, strerror(errno), dir);
+		    path, err.text, dir);
 		return -1;
 	}
-	if (fgets(buf, (int)size, f) == NULL) {
-		fclose(f);
-		cli_errx("%s: empty", path);
-		return -1;
-	}
-	fclose(f);
-	n = strcspn(buf, "\r\n");
-	buf[n] = '\0';
-	if (n == 0) {
+	len = strcspn(text, "\r\n");
+	snprintf(buf, size, "%.*s", (int)len, text);
+	free(text);
+	if (len == 0) {
 		cli_errx("%s: empty", path);
 		return -1;
 	}
@@ -334,17 +332,6 @@ cmd_ca(int argc, char *argv[])
 	return MC_EXIT_USAGE;
 }
 
-static void
-format_time(int64_t t, char *buf, size_t size)
-{
-	time_t tt = (time_t)t;
-	struct tm tm;
-
-	if (gmtime_r(&tt, &tm) == NULL ||
-	    strftime(buf, size, "%Y-%m-%dT%H:%M:%SZ", &tm) == 0)
-		snprintf(buf, size, "%lld", (long long)t);
-}
-
 static const char *
 validity(const struct cert *c, int64_t now)
 {
@@ -412,13 +399,13 @@ cmd_cert(int argc, char *argv[])
 			cli_errx("%s: %s", capath, error_str(r));
 			goto out;
 		}
-		r = cert_verify(doc, capk, now, &vcrt, &err);
+		r = cert_verify(doc, capk, NULL, now, &vcrt, &err);
 		trust = r == 0 ? "signed by the given CA" : error_str(r);
 	}
 	memcpy(pk, crt->pubkey, sizeof(pk));
 	pub = sign_pubkey_format(pk);
-	format_time(crt->not_before, nb, sizeof(nb));
-	format_time(crt->not_after, na, sizeof(na));
+	cert_time_format(crt->not_before, nb, sizeof(nb));
+	cert_time_format(crt->not_after, na, sizeof(na));
 	if (json) {
 		json_t *o =
 		    json_pack("{s:s, s:s, s:s, s:s, s:I, s:I, s:s, s:s}",

@@ -96,7 +96,7 @@ random_seed(void)
 static int
 dry_run(struct fleet *f, const struct request *req)
 {
-	struct strvec nodes = STRVEC_INIT;
+	struct strv nodes = STRV_INIT;
 	struct nodecache nc = {NULL};
 	json_t *j = fleet_request_json(req);
 	const char *from = NULL;
@@ -145,7 +145,7 @@ dry_run(struct fleet *f, const struct request *req)
 	if (nodes.n == 0)
 		r = MC_EXIT_NOMATCH;
 out:
-	strvec_clear(&nodes);
+	strv_clear(&nodes);
 	return r;
 }
 
@@ -156,7 +156,7 @@ out:
 static int
 run_action(struct fleet *f, struct request *req)
 {
-	struct strvec nodes = STRVEC_INIT, batch = STRVEC_INIT;
+	struct strv nodes = STRV_INIT, batch = STRV_INIT;
 	struct error err;
 	size_t i, k, bs;
 	int r, direct;
@@ -222,9 +222,9 @@ run_action(struct fleet *f, struct request *req)
 					break;
 			}
 		}
-		strvec_clear(&batch);
+		strv_clear(&batch);
 		for (j = i; j < nodes.n && j < i + bs; j++)
-			if (strvec_push(&batch, nodes.v[j]) < 0) {
+			if (strv_push(&batch, nodes.v[j]) < 0) {
 				r = MC_EXIT_USAGE;
 				goto out;
 			}
@@ -240,8 +240,8 @@ out:
 		/* Whatever arrived meanwhile is reported as late. */
 		collect_wait(&f->col, NULL, 0, NULL, 0, &err);
 	}
-	strvec_clear(&batch);
-	strvec_clear(&nodes);
+	strv_clear(&batch);
+	strv_clear(&nodes);
 	return r;
 }
 

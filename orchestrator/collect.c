@@ -45,7 +45,7 @@ on_late(struct collector *c, struct link_event *ev)
 
 int
 collect_wait(struct collector *c, const char *id, int64_t sent_ms,
-    const struct strvec *expected, int64_t deadline_ms, struct error *err)
+    const struct strv *expected, int64_t deadline_ms, struct error *err)
 {
 	size_t answered = 0, nexp = expected != NULL ? expected->n : 0, i;
 	int local = link_is_local(c->link), r = 0, done = 0;
@@ -83,7 +83,7 @@ collect_wait(struct collector *c, const char *id, int64_t sent_ms,
 		if (ev.kind == LINK_INVALID) {
 			if (ev.request_id[0] == '\0' ||
 			    (id != NULL && strcmp(ev.request_id, id) == 0) ||
-			    strvec_contains(&c->old_ids, ev.request_id))
+			    strv_contains(&c->old_ids, ev.request_id))
 				emit(c,
 				    results_add(c->rs,
 					ev.sender[0] != '\0' ? ev.sender
@@ -108,10 +108,10 @@ collect_wait(struct collector *c, const char *id, int64_t sent_ms,
 					json_incref(rep->data),
 					ev.received_ms - sent_ms, NULL));
 				if (expected != NULL &&
-				    strvec_contains(expected, rep->sender))
+				    strv_contains(expected, rep->sender))
 					answered++;
 			}
-		} else if (strvec_contains(&c->old_ids, ev.reply->request_id)) {
+		} else if (strv_contains(&c->old_ids, ev.reply->request_id)) {
 			on_late(c, &ev);
 		}
 		/* Anything else answers a request we no longer wait for. */
@@ -126,7 +126,7 @@ collect_wait(struct collector *c, const char *id, int64_t sent_ms,
 			emit(c,
 			    results_add(c->rs, expected->v[i], RES_MISSING, -1,
 				NULL, NULL, -1, NULL));
-	if (strvec_push(&c->old_ids, id) < 0 && r >= 0)
+	if (strv_push(&c->old_ids, id) < 0 && r >= 0)
 		r = -ENOMEM;
 	return r < 0 ? r : 0;
 }
@@ -134,5 +134,5 @@ collect_wait(struct collector *c, const char *id, int64_t sent_ms,
 void
 collector_clear(struct collector *c)
 {
-	strvec_clear(&c->old_ids);
+	strv_clear(&c->old_ids);
 }

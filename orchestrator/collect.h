@@ -18,14 +18,14 @@
 #include "error.h"
 #include "orchestrator/link.h"
 #include "orchestrator/results.h"
-#include "orchestrator/strvec.h"
+#include "strv.h"
 
 struct progress;
 
 struct collector {
 	struct orch_link *link;
 	struct results *rs;
-	struct strvec old_ids; /* earlier requests: their replies are late */
+	struct strv old_ids; /* earlier requests: their replies are late */
 	struct progress *progress; /* NULL: none */
 	/* Called for every result as it is recorded (--jsonl). */
 	void (*on_result)(void *arg, const struct result *r);
@@ -35,7 +35,7 @@ struct collector {
 /* id NULL: only process late replies until the deadline (batch sleep).
  * 0, or a negative code when the link failed. */
 int collect_wait(struct collector *c, const char *id, int64_t sent_ms,
-    const struct strvec *expected, int64_t deadline_ms, struct error *err);
+    const struct strv *expected, int64_t deadline_ms, struct error *err);
 void collector_clear(struct collector *c);
 
 #endif

@@ -142,7 +142,7 @@ valid_identity(const char *s)
 }
 
 int
-fleet_read_nodes(struct fleet *f, struct strvec *ret)
+fleet_read_nodes(struct fleet *f, struct strv *ret)
 {
 	const char *path = f->o.nodes;
 	char line[NODES_LINE_MAX];
@@ -175,12 +175,12 @@ fleet_read_nodes(struct fleet *f, struct strvec *ret)
 			    stdin_in ? "<stdin>" : path, lineno, s);
 			goto fail;
 		}
-		if (strvec_push(ret, s) < 0)
+		if (strv_push(ret, s) < 0)
 			goto fail;
 	}
 	if (!stdin_in)
 		fclose(in);
-	strvec_sort_uniq(ret);
+	strv_sort_uniq(ret);
 	return 0;
 fail:
 	if (!stdin_in)
@@ -217,7 +217,7 @@ print_jsonl(void *arg, const struct result *r)
  * any other filter.
  */
 static int
-named_nodes(const json_t *filter, struct strvec *ret)
+named_nodes(const json_t *filter, struct strv *ret)
 {
 	const json_t *ids = json_object_get(filter, "identity"), *v;
 	size_t i;
@@ -227,17 +227,17 @@ named_nodes(const json_t *filter, struct strvec *ret)
 	json_array_foreach(ids, i, v) if (!json_is_string(v) ||
 	    json_string_value(v)[0] == '/') return 0;
 	json_array_foreach(ids, i,
-	    v) if (strvec_push(ret, json_string_value(v)) < 0) return -ENOMEM;
-	strvec_sort_uniq(ret);
+	    v) if (strv_push(ret, json_string_value(v)) < 0) return -ENOMEM;
+	strv_sort_uniq(ret);
 	return 1;
 }
 
 int
-fleet_discover(struct fleet *f, struct strvec *nodes, struct results *rs)
+fleet_discover(struct fleet *f, struct strv *nodes, struct results *rs)
 {
 	struct results local = {0};
 	struct results *target = rs != NULL ? rs : &local;
-	struct strvec expected = STRVEC_INIT;
+	struct strv expected = STRV_INIT;
 	struct nodecache nc = {NULL};
 	struct request *req = NULL;
 	struct collector col = f->col;
@@ -292,8 +292,8 @@ fleet_discover(struct fleet *f, struct strvec *nodes, struct results *rs)
 	for (i = 0; i < target->n; i++)
 		if (target->v[i].kind == RES_OK ||
 		    target->v[i].kind == RES_FAILED)
-			strvec_push(nodes, target->v[i].identity);
-	strvec_sort_uniq(nodes);
+			strv_push(nodes, target->v[i].identity);
+	strv_sort_uniq(nodes);
 	if (key != NULL && (nodes->n > 0 || !cached)) {
 		nodecache_record(&nc, key, nodes, full, message_now_ms());
 		nodecache_save(&nc, f->conf.cache);
@@ -320,14 +320,14 @@ out:
 	request_free(req);
 	free(key);
 	nodecache_clear(&nc);
-	strvec_clear(&expected);
+	strv_clear(&expected);
 	results_clear(&local);
 	return r;
 }
 
 int
 fleet_call(struct fleet *f, struct request *req, char *const *targets,
-    size_t ntargets, const struct strvec *expected)
+    size_t ntargets, const struct strv *expected)
 {
 	struct error err;
 	int64_t sent;

@@ -25,7 +25,7 @@
 #include "orchestrator/opts.h"
 #include "orchestrator/progress.h"
 #include "orchestrator/results.h"
-#include "orchestrator/strvec.h"
+#include "strv.h"
 
 struct fleet {
 	struct orch_opts o;
@@ -54,7 +54,7 @@ struct request *fleet_request(
     struct fleet *f, const char *agent, const char *action, json_t *data);
 /* The identities of --nodes FILE (or stdin): one per line, '#' comments.
  * 0 or MC_EXIT_USAGE after reporting. */
-int fleet_read_nodes(struct fleet *f, struct strvec *ret);
+int fleet_read_nodes(struct fleet *f, struct strv *ret);
 
 /*
  * Discovery as described above. Fills nodes (sorted) with every node that
@@ -62,7 +62,7 @@ int fleet_read_nodes(struct fleet *f, struct strvec *ret);
  * results (expected cache nodes that stayed silent as RES_MISSING).
  * 0, or an exit status after reporting an error.
  */
-int fleet_discover(struct fleet *f, struct strvec *nodes, struct results *rs);
+int fleet_discover(struct fleet *f, struct strv *nodes, struct results *rs);
 
 /*
  * Sends req to targets (NULL: broadcast with the filter) and collects
@@ -70,7 +70,7 @@ int fleet_discover(struct fleet *f, struct strvec *nodes, struct results *rs);
  * as replies arrive. 0 or an exit status.
  */
 int fleet_call(struct fleet *f, struct request *req, char *const *targets,
-    size_t ntargets, const struct strvec *expected);
+    size_t ntargets, const struct strv *expected);
 
 /* The decoded body of a request, for --json and --dry-run; new ref. */
 json_t *fleet_request_json(const struct request *req);

@@ -9,8 +9,8 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "sign.h"
 #include "transport.h"
+#include "trust.h"
 #include "orchestrator/link.h"
 
 #define LOCAL_LINE_MAX (MESSAGE_MAX_DEFAULT + 2)
@@ -18,9 +18,7 @@
 struct orch_link {
 	struct transport_amqp *amqp; /* NULL in local mode */
 	char *reply_queue;
-	struct sign_key *key;
-	json_t *cert;
-	unsigned char ca_pk[SIGN_PUBLICKEYBYTES];
+	struct trust *trust; /* NULL in local mode */
 	char *collective;
 	int fd; /* local socket, -1 over AMQP */
 	char *socket_path;
@@ -32,6 +30,8 @@ static int
 load_credentials(
     struct orch_link *l, const struct client_conf *c, struct error *err)
 {
+	struct trust_paths p = {
+	    .key = c->key, .certificate = c->certificate, .ca = c->ca};
 	int r;
 
 	if (c->key == NULL || c->certificate == NULL || c->ca == NULL) {
@@ -44,27 +44,18 @@ load_credentials(
 		    c->ca == NULL ? " ca" : "");
 		return MCE_CONFIG;
 	}
-	if (sign_init() < 0) {
-		error_set(err, 0, 0, "cannot initialise libsodium");
-		return MCE_CONFIG;
-	}
 	error_init(err, c->key);
-	if ((r = sign_key_load(c->key, &l->key)) < 0) {
-		error_set(err, 0, 0, "%s", error_str(r));
-		return r;
+	if ((l->trust = trust_new()) == NULL) {
+		error_set(err, 0, 0, "cannot initialise libsodium");
+		return -ENOMEM;
 	}
-	error_init(err, c->certificate);
-	if ((r = cert_load(c->certificate, &l->cert, err)) < 0) {
-		if (err->text[0] == '\0')
-			error_set(err, 0, 0, "%s", error_str(r));
+	if ((r = trust_load(l->trust, &p, err)) < 0)
 		return r;
-	}
-	error_init(err, c->ca);
-	if ((r = sign_pubkey_load(c->ca, l->ca_pk)) < 0) {
-		error_set(err, 0, 0, "%s", error_str(r));
-		return r;
-	}
-	return 0;
+	/* Refuse to send what every node would refuse: nothing is
+	 * published with a certificate out of its validity or for
+	 * another key. */
+	return trust_check_own(
+	    l->trust, CERT_ROLE_CALLER, NULL, (int64_t)time(NULL), err);
 }
 
 /* Like metactld's [broker] cafile, broker_cafile is required by amqps://. */
@@ -148,8 +139,7 @@ link_close(struct orch_link *l)
 		transport_amqp_close(l->amqp);
 	if (l->fd >= 0)
 		close(l->fd);
-	sign_key_free(l->key);
-	json_decref(l->cert);
+	trust_free(l->trust);
 	free(l->reply_queue);
 	free(l->collective);
 	free(l->socket_path);
@@ -161,12 +151,6 @@ int
 link_is_local(const struct orch_link *l)
 {
 	return l->amqp == NULL;
-}
-
-const char *
-link_describe(const struct orch_link *l)
-{
-	return l->amqp != NULL ? transport_amqp_url(l->amqp) : l->socket_path;
 }
 
 static int
@@ -201,7 +185,7 @@ link_send(struct orch_link *l, const struct request *req, char *const *targets,
 		return r;
 	}
 	if (l->amqp != NULL)
-		r = sign_envelope(l->key, l->cert, body, blen, &env);
+		r = trust_sign(l->trust, body, blen, &env);
 	else if ((env = envelope_new(body, blen)) == NULL)
 		r = -ENOMEM;
 	free(body);
@@ -265,7 +249,7 @@ decode_reply(
 	snprintf(ev->sender, sizeof(ev->sender), "%s", rep->sender);
 	snprintf(ev->request_id, sizeof(ev->request_id), "%s", rep->request_id);
 	if (l->amqp != NULL) {
-		r = sign_envelope_verify(env, l->ca_pk, CERT_ROLE_NODE,
+		r = trust_verify(l->trust, env, CERT_ROLE_NODE,
 		    (int64_t)time(NULL), &crt, &e);
 		if (r < 0) {
 			snprintf(ev->why, sizeof(ev->why), "%s%s%s",

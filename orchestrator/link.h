@@ -23,8 +23,6 @@ int link_open(
     const struct client_conf *c, struct orch_link **ret, struct error *err);
 void link_close(struct orch_link *l);
 int link_is_local(const struct orch_link *l);
-/* The broker URL (password hidden) or the socket path. */
-const char *link_describe(const struct orch_link *l);
 
 /*
  * Sends one request: broadcast (targets == NULL) to

@@ -100,7 +100,7 @@ nodecache_key(const char *collective, const json_t *filter)
 
 int
 nodecache_expected(const struct nodecache *nc, const char *key, int64_t now_ms,
-    int64_t ttl_ms, struct strvec *ret)
+    int64_t ttl_ms, struct strv *ret)
 {
 	json_t *e = json_object_get(
 		   json_object_get(nc->doc, "discoveries"), key),
@@ -113,8 +113,8 @@ nodecache_expected(const struct nodecache *nc, const char *key, int64_t now_ms,
 		return 0;
 	json_array_foreach(
 	    json_object_get(e, "nodes"), i, v) if (json_is_string(v) &&
-	    strvec_push(ret, json_string_value(v)) < 0) return -ENOMEM;
-	strvec_sort_uniq(ret);
+	    strv_push(ret, json_string_value(v)) < 0) return -ENOMEM;
+	strv_sort_uniq(ret);
 	return 1;
 }
 
@@ -141,7 +141,7 @@ prune(json_t *disc)
 
 int
 nodecache_record(struct nodecache *nc, const char *key,
-    const struct strvec *nodes, int full, int64_t now_ms)
+    const struct strv *nodes, int full, int64_t now_ms)
 {
 	json_t *disc = json_object_get(nc->doc, "discoveries");
 	json_t *seen = json_object_get(nc->doc, "nodes");

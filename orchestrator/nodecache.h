@@ -17,7 +17,7 @@
 #include <stdint.h>
 #include <jansson.h>
 
-#include "orchestrator/strvec.h"
+#include "strv.h"
 
 #define NODECACHE_MAX_ENTRIES 64
 
@@ -35,9 +35,9 @@ void nodecache_clear(struct nodecache *nc);
 char *nodecache_key(const char *collective, const json_t *filter);
 /* 1 and the nodes of a fresh entry, 0 when there is none. */
 int nodecache_expected(const struct nodecache *nc, const char *key,
-    int64_t now_ms, int64_t ttl_ms, struct strvec *ret);
+    int64_t now_ms, int64_t ttl_ms, struct strv *ret);
 /* full: the discovery waited its whole window. */
 int nodecache_record(struct nodecache *nc, const char *key,
-    const struct strvec *nodes, int full, int64_t now_ms);
+    const struct strv *nodes, int full, int64_t now_ms);
 
 #endif

@@ -10,6 +10,7 @@
 
 #include "ddl.h"
 #include "error.h"
+#include "file.h"
 #include "plugins/external.h"
 #include "plugins/plugin.h"
 #include "plugins/registry.h"
@@ -283,13 +284,13 @@ free_names(char **v, size_t n)
 
 /*
  * A root daemon runs these files: each must be a regular file, executable,
- * and writable by its owner only.
+ * writable by its owner only, owned by root or the agent's own user.
  */
 static int
 check_executable(const char *name, const char *path, struct error *err)
 {
+	struct error why;
 	struct stat st;
-
 	int rc;
 
 	error_init(err, path);
@@ -304,10 +305,9 @@ check_executable(const char *name, const char *path, struct error *err)
 		    "external agent %s is not an executable file", name);
 		return MCE_CONFIG;
 	}
-	if ((st.st_mode & (S_IWGRP | S_IWOTH)) != 0) {
-		error_set(err, 0, 0,
-		    "external agent %s is writable by group or others", name);
-		return MCE_CONFIG;
+	if ((rc = file_check_trusted(&st, &why)) < 0) {
+		error_set(err, 0, 0, "external agent %s: %s", name, why.text);
+		return rc;
 	}
 	return 0;
 }

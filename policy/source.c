@@ -2,73 +2,19 @@
 #include "buildconf.h"
 
 #include <errno.h>
-#include <fcntl.h>
-#include <stdlib.h>
-#include <string.h>
-#include <sys/stat.h>
-#include <unistd.h>
 
+#include "file.h"
 #include "source.h"
 
 int
 source_read(const char *path, char **ret, size_t *ret_len, struct error *err)
 {
-	struct stat st;
-	char *buf;
-	size_t len = 0;
-	ssize_t n;
-	int fd, rc;
+	int rc;
 
-	error_init(err, path);
 	*ret = NULL;
-	if ((fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY)) == -1) {
-		rc = -errno;
-		error_set(err, 0, 0, "%s", error_str(rc));
-		return rc;
-	}
-	if (fstat(fd, &st) == -1 || !S_ISREG(st.st_mode)) {
-		close(fd);
-		error_set(err, 0, 0, "not a regular file");
-		return MCE_CONFIG;
-	}
-	if (st.st_size > SOURCE_MAX) {
-		close(fd);
-		error_set(err, 0, 0, "larger than %d bytes", SOURCE_MAX);
-		return MCE_CONFIG;
-	}
-	if ((buf = malloc((size_t)st.st_size + 1)) == NULL) {
-		close(fd);
-		error_set(err, 0, 0, "out of memory");
-		return -ENOMEM;
-	}
-	while (len < (size_t)st.st_size &&
-	    (n = read(fd, buf + len, (size_t)st.st_size - len)) != 0) {
-		if (n == -1 && errno == EINTR)
-			continue;
-		if (n == -1) {
-			rc = -errno;
-			close(fd);
-			free(buf);
-			error_set(err, 0, 0, "%s", error_str(rc));
-			return rc;
-		}
-		len += (size_t)n;
-	}
-	close(fd);
-	buf[len] = '\0';
-	if (strlen(buf) != len) {
-		size_t at = strlen(buf), line = 1, col = 1;
-
-		for (size_t i = 0; i < at; i++, col++)
-			if (buf[i] == '\n')
-				line++, col = 0;
-		free(buf);
-		error_set(err, (int)line, (int)col, "NUL byte in file");
-		return MCE_CONFIG;
-	}
-	*ret = buf;
-	*ret_len = len;
-	return 0;
+	rc = file_read(path, FILE_REGULAR | FILE_TRUSTED | FILE_TEXT,
+	    SOURCE_MAX + 1, ret, ret_len, err);
+	return rc == -EINVAL || rc == -EFBIG ? MCE_CONFIG : rc;
 }
 
 int

@@ -1,6 +1,8 @@
 /*
  * source.h: reading a policy or groups file into memory, refusing what
- * cannot be a text file (too large, NUL bytes, not a regular file).
+ * cannot be a text file (too large, NUL bytes, not a regular file) and a
+ * file that someone other than root or the reader could have written
+ * (file.h's FILE_TRUSTED).
  */
 #ifndef METACTL_POLICY_SOURCE_H
 #define METACTL_POLICY_SOURCE_H
@@ -14,7 +16,8 @@
 
 /*
  * 0 with *ret (malloc'd, NUL-terminated) and *ret_len, or a negative code
- * with err (source set to path) filled.
+ * (MCE_CONFIG, MCE_FILEPERM, a negated errno) with err (source set to
+ * path) filled.
  */
 int source_read(
     const char *path, char **ret, size_t *ret_len, struct error *err);

@@ -38,7 +38,7 @@ check_doc(const json_t *doc)
 			abort();
 		cert_free(c);
 	}
-	rc = cert_verify(doc, ca_pk, NOW_S, &c, &err);
+	rc = cert_verify(doc, ca_pk, NULL, NOW_S, &c, &err);
 	if (rc == 0) {
 		if (c->not_before > NOW_S || c->not_after < NOW_S)
 			abort();

@@ -92,11 +92,11 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		(const char *)data, size, MESSAGE_MAX_DEFAULT, &e, &err) != 0)
 		return 0;
 	envelope_again(e);
-	if (sign_envelope_verify(e, ca_pk, CERT_ROLE_CALLER, NOW_S, &c, &err) ==
-	    0)
+	if (sign_envelope_verify(
+		e, ca_pk, NULL, CERT_ROLE_CALLER, NOW_S, &c, &err) == 0)
 		cert_free(c);
-	if (sign_envelope_verify(e, ca_pk, CERT_ROLE_NODE, NOW_S, &c, &err) ==
-	    0)
+	if (sign_envelope_verify(
+		e, ca_pk, NULL, CERT_ROLE_NODE, NOW_S, &c, &err) == 0)
 		cert_free(c);
 	if (request_decode(e->body, e->body_len, &rq, &err) == 0) {
 		request_again(rq);

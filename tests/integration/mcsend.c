@@ -178,9 +178,9 @@ print_reply(const struct opts *o, const char *buf, size_t len)
 		out = json_pack("{s:s}", "error", err.text);
 	} else {
 		if (o->ca != NULL)
-			verified =
-			    sign_envelope_verify(env, o->ca_pk, CERT_ROLE_NODE,
-				message_now_ms() / 1000, &cert, &err) == 0;
+			verified = sign_envelope_verify(env, o->ca_pk, NULL,
+				       CERT_ROLE_NODE, message_now_ms() / 1000,
+				       &cert, &err) == 0;
 		out = json_pack("{s:s,s:i,s:s,s:s,s:O,s:b,s:s?}", "sender",
 		    rep->sender, "statuscode", rep->statuscode, "statusmsg",
 		    rep->statusmsg, "request", rep->request_id, "data",

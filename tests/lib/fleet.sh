@@ -2,6 +2,10 @@
 # benchmarks and the quickstart. Source it (after tests/lib/rabbitmq.sh when
 # the fleet should use a broker), then:
 #
+# metactld refuses configuration, policy, DDL, facts and external-agent
+# files writable by group or others (lib/file.h): whatever the umask, the
+# files written here are 0644 (keys 0600).
+#
 #   fleet_init [DIR]          workspace (FLEET_DIR), a CA, the caller
 #                             certificate "alice" (FLEET_DIR/alice.key/.crt),
 #                             and a policy directory (FLEET_DIR/policy) whose
@@ -56,6 +60,7 @@ fleet_init() {
 		"$MCSEND" issue "$FLEET_DIR" alice caller || return 1
 	printf 'policy default deny\nallow\tcert=alice uid=%s\t*\t*\nallow\t*\tping\t*\n' \
 	    "$(id -u)" >"$FLEET_DIR/policy/rpcutil.policy"
+	chmod 0644 "$FLEET_DIR/policy/rpcutil.policy" || return 1
 	export FLEET_DIR
 }
 
@@ -95,6 +100,7 @@ fleet_write_conf() { # NAME
 		echo "audit = $FLEET_DIR/$_f_n.audit"
 		[ -n "${FLEET_EXTRA_CONF:-}" ] && printf '%s\n' "$FLEET_EXTRA_CONF"
 	} >"$FLEET_DIR/$_f_n.conf"
+	chmod 0644 "$FLEET_DIR/$_f_n.conf"
 }
 
 # fleet_wait_log NAME ERE [SECONDS]: polls the log, bounded.
@@ -149,6 +155,7 @@ fleet_start() {
 		else
 			: >"$FLEET_DIR/$_f_n.classes"
 		fi
+		chmod 0644 "$FLEET_DIR/$_f_n.facts" "$FLEET_DIR/$_f_n.classes"
 		fleet_write_conf "$_f_n"
 		"$METACTLD" ${FLEET_FLAGS:--d} -c "$FLEET_DIR/$_f_n.conf" \
 		    >>"$FLEET_DIR/$_f_n.log" 2>&1 &

@@ -93,8 +93,9 @@ setup(void)
 	ck_assert_int_eq(audit_open(path, &d.audit), 0);
 
 	ck_assert_int_eq(sign_key_generate(&ca), 0);
-	sign_key_public(ca, d.ca_pk);
-	d.have_ca = 1;
+	ck_assert_ptr_nonnull(d.trust = trust_new());
+	sign_key_public(ca, pk);
+	trust_set_ca(d.trust, pk);
 	ck_assert_int_eq(sign_key_generate(&alice), 0);
 	sign_key_public(alice, pk);
 	ck_assert_int_eq(cert_issue(ca, "ca", "alice", CERT_ROLE_CALLER, pk,
@@ -115,6 +116,7 @@ teardown(void)
 	ck_assert_int_eq(sink.refs, 1);
 	test_sink_clear(&sink);
 	audit_close(d.audit);
+	trust_free(d.trust);
 	replay_free(d.replay);
 	replay_free(d.replay_local);
 	policy_set_free(d.policy);

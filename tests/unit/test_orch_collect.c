@@ -71,7 +71,7 @@ link_event_clear(struct link_event *ev)
 
 static struct results rs;
 static struct collector col;
-static struct strvec expected;
+static struct strv expected;
 static size_t emitted;
 
 static void
@@ -99,7 +99,7 @@ teardown(void)
 {
 	collector_clear(&col);
 	results_clear(&rs);
-	strvec_clear(&expected);
+	strv_clear(&expected);
 }
 
 static void
@@ -126,8 +126,8 @@ START_TEST(stops_when_every_expected_node_answered)
 	int64_t t0 = message_now_ms();
 	struct error err;
 
-	strvec_push(&expected, "web1");
-	strvec_push(&expected, "web2");
+	strv_push(&expected, "web1");
+	strv_push(&expected, "web2");
 	run(s, 2);
 	ck_assert_int_eq(
 	    collect_wait(&col, ID_A, t0, &expected, t0 + 60000, &err), 0);
@@ -149,8 +149,8 @@ START_TEST(silent_and_forged_nodes)
 	int64_t t0 = message_now_ms();
 	struct error err;
 
-	strvec_push(&expected, "web1");
-	strvec_push(&expected, "web2");
+	strv_push(&expected, "web1");
+	strv_push(&expected, "web2");
 	run(s, 4);
 	ck_assert_int_eq(
 	    collect_wait(&col, ID_A, t0, &expected, t0 + 100, &err), 0);
@@ -184,18 +184,18 @@ START_TEST(late_replies_of_an_earlier_batch)
 	static const struct step batch1[] = {{ID_A, "web1", 0, NULL}};
 	static const struct step later[] = {{ID_A, "web2", 0, NULL},
 	    {ID_B, "web3", 0, NULL}, {ID_D, "web9", 0, NULL}};
-	struct strvec b2 = STRVEC_INIT;
+	struct strv b2 = STRV_INIT;
 	int64_t t0 = message_now_ms();
 	struct error err;
 
-	strvec_push(&expected, "web1");
-	strvec_push(&expected, "web2");
+	strv_push(&expected, "web1");
+	strv_push(&expected, "web2");
 	run(batch1, 1);
 	ck_assert_int_eq(
 	    collect_wait(&col, ID_A, t0, &expected, t0 + 50, &err), 0);
 	ck_assert_int_eq(kind_of("web2"), RES_MISSING);
 	/* Batch 2: web2's answer to batch 1 arrives now: late, not lost. */
-	strvec_push(&b2, "web3");
+	strv_push(&b2, "web3");
 	run(later, 3);
 	t0 = message_now_ms();
 	ck_assert_int_eq(collect_wait(&col, ID_B, t0, &b2, t0 + 5000, &err), 0);
@@ -203,7 +203,7 @@ START_TEST(late_replies_of_an_earlier_batch)
 	ck_assert_int_eq(kind_of("web3"), RES_OK);
 	ck_assert_ptr_null(results_find(&rs, "web9", 0xff));
 	ck_assert_uint_eq(results_count(&rs, RES_MISSING), 0);
-	strvec_clear(&b2);
+	strv_clear(&b2);
 }
 END_TEST
 
@@ -213,7 +213,7 @@ START_TEST(drain_after_the_deadline)
 	int64_t t0 = message_now_ms();
 	struct error err;
 
-	strvec_push(&expected, "web2");
+	strv_push(&expected, "web2");
 	run(NULL, 0);
 	ck_assert_int_eq(collect_wait(&col, ID_A, t0, &expected, t0, &err), 0);
 	ck_assert_int_eq(kind_of("web2"), RES_MISSING);

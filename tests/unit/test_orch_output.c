@@ -285,7 +285,7 @@ END_TEST
 START_TEST(node_cache)
 {
 	char dir[] = "/tmp/orchcacheXXXXXX", path[128];
-	struct strvec nodes = STRVEC_INIT, got = STRVEC_INIT;
+	struct strv nodes = STRV_INIT, got = STRV_INIT;
 	struct nodecache nc = {NULL};
 	json_t *filter = json_pack("{s:[s]}", "class", "web");
 	char *key, *key2;
@@ -297,8 +297,8 @@ START_TEST(node_cache)
 	key2 = nodecache_key("dev", filter);
 	ck_assert_str_ne(key, key2);
 	ck_assert_int_eq(nodecache_expected(&nc, key, 1000, 500, &got), 0);
-	strvec_push(&nodes, "b");
-	strvec_push(&nodes, "a");
+	strv_push(&nodes, "b");
+	strv_push(&nodes, "a");
 	ck_assert_int_eq(nodecache_record(&nc, key, &nodes, 1, 1000), 0);
 	ck_assert_int_eq(nodecache_save(&nc, path), 0);
 	nodecache_clear(&nc);
@@ -306,23 +306,23 @@ START_TEST(node_cache)
 	ck_assert_int_eq(nodecache_expected(&nc, key, 1400, 500, &got), 1);
 	ck_assert_uint_eq(got.n, 2);
 	ck_assert_str_eq(got.v[0], "a");
-	strvec_clear(&got);
+	strv_clear(&got);
 	/* Too old: not used. */
 	ck_assert_int_eq(nodecache_expected(&nc, key, 1600, 500, &got), 0);
 	ck_assert_int_eq(nodecache_expected(&nc, key2, 1000, 500, &got), 0);
 	/* An early finish adds nodes but keeps the entry's age. */
-	strvec_clear(&nodes);
-	strvec_push(&nodes, "c");
+	strv_clear(&nodes);
+	strv_push(&nodes, "c");
 	nodecache_record(&nc, key, &nodes, 0, 1450);
 	ck_assert_int_eq(nodecache_expected(&nc, key, 1550, 500, &got), 0);
 	ck_assert_int_eq(nodecache_expected(&nc, key, 1450, 500, &got), 1);
 	ck_assert_uint_eq(got.n, 3);
-	strvec_clear(&got);
+	strv_clear(&got);
 	/* A full discovery replaces it. */
 	nodecache_record(&nc, key, &nodes, 1, 2000);
 	ck_assert_int_eq(nodecache_expected(&nc, key, 2000, 500, &got), 1);
 	ck_assert_uint_eq(got.n, 1);
-	strvec_clear(&got);
+	strv_clear(&got);
 	nodecache_clear(&nc);
 	/* A corrupt file is an empty cache, not an error. */
 	FILE *f = fopen(path, "w");
@@ -335,7 +335,7 @@ START_TEST(node_cache)
 	snprintf(path, sizeof(path), "%s/sub", dir);
 	rmdir(path);
 	rmdir(dir);
-	strvec_clear(&nodes);
+	strv_clear(&nodes);
 	free(key);
 	free(key2);
 	json_decref(filter);

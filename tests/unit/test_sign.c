@@ -1,4 +1,5 @@
-/* test_sign.c: keys, certificates and envelope signatures (lib/sign.c). */
+/* test_sign.c: keys, certificates and envelope signatures (lib/sign.c),
+ * and their owner (lib/trust.c). */
 #include "buildconf.h"
 
 #include <check.h>
@@ -10,6 +11,7 @@
 #include <unistd.h>
 
 #include "sign.h"
+#include "trust.h"
 #include "testutil.h"
 
 #define NOW 1800000000LL /* seconds; the certificates below span it */
@@ -255,7 +257,7 @@ START_TEST(test_cert_issue_verify)
 	struct cert *c = NULL;
 	struct error err;
 
-	ck_assert_int_eq(cert_verify(doc, ca_pk, NOW, &c, &err), 0);
+	ck_assert_int_eq(cert_verify(doc, ca_pk, NULL, NOW, &c, &err), 0);
 	ck_assert_str_eq(c->name, "alice");
 	ck_assert_str_eq(c->issuer, "fleet-ca");
 	ck_assert_int_eq(c->role, CERT_ROLE_CALLER);
@@ -278,17 +280,17 @@ START_TEST(test_cert_time_window)
 	struct cert *c = NULL;
 	struct error err;
 
-	ck_assert_int_eq(cert_verify(doc, ca_pk, NOW + DAY, &c, &err), 0);
+	ck_assert_int_eq(cert_verify(doc, ca_pk, NULL, NOW + DAY, &c, &err), 0);
 	cert_free(c);
-	ck_assert_int_eq(cert_verify(doc, ca_pk, NOW - DAY, &c, &err), 0);
+	ck_assert_int_eq(cert_verify(doc, ca_pk, NULL, NOW - DAY, &c, &err), 0);
 	cert_free(c);
 	c = NULL;
-	ck_assert_int_eq(
-	    cert_verify(doc, ca_pk, NOW + DAY + 1, &c, &err), MCE_EXPIRED);
+	ck_assert_int_eq(cert_verify(doc, ca_pk, NULL, NOW + DAY + 1, &c, &err),
+	    MCE_EXPIRED);
 	ck_assert_ptr_nonnull(strstr(err.text, "expired"));
 	ck_assert_ptr_null(c);
 	ck_assert_int_eq(
-	    cert_verify(doc, ca_pk, NOW - DAY - 1, &c, &err), MCE_NOTYET);
+	    cert_verify(doc, ca_pk, NULL, NOW - DAY - 1, &c, &err), MCE_NOTYET);
 	ck_assert_ptr_nonnull(strstr(err.text, "not valid before"));
 	ck_assert_ptr_null(c);
 	json_decref(doc);
@@ -302,7 +304,7 @@ START_TEST(test_cert_wrong_ca)
 	struct error err;
 
 	ck_assert_int_eq(
-	    cert_verify(doc, ca2_pk, NOW, &c, &err), MCE_UNTRUSTED);
+	    cert_verify(doc, ca2_pk, NULL, NOW, &c, &err), MCE_UNTRUSTED);
 	ck_assert_ptr_null(c);
 	/* cert_parse makes no trust decision. */
 	ck_assert_int_eq(cert_parse(doc, &c, &err), 0);
@@ -328,8 +330,8 @@ START_TEST(test_cert_text_tamper)
 
 		text[i] = saved == 'a' ? 'b' : 'a';
 		json_object_set_new(bad, "certificate", json_string(text));
-		ck_assert_int_eq(
-		    cert_verify(bad, ca_pk, NOW, &c, &err), MCE_UNTRUSTED);
+		ck_assert_int_eq(cert_verify(bad, ca_pk, NULL, NOW, &c, &err),
+		    MCE_UNTRUSTED);
 		text[i] = saved;
 		json_decref(bad);
 	}
@@ -350,33 +352,37 @@ START_TEST(test_cert_verified_memory)
 	    strdup(json_string_value(json_object_get(doc, "certificate")));
 	char sig[128];
 	struct cert *c = NULL;
+	struct cert_cache *cc = cert_cache_new();
 	struct error err;
 
 	snprintf(sig, sizeof(sig), "%s",
 	    json_string_value(json_object_get(doc, "signature")));
 	for (int i = 0; i < 2; i++) {
-		ck_assert_int_eq(cert_verify(doc, ca_pk, NOW, &c, &err), 0);
+		ck_assert_int_eq(cert_verify(doc, ca_pk, cc, NOW, &c, &err), 0);
 		cert_free(c);
 		c = NULL;
 	}
 	ck_assert_int_eq(
-	    cert_verify(doc, ca2_pk, NOW, &c, &err), MCE_UNTRUSTED);
+	    cert_verify(doc, ca2_pk, cc, NOW, &c, &err), MCE_UNTRUSTED);
 	ck_assert_int_eq(
-	    cert_verify(doc, ca_pk, NOW + 2 * DAY, &c, &err), MCE_EXPIRED);
+	    cert_verify(doc, ca_pk, cc, NOW + 2 * DAY, &c, &err), MCE_EXPIRED);
 	/* The same text with another signature. */
 	sig[10] = sig[10] == 'A' ? 'B' : 'A';
 	bad = json_pack("{s:s,s:s}", "certificate", text, "signature", sig);
-	ck_assert_int_eq(cert_verify(bad, ca_pk, NOW, &c, &err), MCE_UNTRUSTED);
+	ck_assert_int_eq(
+	    cert_verify(bad, ca_pk, cc, NOW, &c, &err), MCE_UNTRUSTED);
 	json_decref(bad);
 	/* Another text with the remembered signature. */
 	text[5] = text[5] == 'a' ? 'b' : 'a';
 	bad = json_deep_copy(doc);
 	json_object_set_new(bad, "certificate", json_string(text));
-	ck_assert_int_eq(cert_verify(bad, ca_pk, NOW, &c, &err), MCE_UNTRUSTED);
+	ck_assert_int_eq(
+	    cert_verify(bad, ca_pk, cc, NOW, &c, &err), MCE_UNTRUSTED);
 	ck_assert_ptr_null(c);
 	json_decref(bad);
 	free(text);
 	json_decref(doc);
+	cert_cache_free(cc);
 }
 END_TEST
 
@@ -446,7 +452,7 @@ START_TEST(test_cert_bad_fields)
 		subst(text, sizeof(text), cases[i].text, pk64);
 		doc = ca_signed(text);
 		ck_assert_int_eq(
-		    cert_verify(doc, ca_pk, 1, &c, &err), MCE_BADCERT);
+		    cert_verify(doc, ca_pk, NULL, 1, &c, &err), MCE_BADCERT);
 		ck_assert_msg(strstr(err.text, cases[i].error) != NULL,
 		    "case %zu: %s", i, err.text);
 		ck_assert_int_eq(cert_parse(doc, &c, &err), MCE_BADCERT);
@@ -468,16 +474,20 @@ START_TEST(test_cert_bad_document)
 	json_decref(doc);
 	doc = json_deep_copy(good);
 	json_object_set_new(doc, "extra", json_true());
-	ck_assert_int_eq(cert_verify(doc, ca_pk, NOW, &c, &err), MCE_BADCERT);
+	ck_assert_int_eq(
+	    cert_verify(doc, ca_pk, NULL, NOW, &c, &err), MCE_BADCERT);
 	json_decref(doc);
 	doc = json_deep_copy(good);
 	json_object_set_new(doc, "signature", json_string("AAAA"));
-	ck_assert_int_eq(cert_verify(doc, ca_pk, NOW, &c, &err), MCE_BADCERT);
+	ck_assert_int_eq(
+	    cert_verify(doc, ca_pk, NULL, NOW, &c, &err), MCE_BADCERT);
 	json_decref(doc);
 	doc = json_array();
-	ck_assert_int_eq(cert_verify(doc, ca_pk, NOW, &c, &err), MCE_BADCERT);
+	ck_assert_int_eq(
+	    cert_verify(doc, ca_pk, NULL, NOW, &c, &err), MCE_BADCERT);
 	json_decref(doc);
-	ck_assert_int_eq(cert_verify(NULL, ca_pk, NOW, &c, &err), MCE_BADCERT);
+	ck_assert_int_eq(
+	    cert_verify(NULL, ca_pk, NULL, NOW, &c, &err), MCE_BADCERT);
 	ck_assert_ptr_null(c);
 	json_decref(good);
 }
@@ -496,7 +506,7 @@ START_TEST(test_cert_names)
 	    cert_issue(ca, "Example Fleet CA \xc3\xa9", "alice@example.com",
 		CERT_ROLE_CALLER, pk, NOW - DAY, NOW + DAY, &doc),
 	    0);
-	ck_assert_int_eq(cert_verify(doc, ca_pk, NOW, &c, &err), 0);
+	ck_assert_int_eq(cert_verify(doc, ca_pk, NULL, NOW, &c, &err), 0);
 	ck_assert_str_eq(c->name, "alice@example.com");
 	ck_assert_str_eq(c->issuer, "Example Fleet CA \xc3\xa9");
 	cert_free(c);
@@ -555,7 +565,7 @@ verify_caller(const struct envelope *e)
 	struct error err;
 
 	return sign_envelope_verify(
-	    e, ca_pk, CERT_ROLE_CALLER, NOW, NULL, &err);
+	    e, ca_pk, NULL, CERT_ROLE_CALLER, NOW, NULL, &err);
 }
 
 static struct envelope *
@@ -581,8 +591,9 @@ START_TEST(test_envelope_verify)
 	ck_assert_int_eq(envelope_encode(e, &wire, &len), 0);
 	ck_assert_int_eq(
 	    envelope_decode(wire, len, MESSAGE_MAX_DEFAULT, &d, &err), 0);
-	ck_assert_int_eq(
-	    sign_envelope_verify(d, ca_pk, CERT_ROLE_CALLER, NOW, &c, &err), 0);
+	ck_assert_int_eq(sign_envelope_verify(
+			     d, ca_pk, NULL, CERT_ROLE_CALLER, NOW, &c, &err),
+	    0);
 	ck_assert_str_eq(c->name, "alice");
 	cert_free(c);
 	ck_assert_int_eq(verify_caller(d), 0);
@@ -643,13 +654,14 @@ START_TEST(test_envelope_wrong_role)
 	struct cert *c = NULL;
 	struct error err;
 
-	ck_assert_int_eq(
-	    sign_envelope_verify(e, ca_pk, CERT_ROLE_CALLER, NOW, &c, &err),
+	ck_assert_int_eq(sign_envelope_verify(
+			     e, ca_pk, NULL, CERT_ROLE_CALLER, NOW, &c, &err),
 	    MCE_ROLE);
 	ck_assert_ptr_null(c);
 	ck_assert_ptr_nonnull(strstr(err.text, "role node, expected caller"));
 	ck_assert_int_eq(
-	    sign_envelope_verify(e, ca_pk, CERT_ROLE_NODE, NOW, &c, &err), 0);
+	    sign_envelope_verify(e, ca_pk, NULL, CERT_ROLE_NODE, NOW, &c, &err),
+	    0);
 	ck_assert_str_eq(c->name, "web1");
 	cert_free(c);
 	envelope_free(e);
@@ -711,9 +723,168 @@ START_TEST(test_sign_envelope_refuses_foreign_cert)
 	struct envelope *e = NULL;
 
 	ck_assert_int_eq(
-	    sign_envelope(node_key, cert, "{}", 2, &e), MCE_BADCERT);
+	    sign_envelope(node_key, cert, "{}", 2, &e), MCE_KEYMISMATCH);
 	ck_assert_ptr_null(e);
 	json_decref(cert);
+}
+END_TEST
+
+/* Trust */
+
+/* A trust loaded from files: alice's key and certificate, ca.pub. */
+static struct trust *
+alice_trust(const char *keyfile)
+{
+	unsigned char pk[SIGN_PUBLICKEYBYTES];
+	struct trust_paths p = {.key = tmp(keyfile)};
+	char key[512], crt[512], pub[512];
+	struct trust *t;
+	struct error err;
+	json_t *doc = alice_cert();
+
+	/* tmp() reuses one buffer: copy each path. */
+	snprintf(key, sizeof(key), "%s", p.key);
+	snprintf(crt, sizeof(crt), "%s", tmp("alice.crt"));
+	snprintf(pub, sizeof(pub), "%s", tmp("ca.pub"));
+	sign_key_public(ca, pk);
+	p.key = key;
+	p.certificate = crt;
+	p.ca = pub;
+	unlink(crt);
+	unlink(pub);
+	ck_assert_int_eq(cert_save(doc, crt), 0);
+	ck_assert_int_eq(sign_pubkey_save(pk, pub), 0);
+	json_decref(doc);
+	ck_assert_ptr_nonnull(t = trust_new());
+	ck_assert_int_eq(trust_load(t, &p, &err), 0);
+	return t;
+}
+
+START_TEST(test_trust_load_and_use)
+{
+	struct trust *t, *node;
+	struct envelope *e = NULL;
+	struct cert *c = NULL;
+	struct error err;
+
+	ck_assert_int_eq(sign_key_save(alice_key, tmp("alice.key")), 0);
+	t = alice_trust("alice.key");
+	ck_assert_int_eq(trust_has_ca(t), 1);
+	ck_assert_int_eq(trust_can_sign(t), 1);
+	ck_assert_int_eq(
+	    trust_check_own(t, CERT_ROLE_CALLER, "alice", NOW, &err), 0);
+	ck_assert_int_eq(trust_sign(t, "{}", 2, &e), 0);
+	/* A node trusting the same CA verifies it, twice (cached). */
+	ck_assert_ptr_nonnull(node = trust_new());
+	ck_assert_int_eq(trust_verify(node, e, CERT_ROLE_CALLER, NOW, &c, &err),
+	    MCE_UNTRUSTED);
+	trust_set_ca(node, ca_pk);
+	for (int i = 0; i < 2; i++) {
+		ck_assert_int_eq(
+		    trust_verify(node, e, CERT_ROLE_CALLER, NOW, &c, &err), 0);
+		ck_assert_str_eq(c->name, "alice");
+		cert_free(c);
+		c = NULL;
+	}
+	ck_assert_int_eq(
+	    trust_verify(node, e, CERT_ROLE_CALLER, NOW + 2 * DAY, &c, &err),
+	    MCE_EXPIRED);
+	envelope_free(e);
+	trust_free(node);
+	trust_free(t);
+	trust_free(NULL);
+	ck_assert_int_eq(trust_has_ca(NULL), 0);
+	ck_assert_int_eq(trust_can_sign(NULL), 0);
+}
+END_TEST
+
+/* Every way the own certificate can be refused, each with its code and
+ * words; the source is the certificate file. */
+START_TEST(test_trust_check_own)
+{
+	struct envelope *e = NULL;
+	struct trust *t;
+	struct error err;
+
+	ck_assert_int_eq(sign_key_save(alice_key, tmp("alice.key")), 0);
+	t = alice_trust("alice.key");
+	ck_assert_int_eq(
+	    trust_check_own(t, CERT_ROLE_CALLER, NULL, NOW + DAY + 1, &err),
+	    MCE_EXPIRED);
+	ck_assert_str_eq(err.source, tmp("alice.crt"));
+	ck_assert_ptr_nonnull(strstr(err.text, "\"alice\" expired at "));
+	ck_assert_int_eq(
+	    trust_check_own(t, CERT_ROLE_CALLER, NULL, NOW - DAY - 1, &err),
+	    MCE_NOTYET);
+	ck_assert_ptr_nonnull(strstr(err.text, "not valid before "));
+	ck_assert_int_eq(
+	    trust_check_own(t, CERT_ROLE_NODE, NULL, NOW, &err), MCE_ROLE);
+	ck_assert_str_eq(err.text, "certificate has role caller, not node");
+	ck_assert_int_eq(trust_check_own(t, CERT_ROLE_CALLER, "bob", NOW, &err),
+	    MCE_IDENTITY);
+	/* Another CA. */
+	trust_set_ca(t, ca2_pk);
+	ck_assert_int_eq(trust_check_own(t, CERT_ROLE_CALLER, NULL, NOW, &err),
+	    MCE_UNTRUSTED);
+	trust_free(t);
+
+	/* The key of another certificate. */
+	ck_assert_int_eq(sign_key_save(node_key, tmp("node.key")), 0);
+	t = alice_trust("node.key");
+	ck_assert_int_eq(trust_check_own(t, CERT_ROLE_CALLER, NULL, NOW, &err),
+	    MCE_KEYMISMATCH);
+	ck_assert_str_eq(err.source, tmp("alice.crt"));
+	ck_assert_ptr_nonnull(strstr(err.text, "not for the key "));
+	ck_assert_ptr_nonnull(strstr(err.text, "node.key"));
+	/* Nor does it sign with them. */
+	ck_assert_int_eq(trust_sign(t, "{}", 2, &e), MCE_KEYMISMATCH);
+	ck_assert_ptr_null(e);
+	trust_free(t);
+}
+END_TEST
+
+START_TEST(test_trust_load_errors)
+{
+	unsigned char pk[SIGN_PUBLICKEYBYTES];
+	struct trust_paths p = {.key = tmp("k.key")};
+	struct trust *t;
+	struct error err;
+
+	ck_assert_ptr_nonnull(t = trust_new());
+	ck_assert_int_eq(trust_load(t, &p, &err), MCE_CONFIG);
+	ck_assert_int_eq(
+	    trust_check_own(t, CERT_ROLE_CALLER, NULL, NOW, &err), MCE_CONFIG);
+	trust_free(t);
+
+	/* A key readable by others is refused, naming the file. */
+	ck_assert_int_eq(sign_key_save(alice_key, tmp("k.key")), 0);
+	ck_assert_int_eq(chmod(tmp("k.key"), 0640), 0);
+	p.certificate = "/nonexistent.crt";
+	ck_assert_ptr_nonnull(t = trust_new());
+	ck_assert_int_eq(trust_load(t, &p, &err), MCE_KEYPERM);
+	ck_assert_str_eq(err.source, tmp("k.key"));
+	ck_assert_ptr_nonnull(strstr(err.text, "mode 0640"));
+	trust_free(t);
+
+	ck_assert_int_eq(chmod(tmp("k.key"), 0600), 0);
+	ck_assert_ptr_nonnull(t = trust_new());
+	ck_assert_int_eq(trust_load(t, &p, &err), -ENOENT);
+	ck_assert_str_eq(err.source, "/nonexistent.crt");
+	trust_free(t);
+
+	/* Whoever can write the CA key speaks for the fleet. */
+	p.key = p.certificate = NULL;
+	ck_assert_int_eq(sign_pubkey_save(ca_pk, tmp("ca.pub")), 0);
+	ck_assert_int_eq(chmod(tmp("ca.pub"), 0664), 0);
+	p.ca = tmp("ca.pub");
+	ck_assert_ptr_nonnull(t = trust_new());
+	ck_assert_int_eq(trust_load(t, &p, &err), MCE_FILEPERM);
+	ck_assert_str_eq(err.source, tmp("ca.pub"));
+	ck_assert_str_eq(err.text, "mode 0664 is writable by group or others");
+	ck_assert_int_eq(trust_has_ca(t), 0);
+	trust_free(t);
+	/* sign_pubkey_load, for a tool's inputs, makes no such demand. */
+	ck_assert_int_eq(sign_pubkey_load(tmp("ca.pub"), pk), 0);
 }
 END_TEST
 
@@ -750,6 +921,9 @@ main(void)
 	tcase_add_test(tc, test_envelope_signed_by_other_key);
 	tcase_add_test(tc, test_envelope_unsigned);
 	tcase_add_test(tc, test_sign_envelope_refuses_foreign_cert);
+	tcase_add_test(tc, test_trust_load_and_use);
+	tcase_add_test(tc, test_trust_check_own);
+	tcase_add_test(tc, test_trust_load_errors);
 	suite_add_tcase(s, tc);
 	return testutil_run(s);
 }
