@@ -36,7 +36,8 @@ setup(void)
 	free(d.conf.identity);
 	d.conf.identity = strdup("test1");
 	d.conf.action_timeout_ms = 10000;
-	ck_assert_int_eq(node_load(&ns, &d.node, &err), 0);
+	queue_init(&d.actions);
+	ck_assert_int_eq(node_load(&loop, &ns, &d.node, &err), 0);
 }
 
 static void
@@ -282,16 +283,16 @@ START_TEST(test_limit_and_queue)
 		test_sink_init(&s[i]);
 		submit(i, &s[i], 0);
 	}
-	ck_assert_uint_eq(action_running(), 1);
-	ck_assert_uint_eq(action_queued(), 1);
+	ck_assert_uint_eq(d.actions.nrunning, 1);
+	ck_assert_uint_eq(d.actions.nwaiting, 1);
 	/* The third finds the queue full and is refused at once. */
 	ck_assert_int_eq(s[2].sent, 1);
 	ck_assert_int_eq(s[2].reply->statuscode, STATUS_ABORTED);
 	ck_assert_str_eq(s[2].reply->statusmsg, error_str(MCE_BUSY));
 	ck_assert_int_eq(j[2].called, 0);
 	uv_run(&loop, UV_RUN_DEFAULT);
-	ck_assert_uint_eq(action_running(), 0);
-	ck_assert_uint_eq(action_queued(), 0);
+	ck_assert_uint_eq(d.actions.nrunning, 0);
+	ck_assert_uint_eq(d.actions.nwaiting, 0);
 	for (int i = 0; i < 2; i++) {
 		ck_assert_int_eq(j[i].called, 1);
 		ck_assert_int_eq(s[i].reply->statuscode, STATUS_OK);
@@ -315,10 +316,10 @@ START_TEST(test_drain_queue)
 		test_sink_init(&s[i]);
 		submit(i, &s[i], 0);
 	}
-	ck_assert_uint_eq(action_queued(), 1);
+	ck_assert_uint_eq(d.actions.nwaiting, 1);
 	/* Shutdown: the waiting one is refused, the running one goes on. */
-	action_drain_queue(&d);
-	ck_assert_uint_eq(action_queued(), 0);
+	queue_drain(&d);
+	ck_assert_uint_eq(d.actions.nwaiting, 0);
 	ck_assert_int_eq(s[1].sent, 1);
 	ck_assert_int_eq(s[1].reply->statuscode, STATUS_ABORTED);
 	ck_assert_str_eq(s[1].reply->statusmsg, "agent is shutting down");

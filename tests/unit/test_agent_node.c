@@ -162,7 +162,7 @@ START_TEST(test_load_command_wins)
 	s.facts_command = cmd;
 	s.classes_file = write_file("classes.txt", "web\n", 0644);
 	s.command_timeout_ms = 5000;
-	ck_assert_int_eq(node_load(&s, &n, &err), 0);
+	ck_assert_int_eq(node_load(uv_default_loop(), &s, &n, &err), 0);
 	ck_assert_str_eq(
 	    json_string_value(json_object_get(n->facts, "role")), "db");
 	ck_assert_str_eq(
@@ -185,13 +185,14 @@ START_TEST(test_load_errors)
 	char cmd[256];
 
 	s.facts_file = write_file("bad.yaml", "ok: 1\nbroken\n", 0644);
-	ck_assert_int_eq(node_load(&s, &n, &err), MCE_CONFIG);
+	ck_assert_int_eq(
+	    node_load(uv_default_loop(), &s, &n, &err), MCE_CONFIG);
 	ck_assert_str_eq(err.source, s.facts_file);
 	ck_assert_int_eq(err.line, 2);
 	ck_assert_ptr_null(n);
 
 	s.facts_file = "/nonexistent/facts";
-	ck_assert_int_lt(node_load(&s, &n, &err), 0);
+	ck_assert_int_lt(node_load(uv_default_loop(), &s, &n, &err), 0);
 
 	/* A command that hangs is killed at its timeout. */
 	s.facts_file = NULL;
@@ -199,10 +200,12 @@ START_TEST(test_load_errors)
 	    write_file("hang.sh", "#!/bin/sh\nsleep 30\n", 0755));
 	s.facts_command = cmd;
 	s.command_timeout_ms = 200;
-	ck_assert_int_eq(node_load(&s, &n, &err), MCE_TIMEOUT);
+	ck_assert_int_eq(
+	    node_load(uv_default_loop(), &s, &n, &err), MCE_TIMEOUT);
 
 	s.facts_command = "/bin/false";
-	ck_assert_int_eq(node_load(&s, &n, &err), MCE_CONFIG);
+	ck_assert_int_eq(
+	    node_load(uv_default_loop(), &s, &n, &err), MCE_CONFIG);
 	ck_assert_ptr_nonnull(strstr(err.text, "exit status 1"));
 }
 END_TEST
