@@ -387,6 +387,96 @@ START_TEST(test_spawn_missing_program)
 }
 END_TEST
 
+/*
+ * Two children: the first completes the action while the second runs.
+ * The second's process group is killed and its callback never runs.
+ */
+static char two_dir[64];
+static int late_called;
+
+static void
+late_done(struct action_ctx *ctx, const struct spawn_result *r, void *arg)
+{
+	late_called++;
+}
+
+static void
+first_done(struct action_ctx *ctx, const struct spawn_result *r, void *arg)
+{
+	action_log(
+	    ctx, LOG_LEVEL_WARN, "first child exited %d", r->exit_status);
+	action_done(ctx, STATUS_OK, NULL, NULL);
+}
+
+static void
+two_run(struct action_ctx *ctx, const json_t *input)
+{
+	char slow[256], wait_pid[256];
+	const char *slow_argv[] = {"/bin/sh", "-c", slow, NULL};
+	const char *wait_argv[] = {"/bin/sh", "-c", wait_pid, NULL};
+	struct spawn_options o = {.argv = slow_argv};
+
+	snprintf(slow, sizeof(slow),
+	    "sleep 30 & echo $! > %s/pid.tmp; mv %s/pid.tmp %s/pid; wait",
+	    two_dir, two_dir, two_dir);
+	snprintf(wait_pid, sizeof(wait_pid),
+	    "while [ ! -e %s/pid ]; do sleep 0.01; done", two_dir);
+	ck_assert_int_eq(action_spawn(ctx, &o, late_done, NULL), 0);
+	o.argv = wait_argv;
+	ck_assert_int_eq(action_spawn(ctx, &o, first_done, NULL), 0);
+}
+
+START_TEST(test_done_kills_children)
+{
+	static const struct plugin_action two = {"two", two_run};
+	char id[MESSAGE_ID_LEN + 1], path[128], line[32], log[128], want[128];
+	struct test_sink s;
+	struct action_start st = {
+	    .id = id,
+	    .caller = "uid=1000",
+	    .agent = "test",
+	    .action = "two",
+	    .impl = &two,
+	    .sink = &s.base,
+	};
+	char *text;
+	int saved;
+
+	snprintf(two_dir, sizeof(two_dir), "/tmp/test_agent_action.XXXXXX");
+	ck_assert_ptr_nonnull(mkdtemp(two_dir));
+	/* The log goes to stderr: catch it in a file. */
+	snprintf(log, sizeof(log), "%s/log", two_dir);
+	fflush(stderr);
+	saved = dup(2);
+	ck_assert_ptr_nonnull(freopen(log, "w", stderr));
+	message_new_id(id);
+	test_sink_init(&s);
+	late_called = 0;
+	action_submit(&d, &st);
+	uv_run(&loop, UV_RUN_DEFAULT);
+	fflush(stderr);
+	dup2(saved, 2);
+	close(saved);
+	ck_assert_int_eq(s.sent, 1);
+	ck_assert_int_eq(s.reply->statuscode, STATUS_OK);
+	ck_assert_int_eq(late_called, 0);
+	snprintf(path, sizeof(path), "%s/pid", two_dir);
+	ck_assert_int_eq(testutil_first_line(path, line, sizeof(line)), 0);
+	ck_assert_msg(gone(atoi(line)), "the second child's group survived");
+	/* action_log(): the request id and agent.action first. */
+	ck_assert_ptr_nonnull(text = testutil_read_file(log, NULL));
+	snprintf(want, sizeof(want),
+	    "request %s: test.two: first child exited 0", id);
+	ck_assert_msg(
+	    strstr(text, want) != NULL, "log lacks \"%s\": %s", want, text);
+	free(text);
+	unlink(path);
+	unlink(log);
+	rmdir(two_dir);
+	reply_free(s.reply);
+}
+END_TEST
+
 int
 main(void)
 {
@@ -404,6 +494,7 @@ main(void)
 	tcase_add_test(tc, test_drain_queue);
 	tcase_add_test(tc, test_lock_serialises);
 	tcase_add_test(tc, test_spawn_missing_program);
+	tcase_add_test(tc, test_done_kills_children);
 	suite_add_tcase(su, tc);
 	return testutil_run(su);
 }
