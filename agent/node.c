@@ -330,23 +330,6 @@ dup_or_null(const char *s, int *failed)
 	return d;
 }
 
-/* The first line of text, printable bytes only. */
-static void
-first_line(const char *text, size_t len, char *buf, size_t size)
-{
-	size_t i, n = 0;
-
-	for (i = 0; i < len && n + 1 < size; i++) {
-		unsigned char c = (unsigned char)text[i];
-
-		if (c == '\n' && n > 0)
-			break;
-		if (c >= 0x20 && c != 0x7f)
-			buf[n++] = (char)c;
-	}
-	buf[n] = '\0';
-}
-
 /* Says how the command failed in err; 0 when it did not. */
 static int
 command_failed(
@@ -355,7 +338,7 @@ command_failed(
 	const char *prog = l->argv[0];
 	char line[160];
 
-	first_line(r->err, r->err_len, line, sizeof(line));
+	spawn_result_errline(r, line, sizeof(line));
 	if (r->timed_out) {
 		error_set(err, 0, 0, "%s timed out after %lld ms", prog,
 		    l->timeout_ms);

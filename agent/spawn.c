@@ -324,6 +324,24 @@ spawn_start(uv_loop_t *loop, const struct spawn_params *p, spawn_cb cb,
 	return 0;
 }
 
+const char *
+spawn_result_errline(const struct spawn_result *r, char *buf, size_t size)
+{
+	size_t i, n = 0;
+
+	for (i = 0; r->err != NULL && i < r->err_len && n + 1 < size; i++) {
+		unsigned char c = (unsigned char)r->err[i];
+
+		if (c == '\n' && n > 0)
+			break;
+		if (c >= 0x20 && c != 0x7f)
+			buf[n++] = (char)c;
+	}
+	if (size > 0)
+		buf[n] = '\0';
+	return buf;
+}
+
 void
 spawn_cancel(struct spawn *s)
 {

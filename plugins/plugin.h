@@ -96,6 +96,13 @@ struct spawn_result {
 	size_t err_len;
 	int err_truncated;
 };
+/*
+ * The first line a program wrote on stderr, printable bytes only, in buf
+ * (always terminated; "" when it wrote nothing). Returns buf.
+ */
+const char *spawn_result_errline(
+    const struct spawn_result *r, char *buf, size_t size);
+
 typedef void (*action_spawn_cb)(
     struct action_ctx *ctx, const struct spawn_result *r, void *arg);
 

@@ -194,18 +194,6 @@ START_TEST(test_spawn_stdin_and_cap)
 }
 END_TEST
 
-static int
-gone(pid_t pid)
-{
-	/* A killed child of an exited shell is reaped by init: poll. */
-	for (int i = 0; i < 400; i++) {
-		if (kill(pid, 0) < 0 && errno == ESRCH)
-			return 1;
-		usleep(5000);
-	}
-	return 0;
-}
-
 START_TEST(test_timeout_kills_group)
 {
 	char tmpl[] = "/tmp/test_agent_action.XXXXXX";
@@ -232,7 +220,7 @@ START_TEST(test_timeout_kills_group)
 	ck_assert_ptr_nonnull(f = fopen(pidfile, "r"));
 	ck_assert_int_eq(fscanf(f, "%d", &pid), 1);
 	fclose(f);
-	ck_assert_msg(gone(pid), "background child %d survived", pid);
+	ck_assert_msg(testutil_gone(pid), "background child %d survived", pid);
 	unlink(pidfile);
 	rmdir(tmpl);
 	reply_free(s.reply);
@@ -462,7 +450,8 @@ START_TEST(test_done_kills_children)
 	ck_assert_int_eq(late_called, 0);
 	snprintf(path, sizeof(path), "%s/pid", two_dir);
 	ck_assert_int_eq(testutil_first_line(path, line, sizeof(line)), 0);
-	ck_assert_msg(gone(atoi(line)), "the second child's group survived");
+	ck_assert_msg(
+	    testutil_gone(atoi(line)), "the second child's group survived");
 	/* action_log(): the request id and agent.action first. */
 	ck_assert_ptr_nonnull(text = testutil_read_file(log, NULL));
 	snprintf(want, sizeof(want),

@@ -143,18 +143,6 @@ START_TEST(test_caps)
 }
 END_TEST
 
-static int
-gone(pid_t pid)
-{
-	/* A killed child of an exited shell is reaped by init: poll. */
-	for (int i = 0; i < 400; i++) {
-		if (kill(pid, 0) < 0 && errno == ESRCH)
-			return 1;
-		usleep(5000);
-	}
-	return 0;
-}
-
 static pid_t
 read_pid(const char *path)
 {
@@ -193,7 +181,8 @@ START_TEST(test_timeout_kills_group)
 	ck_assert_int_eq(o.r.timed_out, 1);
 	ck_assert_int_eq(o.r.term_signal, SIGKILL);
 	ck_assert_str_eq(o.out, "started\n");
-	ck_assert_msg(gone(read_pid(pidf)), "the background child survived");
+	ck_assert_msg(
+	    testutil_gone(read_pid(pidf)), "the background child survived");
 	/* The timer lives on this stack: closed before the return. */
 	uv_close((uv_handle_t *)&timer, NULL);
 	uv_run(&loop, UV_RUN_DEFAULT);
@@ -223,7 +212,8 @@ START_TEST(test_cancel_kills_group)
 	spawn_cancel(s);
 	uv_run(&loop, UV_RUN_DEFAULT);
 	ck_assert_int_eq(o.called, 0);
-	ck_assert_msg(gone(read_pid(pidf)), "the background child survived");
+	ck_assert_msg(
+	    testutil_gone(read_pid(pidf)), "the background child survived");
 	unlink(pidf);
 	rmdir(dir);
 }
