@@ -248,8 +248,8 @@ spawn_start(uv_loop_t *loop, const struct spawn_params *p, spawn_cb cb,
 	    p->what != NULL ? p->what : p->argv[0]);
 	if (capture_init(&s->cout, p->dry_run ? 0 : p->out_max) < 0 ||
 	    capture_init(&s->cerr, p->dry_run ? 0 : p->err_max) < 0 ||
-	    (p->input != NULL && !p->dry_run &&
-		(s->input = malloc(p->input_len + 1)) == NULL)) {
+	    (p->input != NULL && p->input_len > 0 && !p->dry_run &&
+		(s->input = malloc(p->input_len)) == NULL)) {
 		spawn_free(s);
 		return -ENOMEM;
 	}

@@ -34,7 +34,7 @@ struct spawn_params {
 	const char *const *env; /* NULL: SPAWN_DEFAULT_PATH only */
 	const char *cwd; /* NULL: / */
 	const char *input; /* copied; written to stdin, which is then closed;
-			      NULL: stdin is /dev/null */
+			      NULL or empty: stdin is /dev/null */
 	size_t input_len;
 	size_t out_max; /* bytes of stdout kept; beyond: out_truncated */
 	size_t err_max; /* bytes of stderr kept; beyond: err_truncated */
