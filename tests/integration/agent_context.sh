@@ -99,5 +99,15 @@ check "SIGHUP with a good facts command" fleet_hup n1
 check "the new facts are logged" fleet_wait_log n1 'facts: updated' 10
 check "the new facts are served" [ "$(fact gen)" = 3 ]
 
+# At start a failing facts command is a configuration error (-n too).
+echo fail >"$FLEET_DIR/facts.mode"
+out=$("$METACTLD" -n -c "$(fleet_conf n1)" 2>&1)
+rc=$?
+check "-n with a failing facts command exits 78 ($rc)" [ "$rc" -eq 78 ]
+case $out in
+*"facts_command: $facts_sh failed with exit status 2: facts: the inventory service is down") ok "-n says why the facts command failed" ;;
+*) not_ok "-n says why the facts command failed: $out" ;;
+esac
+
 check "metactld stops on SIGTERM" fleet_stop_one n1
 done_testing
