@@ -520,6 +520,8 @@ main(int argc, char **argv)
 	 * [node] facts_timeout.
 	 */
 	d->loop = uv_default_loop();
+	/* Nothing to reload yet: a SIGHUP meanwhile must not kill us. */
+	signal(SIGHUP, SIG_IGN);
 	node_sources(&d->conf, &ns);
 	if ((r = node_load(d->loop, &ns, &d->node, &err)) < 0)
 		return startup_error(r, &err, "facts");

@@ -109,5 +109,32 @@ case $out in
 *) not_ok "-n says why the facts command failed: $out" ;;
 esac
 
+# ... and one slower than facts_timeout is killed at it.
+echo slow >"$FLEET_DIR/facts.mode"
+t0=$(now_ms)
+out=$("$METACTLD" -n -c "$(fleet_conf n1)" 2>&1)
+rc=$?
+t1=$(now_ms)
+check "-n with a slow facts command exits 78 ($rc)" [ "$rc" -eq 78 ]
+check "at facts_timeout ($((t1 - t0)) ms)" [ $((t1 - t0)) -lt 5000 ]
+case $out in
+*"facts_command: $facts_sh timed out after 1000 ms") ok "-n says the facts command timed out" ;;
+*) not_ok "-n says the facts command timed out: $out" ;;
+esac
+
+# A SIGHUP while the facts command runs at start does not kill the agent.
+rm -f "$FLEET_DIR/facts.running"
+"$METACTLD" -n -c "$(fleet_conf n1)" >/dev/null 2>&1 &
+pid=$!
+i=0
+while [ ! -e "$FLEET_DIR/facts.running" ] && [ $i -lt 200 ]; do
+	sleep 0.05
+	i=$((i + 1))
+done
+kill -HUP "$pid"
+wait "$pid"
+rc=$?
+check "a SIGHUP during the first facts command is ignored ($rc)" [ "$rc" -eq 78 ]
+
 check "metactld stops on SIGTERM" fleet_stop_one n1
 done_testing
