@@ -19,6 +19,7 @@
 #include "trust.h"
 #include "conf.h"
 #include "node.h"
+#include "queue.h"
 
 struct registry;
 struct policy_set;
@@ -56,6 +57,7 @@ struct agentd {
 	struct trust *trust;
 
 	struct node *node;
+	struct node_load *facts_load; /* a facts command running, or NULL */
 	struct registry *registry;
 	int registry_stale; /* reload it once no action runs */
 	struct policy_set *policy;
@@ -70,6 +72,7 @@ struct agentd {
 
 	struct broker *broker;
 	struct local_server *local;
+	struct action_queue actions; /* queue.h */
 
 	uv_signal_t sig_hup, sig_term, sig_int;
 	uv_timer_t stop_timer; /* the shutdown deadline */
@@ -99,8 +102,12 @@ void agentd_audit(struct agentd *d, const char *id, const char *caller,
     const char *agent, const char *action, const json_t *args,
     const char *decision, int status, const char *reason);
 
-/* action.c: running actions, concurrency limit, queue, locks. */
-struct action_ctx;
+/*
+ * action.c: the action context of plugins/plugin.h, built here and nowhere
+ * else. Runs the action now, queues it, or refuses it with a BUSY reply
+ * (queue.h); the reply follows action_done(). d->loop, d->conf, d->node
+ * and d->actions must be set up; d->registry may be NULL (no agents).
+ */
 struct action_start {
 	const char *id;
 	const char *caller;
@@ -113,16 +120,7 @@ struct action_start {
 	struct reply_sink *sink; /* a reference is taken */
 	const json_t *audit_args; /* borrowed, for the audit record */
 };
-/* Runs now, queues, or refuses with a BUSY reply. */
 void action_submit(struct agentd *d, const struct action_start *s);
-unsigned action_running(void);
-unsigned action_queued(void);
-/* Refuses every queued action (shutdown); running ones go on. */
-void action_drain_queue(struct agentd *d);
-/* Kills every running child's process group (shutdown deadline). */
-void action_kill_all(void);
-/* Called when the last running action completed. */
-extern void (*action_idle_cb)(struct agentd *d);
 
 /* broker.c */
 int broker_start(struct agentd *d, struct broker **ret);

@@ -21,6 +21,7 @@ static const struct {
     {"node", "collectives"},
     {"node", "facts"},
     {"node", "facts_command"},
+    {"node", "facts_timeout"},
     {"node", "classes"},
     {"broker", "urls"},
     {"broker", "user"},
@@ -81,6 +82,7 @@ conf_defaults(struct conf *c)
 		c->collectives[0] = strdup("metactl");
 		c->ncollectives = 1;
 	}
+	c->facts_timeout_ms = 10000;
 	c->heartbeat = 60;
 	c->connect_timeout_ms = 5000;
 	c->reconnect_min_ms = 500;
@@ -267,7 +269,9 @@ conf_fill(struct conf *c, const struct config *cfg, struct error *err)
 	if ((r = get_str(cfg, "node", "facts", &c->facts_file)) < 0 ||
 	    (r = get_str(cfg, "node", "facts_command", &c->facts_command)) <
 		0 ||
-	    (r = get_str(cfg, "node", "classes", &c->classes_file)) < 0)
+	    (r = get_str(cfg, "node", "classes", &c->classes_file)) < 0 ||
+	    (r = get_ms(cfg, "node", "facts_timeout", &c->facts_timeout_ms, 100,
+		 err)) < 0)
 		return r;
 
 	if ((r = get_list(cfg, "broker", "urls", &c->brokers, &c->nbrokers)) <

@@ -25,6 +25,7 @@ struct conf {
 	size_t ncollectives;
 	char *facts_file; /* JSON or "key: value" lines; NULL: none */
 	char *facts_command; /* argv, split on blanks; NULL: none */
+	long long facts_timeout_ms;
 	char *classes_file;
 
 	/* [broker] */

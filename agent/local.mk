@@ -3,14 +3,16 @@
 noinst_LIBRARIES += agent/libagentd.a
 agent_libagentd_a_SOURCES = \
 	agent/agentd.h \
-	agent/action.c \
+	agent/action.c agent/action.h \
 	agent/broker.c \
 	agent/conf.c agent/conf.h \
 	agent/dispatch.c \
 	agent/local.c \
 	agent/node.c agent/node.h \
 	agent/notify.c \
-	agent/reply.c
+	agent/queue.c agent/queue.h \
+	agent/reply.c \
+	agent/spawn.c agent/spawn.h
 
 AGENTD_LIBS = agent/libagentd.a policy/libpolicy.a plugins/libplugins.a \
 	lib/libmetactl.a \
@@ -30,6 +32,10 @@ tests_unit_test_agent_action_SOURCES = tests/unit/test_agent_action.c \
 tests_unit_test_agent_action_LDADD = $(AGENTD_TEST_LIBS)
 tests_unit_test_agent_node_SOURCES = tests/unit/test_agent_node.c $(TESTUTIL)
 tests_unit_test_agent_node_LDADD = $(AGENTD_TEST_LIBS)
+UNIT_TESTS += tests/unit/test_agent_spawn
+check_PROGRAMS += tests/unit/test_agent_spawn
+tests_unit_test_agent_spawn_SOURCES = tests/unit/test_agent_spawn.c $(TESTUTIL)
+tests_unit_test_agent_spawn_LDADD = $(AGENTD_TEST_LIBS)
 UNIT_TESTS += tests/unit/test_agent_conf
 check_PROGRAMS += tests/unit/test_agent_conf
 tests_unit_test_agent_conf_SOURCES = tests/unit/test_agent_conf.c $(TESTUTIL)
@@ -55,6 +61,9 @@ INTEGRATION_TESTS += tests/integration/agent_local.sh \
 	tests/integration/agent_broker.sh
 EXTRA_DIST += tests/lib/fleet.sh tests/integration/agent_local.sh \
 	tests/integration/agent_broker.sh
+# The action context and the facts command in a real metactld.
+INTEGRATION_TESTS += tests/integration/agent_context.sh
+EXTRA_DIST += tests/integration/agent_context.sh
 
 SCRIPT_TESTS += tests/integration/agent_man.sh
 EXTRA_DIST += tests/integration/agent_man.sh etc/metactld.conf \

@@ -85,17 +85,32 @@ load_trust(struct agentd *d, struct error *err)
 	    message_now_ms() / 1000, err);
 }
 
-static int
-load_node(const struct conf *c, struct node **ret, struct error *err)
+static void
+node_sources(const struct conf *c, struct node_sources *s)
 {
-	struct node_sources s = {
-	    .facts_file = c->facts_file,
-	    .facts_command = c->facts_command,
-	    .classes_file = c->classes_file,
-	    .command_timeout_ms = 10000,
-	};
+	s->facts_file = c->facts_file;
+	s->facts_command = c->facts_command;
+	s->classes_file = c->classes_file;
+	s->command_timeout_ms = c->facts_timeout_ms;
+}
 
-	return node_load(&s, ret, err);
+/* The facts of a reload are in: swap them, or keep the previous ones. */
+static void
+facts_loaded(int r, struct node *n, const struct error *err, void *arg)
+{
+	struct agentd *d = arg;
+	char buf[600];
+
+	d->facts_load = NULL;
+	if (r < 0) {
+		log_warnx("reload: facts: %s; keeping the previous facts",
+		    error_format(err, buf, sizeof(buf)));
+		return;
+	}
+	node_free(d->node);
+	d->node = n;
+	log_info("facts: updated: %zu facts, %zu classes",
+	    json_object_size(n->facts), n->nclasses);
 }
 
 static int
@@ -250,7 +265,7 @@ void
 agentd_reload(struct agentd *d)
 {
 	struct conf nc;
-	struct node *nn = NULL;
+	struct node_sources ns;
 	struct policy_set *np = NULL;
 	struct error err;
 	char buf[600];
@@ -290,13 +305,10 @@ agentd_reload(struct agentd *d)
 		d->conf = nc;
 	}
 
-	if ((r = load_node(&d->conf, &nn, &err)) < 0)
-		log_warnx("reload: facts: %s; keeping the previous facts",
-		    error_format(&err, buf, sizeof(buf)));
-	else {
-		node_free(d->node);
-		d->node = nn;
-	}
+	/* A command still running from the last reload is superseded. */
+	node_load_cancel(d->facts_load);
+	node_sources(&d->conf, &ns);
+	node_load_start(d->loop, &ns, facts_loaded, d, &d->facts_load);
 
 	if ((r = load_policy(&d->conf, &np, &err)) < 0)
 		log_warnx("reload: policy refused: %s; keeping the previous "
@@ -307,7 +319,7 @@ agentd_reload(struct agentd *d)
 		d->policy = np;
 	}
 
-	if (action_running() == 0)
+	if (d->actions.nrunning == 0)
 		reload_registry(d);
 	else
 		d->registry_stale = 1;
@@ -330,6 +342,8 @@ finish(struct agentd *d)
 	close_signal(&d->sig_int);
 	if (!uv_is_closing((uv_handle_t *)&d->stop_timer))
 		uv_close((uv_handle_t *)&d->stop_timer, NULL);
+	node_load_cancel(d->facts_load);
+	d->facts_load = NULL;
 	broker_stop(d->broker);
 	local_stop(d->local);
 	d->local = NULL;
@@ -343,8 +357,8 @@ on_deadline(uv_timer_t *t)
 
 	log_warnx("stopping: deadline reached with %u actions running; "
 		  "killing them",
-	    action_running());
-	action_kill_all();
+	    d->actions.nrunning);
+	queue_kill_all(&d->actions);
 	finish(d);
 }
 
@@ -360,16 +374,16 @@ on_signal(uv_signal_t *s, int signum)
 	}
 	if (d->stopping) {
 		log_warnx("stopping now: second signal");
-		action_kill_all();
+		queue_kill_all(&d->actions);
 		finish(d);
 		return;
 	}
 	d->stopping = 1;
 	notify_stopping();
 	log_info("stopping on signal %d: %u actions running, %u queued", signum,
-	    action_running(), action_queued());
-	action_drain_queue(d);
-	if (action_running() == 0) {
+	    d->actions.nrunning, d->actions.nwaiting);
+	queue_drain(d);
+	if (d->actions.nrunning == 0) {
 		finish(d);
 		return;
 	}
@@ -387,6 +401,7 @@ main(int argc, char **argv)
 	};
 	static struct agentd agentd;
 	struct agentd *d = &agentd;
+	struct node_sources ns;
 	const char *path = CONF_DEFAULT_PATH;
 	struct error err;
 	int ch, check = 0, debug = 0, r;
@@ -441,7 +456,17 @@ main(int argc, char **argv)
 	}
 	if ((r = load_trust(d, &err)) < 0)
 		return startup_error(r, &err, "keys");
-	if ((r = load_node(&d->conf, &d->node, &err)) < 0)
+	/*
+	 * Nothing is served before the facts are complete, so that no filter
+	 * is matched against half a node: the facts command runs on the loop
+	 * before the socket and the broker are opened, for at most
+	 * [node] facts_timeout.
+	 */
+	d->loop = uv_default_loop();
+	/* Nothing to reload yet: a SIGHUP meanwhile must not kill us. */
+	signal(SIGHUP, SIG_IGN);
+	node_sources(&d->conf, &ns);
+	if ((r = node_load(d->loop, &ns, &d->node, &err)) < 0)
 		return startup_error(r, &err, "facts");
 	if ((r = load_registry(&d->conf, &d->registry, &err)) < 0)
 		return startup_error(r, &err, "agents");
@@ -483,9 +508,9 @@ main(int argc, char **argv)
 		return EX_CANTCREAT;
 	}
 
-	d->loop = uv_default_loop();
 	d->start_ms = message_now_ms();
-	action_idle_cb = on_idle;
+	queue_init(&d->actions);
+	d->actions.idle_cb = on_idle;
 	uv_timer_init(d->loop, &d->stop_timer);
 	d->stop_timer.data = d;
 	uv_signal_init(d->loop, &d->sig_hup);

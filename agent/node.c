@@ -14,6 +14,7 @@
 #include "message.h"
 #include "file.h"
 #include "node.h"
+#include "spawn.h"
 #include "strv.h"
 
 #define NODE_FILE_MAX (4 * 1024 * 1024)
@@ -212,182 +213,6 @@ node_parse_classes(
 	return (*ret = strv_steal(&v)) != NULL ? 0 : -ENOMEM;
 }
 
-/* node_run_command(): a private loop, so start-up and reload stay simple. */
-struct cmd_run {
-	uv_process_t proc;
-	uv_pipe_t out;
-	uv_timer_t timer;
-	char *buf;
-	size_t len, max;
-	int exited, eof, timed_out, truncated;
-	int64_t status;
-	int signal;
-};
-
-static void
-cmd_alloc(uv_handle_t *h, size_t hint, uv_buf_t *b)
-{
-	struct cmd_run *c = h->data;
-	size_t room = c->max + 1 - c->len;
-	static char sink[4096];
-
-	if (room <= 1) {
-		*b = uv_buf_init(sink, sizeof(sink));
-		return;
-	}
-	*b = uv_buf_init(c->buf + c->len, (unsigned)(room - 1));
-}
-
-static void
-cmd_read(uv_stream_t *s, ssize_t n, const uv_buf_t *b)
-{
-	struct cmd_run *c = s->data;
-
-	if (n > 0) {
-		if (b->base >= c->buf && b->base < c->buf + c->max + 1)
-			c->len += (size_t)n;
-		else
-			c->truncated = 1;
-	} else if (n < 0) {
-		c->eof = 1;
-		uv_close((uv_handle_t *)s, NULL);
-		if (c->exited)
-			uv_close((uv_handle_t *)&c->timer, NULL);
-	}
-}
-
-static void
-cmd_exit(uv_process_t *p, int64_t status, int sig)
-{
-	struct cmd_run *c = p->data;
-
-	c->exited = 1;
-	c->status = status;
-	c->signal = sig;
-	uv_close((uv_handle_t *)p, NULL);
-	if (c->eof)
-		uv_close((uv_handle_t *)&c->timer, NULL);
-}
-
-static void
-cmd_timeout(uv_timer_t *t)
-{
-	struct cmd_run *c = t->data;
-
-	c->timed_out = 1;
-	if (!c->exited) {
-		uv_kill(-c->proc.pid, SIGKILL);
-	} else if (!c->eof) {
-		/* A descendant outside the group holds the pipe open. */
-		c->eof = 1;
-		uv_close((uv_handle_t *)&c->out, NULL);
-		uv_close((uv_handle_t *)t, NULL);
-	}
-}
-
-int
-node_run_command(const char *cmdline, long long timeout_ms, size_t max,
-    char **ret_out, size_t *ret_len, struct error *err)
-{
-	uv_loop_t loop;
-	struct cmd_run c;
-	uv_process_options_t o;
-	uv_stdio_container_t stdio[3];
-	char *argv[NODE_ARGV_MAX + 1], *copy, *tok, *save = NULL;
-	char *env[] = {"PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:"
-		       "/sbin:/bin",
-	    NULL};
-	int argc = 0, r;
-
-	if ((copy = strdup(cmdline)) == NULL)
-		return -ENOMEM;
-	for (tok = strtok_r(copy, " \t", &save); tok != NULL;
-	     tok = strtok_r(NULL, " \t", &save)) {
-		if (argc == NODE_ARGV_MAX) {
-			error_set(err, 0, 0, "too many arguments");
-			free(copy);
-			return MCE_CONFIG;
-		}
-		argv[argc++] = tok;
-	}
-	argv[argc] = NULL;
-	if (argc == 0) {
-		free(copy);
-		error_set(err, 0, 0, "empty command");
-		return MCE_CONFIG;
-	}
-	memset(&c, 0, sizeof(c));
-	c.max = max;
-	if ((c.buf = malloc(max + 1)) == NULL) {
-		free(copy);
-		return -ENOMEM;
-	}
-	if ((r = uv_loop_init(&loop)) < 0) {
-		free(copy);
-		free(c.buf);
-		return r;
-	}
-	uv_pipe_init(&loop, &c.out, 0);
-	c.out.data = &c;
-	memset(&o, 0, sizeof(o));
-	memset(stdio, 0, sizeof(stdio));
-	stdio[0].flags = UV_IGNORE;
-	stdio[1].flags = UV_CREATE_PIPE | UV_WRITABLE_PIPE;
-	stdio[1].data.stream = (uv_stream_t *)&c.out;
-	stdio[2].flags = UV_INHERIT_FD;
-	stdio[2].data.fd = 2;
-	o.file = argv[0];
-	o.args = argv;
-	o.env = env;
-	o.cwd = "/";
-	o.flags = UV_PROCESS_DETACHED;
-	o.stdio = stdio;
-	o.stdio_count = 3;
-	o.exit_cb = cmd_exit;
-	c.proc.data = &c;
-	if ((r = uv_spawn(&loop, &c.proc, &o)) < 0) {
-		error_set(
-		    err, 0, 0, "cannot run %s: %s", argv[0], uv_strerror(r));
-		uv_close((uv_handle_t *)&c.out, NULL);
-		uv_close((uv_handle_t *)&c.proc, NULL);
-		uv_run(&loop, UV_RUN_DEFAULT);
-		uv_loop_close(&loop);
-		free(copy);
-		free(c.buf);
-		return MCE_CONFIG;
-	}
-	uv_timer_init(&loop, &c.timer);
-	c.timer.data = &c;
-	uv_timer_start(&c.timer, cmd_timeout, (uint64_t)timeout_ms, 0);
-	uv_read_start((uv_stream_t *)&c.out, cmd_alloc, cmd_read);
-	uv_run(&loop, UV_RUN_DEFAULT);
-	uv_loop_close(&loop);
-	c.buf[c.len] = '\0';
-	r = 0;
-	if (c.timed_out) {
-		error_set(err, 0, 0, "%s timed out after %lld ms", argv[0],
-		    timeout_ms);
-		r = MCE_TIMEOUT;
-	} else if (c.signal != 0 || c.status != 0) {
-		error_set(err, 0, 0, "%s failed (%s %d)", argv[0],
-		    c.signal ? "signal" : "exit status",
-		    c.signal ? c.signal : (int)c.status);
-		r = MCE_CONFIG;
-	} else if (c.truncated) {
-		error_set(
-		    err, 0, 0, "%s printed more than %zu bytes", argv[0], max);
-		r = MCE_TOOBIG;
-	}
-	free(copy);
-	if (r < 0) {
-		free(c.buf);
-		return r;
-	}
-	*ret_out = c.buf;
-	*ret_len = c.len;
-	return 0;
-}
-
 struct node *
 node_hold(struct node *n)
 {
@@ -421,7 +246,8 @@ merge_facts(json_t *facts, char *text, size_t len, const char *source,
 }
 
 int
-node_load(const struct node_sources *s, struct node **ret, struct error *err)
+node_build(const struct node_sources *s, const char *cmd_out, size_t cmd_len,
+    struct node **ret, struct error *err)
 {
 	struct node *n = calloc(1, sizeof(*n));
 	char *text = NULL;
@@ -440,13 +266,16 @@ node_load(const struct node_sources *s, struct node **ret, struct error *err)
 			0)
 			goto fail;
 	}
-	if (s->facts_command != NULL) {
+	if (cmd_out != NULL) {
 		error_init(err, "facts_command");
-		if ((r = node_run_command(s->facts_command,
-			 s->command_timeout_ms, NODE_FILE_MAX, &text, &len,
-			 err)) < 0 ||
-		    (r = merge_facts(
-			 n->facts, text, len, "facts_command", err)) < 0)
+		if ((text = malloc(cmd_len + 1)) == NULL) {
+			r = -ENOMEM;
+			goto fail;
+		}
+		memcpy(text, cmd_out, cmd_len);
+		text[cmd_len] = '\0';
+		if ((r = merge_facts(
+			 n->facts, text, cmd_len, "facts_command", err)) < 0)
 			goto fail;
 	}
 	if (s->classes_file != NULL) {
@@ -468,4 +297,190 @@ node_load(const struct node_sources *s, struct node **ret, struct error *err)
 fail:
 	node_free(n);
 	return r;
+}
+
+/* The facts command running: what it needs once done. */
+struct node_load {
+	char *facts_file;
+	char *classes_file;
+	char *cmdline; /* cut into argv */
+	const char *argv[NODE_ARGV_MAX + 1];
+	long long timeout_ms;
+	struct spawn *spawn;
+	node_load_cb cb;
+	void *arg;
+};
+
+static void
+load_free(struct node_load *l)
+{
+	free(l->facts_file);
+	free(l->classes_file);
+	free(l->cmdline);
+	free(l);
+}
+
+static char *
+dup_or_null(const char *s, int *failed)
+{
+	char *d = NULL;
+
+	if (s != NULL && (d = strdup(s)) == NULL)
+		*failed = 1;
+	return d;
+}
+
+/* Says how the command failed in err; 0 when it did not. */
+static int
+command_failed(
+    const struct node_load *l, const struct spawn_result *r, struct error *err)
+{
+	const char *prog = l->argv[0];
+	char line[160];
+
+	spawn_result_errline(r, line, sizeof(line));
+	if (r->timed_out) {
+		error_set(err, 0, 0, "%s timed out after %lld ms", prog,
+		    l->timeout_ms);
+		return MCE_TIMEOUT;
+	}
+	if (r->term_signal != 0 || r->exit_status != 0) {
+		error_set(err, 0, 0, "%s failed with %s %d%s%s", prog,
+		    r->term_signal ? "signal" : "exit status",
+		    r->term_signal ? r->term_signal : r->exit_status,
+		    line[0] != '\0' ? ": " : "", line);
+		return MCE_CONFIG;
+	}
+	if (r->out_truncated) {
+		error_set(err, 0, 0, "%s printed more than %d bytes", prog,
+		    NODE_FILE_MAX);
+		return MCE_TOOBIG;
+	}
+	return 0;
+}
+
+static void
+command_done(const struct spawn_result *res, void *arg)
+{
+	struct node_load *l = arg;
+	struct node_sources s = {
+	    .facts_file = l->facts_file,
+	    .classes_file = l->classes_file,
+	};
+	struct node *n = NULL;
+	struct error err;
+	int r;
+
+	error_init(&err, "facts_command");
+	if ((r = command_failed(l, res, &err)) == 0)
+		r = node_build(&s, res->out, res->out_len, &n, &err);
+	l->cb(r, n, &err, l->arg);
+	load_free(l);
+}
+
+void
+node_load_start(uv_loop_t *loop, const struct node_sources *s, node_load_cb cb,
+    void *arg, struct node_load **ret)
+{
+	struct node_load *l;
+	struct node *n = NULL;
+	struct error err;
+	char *tok, *save = NULL;
+	size_t argc = 0;
+	int r, failed = 0;
+
+	*ret = NULL;
+	error_init(&err, "facts_command");
+	if (s->facts_command == NULL) {
+		r = node_build(s, NULL, 0, &n, &err);
+		cb(r, n, &err, arg);
+		return;
+	}
+	if ((l = calloc(1, sizeof(*l))) == NULL) {
+		cb(-ENOMEM, NULL, &err, arg);
+		return;
+	}
+	l->facts_file = dup_or_null(s->facts_file, &failed);
+	l->classes_file = dup_or_null(s->classes_file, &failed);
+	l->cmdline = dup_or_null(s->facts_command, &failed);
+	l->timeout_ms = s->command_timeout_ms;
+	l->cb = cb;
+	l->arg = arg;
+	if (failed) {
+		load_free(l);
+		cb(-ENOMEM, NULL, &err, arg);
+		return;
+	}
+	for (tok = strtok_r(l->cmdline, " \t", &save); tok != NULL;
+	     tok = strtok_r(NULL, " \t", &save)) {
+		if (argc == NODE_ARGV_MAX) {
+			error_set(&err, 0, 0, "too many arguments");
+			break;
+		}
+		l->argv[argc++] = tok;
+	}
+	if (tok == NULL && argc == 0)
+		error_set(&err, 0, 0, "empty command");
+	if (err.text[0] == '\0') {
+		struct spawn_params p = {
+		    .argv = l->argv,
+		    .out_max = NODE_FILE_MAX,
+		    .err_max = 4096,
+		    .timeout_ms = (uint64_t)l->timeout_ms,
+		    .what = "facts",
+		};
+
+		if ((r = spawn_start(loop, &p, command_done, l, &l->spawn)) ==
+		    0) {
+			*ret = l;
+			return;
+		}
+		error_set(&err, 0, 0, "cannot run %s: %s", l->argv[0],
+		    uv_strerror(r));
+	}
+	load_free(l);
+	cb(MCE_CONFIG, NULL, &err, arg);
+}
+
+void
+node_load_cancel(struct node_load *l)
+{
+	if (l == NULL)
+		return;
+	spawn_cancel(l->spawn);
+	load_free(l);
+}
+
+/* node_load(): where the outcome of the load goes. */
+struct load_wait {
+	int done;
+	int r;
+	struct node *n;
+	struct error *err;
+};
+
+static void
+load_waited(int r, struct node *n, const struct error *err, void *arg)
+{
+	struct load_wait *w = arg;
+
+	w->done = 1;
+	w->r = r;
+	w->n = n;
+	*w->err = *err;
+}
+
+int
+node_load(uv_loop_t *loop, const struct node_sources *s, struct node **ret,
+    struct error *err)
+{
+	struct load_wait w = {.err = err};
+	struct node_load *l;
+
+	node_load_start(loop, s, load_waited, &w, &l);
+	while (!w.done)
+		uv_run(loop, UV_RUN_ONCE);
+	if (w.r == 0)
+		*ret = w.n;
+	return w.r;
 }

@@ -90,23 +90,6 @@ static void __attribute__((format(printf, 3, 4))) fail(struct action_ctx *ctx,
 	action_done(ctx, STATUS_UNKNOWN_ERROR, msg, NULL);
 }
 
-/* The first line of what the program wrote on stderr, printable only. */
-static void
-stderr_line(const struct spawn_result *r, char *buf, size_t size)
-{
-	size_t i, n = 0;
-
-	for (i = 0; r->err != NULL && i < r->err_len && n + 1 < size; i++) {
-		unsigned char c = (unsigned char)r->err[i];
-
-		if (c == '\n' && n > 0)
-			break;
-		if (c >= 0x20 && c != 0x7f)
-			buf[n++] = (char)c;
-	}
-	buf[n] = '\0';
-}
-
 /*
  * Turns the output document into status, message and data; on failure
  * returns -1 with why filled.
@@ -180,7 +163,7 @@ run_done(struct action_ctx *ctx, const struct spawn_result *r, void *arg)
 		fail(ctx, e, "timed out and was killed");
 		return;
 	}
-	stderr_line(r, line, sizeof(line));
+	spawn_result_errline(r, line, sizeof(line));
 	if (r->term_signal != 0) {
 		fail(ctx, e, "killed by signal %d%s%s", r->term_signal,
 		    line[0] != '\0' ? ": " : "", line);

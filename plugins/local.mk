@@ -18,16 +18,17 @@ externaldocdir = $(docdir)
 dist_externaldoc_DATA = docs/EXTERNAL-AGENTS.md
 EXTRA_DIST += plugins/README.md
 
-# Plugins are tested without metactld: tests/unit/fake_ctx.c implements the
-# action_* functions of plugin.h and really runs what actions spawn.
-PLUGIN_TEST_LIBS = plugins/libplugins.a $(MC_TEST_LIBS)
-PLUGIN_TEST_CTX = tests/unit/fake_ctx.c tests/unit/fake_ctx.h
+# Plugins are tested in the real action context: tests/unit/agent_harness.c
+# builds a small struct agentd and runs each action through action_submit()
+# and the event loop, as metactld does.
+PLUGIN_TEST_LIBS = plugins/libplugins.a $(AGENTD_TEST_LIBS)
+PLUGIN_TEST_CTX = tests/unit/agent_harness.c tests/unit/agent_harness.h \
+	$(AGENTD_TEST_SINK)
 UNIT_TESTS += tests/unit/test_registry tests/unit/test_rpcutil \
 	tests/unit/test_external
 check_PROGRAMS += tests/unit/test_registry tests/unit/test_rpcutil \
 	tests/unit/test_external
-tests_unit_test_registry_SOURCES = tests/unit/test_registry.c \
-	$(PLUGIN_TEST_CTX) $(TESTUTIL)
+tests_unit_test_registry_SOURCES = tests/unit/test_registry.c $(TESTUTIL)
 tests_unit_test_registry_LDADD = $(PLUGIN_TEST_LIBS)
 tests_unit_test_rpcutil_SOURCES = tests/unit/test_rpcutil.c \
 	$(PLUGIN_TEST_CTX) $(TESTUTIL)

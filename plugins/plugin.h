@@ -18,6 +18,7 @@
 #include <stdint.h>
 #include <jansson.h>
 
+#include "log.h"
 #include "message.h"
 
 struct action_ctx;
@@ -36,7 +37,10 @@ struct plugin {
 	const struct plugin_action *actions; /* ends with { NULL, NULL } */
 };
 
-/* What the node knows of itself; borrowed, valid while the action runs. */
+/*
+ * What the node knows of itself, as it was when the action started;
+ * borrowed, valid until action_done(). Every field is filled.
+ */
 struct node_info {
 	const char *identity;
 	const char *version;
@@ -49,10 +53,7 @@ struct node_info {
 	size_t nagents;
 	int64_t start_ms;
 	const json_t *stats; /* daemon counters, an object */
-	/*
-	 * Optional (NULL when not provided): the DDL of each entry of agents,
-	 * same index, each borrowed and possibly NULL (registry_ddl()).
-	 */
+	/* The DDL of each entry of agents, same index (registry_ddl()). */
 	const struct ddl *const *agent_ddls;
 };
 
@@ -68,9 +69,18 @@ const struct node_info *action_node(const struct action_ctx *ctx);
 void *action_plugin_data(const struct action_ctx *ctx);
 
 /*
+ * A line in the agent's log, prefixed "request ID: AGENT.ACTION: ".
+ * LOG_LEVEL_ERR and LOG_LEVEL_WARN are warnings; the daemon's [log] level
+ * decides what is written.
+ */
+void action_log(const struct action_ctx *ctx, enum log_level level,
+    const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+
+/*
  * Completes the action: data is stolen (NULL means {}). status is one of
  * enum message_status. The ctx must not be used afterwards; any lock the
- * action held is released.
+ * action held is released, children still running are killed (process
+ * group) and their callbacks never run.
  */
 void action_done(
     struct action_ctx *ctx, int status, const char *msg, json_t *data);
@@ -86,23 +96,32 @@ struct spawn_result {
 	size_t err_len;
 	int err_truncated;
 };
+/*
+ * The first line a program wrote on stderr, printable bytes only, in buf
+ * (always terminated; "" when it wrote nothing). Returns buf.
+ */
+const char *spawn_result_errline(
+    const struct spawn_result *r, char *buf, size_t size);
+
 typedef void (*action_spawn_cb)(
     struct action_ctx *ctx, const struct spawn_result *r, void *arg);
 
 struct spawn_options {
 	const char *const *argv; /* argv[0] is the program; no shell */
-	const char *const *env; /* NULL: a minimal PATH-only env */
+	const char *const *env; /* NULL: PATH only */
 	const char *cwd; /* NULL: / */
-	const char *input; /* written to stdin, then closed */
+	const char *input; /* copied; written to stdin, then closed */
 	size_t input_len;
-	int timeout_ms; /* 0: the agent's default */
+	int timeout_ms; /* 0: [limits] action_timeout */
 };
 
 /*
- * Runs a program in its own process group without a shell. Under dry-run
- * the program is not started: the argv is recorded for the reply's
- * "commands" list and cb gets exit status 0 and empty output. cb runs from
- * the event loop. Returns 0 or a negative code (cb is then never called).
+ * Runs a program in its own process group without a shell; stdout and
+ * stderr are each captured up to [limits] output_size. Under dry-run the
+ * program is not started: the argv is recorded for the reply's "commands"
+ * list and cb gets exit status 0 and empty output. cb runs from the event
+ * loop, never before action_spawn() returns. Returns 0 or a negative code
+ * (cb is then never called).
  */
 int action_spawn(struct action_ctx *ctx, const struct spawn_options *o,
     action_spawn_cb cb, void *arg);

@@ -36,7 +36,8 @@ setup(void)
 	free(d.conf.identity);
 	d.conf.identity = strdup("test1");
 	d.conf.action_timeout_ms = 10000;
-	ck_assert_int_eq(node_load(&ns, &d.node, &err), 0);
+	queue_init(&d.actions);
+	ck_assert_int_eq(node_load(&loop, &ns, &d.node, &err), 0);
 }
 
 static void
@@ -193,18 +194,6 @@ START_TEST(test_spawn_stdin_and_cap)
 }
 END_TEST
 
-static int
-gone(pid_t pid)
-{
-	/* A killed child of an exited shell is reaped by init: poll. */
-	for (int i = 0; i < 400; i++) {
-		if (kill(pid, 0) < 0 && errno == ESRCH)
-			return 1;
-		usleep(5000);
-	}
-	return 0;
-}
-
 START_TEST(test_timeout_kills_group)
 {
 	char tmpl[] = "/tmp/test_agent_action.XXXXXX";
@@ -231,7 +220,7 @@ START_TEST(test_timeout_kills_group)
 	ck_assert_ptr_nonnull(f = fopen(pidfile, "r"));
 	ck_assert_int_eq(fscanf(f, "%d", &pid), 1);
 	fclose(f);
-	ck_assert_msg(gone(pid), "background child %d survived", pid);
+	ck_assert_msg(testutil_gone(pid), "background child %d survived", pid);
 	unlink(pidfile);
 	rmdir(tmpl);
 	reply_free(s.reply);
@@ -282,16 +271,16 @@ START_TEST(test_limit_and_queue)
 		test_sink_init(&s[i]);
 		submit(i, &s[i], 0);
 	}
-	ck_assert_uint_eq(action_running(), 1);
-	ck_assert_uint_eq(action_queued(), 1);
+	ck_assert_uint_eq(d.actions.nrunning, 1);
+	ck_assert_uint_eq(d.actions.nwaiting, 1);
 	/* The third finds the queue full and is refused at once. */
 	ck_assert_int_eq(s[2].sent, 1);
 	ck_assert_int_eq(s[2].reply->statuscode, STATUS_ABORTED);
 	ck_assert_str_eq(s[2].reply->statusmsg, error_str(MCE_BUSY));
 	ck_assert_int_eq(j[2].called, 0);
 	uv_run(&loop, UV_RUN_DEFAULT);
-	ck_assert_uint_eq(action_running(), 0);
-	ck_assert_uint_eq(action_queued(), 0);
+	ck_assert_uint_eq(d.actions.nrunning, 0);
+	ck_assert_uint_eq(d.actions.nwaiting, 0);
 	for (int i = 0; i < 2; i++) {
 		ck_assert_int_eq(j[i].called, 1);
 		ck_assert_int_eq(s[i].reply->statuscode, STATUS_OK);
@@ -315,10 +304,10 @@ START_TEST(test_drain_queue)
 		test_sink_init(&s[i]);
 		submit(i, &s[i], 0);
 	}
-	ck_assert_uint_eq(action_queued(), 1);
+	ck_assert_uint_eq(d.actions.nwaiting, 1);
 	/* Shutdown: the waiting one is refused, the running one goes on. */
-	action_drain_queue(&d);
-	ck_assert_uint_eq(action_queued(), 0);
+	queue_drain(&d);
+	ck_assert_uint_eq(d.actions.nwaiting, 0);
 	ck_assert_int_eq(s[1].sent, 1);
 	ck_assert_int_eq(s[1].reply->statuscode, STATUS_ABORTED);
 	ck_assert_str_eq(s[1].reply->statusmsg, "agent is shutting down");
@@ -386,6 +375,97 @@ START_TEST(test_spawn_missing_program)
 }
 END_TEST
 
+/*
+ * Two children: the first completes the action while the second runs.
+ * The second's process group is killed and its callback never runs.
+ */
+static char two_dir[64];
+static int late_called;
+
+static void
+late_done(struct action_ctx *ctx, const struct spawn_result *r, void *arg)
+{
+	late_called++;
+}
+
+static void
+first_done(struct action_ctx *ctx, const struct spawn_result *r, void *arg)
+{
+	action_log(
+	    ctx, LOG_LEVEL_WARN, "first child exited %d", r->exit_status);
+	action_done(ctx, STATUS_OK, NULL, NULL);
+}
+
+static void
+two_run(struct action_ctx *ctx, const json_t *input)
+{
+	char slow[256], wait_pid[256];
+	const char *slow_argv[] = {"/bin/sh", "-c", slow, NULL};
+	const char *wait_argv[] = {"/bin/sh", "-c", wait_pid, NULL};
+	struct spawn_options o = {.argv = slow_argv};
+
+	snprintf(slow, sizeof(slow),
+	    "sleep 30 & echo $! > %s/pid.tmp; mv %s/pid.tmp %s/pid; wait",
+	    two_dir, two_dir, two_dir);
+	snprintf(wait_pid, sizeof(wait_pid),
+	    "while [ ! -e %s/pid ]; do sleep 0.01; done", two_dir);
+	ck_assert_int_eq(action_spawn(ctx, &o, late_done, NULL), 0);
+	o.argv = wait_argv;
+	ck_assert_int_eq(action_spawn(ctx, &o, first_done, NULL), 0);
+}
+
+START_TEST(test_done_kills_children)
+{
+	static const struct plugin_action two = {"two", two_run};
+	char id[MESSAGE_ID_LEN + 1], path[128], line[32], log[128], want[128];
+	struct test_sink s;
+	struct action_start st = {
+	    .id = id,
+	    .caller = "uid=1000",
+	    .agent = "test",
+	    .action = "two",
+	    .impl = &two,
+	    .sink = &s.base,
+	};
+	char *text;
+	int saved;
+
+	snprintf(two_dir, sizeof(two_dir), "/tmp/test_agent_action.XXXXXX");
+	ck_assert_ptr_nonnull(mkdtemp(two_dir));
+	/* The log goes to stderr: catch it in a file. */
+	snprintf(log, sizeof(log), "%s/log", two_dir);
+	fflush(stderr);
+	saved = dup(2);
+	ck_assert_ptr_nonnull(freopen(log, "w", stderr));
+	message_new_id(id);
+	test_sink_init(&s);
+	late_called = 0;
+	action_submit(&d, &st);
+	uv_run(&loop, UV_RUN_DEFAULT);
+	fflush(stderr);
+	dup2(saved, 2);
+	close(saved);
+	ck_assert_int_eq(s.sent, 1);
+	ck_assert_int_eq(s.reply->statuscode, STATUS_OK);
+	ck_assert_int_eq(late_called, 0);
+	snprintf(path, sizeof(path), "%s/pid", two_dir);
+	ck_assert_int_eq(testutil_first_line(path, line, sizeof(line)), 0);
+	ck_assert_msg(
+	    testutil_gone(atoi(line)), "the second child's group survived");
+	/* action_log(): the request id and agent.action first. */
+	ck_assert_ptr_nonnull(text = testutil_read_file(log, NULL));
+	snprintf(want, sizeof(want),
+	    "request %s: test.two: first child exited 0", id);
+	ck_assert_msg(
+	    strstr(text, want) != NULL, "log lacks \"%s\": %s", want, text);
+	free(text);
+	unlink(path);
+	unlink(log);
+	rmdir(two_dir);
+	reply_free(s.reply);
+}
+END_TEST
+
 int
 main(void)
 {
@@ -403,6 +483,7 @@ main(void)
 	tcase_add_test(tc, test_drain_queue);
 	tcase_add_test(tc, test_lock_serialises);
 	tcase_add_test(tc, test_spawn_missing_program);
+	tcase_add_test(tc, test_done_kills_children);
 	suite_add_tcase(su, tc);
 	return testutil_run(su);
 }

@@ -58,6 +58,7 @@ setup(void)
 	memset(&d, 0, sizeof(d));
 	uv_loop_init(&loop);
 	d.loop = &loop;
+	queue_init(&d.actions);
 	conf_defaults(&d.conf);
 	free(d.conf.identity);
 	d.conf.identity = strdup("n1");

@@ -6,6 +6,7 @@
 
 #include <check.h>
 #include <fcntl.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -162,7 +163,7 @@ START_TEST(test_load_command_wins)
 	s.facts_command = cmd;
 	s.classes_file = write_file("classes.txt", "web\n", 0644);
 	s.command_timeout_ms = 5000;
-	ck_assert_int_eq(node_load(&s, &n, &err), 0);
+	ck_assert_int_eq(node_load(uv_default_loop(), &s, &n, &err), 0);
 	ck_assert_str_eq(
 	    json_string_value(json_object_get(n->facts, "role")), "db");
 	ck_assert_str_eq(
@@ -185,13 +186,14 @@ START_TEST(test_load_errors)
 	char cmd[256];
 
 	s.facts_file = write_file("bad.yaml", "ok: 1\nbroken\n", 0644);
-	ck_assert_int_eq(node_load(&s, &n, &err), MCE_CONFIG);
+	ck_assert_int_eq(
+	    node_load(uv_default_loop(), &s, &n, &err), MCE_CONFIG);
 	ck_assert_str_eq(err.source, s.facts_file);
 	ck_assert_int_eq(err.line, 2);
 	ck_assert_ptr_null(n);
 
 	s.facts_file = "/nonexistent/facts";
-	ck_assert_int_lt(node_load(&s, &n, &err), 0);
+	ck_assert_int_lt(node_load(uv_default_loop(), &s, &n, &err), 0);
 
 	/* A command that hangs is killed at its timeout. */
 	s.facts_file = NULL;
@@ -199,11 +201,143 @@ START_TEST(test_load_errors)
 	    write_file("hang.sh", "#!/bin/sh\nsleep 30\n", 0755));
 	s.facts_command = cmd;
 	s.command_timeout_ms = 200;
-	ck_assert_int_eq(node_load(&s, &n, &err), MCE_TIMEOUT);
+	ck_assert_int_eq(
+	    node_load(uv_default_loop(), &s, &n, &err), MCE_TIMEOUT);
 
 	s.facts_command = "/bin/false";
-	ck_assert_int_eq(node_load(&s, &n, &err), MCE_CONFIG);
+	ck_assert_int_eq(
+	    node_load(uv_default_loop(), &s, &n, &err), MCE_CONFIG);
 	ck_assert_ptr_nonnull(strstr(err.text, "exit status 1"));
+}
+END_TEST
+
+/* What node_load_start() called back with. */
+struct loaded {
+	int called;
+	int r;
+	struct node *n;
+	struct error err;
+	int ticks_then; /* timer ticks seen before the callback */
+};
+static int ticks;
+
+static void
+on_loaded(int r, struct node *n, const struct error *err, void *arg)
+{
+	struct loaded *l = arg;
+
+	l->called++;
+	l->r = r;
+	l->n = n;
+	l->err = *err;
+	l->ticks_then = ticks;
+}
+
+static void
+tick(uv_timer_t *t)
+{
+	ticks++;
+}
+
+/* The facts command runs while the loop goes on; its failures say why. */
+START_TEST(test_load_in_background)
+{
+	uv_loop_t loop;
+	uv_timer_t timer;
+	struct node_sources s = {.command_timeout_ms = 300};
+	struct node_load *nl;
+	struct loaded l = {0};
+	char cmd[256];
+
+	ck_assert_int_eq(uv_loop_init(&loop), 0);
+	snprintf(cmd, sizeof(cmd), "%s",
+	    write_file("hang.sh", "#!/bin/sh\nsleep 30\n", 0755));
+	s.facts_command = cmd;
+	ticks = 0;
+	uv_timer_init(&loop, &timer);
+	uv_timer_start(&timer, tick, 20, 20);
+	uv_unref((uv_handle_t *)&timer);
+	node_load_start(&loop, &s, on_loaded, &l, &nl);
+	ck_assert_ptr_nonnull(nl);
+	ck_assert_int_eq(l.called, 0);
+	uv_run(&loop, UV_RUN_DEFAULT);
+	ck_assert_int_eq(l.called, 1);
+	ck_assert_int_eq(l.r, MCE_TIMEOUT);
+	ck_assert_ptr_null(l.n);
+	ck_assert_ptr_nonnull(strstr(l.err.text, "timed out after 300 ms"));
+	/* The loop ran meanwhile (a private loop would not tick it). */
+	ck_assert_int_ge(l.ticks_then, 1);
+
+	/* A failing command: its exit status and first stderr line. */
+	snprintf(cmd, sizeof(cmd), "%s",
+	    write_file("fail.sh",
+		"#!/bin/sh\necho 'no inventory' >&2\necho more >&2\nexit 2\n",
+		0755));
+	memset(&l, 0, sizeof(l));
+	node_load_start(&loop, &s, on_loaded, &l, &nl);
+	uv_run(&loop, UV_RUN_DEFAULT);
+	ck_assert_int_eq(l.r, MCE_CONFIG);
+	ck_assert_str_eq(l.err.source, "facts_command");
+	ck_assert_ptr_nonnull(
+	    strstr(l.err.text, "failed with exit status 2: no inventory"));
+	ck_assert_ptr_null(strstr(l.err.text, "more"));
+
+	/* Without a command there is nothing to wait for. */
+	memset(&l, 0, sizeof(l));
+	s.facts_command = NULL;
+	s.facts_file = write_file("f.yaml", "role: web\n", 0644);
+	node_load_start(&loop, &s, on_loaded, &l, &nl);
+	ck_assert_ptr_null(nl);
+	ck_assert_int_eq(l.called, 1);
+	ck_assert_int_eq(l.r, 0);
+	ck_assert_str_eq(
+	    json_string_value(json_object_get(l.n->facts, "role")), "web");
+	node_free(l.n);
+
+	/* A program that does not exist. */
+	memset(&l, 0, sizeof(l));
+	s.facts_command = "/nonexistent/facts";
+	node_load_start(&loop, &s, on_loaded, &l, &nl);
+	ck_assert_int_eq(l.called, 1);
+	ck_assert_int_eq(l.r, MCE_CONFIG);
+	ck_assert_ptr_nonnull(strstr(l.err.text, "cannot run /nonexistent"));
+
+	uv_close((uv_handle_t *)&timer, NULL);
+	uv_run(&loop, UV_RUN_DEFAULT);
+	ck_assert_int_eq(uv_loop_close(&loop), 0);
+}
+END_TEST
+
+/* A load superseded (a second reload, shutdown) kills its command. */
+START_TEST(test_load_cancelled)
+{
+	uv_loop_t loop;
+	struct node_sources s = {.command_timeout_ms = 30000};
+	struct node_load *nl;
+	struct loaded l = {0};
+	char cmd[256], pidf[128], line[32];
+	int i;
+
+	ck_assert_int_eq(uv_loop_init(&loop), 0);
+	snprintf(pidf, sizeof(pidf), "%s/pid", dir);
+	snprintf(cmd, sizeof(cmd), "%s",
+	    write_file("slow.sh",
+		"#!/bin/sh\necho $$ > \"$(dirname \"$0\")/pid\"\n"
+		"exec sleep 30\n",
+		0755));
+	s.facts_command = cmd;
+	node_load_start(&loop, &s, on_loaded, &l, &nl);
+	ck_assert_ptr_nonnull(nl);
+	for (i = 0; i < 400 && testutil_first_line(pidf, line, 32) != 0; i++)
+		uv_run(&loop, UV_RUN_NOWAIT), usleep(5000);
+	ck_assert_int_eq(testutil_first_line(pidf, line, sizeof(line)), 0);
+	node_load_cancel(nl);
+	uv_run(&loop, UV_RUN_DEFAULT);
+	ck_assert_int_eq(l.called, 0);
+	for (i = 0; i < 400 && kill(atoi(line), 0) == 0; i++)
+		usleep(5000);
+	ck_assert_msg(kill(atoi(line), 0) != 0, "the command survived");
+	ck_assert_int_eq(uv_loop_close(&loop), 0);
 }
 END_TEST
 
@@ -262,6 +396,8 @@ main(void)
 	tcase_add_test(tc, test_classes);
 	tcase_add_test(tc, test_load_command_wins);
 	tcase_add_test(tc, test_load_errors);
+	tcase_add_test(tc, test_load_in_background);
+	tcase_add_test(tc, test_load_cancelled);
 	tcase_add_test(tc, test_notify);
 	suite_add_tcase(su, tc);
 	return testutil_run(su);

@@ -1,6 +1,7 @@
 /*
- * test_external.c: external agents really run, through the fake context:
- * the shipped example, and programs that fail in every way a program can.
+ * test_external.c: external agents really run, in the agent's own action
+ * context (tests/unit/agent_harness.h): the shipped example, and programs
+ * that fail in every way a program can.
  */
 #include "buildconf.h"
 
@@ -17,12 +18,11 @@
 #include "plugins/external.h"
 #include "plugins/plugin.h"
 #include "plugins/registry.h"
-#include "tests/unit/fake_ctx.h"
+#include "tests/unit/agent_harness.h"
 #include "tests/unit/testutil.h"
 
 static char tmp[256];
-static struct registry *reg;
-static struct node_info node = {.identity = "web1.example.net"};
+static struct harness h;
 
 static void
 write_file(const char *name, const char *text, mode_t mode)
@@ -70,8 +70,6 @@ static void
 setup(void)
 {
 	const char *top = getenv("top_srcdir");
-	struct error err;
-	char dir[512];
 
 	top = top != NULL ? top : ".";
 	snprintf(tmp, sizeof(tmp), "/tmp/test_external.XXXXXX");
@@ -97,13 +95,17 @@ setup(void)
 	    "printf '{\"statuscode\":0,\"data\":{\"x\":\"'\n"
 	    "head -c 600000 /dev/zero | tr '\\000' a\n"
 	    "printf '\"}}'");
+	write_agent("echo", 0,
+	    "req=$(cat)\n"
+	    "printf '{\"statuscode\":0,\"data\":{\"argv\":\"%s|%s|%s\","
+	    "\"request\":%s}}' \"$0\" \"$1\" \"$#\" \"$req\"");
 	write_agent("env", 0,
 	    "printf "
 	    "'{\"statuscode\":0,\"data\":{\"args\":\"%s\",\"cwd\":\"%s\","
 	    "\"home\":\"%s\"}}' \"$#:$1\" \"$(pwd)\" \"${HOME-unset}\"");
-	snprintf(dir, sizeof(dir), "%s/schemas/ddl", top);
-	error_init(&err, "<test>");
-	ck_assert_msg(registry_load(dir, tmp, &reg, &err) == 0, "%s", err.text);
+	harness_init(&h, tmp);
+	free(h.d.conf.identity);
+	h.d.conf.identity = strdup("web1.example.net");
 }
 
 static void
@@ -111,78 +113,80 @@ teardown(void)
 {
 	char cmd[512];
 
-	registry_free(reg);
+	harness_fini(&h);
 	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", tmp);
 	ck_assert_int_eq(system(cmd), 0);
 }
 
-static struct action_ctx *
+static struct reply *
 call(const char *agent, const char *action, const json_t *input, int want)
 {
-	struct action_ctx *c;
+	struct reply *r = harness_call(&h, agent, action, input, 0);
 
-	c = fake_ctx_call(reg, agent, action, input, &node, 0);
-	ck_assert_int_eq(fake_ctx_done_count(c), 1);
-	ck_assert_msg(fake_ctx_status(c) == want, "%s.%s: status %d (%s)",
-	    agent, action, fake_ctx_status(c), fake_ctx_msg(c));
-	return c;
+	ck_assert_msg(r->statuscode == want, "%s.%s: status %d (%s)", agent,
+	    action, r->statuscode, r->statusmsg);
+	return r;
 }
 
 /* Status 5, and a message naming the agent, the action and the fault. */
 static void
 assert_fails(const char *agent, const char *why)
 {
-	struct action_ctx *c = call(agent, "run", NULL, STATUS_UNKNOWN_ERROR);
+	struct reply *r = call(agent, "run", NULL, STATUS_UNKNOWN_ERROR);
 	char want[128];
 
 	snprintf(want, sizeof(want), "external agent %s: run: ", agent);
-	ck_assert_msg(strncmp(fake_ctx_msg(c), want, strlen(want)) == 0,
-	    "message \"%s\" does not name the agent", fake_ctx_msg(c));
-	ck_assert_msg(strstr(fake_ctx_msg(c), why) != NULL,
-	    "message \"%s\" lacks \"%s\"", fake_ctx_msg(c), why);
-	ck_assert_uint_eq(json_object_size(fake_ctx_data(c)), 0);
-	fake_ctx_free(c);
+	ck_assert_msg(strncmp(r->statusmsg, want, strlen(want)) == 0,
+	    "message \"%s\" does not name the agent", r->statusmsg);
+	ck_assert_msg(strstr(r->statusmsg, why) != NULL,
+	    "message \"%s\" lacks \"%s\"", r->statusmsg, why);
+	ck_assert_uint_eq(json_object_size(r->data), 0);
+	reply_free(r);
 }
 
 START_TEST(test_example_greets)
 {
-	json_t *in = json_pack("{s:s}", "name", "world"), *req;
-	const char *const *argv;
-	struct action_ctx *c = call("example", "greet", in, STATUS_OK);
-	char path[512];
+	json_t *in = json_pack("{s:s}", "name", "world");
+	struct reply *r = call("example", "greet", in, STATUS_OK);
 
-	ck_assert_str_eq(fake_ctx_msg(c), "OK");
+	ck_assert_str_eq(r->statusmsg, "OK");
 	ck_assert_str_eq(
-	    json_string_value(json_object_get(fake_ctx_data(c), "greeting")),
+	    json_string_value(json_object_get(r->data, "greeting")),
 	    "Hello, world!");
-	/* argv is [path, action], no shell in between. */
-	argv = fake_ctx_last_argv(c);
-	snprintf(path, sizeof(path), "%s/example", tmp);
-	ck_assert_str_eq(argv[0], path);
-	ck_assert_str_eq(argv[1], "greet");
-	ck_assert_ptr_null(argv[2]);
-	/* The request on stdin is protocol version 1 with every field. */
-	req = json_loads(fake_ctx_last_input(c), 0, NULL);
+	reply_free(r);
+	json_decref(in);
+}
+END_TEST
+
+/* What the program is given: argv [path, action] and one request line. */
+START_TEST(test_request_on_stdin)
+{
+	json_t *in = json_pack("{s:s,s:i}", "name", "world", "n", 3), *req;
+	struct reply *r = call("echo", "run", in, STATUS_OK);
+	char argv[512];
+
+	snprintf(argv, sizeof(argv), "%s/echo|run|1", tmp);
+	ck_assert_str_eq(
+	    json_string_value(json_object_get(r->data, "argv")), argv);
+	req = json_object_get(r->data, "request");
 	ck_assert_ptr_nonnull(req);
-	ck_assert_ptr_null(strchr(fake_ctx_last_input(c), '\n'));
 	ck_assert_str_eq(json_string_value(json_object_get(req, "protocol")),
 	    EXTERNAL_PROTOCOL);
 	ck_assert_str_eq(json_string_value(json_object_get(req, "protocol")),
 	    "metactl-external/1");
 	ck_assert_str_eq(
-	    json_string_value(json_object_get(req, "agent")), "example");
+	    json_string_value(json_object_get(req, "agent")), "echo");
 	ck_assert_str_eq(
-	    json_string_value(json_object_get(req, "action")), "greet");
+	    json_string_value(json_object_get(req, "action")), "run");
 	ck_assert_str_eq(json_string_value(json_object_get(req, "request_id")),
-	    action_request_id(c));
+	    r->request_id);
 	ck_assert_str_eq(
 	    json_string_value(json_object_get(req, "caller")), "uid=1000");
 	ck_assert_str_eq(json_string_value(json_object_get(req, "identity")),
 	    "web1.example.net");
 	ck_assert(json_is_false(json_object_get(req, "dry_run")));
 	ck_assert(json_equal(json_object_get(req, "data"), in));
-	json_decref(req);
-	fake_ctx_free(c);
+	reply_free(r);
 	json_decref(in);
 }
 END_TEST
@@ -190,7 +194,7 @@ END_TEST
 START_TEST(test_hostile_input_is_data)
 {
 	char marker[280], name[1400], want[1420];
-	struct action_ctx *c;
+	struct reply *r;
 	json_t *in;
 
 	snprintf(marker, sizeof(marker), "%s/pwned", tmp);
@@ -199,65 +203,59 @@ START_TEST(test_hostile_input_is_data)
 	    "%%s%%n 'single' | & > %s\n\t\xc3\xa9",
 	    marker, marker, marker, marker);
 	in = json_pack("{s:s}", "name", name);
-	c = call("example", "greet", in, STATUS_OK);
+	r = call("example", "greet", in, STATUS_OK);
 	snprintf(want, sizeof(want), "Hello, %s!", name);
 	ck_assert_str_eq(
-	    json_string_value(json_object_get(fake_ctx_data(c), "greeting")),
-	    want);
+	    json_string_value(json_object_get(r->data, "greeting")), want);
 	ck_assert_int_eq(access(marker, F_OK), -1);
 	ck_assert_int_eq(access("/bin/sh", X_OK), 0);
-	fake_ctx_free(c);
+	reply_free(r);
 	json_decref(in);
 }
 END_TEST
 
 START_TEST(test_example_uptime)
 {
-	struct action_ctx *c = call("example", "uptime", NULL, STATUS_OK);
+	struct reply *r = call("example", "uptime", NULL, STATUS_OK);
 
-	ck_assert(json_is_integer(json_object_get(fake_ctx_data(c), "uptime")));
+	ck_assert(json_is_integer(json_object_get(r->data, "uptime")));
 	ck_assert_int_gt(
-	    json_integer_value(json_object_get(fake_ctx_data(c), "uptime")), 0);
-	fake_ctx_free(c);
+	    json_integer_value(json_object_get(r->data, "uptime")), 0);
+	reply_free(r);
 }
 END_TEST
 
 START_TEST(test_no_input_is_empty_data)
 {
-	const struct plugin_action *a;
-	struct action_ctx *c;
-	void *pd;
+	struct reply *r = call("echo", "run", NULL, STATUS_OK);
+	json_t *data =
+	    json_object_get(json_object_get(r->data, "request"), "data");
 
-	ck_assert_int_eq(registry_lookup(reg, "example", "uptime", &a, &pd), 0);
-	c = fake_ctx_new("example", "uptime", &node, pd);
-	a->run(c, NULL);
-	fake_ctx_run(c);
-	ck_assert_int_eq(fake_ctx_status(c), STATUS_OK);
-	ck_assert_ptr_nonnull(strstr(fake_ctx_last_input(c), "\"data\":{}"));
-	fake_ctx_free(c);
+	ck_assert(json_is_object(data));
+	ck_assert_uint_eq(json_object_size(data), 0);
+	reply_free(r);
 }
 END_TEST
 
 START_TEST(test_argv_env_and_cwd)
 {
-	struct action_ctx *c = call("env", "run", NULL, STATUS_OK);
+	struct reply *r = call("env", "run", NULL, STATUS_OK);
 	json_t *want = json_pack(
 	    "{s:s,s:s,s:s}", "args", "1:run", "cwd", "/", "home", "unset");
 
-	ck_assert(json_equal(fake_ctx_data(c), want));
+	ck_assert(json_equal(r->data, want));
 	json_decref(want);
-	fake_ctx_free(c);
+	reply_free(r);
 }
 END_TEST
 
 START_TEST(test_program_status_passes_through)
 {
-	struct action_ctx *c =
-	    call("refuses", "run", NULL, STATUS_INVALID_DATA);
+	struct reply *r = call("refuses", "run", NULL, STATUS_INVALID_DATA);
 
-	ck_assert_str_eq(fake_ctx_msg(c), "port: out of range");
-	ck_assert_uint_eq(json_object_size(fake_ctx_data(c)), 0);
-	fake_ctx_free(c);
+	ck_assert_str_eq(r->statusmsg, "port: out of range");
+	ck_assert_uint_eq(json_object_size(r->data), 0);
+	reply_free(r);
 }
 END_TEST
 
@@ -294,43 +292,33 @@ END_TEST
 
 START_TEST(test_oversized_output)
 {
-	const struct plugin_action *a;
-	struct action_ctx *c;
-	void *pd;
-
 	/* Whole output captured, but over EXTERNAL_OUTPUT_MAX. */
+	h.d.conf.output_max = 1024 * 1024;
 	assert_fails("huge", "output exceeds 524288 bytes");
-
-	/* Output cut short by the spawn's own cap. */
-	ck_assert_int_eq(registry_lookup(reg, "huge", "run", &a, &pd), 0);
-	c = fake_ctx_new("huge", "run", &node, pd);
-	fake_ctx_set_output_cap(c, 1000);
-	a->run(c, NULL);
-	fake_ctx_run(c);
-	ck_assert_int_eq(fake_ctx_done_count(c), 1);
-	ck_assert_int_eq(fake_ctx_status(c), STATUS_UNKNOWN_ERROR);
-	ck_assert_ptr_nonnull(strstr(fake_ctx_msg(c), "output exceeds"));
-	fake_ctx_free(c);
+	/* Output cut short by the agent's own cap, [limits] output_size. */
+	h.d.conf.output_max = 1000;
+	assert_fails("huge", "output exceeds");
 }
 END_TEST
 
 START_TEST(test_dry_run_does_not_start)
 {
 	json_t *in = json_pack("{s:s}", "name", "world");
-	struct action_ctx *c =
-	    fake_ctx_call(reg, "example", "greet", in, &node, 1);
+	struct reply *r = harness_call(&h, "example", "greet", in, 1);
 	const json_t *cmd;
+	char path[512];
 
-	ck_assert_int_eq(fake_ctx_done_count(c), 1);
-	ck_assert_int_eq(fake_ctx_status(c), STATUS_OK);
-	ck_assert_ptr_nonnull(strstr(fake_ctx_msg(c), "dry run"));
-	ck_assert_ptr_null(json_object_get(fake_ctx_data(c), "greeting"));
-	cmd = json_array_get(fake_ctx_commands(c), 0);
+	ck_assert_int_eq(r->statuscode, STATUS_OK);
+	ck_assert_ptr_nonnull(strstr(r->statusmsg, "dry run"));
+	ck_assert_ptr_null(json_object_get(r->data, "greeting"));
+	ck_assert_uint_eq(
+	    json_array_size(json_object_get(r->data, "commands")), 1);
+	cmd = json_array_get(json_object_get(r->data, "commands"), 0);
 	ck_assert_uint_eq(json_array_size(cmd), 2);
+	snprintf(path, sizeof(path), "%s/example", tmp);
+	ck_assert_str_eq(json_string_value(json_array_get(cmd, 0)), path);
 	ck_assert_str_eq(json_string_value(json_array_get(cmd, 1)), "greet");
-	ck_assert_ptr_nonnull(
-	    strstr(fake_ctx_last_input(c), "\"dry_run\":true"));
-	fake_ctx_free(c);
+	reply_free(r);
 	json_decref(in);
 }
 END_TEST
@@ -347,14 +335,16 @@ END_TEST
 
 START_TEST(test_no_agent_attached)
 {
-	struct action_ctx *c = fake_ctx_new("example", "greet", &node, NULL);
+	const struct plugin_action *a;
+	struct reply *r;
+	void *pd;
 
-	external_run(c, NULL);
-	fake_ctx_run(c);
-	ck_assert_int_eq(fake_ctx_done_count(c), 1);
-	ck_assert_int_eq(fake_ctx_status(c), STATUS_UNKNOWN_ERROR);
-	ck_assert_int_eq(fake_ctx_spawn_count(c), 0);
-	fake_ctx_free(c);
+	ck_assert_int_eq(
+	    registry_lookup(h.d.registry, "example", "greet", &a, &pd), 0);
+	r = harness_run(&h, "example", "greet", a, NULL, NULL, 0);
+	ck_assert_int_eq(r->statuscode, STATUS_UNKNOWN_ERROR);
+	ck_assert_ptr_nonnull(strstr(r->statusmsg, "no agent attached"));
+	reply_free(r);
 }
 END_TEST
 
@@ -366,6 +356,7 @@ main(void)
 
 	tcase_add_checked_fixture(tc, setup, teardown);
 	tcase_add_test(tc, test_example_greets);
+	tcase_add_test(tc, test_request_on_stdin);
 	tcase_add_test(tc, test_hostile_input_is_data);
 	tcase_add_test(tc, test_example_uptime);
 	tcase_add_test(tc, test_no_input_is_empty_data);

@@ -11,77 +11,66 @@
 #include "message.h"
 #include "plugins/plugin.h"
 #include "plugins/registry.h"
-#include "tests/unit/fake_ctx.h"
+#include "tests/unit/agent_harness.h"
 #include "tests/unit/testutil.h"
 
-static struct registry *reg;
-static json_t *facts, *stats;
+static struct harness h;
 static const char *const classes[] = {"web", "base"};
 static const char *const collectives[] = {"prod", "eu"};
-static const char *const agents[] = {"nosuch", "rpcutil"};
-static const struct ddl *agent_ddls[2];
-static struct node_info node;
 
+/* The node: the rpcutil built-in and the example external agent. */
 static void
 setup(void)
 {
 	const char *top = getenv("top_srcdir");
-	struct error err;
-	char dir[512];
+	char ext[512];
 
-	snprintf(dir, sizeof(dir), "%s/schemas/ddl", top != NULL ? top : ".");
-	error_init(&err, "<test>");
-	ck_assert_int_eq(registry_load(dir, NULL, &reg, &err), 0);
-	facts = json_pack("{s:s,s:{s:s,s:{s:s,s:i}},s:b}", "role", "web", "os",
-	    "family", "debian", "release", "major", "12", "minor", 4, "virtual",
-	    1);
-	stats = json_pack("{s:i,s:i}", "total", 7, "denied", 2);
-	agent_ddls[0] = NULL;
-	agent_ddls[1] = registry_ddl(reg, "rpcutil");
-	node = (struct node_info){
-	    .identity = "web1.example.net",
-	    .version = "9.8.7",
-	    .facts = facts,
-	    .classes = classes,
-	    .nclasses = 2,
-	    .collectives = collectives,
-	    .ncollectives = 2,
-	    .agents = agents,
-	    .nagents = 2,
-	    .start_ms = message_now_ms() - 5500,
-	    .stats = stats,
-	    .agent_ddls = agent_ddls,
-	};
+	snprintf(
+	    ext, sizeof(ext), "%s/plugins/external", top != NULL ? top : ".");
+	harness_init(&h, ext);
+	free(h.d.conf.identity);
+	h.d.conf.identity = strdup("web1.example.net");
+	harness_set_node(&h,
+	    json_pack("{s:s,s:{s:s,s:{s:s,s:i}},s:b}", "role", "web", "os",
+		"family", "debian", "release", "major", "12", "minor", 4,
+		"virtual", 1),
+	    classes, 2);
+	harness_set_collectives(&h, collectives, 2);
+	h.d.start_ms = message_now_ms() - 5500;
 }
+
+static struct reply *last;
 
 static void
 teardown(void)
 {
-	registry_free(reg);
-	json_decref(facts);
-	json_decref(stats);
+	reply_free(last);
+	last = NULL;
+	harness_fini(&h);
 }
 
 /*
  * Runs the action; it must complete exactly once with status want, and
- * every key of its data must be an output its DDL declares.
+ * every key of its data must be an output its DDL declares. The reply is
+ * freed by the next call or by teardown.
  */
-static struct action_ctx *
+static struct reply *
 call(const char *action, const json_t *input, int want)
 {
 	const struct ddl_action *a;
-	struct action_ctx *c;
+	struct reply *r;
 	const char *key;
 	json_t *v;
 	size_t i;
 
-	c = fake_ctx_call(reg, "rpcutil", action, input, &node, 0);
-	ck_assert_int_eq(fake_ctx_done_count(c), 1);
-	ck_assert_msg(fake_ctx_status(c) == want, "%s: status %d (%s)", action,
-	    fake_ctx_status(c), fake_ctx_msg(c));
-	a = ddl_find_action(registry_ddl(reg, "rpcutil"), action);
+	reply_free(last);
+	last = r = harness_call(&h, "rpcutil", action, input, 0);
+	ck_assert_msg(r->statuscode == want, "%s: status %d (%s)", action,
+	    r->statuscode, r->statusmsg);
+	ck_assert_str_eq(r->sender, "web1.example.net");
+	a = ddl_find_action(registry_ddl(h.d.registry, "rpcutil"), action);
 	ck_assert_ptr_nonnull(a);
-	json_object_foreach((json_t *)fake_ctx_data(c), key, v)
+	json_object_foreach(r->data, key, v)
 	{
 		for (i = 0; i < a->noutputs; i++)
 			if (strcmp(a->outputs[i].name, key) == 0)
@@ -90,13 +79,13 @@ call(const char *action, const json_t *input, int want)
 		    "%s returns \"%s\", which its DDL does not declare", action,
 		    key);
 	}
-	return c;
+	return r;
 }
 
 static json_int_t
-int_of(struct action_ctx *c, const char *key)
+int_of(struct reply *c, const char *key)
 {
-	json_t *v = json_object_get(fake_ctx_data(c), key);
+	json_t *v = json_object_get(c->data, key);
 
 	ck_assert_msg(json_is_integer(v), "%s is not an integer", key);
 	return json_integer_value(v);
@@ -117,53 +106,49 @@ assert_json(const json_t *got, const char *want_text)
 START_TEST(test_ping)
 {
 	int64_t before = message_now_ms(), pong;
-	struct action_ctx *c = call("ping", NULL, STATUS_OK);
+	struct reply *c = call("ping", NULL, STATUS_OK);
 
 	pong = int_of(c, "pong");
 	ck_assert_int_ge(pong, before);
 	ck_assert_int_le(pong, message_now_ms());
-	fake_ctx_free(c);
 }
 END_TEST
 
 START_TEST(test_inventory)
 {
-	struct action_ctx *c = call("inventory", NULL, STATUS_OK);
-	const json_t *d = fake_ctx_data(c);
+	struct reply *c = call("inventory", NULL, STATUS_OK);
+	const json_t *d = c->data;
 
+	ck_assert_str_eq(json_string_value(json_object_get(d, "identity")),
+	    "web1.example.net");
 	ck_assert_str_eq(
-	    json_string_value(json_object_get(d, "identity")), node.identity);
-	ck_assert_str_eq(
-	    json_string_value(json_object_get(d, "version")), "9.8.7");
-	assert_json(json_object_get(d, "agents"), "[\"nosuch\",\"rpcutil\"]");
+	    json_string_value(json_object_get(d, "version")), PACKAGE_VERSION);
+	assert_json(json_object_get(d, "agents"), "[\"example\",\"rpcutil\"]");
 	assert_json(json_object_get(d, "classes"), "[\"web\",\"base\"]");
 	assert_json(json_object_get(d, "collectives"), "[\"prod\",\"eu\"]");
 	/* role, os.family, os.release.major, os.release.minor, virtual */
 	ck_assert_int_eq(int_of(c, "fact_count"), 5);
 	ck_assert_int_ge(int_of(c, "uptime"), 5);
 	ck_assert_int_lt(int_of(c, "uptime"), 60);
-	fake_ctx_free(c);
 }
 END_TEST
 
 START_TEST(test_inventory_of_a_bare_node)
 {
-	struct action_ctx *c;
+	struct reply *c;
 	json_t *in;
 
-	node = (struct node_info){.identity = "bare"};
+	harness_set_node(&h, json_object(), NULL, 0);
+	harness_set_collectives(&h, NULL, 0);
+	h.d.start_ms = 0;
 	c = call("inventory", NULL, STATUS_OK);
-	assert_json(fake_ctx_data(c),
-	    "{\"identity\":\"bare\",\"version\":null,\"agents\":[],"
-	    "\"fact_count\":0,\"classes\":[],\"collectives\":[],\"uptime\":0}");
-	fake_ctx_free(c);
-	c = call("daemon_stats", NULL, STATUS_OK);
-	assert_json(json_object_get(fake_ctx_data(c), "stats"), "{}");
-	fake_ctx_free(c);
+	assert_json(json_object_get(c->data, "classes"), "[]");
+	assert_json(json_object_get(c->data, "collectives"), "[]");
+	ck_assert_int_eq(int_of(c, "fact_count"), 0);
+	ck_assert_int_eq(int_of(c, "uptime"), 0);
 	in = json_pack("{s:s}", "fact", "role");
 	c = call("get_fact", in, STATUS_OK);
-	assert_json(json_object_get(fake_ctx_data(c), "value"), "null");
-	fake_ctx_free(c);
+	assert_json(json_object_get(c->data, "value"), "null");
 	json_decref(in);
 }
 END_TEST
@@ -171,21 +156,17 @@ END_TEST
 START_TEST(test_get_fact)
 {
 	json_t *in = json_pack("{s:s}", "fact", "os.release.major");
-	struct action_ctx *c = call("get_fact", in, STATUS_OK);
+	struct reply *c = call("get_fact", in, STATUS_OK);
 
-	assert_json(fake_ctx_data(c),
-	    "{\"fact\":\"os.release.major\",\"value\":\"12\"}");
-	fake_ctx_free(c);
+	assert_json(
+	    c->data, "{\"fact\":\"os.release.major\",\"value\":\"12\"}");
 	json_object_set_new(in, "fact", json_string("os.release"));
 	c = call("get_fact", in, STATUS_OK);
-	assert_json(json_object_get(fake_ctx_data(c), "value"),
+	assert_json(json_object_get(c->data, "value"),
 	    "{\"major\":\"12\",\"minor\":4}");
-	fake_ctx_free(c);
 	json_object_set_new(in, "fact", json_string("os.kernel"));
 	c = call("get_fact", in, STATUS_OK);
-	assert_json(
-	    fake_ctx_data(c), "{\"fact\":\"os.kernel\",\"value\":null}");
-	fake_ctx_free(c);
+	assert_json(c->data, "{\"fact\":\"os.kernel\",\"value\":null}");
 	json_decref(in);
 }
 END_TEST
@@ -194,27 +175,22 @@ START_TEST(test_get_facts)
 {
 	json_t *in =
 	    json_pack("{s:s}", "facts", " role,os.release.minor , nope");
-	struct action_ctx *c = call("get_facts", in, STATUS_OK);
+	struct reply *c = call("get_facts", in, STATUS_OK);
 
-	assert_json(fake_ctx_data(c),
+	assert_json(c->data,
 	    "{\"values\":{\"role\":\"web\",\"os.release.minor\":4,"
 	    "\"nope\":null}}");
-	fake_ctx_free(c);
 	json_object_set_new(in, "facts", json_string(" , ,"));
 	c = call("get_facts", in, STATUS_INVALID_DATA);
-	ck_assert_ptr_nonnull(strstr(fake_ctx_msg(c), "facts"));
-	fake_ctx_free(c);
+	ck_assert_ptr_nonnull(strstr(c->statusmsg, "facts"));
 	json_decref(in);
 }
 END_TEST
 
 START_TEST(test_missing_inputs)
 {
-	struct action_ctx *c = call("get_fact", NULL, STATUS_MISSING_DATA);
-
-	fake_ctx_free(c);
-	c = call("get_facts", NULL, STATUS_MISSING_DATA);
-	fake_ctx_free(c);
+	call("get_fact", NULL, STATUS_MISSING_DATA);
+	call("get_facts", NULL, STATUS_MISSING_DATA);
 }
 END_TEST
 
@@ -225,7 +201,7 @@ START_TEST(test_ddl_checks_fact_names)
 	    "os.release.major", "role", "a_b-c:d"};
 	static const char *const bad[] = {
 	    "os; rm -rf /", "$(id)", "-n", "a b", ""};
-	const struct ddl *d = registry_ddl(reg, "rpcutil");
+	const struct ddl *d = registry_ddl(h.d.registry, "rpcutil");
 	struct error err;
 	json_t *in;
 	size_t i;
@@ -260,44 +236,45 @@ START_TEST(test_ddl_checks_fact_names)
 }
 END_TEST
 
+/* The real context fills each agent's DDL, built-in or external. */
 START_TEST(test_agent_inventory)
 {
-	const struct ddl *d = registry_ddl(reg, "rpcutil");
-	struct action_ctx *c = call("agent_inventory", NULL, STATUS_OK);
-	json_t *a = json_object_get(fake_ctx_data(c), "agents"), *want;
+	const struct ddl *r = registry_ddl(h.d.registry, "rpcutil");
+	const struct ddl *e = registry_ddl(h.d.registry, "example");
+	struct reply *c = call("agent_inventory", NULL, STATUS_OK);
+	json_t *a = json_object_get(c->data, "agents"), *want;
 
-	want = json_pack("[{s:s,s:n,s:n},{s:s,s:s,s:s}]", "name", "nosuch",
-	    "version", "description", "name", "rpcutil", "version", d->version,
-	    "description", d->description);
-	ck_assert(json_equal(a, want));
+	ck_assert_ptr_nonnull(e);
+	ck_assert_ptr_nonnull(r->version);
+	ck_assert_ptr_nonnull(r->description);
+	want = json_pack("[{s:s,s:s,s:s},{s:s,s:s,s:s}]", "name", "example",
+	    "version", e->version, "description", e->description, "name",
+	    "rpcutil", "version", r->version, "description", r->description);
+	testutil_json_eq("agents", a, want, JSON_SORT_KEYS);
 	json_decref(want);
-	fake_ctx_free(c);
-
-	/* An agent that does not provide the DDLs still gets the names. */
-	node.agent_ddls = NULL;
-	c = call("agent_inventory", NULL, STATUS_OK);
-	assert_json(json_object_get(fake_ctx_data(c), "agents"),
-	    "[{\"name\":\"nosuch\",\"version\":null,\"description\":null},"
-	    "{\"name\":\"rpcutil\",\"version\":null,\"description\":null}]");
-	fake_ctx_free(c);
 }
 END_TEST
 
 START_TEST(test_daemon_stats)
 {
-	struct action_ctx *c = call("daemon_stats", NULL, STATUS_OK);
-	const json_t *d = fake_ctx_data(c);
+	struct reply *c;
+	const json_t *d;
 
-	assert_json(json_object_get(d, "stats"), "{\"total\":7,\"denied\":2}");
+	call("ping", NULL, STATUS_OK);
+	c = call("daemon_stats", NULL, STATUS_OK);
+	d = c->data;
+	/* The agent's own counters, taken when the action started. */
+	assert_json(json_object_get(d, "stats"),
+	    "{\"received\":0,\"replied\":1,\"dropped\":0,\"refused\":0,"
+	    "\"actions\":2,\"running\":1,\"queued\":0}");
 	ck_assert_int_eq(int_of(c, "pid"), getpid());
 	ck_assert_int_ge(int_of(c, "uptime"), 5);
-	ck_assert_int_eq(int_of(c, "start_time"), node.start_ms / 1000);
+	ck_assert_int_eq(int_of(c, "start_time"), h.d.start_ms / 1000);
 	/* A test process has at least a page and less than a gigabyte. */
 	ck_assert_int_ge(int_of(c, "rss"), 4096);
 	ck_assert_int_lt(int_of(c, "rss"), 1LL << 30);
 	ck_assert_str_eq(
-	    json_string_value(json_object_get(d, "version")), "9.8.7");
-	fake_ctx_free(c);
+	    json_string_value(json_object_get(d, "version")), PACKAGE_VERSION);
 }
 END_TEST
 

@@ -2,10 +2,13 @@
 #include "buildconf.h"
 
 #include <dirent.h>
+#include <errno.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include "testutil.h"
 
@@ -107,6 +110,17 @@ testutil_chomp(char *s)
 
 	while (n > 0 && (s[n - 1] == '\n' || s[n - 1] == '\r'))
 		s[--n] = '\0';
+}
+
+int
+testutil_gone(int pid)
+{
+	for (int i = 0; i < 400; i++) {
+		if (kill(pid, 0) < 0 && errno == ESRCH)
+			return 1;
+		usleep(5000);
+	}
+	return 0;
 }
 
 int

@@ -44,6 +44,12 @@ void testutil_chomp(char *s);
 int testutil_first_line(const char *path, char *buf, size_t size);
 
 /*
+ * 1 once no process pid exists (polled for up to 2 s: a killed child of
+ * an exited shell is reaped by init, not by us), 0 if it is still there.
+ */
+int testutil_gone(int pid);
+
+/*
  * Fails the test unless got and want dump to the same text with the
  * json_dumps() flags given; name starts the message.
  */
