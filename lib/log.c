@@ -52,10 +52,34 @@ log_level_parse(const char *name)
 	return -1;
 }
 
+size_t
+log_escape(const char *in, char *out, size_t size)
+{
+	size_t n = 0;
+
+	for (; *in != '\0'; in++) {
+		unsigned char ch = (unsigned char)*in;
+
+		if (ch >= 0x20 && ch != 0x7f) {
+			if (n + 1 >= size)
+				break;
+			out[n++] = (char)ch;
+		} else {
+			if (n + 4 >= size)
+				break;
+			snprintf(out + n, size - n, "\\x%02x", ch);
+			n += 4;
+		}
+	}
+	if (size > 0)
+		out[n] = '\0';
+	return n;
+}
+
 static void
 vlog(enum log_level level, int with_errno, const char *fmt, va_list ap)
 {
-	char msg[2048];
+	char msg[2048], line[sizeof(msg) * 4];
 	int saved = errno;
 
 	if (level > log_level)
@@ -65,10 +89,11 @@ vlog(enum log_level level, int with_errno, const char *fmt, va_list ap)
 		size_t n = strlen(msg);
 		snprintf(msg + n, sizeof(msg) - n, ": %s", strerror(saved));
 	}
+	log_escape(msg, line, sizeof(line));
 	if (log_syslog)
-		syslog(level_prio[level], "%s", msg);
+		syslog(level_prio[level], "%s", line);
 	else
-		fprintf(stderr, "%s: %s\n", log_progname, msg);
+		fprintf(stderr, "%s: %s\n", log_progname, line);
 	errno = saved;
 }
 
@@ -84,28 +109,6 @@ LOG_FN(log_warn, LOG_LEVEL_WARN, 1)
 LOG_FN(log_warnx, LOG_LEVEL_WARN, 0)
 LOG_FN(log_info, LOG_LEVEL_INFO, 0)
 LOG_FN(log_debug, LOG_LEVEL_DEBUG, 0)
-
-void
-fatal(const char *fmt, ...)
-{
-	va_list ap;
-
-	va_start(ap, fmt);
-	vlog(LOG_LEVEL_ERR, 1, fmt, ap);
-	va_end(ap);
-	exit(1);
-}
-
-void
-fatalx(const char *fmt, ...)
-{
-	va_list ap;
-
-	va_start(ap, fmt);
-	vlog(LOG_LEVEL_ERR, 0, fmt, ap);
-	va_end(ap);
-	exit(1);
-}
 
 struct audit {
 	int fd;
@@ -150,6 +153,38 @@ set_str(json_t *o, const char *key, const char *v)
 	json_object_set_new(o, key, v != NULL ? json_string(v) : json_null());
 }
 
+/*
+ * jansson escapes the bytes below 0x20 but writes DEL as it is: JSON allows
+ * it, terminals do not. It occurs only inside strings, so \u007f is the same
+ * value. Takes and returns a malloc'd string.
+ */
+static char *
+escape_del(char *s)
+{
+	size_t n = 0, len = strlen(s);
+	char *out, *o;
+
+	for (const char *p = s; *p != '\0'; p++)
+		n += *p == 0x7f;
+	if (n == 0)
+		return s;
+	if ((out = malloc(len + 5 * n + 1)) == NULL) {
+		free(s);
+		return NULL;
+	}
+	o = out;
+	for (const char *p = s; *p != '\0'; p++) {
+		if (*p == 0x7f) {
+			memcpy(o, "\\u007f", 6);
+			o += 6;
+		} else
+			*o++ = *p;
+	}
+	*o = '\0';
+	free(s);
+	return out;
+}
+
 char *
 audit_format(const struct audit_record *r)
 {
@@ -172,7 +207,7 @@ audit_format(const struct audit_record *r)
 		set_str(o, "reason", r->reason);
 	line = json_dumps(o, JSON_COMPACT | JSON_PRESERVE_ORDER);
 	json_decref(o);
-	return line;
+	return line != NULL ? escape_del(line) : NULL;
 }
 
 int

@@ -2,11 +2,13 @@
  * log.h: diagnostics to stderr or syslog, and the JSON audit trail.
  *
  * log_warn() appends strerror(errno); log_warnx() does not (OpenBSD log.h).
- * Only main() and start-up code call fatal()/fatalx().
+ * Every line is passed through log_escape() before it is written, since
+ * messages quote bytes from unauthenticated peers.
  */
 #ifndef METACTL_LOG_H
 #define METACTL_LOG_H
 
+#include <stddef.h>
 #include <stdint.h>
 #include <jansson.h>
 
@@ -28,10 +30,13 @@ void log_warn(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 void log_warnx(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 void log_info(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 void log_debug(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
-void fatal(const char *fmt, ...)
-    __attribute__((format(printf, 1, 2), noreturn));
-void fatalx(const char *fmt, ...)
-    __attribute__((format(printf, 1, 2), noreturn));
+
+/*
+ * Copies in to out (size bytes, NUL included), each control byte (below
+ * 0x20, and 0x7f) written as \xNN; other bytes, UTF-8 included, are kept.
+ * Stops short rather than cut an escape; returns the length written.
+ */
+size_t log_escape(const char *in, char *out, size_t size);
 
 /*
  * Audit trail: one JSON object per line, appended with O_APPEND and written

@@ -1,0 +1,6 @@
+# tests of the configuration tables (lib/conftab.c), logging (lib/log.c),
+# the audit trail and the local socket's limits.
+UNIT_TESTS += tests/unit/test_log
+check_PROGRAMS += tests/unit/test_log
+tests_unit_test_log_SOURCES = tests/unit/test_log.c $(TESTUTIL)
+tests_unit_test_log_LDADD = $(MC_TEST_LIBS)
