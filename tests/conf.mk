@@ -4,3 +4,6 @@ UNIT_TESTS += tests/unit/test_log
 check_PROGRAMS += tests/unit/test_log
 tests_unit_test_log_SOURCES = tests/unit/test_log.c $(TESTUTIL)
 tests_unit_test_log_LDADD = $(MC_TEST_LIBS)
+
+INTEGRATION_TESTS += tests/integration/local_limits.sh
+EXTRA_DIST += tests/integration/local_limits.sh
