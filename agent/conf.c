@@ -145,7 +145,7 @@ const struct conftab_key conf_keys[] = {
     {"limits", "shutdown_timeout", CONFTAB_DURATION, F(shutdown_timeout_ms),
 	.def = "30s", .min = 0, .max = 24 * 3600 * 1000},
     {"daemon", "notification_fd", CONFTAB_INT, F(notification_fd), .def = "-1",
-	.def_doc = "none", .min = -1, .max = 1024, .flags = RESTART,
+	.def_doc = "none", .min = -1, .max = 1024, .flags = CONFTAB_START,
 	.check = check_fd},
     {NULL, NULL, 0, 0, 0, 0, NULL, NULL, 0, 0, 0, NULL, 0, NULL},
 };

@@ -32,7 +32,8 @@ tests_unit_test_agent_node_SOURCES = tests/unit/test_agent_node.c $(TESTUTIL)
 tests_unit_test_agent_node_LDADD = $(AGENTD_TEST_LIBS)
 UNIT_TESTS += tests/unit/test_agent_conf
 check_PROGRAMS += tests/unit/test_agent_conf
-tests_unit_test_agent_conf_SOURCES = tests/unit/test_agent_conf.c $(TESTUTIL)
+tests_unit_test_agent_conf_SOURCES = tests/unit/test_agent_conf.c $(TESTUTIL) \
+	$(CONFTAB_MAN)
 tests_unit_test_agent_conf_CPPFLAGS = $(AM_CPPFLAGS) \
 	-DSRCDIR='"$(abs_top_srcdir)"'
 tests_unit_test_agent_conf_LDADD = $(AGENTD_TEST_LIBS)

@@ -52,7 +52,8 @@ struct conftab_key {
 	 * program computes.
 	 */
 	const char *def;
-	const char *def_doc; /* the manual's words for a computed default */
+	const char
+	    *def_doc; /* the manual's words for the default, if not def */
 	long long min, max; /* numbers (ms for durations); both 0: any */
 	long long scale; /* durations: ms per unit of the field; 0 is 1 */
 	const char *const *names; /* enums: NULL-terminated */

@@ -1,5 +1,9 @@
 # tests of the configuration tables (lib/conftab.c), logging (lib/log.c),
 # the audit trail and the local socket's limits.
+# Holds a configuration table against its manual page and sample file;
+# the configuration suites of both programs list it in their SOURCES.
+CONFTAB_MAN = tests/unit/conftab_man.c tests/unit/conftab_man.h
+
 UNIT_TESTS += tests/unit/test_log
 check_PROGRAMS += tests/unit/test_log
 tests_unit_test_log_SOURCES = tests/unit/test_log.c $(TESTUTIL)
