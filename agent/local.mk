@@ -61,3 +61,13 @@ SCRIPT_TESTS += tests/integration/agent_man.sh
 EXTRA_DIST += tests/integration/agent_man.sh etc/metactld.conf \
 	etc/metactld.service
 dist_man_MANS += man/metactld.8 man/metactld.conf.5
+
+# The audit trail's logrotate snippet, with the configured localstatedir.
+logrotatedir = $(sysconfdir)/logrotate.d
+logrotate_DATA = etc/logrotate.d/metactl
+CLEANFILES += etc/logrotate.d/metactl
+EXTRA_DIST += etc/logrotate.d/metactl.in
+etc/logrotate.d/metactl: $(srcdir)/etc/logrotate.d/metactl.in Makefile
+	$(MKDIR_P) etc/logrotate.d
+	sed 's|@localstatedir[@]|$(localstatedir)|g' \
+	    $(srcdir)/etc/logrotate.d/metactl.in >$@

@@ -283,9 +283,8 @@ agentd_reload(struct agentd *d)
 		if (d->foreground && log_getlevel() == LOG_LEVEL_DEBUG)
 			nc.log_level = LOG_LEVEL_DEBUG;
 		log_setlevel((enum log_level)nc.log_level);
-		if ((nc.audit_path == NULL) != (d->conf.audit_path == NULL) ||
-		    (nc.audit_path != NULL &&
-			strcmp(nc.audit_path, d->conf.audit_path) != 0)) {
+		/* Opened again even at the same path: after a rotation. */
+		{
 			struct audit *na = NULL;
 
 			if (nc.audit_path != NULL &&

@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <syslog.h>
 #include <time.h>
 #include <unistd.h>
@@ -112,29 +113,107 @@ LOG_FN(log_debug, LOG_LEVEL_DEBUG, 0)
 
 struct audit {
 	int fd;
-	int owned;
+	char *path; /* NULL for stdout */
+	dev_t dev; /* of the open file */
+	ino_t ino;
 };
+
+/* Creates the missing directories above path, mode 0750. */
+static int
+make_parents(const char *path)
+{
+	char *p = strdup(path);
+	int r = 0;
+
+	if (p == NULL)
+		return -ENOMEM;
+	for (char *s = strchr(p + 1, '/'); s != NULL; s = strchr(s + 1, '/')) {
+		*s = '\0';
+		if (mkdir(p, 0750) == -1 && errno != EEXIST) {
+			r = -errno;
+			break;
+		}
+		*s = '/';
+	}
+	free(p);
+	return r;
+}
+
+/* Opens path for appending, creating it mode 0640; never through a
+ * symbolic link, and only a regular file. */
+static int
+open_trail(const char *path, struct stat *st)
+{
+	int fd, r;
+
+	if ((r = make_parents(path)) < 0)
+		return r;
+	/* O_NONBLOCK: a FIFO planted at the path must not hang the agent. */
+	fd = open(path,
+	    O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK,
+	    0640);
+	if (fd == -1)
+		return -errno;
+	errno = 0;
+	if (fstat(fd, st) == -1 || !S_ISREG(st->st_mode)) {
+		r = errno != 0 ? -errno : -EINVAL;
+		close(fd);
+		return r;
+	}
+	return fd;
+}
 
 int
 audit_open(const char *path, struct audit **ret)
 {
 	struct audit *a;
-	int fd;
+	struct stat st;
 
-	if (strcmp(path, "-") == 0)
-		fd = STDOUT_FILENO;
-	else if ((fd = open(path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC,
-		      0640)) == -1)
-		return -errno;
-	if ((a = calloc(1, sizeof(*a))) == NULL) {
-		if (fd != STDOUT_FILENO)
-			close(fd);
+	if ((a = calloc(1, sizeof(*a))) == NULL)
 		return -ENOMEM;
+	if (strcmp(path, "-") == 0) {
+		a->fd = STDOUT_FILENO;
+	} else if ((a->path = strdup(path)) == NULL ||
+	    (a->fd = open_trail(path, &st)) < 0) {
+		int r = a->path == NULL ? -ENOMEM : a->fd;
+
+		free(a->path);
+		free(a);
+		return r;
+	} else {
+		a->dev = st.st_dev;
+		a->ino = st.st_ino;
 	}
-	a->fd = fd;
-	a->owned = fd != STDOUT_FILENO;
 	*ret = a;
 	return 0;
+}
+
+int
+audit_reopen(struct audit *a)
+{
+	struct stat st;
+	int fd;
+
+	if (a == NULL || a->path == NULL)
+		return 0;
+	if ((fd = open_trail(a->path, &st)) < 0)
+		return fd;
+	close(a->fd);
+	a->fd = fd;
+	a->dev = st.st_dev;
+	a->ino = st.st_ino;
+	return 0;
+}
+
+/* Whether the path still names the open file; not after a rotation. */
+static int
+still_there(const struct audit *a)
+{
+	struct stat st;
+
+	return a->path == NULL ||
+	    (stat(a->path, &st) == 0 && st.st_dev == a->dev &&
+		st.st_ino == a->ino);
 }
 
 void
@@ -142,8 +221,9 @@ audit_close(struct audit *a)
 {
 	if (a == NULL)
 		return;
-	if (a->owned)
+	if (a->path != NULL)
 		close(a->fd);
+	free(a->path);
 	free(a);
 }
 
@@ -220,6 +300,10 @@ audit_write(struct audit *a, const struct audit_record *r)
 
 	if (a == NULL)
 		return 0;
+	/* Moved away by logrotate: a new file at the path, then the record.
+	 * Should that fail, the record still goes to the old file. */
+	if (!still_there(a))
+		ret = audit_reopen(a);
 	if ((line = audit_format(r)) == NULL)
 		return -ENOMEM;
 	n = strlen(line);
@@ -229,6 +313,7 @@ audit_write(struct audit *a, const struct audit_record *r)
 		ret = -errno;
 	else if ((size_t)w != n + 1)
 		ret = -EIO;
+
 	free(line);
 	return ret;
 }

@@ -55,10 +55,22 @@ struct audit_record {
 };
 
 struct audit;
-/* path "-" writes to stdout. Returns 0 or a negated errno. */
+/*
+ * path "-" writes to stdout. Otherwise the missing directories above path
+ * are created mode 0750 and the file mode 0640; a symbolic link or
+ * anything but a regular file is refused (-ELOOP, -EINVAL). Returns 0 or
+ * a negated errno.
+ */
 int audit_open(const char *path, struct audit **ret);
+/* Opens the path again (after a rotation); on error the old file stays
+ * open. 0 or a negated errno. */
+int audit_reopen(struct audit *a);
 void audit_close(struct audit *a);
-/* Returns 0 or a negated errno; a NULL audit is a no-op. */
+/*
+ * Appends one record; when the path no longer names the open file (moved
+ * away by a rotation) the path is opened again first. Returns 0 or a
+ * negated errno; a NULL audit is a no-op.
+ */
 int audit_write(struct audit *a, const struct audit_record *r);
 /* The line audit_write() would write, without the newline; caller frees. */
 char *audit_format(const struct audit_record *r);

@@ -11,3 +11,6 @@ tests_unit_test_log_LDADD = $(MC_TEST_LIBS)
 
 INTEGRATION_TESTS += tests/integration/local_limits.sh
 EXTRA_DIST += tests/integration/local_limits.sh
+
+INTEGRATION_TESTS += tests/integration/agent_audit.sh
+EXTRA_DIST += tests/integration/agent_audit.sh

@@ -5,9 +5,11 @@
 #include "buildconf.h"
 
 #include <check.h>
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "log.h"
@@ -114,6 +116,100 @@ START_TEST(audit_lines_are_json)
 }
 END_TEST
 
+static const struct audit_record rec = {
+    .time_ms = 1, .id = "x", .decision = "allowed"};
+
+/* How many lines the file at path has; -1 when there is none. */
+static int
+lines(const char *path)
+{
+	char *text = testutil_read_file(path, NULL);
+	int n = 0;
+
+	if (text == NULL)
+		return -1;
+	for (const char *p = text; *p != '\0'; p++)
+		n += *p == '\n';
+	free(text);
+	return n;
+}
+
+START_TEST(audit_creates_with_safe_modes)
+{
+	char dir[] = "/tmp/test_log.XXXXXX", path[256], sub[200];
+	struct audit *a = NULL;
+	struct stat st;
+
+	ck_assert_ptr_nonnull(mkdtemp(dir));
+	snprintf(sub, sizeof(sub), "%s/log/metactl", dir);
+	snprintf(path, sizeof(path), "%s/audit.log", sub);
+	ck_assert_int_eq(audit_open(path, &a), 0);
+	ck_assert_int_eq(stat(sub, &st), 0);
+	ck_assert_uint_eq(st.st_mode & 07777, 0750);
+	ck_assert_int_eq(stat(path, &st), 0);
+	ck_assert_uint_eq(st.st_mode & 07777, 0640);
+	ck_assert_int_eq(audit_write(a, &rec), 0);
+	ck_assert_int_eq(lines(path), 1);
+	audit_close(a);
+	unlink(path);
+	rmdir(sub);
+	snprintf(sub, sizeof(sub), "%s/log", dir);
+	rmdir(sub);
+	rmdir(dir);
+}
+END_TEST
+
+START_TEST(audit_refuses_links_and_others)
+{
+	char dir[] = "/tmp/test_log.XXXXXX", path[256], target[256];
+	struct audit *a = NULL;
+
+	ck_assert_ptr_nonnull(mkdtemp(dir));
+	snprintf(path, sizeof(path), "%s/audit.log", dir);
+	snprintf(target, sizeof(target), "%s/target", dir);
+	ck_assert_int_eq(symlink(target, path), 0);
+	ck_assert_int_eq(audit_open(path, &a), -ELOOP);
+	ck_assert_int_eq(access(target, F_OK), -1); /* not created */
+	unlink(path);
+	ck_assert_int_eq(mkfifo(path, 0600), 0);
+	ck_assert_int_lt(audit_open(path, &a), 0); /* and does not hang */
+	unlink(path);
+	rmdir(dir);
+}
+END_TEST
+
+/* logrotate moves the file away (and may create a new one): the next
+ * record goes to a file at the path, the earlier ones stay in the old. */
+START_TEST(audit_follows_rotation)
+{
+	char dir[] = "/tmp/test_log.XXXXXX", path[256], old[256];
+	struct audit *a = NULL;
+
+	ck_assert_ptr_nonnull(mkdtemp(dir));
+	snprintf(path, sizeof(path), "%s/audit.log", dir);
+	snprintf(old, sizeof(old), "%s/audit.log.1", dir);
+	ck_assert_int_eq(audit_open(path, &a), 0);
+	ck_assert_int_eq(audit_write(a, &rec), 0);
+	ck_assert_int_eq(rename(path, old), 0);
+	ck_assert_int_eq(audit_write(a, &rec), 0);
+	ck_assert_int_eq(lines(old), 1);
+	ck_assert_int_eq(lines(path), 1);
+	/* "create": logrotate made the new file itself. */
+	ck_assert_int_eq(rename(path, old), 0);
+	testutil_write_file(path, "");
+	ck_assert_int_eq(audit_write(a, &rec), 0);
+	ck_assert_int_eq(lines(path), 1);
+	/* audit_reopen (SIGHUP) at the same path. */
+	ck_assert_int_eq(rename(path, old), 0);
+	ck_assert_int_eq(audit_reopen(a), 0);
+	ck_assert_int_eq(lines(path), 0);
+	audit_close(a);
+	unlink(path);
+	unlink(old);
+	rmdir(dir);
+}
+END_TEST
+
 int
 main(void)
 {
@@ -124,6 +220,9 @@ main(void)
 	tcase_add_test(tc, escape_truncates_whole);
 	tcase_add_test(tc, stderr_lines_are_escaped);
 	tcase_add_test(tc, audit_lines_are_json);
+	tcase_add_test(tc, audit_creates_with_safe_modes);
+	tcase_add_test(tc, audit_refuses_links_and_others);
+	tcase_add_test(tc, audit_follows_rotation);
 	suite_add_tcase(s, tc);
 	return testutil_run(s);
 }
