@@ -56,7 +56,6 @@ check_fd(const void *field)
 }
 
 static const char *const log_targets[] = {"stderr", "syslog", NULL};
-static const char *const log_levels[] = {"err", "warn", "info", "debug", NULL};
 
 #define F(field) CONFTAB_FIELD(struct conf, field)
 #define RESTART CONFTAB_RESTART
@@ -129,7 +128,7 @@ const struct conftab_key conf_keys[] = {
     {"log", "target", CONFTAB_ENUM, F(log_syslog), .def = "syslog",
 	.names = log_targets, .flags = RESTART},
     {"log", "level", CONFTAB_ENUM, F(log_level), .def = "info",
-	.names = log_levels},
+	.names = log_level_names},
     {"log", "audit", CONFTAB_STRING, F(audit_path),
 	.def = "@localstatedir@/log/metactl/audit.log", .flags = CONFTAB_OFF},
     {"limits", "message_size", CONFTAB_SIZE, F(message_max), .def = "1M",

@@ -442,6 +442,8 @@ main(int argc, char **argv)
 	conf_defaults(&d->conf);
 	if ((r = conf_load(&d->conf, path, &err)) < 0)
 		return startup_error(r, &err, path);
+	if (check && debug) /* every setting as the agent will use it */
+		conftab_print(conf_keys, &d->conf, stdout);
 	if (d->conf.nbrokers == 0 && !d->conf.local_enable) {
 		fprintf(stderr,
 		    "metactld: %s: neither a broker nor the local "

@@ -438,3 +438,75 @@ conftab_clear(const struct conftab_key *tab, void *obj)
 		memset(p, 0, k->size);
 	}
 }
+
+static long long
+load_int(const void *p, size_t size)
+{
+	if (size == sizeof(int)) {
+		int i;
+
+		memcpy(&i, p, sizeof(i));
+		return i;
+	}
+	if (size == sizeof(short)) {
+		short h;
+
+		memcpy(&h, p, sizeof(h));
+		return h;
+	}
+	long long v;
+
+	memcpy(&v, p, sizeof(v));
+	return v;
+}
+
+void
+conftab_print(const struct conftab_key *tab, const void *obj, FILE *f)
+{
+	const char *sec = NULL;
+	char buf[64];
+
+	for (const struct conftab_key *k = tab; k->key != NULL; k++) {
+		const char *p = (const char *)obj + k->offset;
+		long long v = k->type >= CONFTAB_INT ? load_int(p, k->size) : 0;
+
+		if (sec == NULL || strcmp(sec, k->section) != 0) {
+			if (k->section[0] != '\0')
+				fprintf(f, "%s[%s]\n", sec != NULL ? "\n" : "",
+				    k->section);
+			sec = k->section;
+		}
+		fprintf(f, "%s = ", k->key);
+		if (k->flags & CONFTAB_SECRET &&
+		    *(char *const *)(const void *)p != NULL)
+			fputs("***", f);
+		else if (k->type == CONFTAB_STRING) {
+			const char *str = *(char *const *)(const void *)p;
+
+			fputs(str != NULL                ? str
+				: k->flags & CONFTAB_OFF ? "off"
+							 : "",
+			    f);
+		} else if (k->type == CONFTAB_LIST) {
+			char *const *l = *(char **const *)(const void *)p;
+
+			for (size_t i = 0; l != NULL && l[i] != NULL; i++)
+				fprintf(f, "%s%s", i > 0 ? " " : "", l[i]);
+		} else if (k->type == CONFTAB_BOOL)
+			fputs(*(const int *)(const void *)p ? "yes" : "no", f);
+		else if (k->type == CONFTAB_MODE)
+			fprintf(f, "%04llo", v);
+		else if (k->type == CONFTAB_ENUM)
+			fputs(k->names[v], f);
+		else
+			fputs(
+			    fmt_num(k,
+				v *
+				    (k->type == CONFTAB_DURATION && k->scale > 1
+					    ? k->scale
+					    : 1),
+				buf, sizeof(buf)),
+			    f);
+		fputc('\n', f);
+	}
+}

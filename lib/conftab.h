@@ -14,6 +14,7 @@
 #define METACTL_CONFTAB_H
 
 #include <stddef.h>
+#include <stdio.h>
 
 #include "config.h"
 #include "error.h"
@@ -101,6 +102,11 @@ void conftab_keep(const struct conftab_key *tab, void *nobj, void *oobj,
     void (*changed)(const struct conftab_key *k));
 /* Frees the strings and lists of obj and zeroes the fields of the table. */
 void conftab_clear(const struct conftab_key *tab, void *obj);
+/*
+ * Writes every key of the table with its value in obj, in the syntax of
+ * the file, section by section; CONFTAB_SECRET values show as "***".
+ */
+void conftab_print(const struct conftab_key *tab, const void *obj, FILE *f);
 /* "[section] key", or "key" in the global section, into buf. */
 const char *conftab_name(const struct conftab_key *k, char *buf, size_t size);
 

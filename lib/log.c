@@ -18,7 +18,7 @@ static const char *log_progname = "metactl";
 static int log_syslog;
 static enum log_level log_level = LOG_LEVEL_INFO;
 
-static const char *const level_names[] = {"err", "warn", "info", "debug"};
+const char *const log_level_names[] = {"err", "warn", "info", "debug", NULL};
 static const int level_prio[] = {LOG_ERR, LOG_WARNING, LOG_INFO, LOG_DEBUG};
 
 void
@@ -41,16 +41,6 @@ enum log_level
 log_getlevel(void)
 {
 	return log_level;
-}
-
-int
-log_level_parse(const char *name)
-{
-	for (size_t i = 0; i < sizeof(level_names) / sizeof(level_names[0]);
-	     i++)
-		if (strcmp(name, level_names[i]) == 0)
-			return (int)i;
-	return -1;
 }
 
 size_t

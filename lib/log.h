@@ -23,8 +23,8 @@ enum log_level {
 void log_init(const char *progname, int to_syslog, enum log_level level);
 void log_setlevel(enum log_level level);
 enum log_level log_getlevel(void);
-/* "err", "warn", "info", "debug"; returns -1 for anything else. */
-int log_level_parse(const char *name);
+/* "err", "warn", "info", "debug", indexed by enum log_level; NULL-ended. */
+extern const char *const log_level_names[];
 
 void log_warn(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 void log_warnx(const char *fmt, ...) __attribute__((format(printf, 1, 2)));

@@ -90,6 +90,59 @@ START_TEST(test_manual)
 }
 END_TEST
 
+/* What conf_keys prints of c, in a new string. */
+static char *
+printed(const struct conf *c)
+{
+	char *text = NULL;
+	size_t len = 0;
+	FILE *f = open_memstream(&text, &len);
+
+	ck_assert_ptr_nonnull(f);
+	conftab_print(conf_keys, c, f);
+	fclose(f);
+	return text;
+}
+
+/* metactld -n -d prints every setting in the file's syntax: loading what
+ * it printed gives the same settings; the password is not shown. */
+START_TEST(test_print)
+{
+	struct conf c, again;
+	struct error err;
+	char *one, *two, buf[512];
+	int r;
+
+	conf_defaults(&c);
+	r = conf_load(&c,
+	    write_conf("[broker]\nurls = amqp://a/ amqp://b/\n"
+		       "password = s3cret\nheartbeat = 0\n"
+		       "[security]\nkey = /k\ncertificate = /c\nca = /a\n"
+		       "[local]\nmode = 0600\nbuffer_per_uid = 3M\n"
+		       "[log]\naudit = off\nlevel = debug\n"
+		       "[limits]\naction_timeout = 1500ms\n"),
+	    &err);
+	ck_assert_msg(r == 0, "%s", error_format(&err, buf, sizeof(buf)));
+	one = printed(&c);
+	ck_assert_ptr_null(strstr(one, "s3cret"));
+	ck_assert_ptr_nonnull(strstr(one, "password = ***\n"));
+	ck_assert_ptr_nonnull(strstr(one, "urls = amqp://a/ amqp://b/\n"));
+	ck_assert_ptr_nonnull(strstr(one, "mode = 0600\n"));
+	ck_assert_ptr_nonnull(strstr(one, "audit = off\n"));
+	ck_assert_ptr_nonnull(strstr(one, "action_timeout = 1500ms\n"));
+	teardown();
+	conf_defaults(&again);
+	r = conf_load(&again, write_conf(one), &err);
+	ck_assert_msg(r == 0, "%s", error_format(&err, buf, sizeof(buf)));
+	two = printed(&again);
+	ck_assert_str_eq(one, two);
+	free(one);
+	free(two);
+	conf_clear(&c);
+	conf_clear(&again);
+}
+END_TEST
+
 /* A reload keeps what changes only on restart and takes the rest. */
 START_TEST(test_reload)
 {
@@ -282,6 +335,7 @@ main(void)
 	tcase_add_test(tc, test_audit_off);
 	tcase_add_test(tc, test_manual);
 	tcase_add_test(tc, test_reload);
+	tcase_add_test(tc, test_print);
 	suite_add_tcase(su, tc);
 	return testutil_run(su);
 }
