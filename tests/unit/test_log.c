@@ -5,6 +5,7 @@
 #include "buildconf.h"
 
 #include <check.h>
+#include <ftw.h>
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -134,47 +135,65 @@ lines(const char *path)
 	return n;
 }
 
+static char dir[] = "/tmp/test_log.XXXXXX";
+
+static void
+make_dir(void)
+{
+	strcpy(dir, "/tmp/test_log.XXXXXX");
+	ck_assert_ptr_nonnull(mkdtemp(dir));
+}
+
+static int
+remove_one(const char *path, const struct stat *st, int flag, struct FTW *ftw)
+{
+	(void)st, (void)flag, (void)ftw;
+	return remove(path);
+}
+
+static void
+remove_dir(void)
+{
+	nftw(dir, remove_one, 8, FTW_DEPTH | FTW_PHYS);
+}
+
+/* name in the test's directory, into path (256 bytes). */
+static char *
+at(const char *name, char *path)
+{
+	snprintf(path, 256, "%s/%s", dir, name);
+	return path;
+}
+
 START_TEST(audit_creates_with_safe_modes)
 {
-	char dir[] = "/tmp/test_log.XXXXXX", path[256], sub[200];
+	char path[256], sub[256];
 	struct audit *a = NULL;
 	struct stat st;
 
-	ck_assert_ptr_nonnull(mkdtemp(dir));
-	snprintf(sub, sizeof(sub), "%s/log/metactl", dir);
-	snprintf(path, sizeof(path), "%s/audit.log", sub);
-	ck_assert_int_eq(audit_open(path, &a), 0);
-	ck_assert_int_eq(stat(sub, &st), 0);
+	ck_assert_int_eq(audit_open(at("log/metactl/audit.log", path), &a), 0);
+	ck_assert_int_eq(stat(at("log/metactl", sub), &st), 0);
 	ck_assert_uint_eq(st.st_mode & 07777, 0750);
 	ck_assert_int_eq(stat(path, &st), 0);
 	ck_assert_uint_eq(st.st_mode & 07777, 0640);
 	ck_assert_int_eq(audit_write(a, &rec), 0);
 	ck_assert_int_eq(lines(path), 1);
 	audit_close(a);
-	unlink(path);
-	rmdir(sub);
-	snprintf(sub, sizeof(sub), "%s/log", dir);
-	rmdir(sub);
-	rmdir(dir);
 }
 END_TEST
 
 START_TEST(audit_refuses_links_and_others)
 {
-	char dir[] = "/tmp/test_log.XXXXXX", path[256], target[256];
+	char path[256], target[256];
 	struct audit *a = NULL;
 
-	ck_assert_ptr_nonnull(mkdtemp(dir));
-	snprintf(path, sizeof(path), "%s/audit.log", dir);
-	snprintf(target, sizeof(target), "%s/target", dir);
-	ck_assert_int_eq(symlink(target, path), 0);
+	ck_assert_int_eq(
+	    symlink(at("target", target), at("audit.log", path)), 0);
 	ck_assert_int_eq(audit_open(path, &a), -ELOOP);
 	ck_assert_int_eq(access(target, F_OK), -1); /* not created */
 	unlink(path);
 	ck_assert_int_eq(mkfifo(path, 0600), 0);
 	ck_assert_int_lt(audit_open(path, &a), 0); /* and does not hang */
-	unlink(path);
-	rmdir(dir);
 }
 END_TEST
 
@@ -182,13 +201,11 @@ END_TEST
  * record goes to a file at the path, the earlier ones stay in the old. */
 START_TEST(audit_follows_rotation)
 {
-	char dir[] = "/tmp/test_log.XXXXXX", path[256], old[256];
+	char path[256], old[256];
 	struct audit *a = NULL;
 
-	ck_assert_ptr_nonnull(mkdtemp(dir));
-	snprintf(path, sizeof(path), "%s/audit.log", dir);
-	snprintf(old, sizeof(old), "%s/audit.log.1", dir);
-	ck_assert_int_eq(audit_open(path, &a), 0);
+	ck_assert_int_eq(audit_open(at("audit.log", path), &a), 0);
+	at("audit.log.1", old);
 	ck_assert_int_eq(audit_write(a, &rec), 0);
 	ck_assert_int_eq(rename(path, old), 0);
 	ck_assert_int_eq(audit_write(a, &rec), 0);
@@ -204,9 +221,6 @@ START_TEST(audit_follows_rotation)
 	ck_assert_int_eq(audit_reopen(a), 0);
 	ck_assert_int_eq(lines(path), 0);
 	audit_close(a);
-	unlink(path);
-	unlink(old);
-	rmdir(dir);
 }
 END_TEST
 
@@ -220,6 +234,7 @@ main(void)
 	tcase_add_test(tc, escape_truncates_whole);
 	tcase_add_test(tc, stderr_lines_are_escaped);
 	tcase_add_test(tc, audit_lines_are_json);
+	tcase_add_checked_fixture(tc, make_dir, remove_dir);
 	tcase_add_test(tc, audit_creates_with_safe_modes);
 	tcase_add_test(tc, audit_refuses_links_and_others);
 	tcase_add_test(tc, audit_follows_rotation);
