@@ -2,72 +2,163 @@
 #include "buildconf.h"
 
 #include <errno.h>
+#include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
 #include "config.h"
+#include "conftab.h"
 #include "log.h"
 #include "message.h"
 #include "conf.h"
 #include "strv.h"
 
-/* Every key metactld.conf may hold, by section. */
-static const struct {
-	const char *section;
-	const char *key;
-} known_keys[] = {
-    {"node", "identity"},
-    {"node", "collectives"},
-    {"node", "facts"},
-    {"node", "facts_command"},
-    {"node", "facts_timeout"},
-    {"node", "classes"},
-    {"broker", "urls"},
-    {"broker", "user"},
-    {"broker", "password"},
-    {"broker", "cafile"},
-    {"broker", "heartbeat"},
-    {"broker", "connect_timeout"},
-    {"broker", "reconnect_min"},
-    {"broker", "reconnect_max"},
-    {"security", "key"},
-    {"security", "certificate"},
-    {"security", "ca"},
-    {"security", "max_skew"},
-    {"security", "max_ttl"},
-    {"security", "replay_entries"},
-    {"security", "replay_callers"},
-    {"security", "replay_caller_entries"},
-    {"policy", "dir"},
-    {"policy", "default"},
-    {"policy", "enable_default"},
-    {"policy", "allow_unconfigured"},
-    {"plugins", "ddl_dir"},
-    {"plugins", "external_dir"},
-    {"local", "enable"},
-    {"local", "socket"},
-    {"local", "mode"},
-    {"log", "target"},
-    {"log", "level"},
-    {"log", "audit"},
-    {"limits", "message_size"},
-    {"limits", "output_size"},
-    {"limits", "concurrent_actions"},
-    {"limits", "queue"},
-    {"limits", "action_timeout"},
-    {"limits", "shutdown_timeout"},
-    {"daemon", "notification_fd"},
-    {NULL, NULL},
-};
-
-static char *
-xstrdup_or_null(const char *s)
+static const char *
+check_identity(const void *field)
 {
-	return s != NULL ? strdup(s) : NULL;
+	return message_identity_ok(*(char *const *)field)
+	    ? NULL
+	    : "must be 1 to 255 characters of [A-Za-z0-9_.@-]";
 }
 
-void
+static const char *
+check_collectives(const void *field)
+{
+	char *const *l = *(char **const *)field;
+
+	if (l == NULL || l[0] == NULL)
+		return "at least one collective is needed";
+	for (; *l != NULL; l++)
+		if (strpbrk(*l, ".#*") != NULL)
+			return "collective names cannot contain '.', '#', '*'";
+	return NULL;
+}
+
+static const char *
+check_urls(const void *field)
+{
+	char *const *l = *(char **const *)field;
+
+	for (; l != NULL && *l != NULL; l++)
+		if (strncmp(*l, "amqp://", 7) != 0 &&
+		    strncmp(*l, "amqps://", 8) != 0)
+			return "URLs start with amqp:// or amqps://";
+	return NULL;
+}
+
+static const char *
+check_fd(const void *field)
+{
+	int fd = *(const int *)field;
+
+	return fd >= 0 && fd <= 2 ? "a descriptor number above 2" : NULL;
+}
+
+static const char *const log_targets[] = {"stderr", "syslog", NULL};
+
+#define F(field) CONFTAB_FIELD(struct conf, field)
+#define RESTART CONFTAB_RESTART
+
+/*
+ * Every key of metactld.conf, once. The defaults are those documented in
+ * metactld.conf(5) (a unit test compares them); RESTART marks what a
+ * reload cannot change: the connection, the trust material, the socket,
+ * and what sized the replay caches at start.
+ */
+const struct conftab_key conf_keys[] = {
+    {"node", "identity", CONFTAB_STRING, F(identity),
+	.def_doc = "the host name", .flags = RESTART, .check = check_identity},
+    {"node", "collectives", CONFTAB_LIST, F(collectives),
+	.count = offsetof(struct conf, ncollectives), .def = "metactl",
+	.flags = RESTART, .check = check_collectives},
+    {"node", "facts", CONFTAB_STRING, F(facts_file)},
+    {"node", "facts_command", CONFTAB_STRING, F(facts_command)},
+    {"node", "facts_timeout", CONFTAB_DURATION, F(facts_timeout_ms),
+	.def = "10s", .min = 100, .max = 3600 * 1000},
+    {"node", "classes", CONFTAB_STRING, F(classes_file)},
+    {"broker", "urls", CONFTAB_LIST, F(brokers),
+	.count = offsetof(struct conf, nbrokers), .flags = RESTART,
+	.check = check_urls},
+    {"broker", "user", CONFTAB_STRING, F(broker_user), .flags = RESTART},
+    {"broker", "password", CONFTAB_STRING, F(broker_password),
+	.flags = RESTART | CONFTAB_SECRET},
+    {"broker", "cafile", CONFTAB_STRING, F(broker_cafile), .flags = RESTART},
+    {"broker", "heartbeat", CONFTAB_DURATION, F(heartbeat), .def = "60s",
+	.min = 1000, .max = 3600 * 1000, .scale = 1000,
+	.flags = RESTART | CONFTAB_ZERO},
+    {"broker", "connect_timeout", CONFTAB_DURATION, F(connect_timeout_ms),
+	.def = "5s", .min = 100, .max = 3600 * 1000},
+    {"broker", "reconnect_min", CONFTAB_DURATION, F(reconnect_min_ms),
+	.def = "500ms", .min = 10, .max = 3600 * 1000},
+    {"broker", "reconnect_max", CONFTAB_DURATION, F(reconnect_max_ms),
+	.def = "60s", .min = 10, .max = 24 * 3600 * 1000},
+    {"security", "key", CONFTAB_STRING, F(key_path), .flags = RESTART},
+    {"security", "certificate", CONFTAB_STRING, F(cert_path), .flags = RESTART},
+    {"security", "ca", CONFTAB_STRING, F(ca_path), .flags = RESTART},
+    {"security", "max_skew", CONFTAB_DURATION, F(max_skew_ms), .def = "30s",
+	.min = 0, .max = 24 * 3600 * 1000, .flags = RESTART},
+    {"security", "max_ttl", CONFTAB_DURATION, F(max_ttl_s), .def = "10m",
+	.min = 1000, .max = 24 * 3600 * 1000, .scale = 1000, .flags = RESTART},
+    {"security", "replay_entries", CONFTAB_SIZE, F(replay_entries),
+	.def = "4194304", .min = 1, .max = 100000000, .flags = RESTART},
+    {"security", "replay_callers", CONFTAB_INT, F(replay_callers), .def = "64",
+	.min = 1, .max = 1000000, .flags = RESTART},
+    {"security", "replay_caller_entries", CONFTAB_INT, F(replay_caller_entries),
+	.def = "8192", .min = 1, .max = 100000000, .flags = RESTART},
+    {"policy", "dir", CONFTAB_STRING, F(policy_dir),
+	.def = "@sysconfdir@/metactl/policy"},
+    {"policy", "default", CONFTAB_STRING, F(policy_default), .def = "default"},
+    {"policy", "enable_default", CONFTAB_BOOL, F(policy_enable_default),
+	.def = "yes"},
+    {"policy", "allow_unconfigured", CONFTAB_BOOL, F(policy_allow_unconfigured),
+	.def = "no"},
+    {"plugins", "ddl_dir", CONFTAB_STRING, F(ddl_dir),
+	.def = "@pkgdatadir@/ddl"},
+    {"plugins", "external_dir", CONFTAB_STRING, F(external_dir),
+	.def = "@sysconfdir@/metactl/agents"},
+    {"local", "enable", CONFTAB_BOOL, F(local_enable), .def = "yes",
+	.flags = RESTART},
+    {"local", "socket", CONFTAB_STRING, F(socket_path),
+	.def = "@runstatedir@/metactl/metactld.sock", .flags = RESTART},
+    {"local", "mode", CONFTAB_MODE, F(socket_mode), .def = "0666", .max = 0777,
+	.flags = RESTART},
+    {"local", "connections", CONFTAB_INT, F(local_conns_max), .def = "64",
+	.min = 1, .max = 100000},
+    {"local", "connections_per_uid", CONFTAB_INT, F(local_uid_conns_max),
+	.def = "16", .min = 1, .max = 100000},
+    {"local", "buffer_per_uid", CONFTAB_SIZE, F(local_uid_buffer_max),
+	.def = "4M", .min = 64 * 1024, .max = 1LL << 30},
+    {"local", "line_timeout", CONFTAB_DURATION, F(local_line_timeout_ms),
+	.def = "10s", .min = 10, .max = 3600 * 1000},
+    {"log", "target", CONFTAB_ENUM, F(log_syslog), .def = "syslog",
+	.names = log_targets, .flags = RESTART},
+    {"log", "level", CONFTAB_ENUM, F(log_level), .def = "info",
+	.names = log_level_names},
+    {"log", "audit", CONFTAB_STRING, F(audit_path),
+	.def = "@localstatedir@/log/metactl/audit.log", .flags = CONFTAB_OFF},
+    {"limits", "message_size", CONFTAB_SIZE, F(message_max), .def = "1M",
+	.min = 1024, .max = 256 * 1024 * 1024},
+    {"limits", "output_size", CONFTAB_SIZE, F(output_max), .def = "64k",
+	.min = 0, .max = 256 * 1024 * 1024},
+    {"limits", "concurrent_actions", CONFTAB_INT, F(actions_max), .def = "8",
+	.min = 1, .max = 4096},
+    {"limits", "queue", CONFTAB_INT, F(queue_max), .def = "64", .min = 0,
+	.max = 1000000},
+    {"limits", "action_timeout", CONFTAB_DURATION, F(action_timeout_ms),
+	.def = "60s", .min = 100, .max = 7 * 24 * 3600 * 1000LL},
+    {"limits", "shutdown_timeout", CONFTAB_DURATION, F(shutdown_timeout_ms),
+	.def = "30s", .min = 0, .max = 24 * 3600 * 1000},
+    {"daemon", "notification_fd", CONFTAB_INT, F(notification_fd), .def = "-1",
+	.def_doc = "none", .min = -1, .max = 1024, .flags = CONFTAB_START,
+	.check = check_fd},
+    {NULL, NULL, 0, 0, 0, 0, NULL, NULL, 0, 0, 0, NULL, 0, NULL},
+};
+
+#undef F
+#undef RESTART
+
+int
 conf_defaults(struct conf *c)
 {
 	char host[256];
@@ -76,332 +167,63 @@ conf_defaults(struct conf *c)
 	if (gethostname(host, sizeof(host)) != 0)
 		strcpy(host, "localhost");
 	host[sizeof(host) - 1] = '\0';
-	c->identity = strdup(host);
-	c->collectives = calloc(2, sizeof(char *));
-	if (c->collectives != NULL) {
-		c->collectives[0] = strdup("metactl");
-		c->ncollectives = 1;
-	}
-	c->facts_timeout_ms = 10000;
-	c->heartbeat = 60;
-	c->connect_timeout_ms = 5000;
-	c->reconnect_min_ms = 500;
-	c->reconnect_max_ms = 60000;
-	c->max_skew_ms = 30000;
-	c->max_ttl_s = 600;
-	c->replay_entries = 4194304;
-	c->replay_callers = 64;
-	c->replay_caller_entries = 8192;
-	c->policy_dir = strdup(SYSCONFDIR "/metactl/policy");
-	c->policy_default = strdup("default");
-	c->policy_enable_default = 1;
-	c->ddl_dir = strdup(PKGDATADIR "/ddl");
-	c->external_dir = strdup(SYSCONFDIR "/metactl/agents");
-	c->local_enable = 1;
-	c->socket_path = strdup(RUNSTATEDIR "/metactl/metactld.sock");
-	c->socket_mode = 0666;
-	c->log_syslog = 1;
-	c->log_level = LOG_LEVEL_INFO;
-	c->message_max = 1024 * 1024;
-	c->output_max = 64 * 1024;
-	c->actions_max = 8;
-	c->queue_max = 64;
-	c->action_timeout_ms = 60000;
-	c->shutdown_timeout_ms = 30000;
-	c->notification_fd = -1;
+	if ((c->identity = strdup(host)) == NULL)
+		return -ENOMEM;
+	return conftab_defaults(conf_keys, c);
 }
 
 void
 conf_clear(struct conf *c)
 {
 	free(c->path);
-	free(c->identity);
-	strv_free(c->collectives);
-	free(c->facts_file);
-	free(c->facts_command);
-	free(c->classes_file);
-	strv_free(c->brokers);
-	free(c->broker_user);
-	free(c->broker_password);
-	free(c->broker_cafile);
-	free(c->key_path);
-	free(c->cert_path);
-	free(c->ca_path);
-	free(c->policy_dir);
-	free(c->policy_default);
-	free(c->ddl_dir);
-	free(c->external_dir);
-	free(c->socket_path);
-	free(c->audit_path);
+	conftab_clear(conf_keys, c);
 	memset(c, 0, sizeof(*c));
 }
 
-/* Sets err to the value's file:line. */
+/* What no single key can say: the rules between keys. */
 static int
-bad_value(const struct config *cfg, const char *sec, const char *key,
-    struct error *err, const char *why)
+conf_check(const struct conf *c, const struct config *cfg, struct error *err)
 {
-	const char *file = NULL;
-	int line = 0;
+	const char *why;
 
-	if (config_origin(cfg, sec, key, &file, &line) == 0 && file != NULL)
-		snprintf(err->source, sizeof(err->source), "%s", file);
-	error_set(err, line, 0, "[%s] %s: %s", sec, key, why);
-	return MCE_CONFIG;
-}
-
-static int
-check_keys(const struct config *cfg, struct error *err)
-{
-	for (size_t s = 0; s < config_nsections(cfg); s++) {
-		const char *sec = config_section(cfg, s);
-
-		for (size_t k = 0; k < config_nkeys(cfg, sec); k++) {
-			const char *key = config_key(cfg, sec, k);
-			int found = 0;
-
-			for (size_t i = 0; known_keys[i].key != NULL; i++)
-				if (strcmp(known_keys[i].section, sec) == 0 &&
-				    strcmp(known_keys[i].key, key) == 0)
-					found = 1;
-			if (!found)
-				return bad_value(
-				    cfg, sec, key, err, "unknown setting");
-		}
-	}
-	return 0;
-}
-
-/* Replaces *dst by the value when present; "" means unset. */
-static int
-get_str(const struct config *cfg, const char *sec, const char *key, char **dst)
-{
-	const char *v = config_get(cfg, sec, key);
-
-	if (v == NULL)
-		return 0;
-	free(*dst);
-	*dst = NULL;
-	if (*v == '\0')
-		return 0;
-	*dst = strdup(v);
-	return *dst != NULL ? 0 : -ENOMEM;
-}
-
-static int
-get_list(const struct config *cfg, const char *sec, const char *key,
-    char ***dst, size_t *n)
-{
-	char **l = NULL;
-	size_t ln = 0;
-	int r;
-
-	if (config_get(cfg, sec, key) == NULL)
-		return 0;
-	if ((r = config_get_list(cfg, sec, key, &l, &ln)) < 0)
-		return r;
-	strv_free(*dst);
-	*dst = l;
-	*n = ln;
-	return 0;
-}
-
-static int
-get_bool(const struct config *cfg, const char *sec, const char *key, int *dst,
-    struct error *err)
-{
-	return config_get_bool(cfg, sec, key, *dst, dst, err);
-}
-
-static int
-get_ms(const struct config *cfg, const char *sec, const char *key,
-    long long *dst, long long min, struct error *err)
-{
-	int r = config_get_duration_ms(cfg, sec, key, *dst, dst, err);
-
-	if (r < 0)
-		return r;
-	if (*dst < min)
-		return bad_value(cfg, sec, key, err, "value too small");
-	return 0;
-}
-
-static int
-get_uint(const struct config *cfg, const char *sec, const char *key,
-    unsigned *dst, long long min, long long max, struct error *err)
-{
-	long long v;
-	int r = config_get_int(cfg, sec, key, *dst, &v, err);
-
-	if (r < 0)
-		return r;
-	if (v < min || v > max)
-		return bad_value(cfg, sec, key, err, "value out of range");
-	*dst = (unsigned)v;
-	return 0;
-}
-
-static int
-conf_fill(struct conf *c, const struct config *cfg, struct error *err)
-{
-	const char *v;
-	long long ll;
-	int r;
-
-	if ((r = check_keys(cfg, err)) < 0)
-		return r;
-
-	if ((r = get_str(cfg, "node", "identity", &c->identity)) < 0)
-		return r;
-	if (!message_identity_ok(c->identity))
-		return bad_value(cfg, "node", "identity", err,
-		    "must be 1 to 255 characters of [A-Za-z0-9_.@-]");
-	if ((r = get_list(cfg, "node", "collectives", &c->collectives,
-		 &c->ncollectives)) < 0)
-		return r;
-	if (c->ncollectives == 0)
-		return bad_value(cfg, "node", "collectives", err,
-		    "at least one collective is needed");
-	for (size_t i = 0; i < c->ncollectives; i++)
-		if (strpbrk(c->collectives[i], ".#*") != NULL)
-			return bad_value(cfg, "node", "collectives", err,
-			    "collective names cannot contain '.', '#', '*'");
-	if ((r = get_str(cfg, "node", "facts", &c->facts_file)) < 0 ||
-	    (r = get_str(cfg, "node", "facts_command", &c->facts_command)) <
-		0 ||
-	    (r = get_str(cfg, "node", "classes", &c->classes_file)) < 0 ||
-	    (r = get_ms(cfg, "node", "facts_timeout", &c->facts_timeout_ms, 100,
-		 err)) < 0)
-		return r;
-
-	if ((r = get_list(cfg, "broker", "urls", &c->brokers, &c->nbrokers)) <
-	    0)
-		return r;
+	if ((why = check_identity(&c->identity)) != NULL)
+		return conftab_error(cfg, "node", "identity", err, "%s", why);
+	if (c->reconnect_max_ms < c->reconnect_min_ms)
+		return conftab_error(cfg, "broker", "reconnect_max", err,
+		    "less than reconnect_min");
 	for (size_t i = 0; i < c->nbrokers; i++)
-		if (strncmp(c->brokers[i], "amqp://", 7) != 0 &&
-		    strncmp(c->brokers[i], "amqps://", 8) != 0)
-			return bad_value(cfg, "broker", "urls", err,
-			    "URLs start with amqp:// or amqps://");
-	if ((r = get_str(cfg, "broker", "user", &c->broker_user)) < 0 ||
-	    (r = get_str(cfg, "broker", "password", &c->broker_password)) < 0 ||
-	    (r = get_str(cfg, "broker", "cafile", &c->broker_cafile)) < 0)
-		return r;
-	ll = c->heartbeat * 1000LL;
-	if ((r = get_ms(cfg, "broker", "heartbeat", &ll, 0, err)) < 0)
-		return r;
-	if (ll != 0 && (ll < 1000 || ll > 3600 * 1000))
-		return bad_value(cfg, "broker", "heartbeat", err,
-		    "between 1s and 1h, or 0 to disable");
-	c->heartbeat = (int)(ll / 1000);
-	if ((r = get_ms(cfg, "broker", "connect_timeout",
-		 &c->connect_timeout_ms, 100, err)) < 0 ||
-	    (r = get_ms(cfg, "broker", "reconnect_min", &c->reconnect_min_ms,
-		 10, err)) < 0 ||
-	    (r = get_ms(cfg, "broker", "reconnect_max", &c->reconnect_max_ms,
-		 c->reconnect_min_ms, err)) < 0)
-		return r;
-	if (c->nbrokers > 0) {
-		for (size_t i = 0; i < c->nbrokers; i++)
-			if (strncmp(c->brokers[i], "amqps://", 8) == 0 &&
-			    c->broker_cafile == NULL)
-				return bad_value(cfg, "broker", "urls", err,
-				    "amqps:// needs [broker] cafile");
-	}
-
-	if ((r = get_str(cfg, "security", "key", &c->key_path)) < 0 ||
-	    (r = get_str(cfg, "security", "certificate", &c->cert_path)) < 0 ||
-	    (r = get_str(cfg, "security", "ca", &c->ca_path)) < 0)
-		return r;
+		if (strncmp(c->brokers[i], "amqps://", 8) == 0 &&
+		    c->broker_cafile == NULL)
+			return conftab_error(cfg, "broker", "urls", err,
+			    "amqps:// needs [broker] cafile");
 	if (c->nbrokers > 0 &&
 	    (c->key_path == NULL || c->cert_path == NULL || c->ca_path == NULL))
-		return bad_value(cfg, "broker", "urls", err,
+		return conftab_error(cfg, "broker", "urls", err,
 		    "a broker needs [security] key, certificate and ca");
-	if ((r = get_ms(cfg, "security", "max_skew", &c->max_skew_ms, 0, err)) <
-	    0)
-		return r;
-	ll = c->max_ttl_s * 1000;
-	if ((r = get_ms(cfg, "security", "max_ttl", &ll, 1000, err)) < 0)
-		return r;
-	c->max_ttl_s = ll / 1000;
-	if ((r = config_get_size(cfg, "security", "replay_entries",
-		 c->replay_entries, &c->replay_entries, err)) < 0 ||
-	    (r = config_get_size(cfg, "security", "replay_callers",
-		 c->replay_callers, &c->replay_callers, err)) < 0 ||
-	    (r = config_get_size(cfg, "security", "replay_caller_entries",
-		 c->replay_caller_entries, &c->replay_caller_entries, err)) < 0)
-		return r;
-
-	if ((r = get_str(cfg, "policy", "dir", &c->policy_dir)) < 0 ||
-	    (r = get_str(cfg, "policy", "default", &c->policy_default)) < 0 ||
-	    (r = get_bool(cfg, "policy", "enable_default",
-		 &c->policy_enable_default, err)) < 0 ||
-	    (r = get_bool(cfg, "policy", "allow_unconfigured",
-		 &c->policy_allow_unconfigured, err)) < 0)
-		return r;
-
-	if ((r = get_str(cfg, "plugins", "ddl_dir", &c->ddl_dir)) < 0 ||
-	    (r = get_str(cfg, "plugins", "external_dir", &c->external_dir)) < 0)
-		return r;
-
-	if ((r = get_bool(cfg, "local", "enable", &c->local_enable, err)) < 0 ||
-	    (r = get_str(cfg, "local", "socket", &c->socket_path)) < 0)
-		return r;
-	if ((v = config_get(cfg, "local", "mode")) != NULL) {
-		char *end;
-		unsigned long m = strtoul(v, &end, 8);
-
-		if (*v == '\0' || *end != '\0' || m > 0777)
-			return bad_value(cfg, "local", "mode", err,
-			    "an octal mode such as 0666");
-		c->socket_mode = (mode_t)m;
-	}
 	if (c->local_enable && c->socket_path == NULL)
-		return bad_value(
+		return conftab_error(
 		    cfg, "local", "socket", err, "a socket path is needed");
-
-	if ((v = config_get(cfg, "log", "target")) != NULL) {
-		if (strcmp(v, "syslog") == 0)
-			c->log_syslog = 1;
-		else if (strcmp(v, "stderr") == 0)
-			c->log_syslog = 0;
-		else
-			return bad_value(cfg, "log", "target", err,
-			    "\"syslog\" or \"stderr\"");
-	}
-	if ((v = config_get(cfg, "log", "level")) != NULL) {
-		if ((c->log_level = log_level_parse(v)) < 0)
-			return bad_value(cfg, "log", "level", err,
-			    "err, warn, info or debug");
-	}
-	if ((r = get_str(cfg, "log", "audit", &c->audit_path)) < 0)
-		return r;
-
-	if ((r = config_get_size(cfg, "limits", "message_size", c->message_max,
-		 &c->message_max, err)) < 0 ||
-	    (r = config_get_size(cfg, "limits", "output_size", c->output_max,
-		 &c->output_max, err)) < 0)
-		return r;
-	if (c->message_max < 1024 || c->message_max > 256 * 1024 * 1024)
-		return bad_value(
-		    cfg, "limits", "message_size", err, "between 1k and 256M");
-	if ((r = get_uint(cfg, "limits", "concurrent_actions", &c->actions_max,
-		 1, 4096, err)) < 0 ||
-	    (r = get_uint(
-		 cfg, "limits", "queue", &c->queue_max, 0, 1000000, err)) < 0 ||
-	    (r = get_ms(cfg, "limits", "action_timeout", &c->action_timeout_ms,
-		 100, err)) < 0 ||
-	    (r = get_ms(cfg, "limits", "shutdown_timeout",
-		 &c->shutdown_timeout_ms, 0, err)) < 0)
-		return r;
-
-	if ((r = config_get_int(cfg, "daemon", "notification_fd",
-		 c->notification_fd, &ll, err)) < 0)
-		return r;
-	if (ll < -1 || ll > 1024 || (ll >= 0 && ll <= 2))
-		return bad_value(cfg, "daemon", "notification_fd", err,
-		    "a descriptor number above 2");
-	c->notification_fd = (int)ll;
+	if (c->local_enable &&
+	    c->local_uid_buffer_max < 2 * c->message_max + 65536)
+		return conftab_error(cfg, "local", "buffer_per_uid", err,
+		    "must hold two messages of [limits] message_size and 64k");
 	return 0;
+}
+
+static void
+restart_needed(const struct conftab_key *k)
+{
+	char name[80];
+
+	log_warnx("reload: %s changes only on restart; keeping the running "
+		  "value",
+	    conftab_name(k, name, sizeof(name)));
+}
+
+void
+conf_keep_running(struct conf *nc, struct conf *oc)
+{
+	conftab_keep(conf_keys, nc, oc, restart_needed);
 }
 
 int
@@ -412,13 +234,15 @@ conf_load(struct conf *c, const char *path, struct error *err)
 
 	error_init(err, path);
 	free(c->path);
-	if ((c->path = xstrdup_or_null(path)) == NULL)
+	if ((c->path = strdup(path)) == NULL)
 		return -ENOMEM;
 	if ((cfg = config_new()) == NULL)
 		return -ENOMEM;
 	r = config_load_file(cfg, path, err);
 	if (r == 0)
-		r = conf_fill(c, cfg, err);
+		r = conftab_fill(conf_keys, c, cfg, err);
+	if (r == 0)
+		r = conf_check(c, cfg, err);
 	if (r == -ENOMEM)
 		error_set(err, 0, 0, "out of memory");
 	config_free(cfg);

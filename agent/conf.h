@@ -1,9 +1,10 @@
 /*
  * conf.h: metactld.conf, the node agent's configuration (metactld.conf(5)).
  *
- * conf_load() reads the INI file through lib/config.c, checks every key
- * (unknown sections and keys are errors, so typos do not go unnoticed) and
- * fills struct conf with defaults for everything not given. Errors carry the
+ * Every key is described once, in the table conf_keys (conf.c), through
+ * lib/conftab.c: conf_load() reads the INI file through lib/config.c, checks
+ * every key (unknown sections and keys are errors, so typos do not go
+ * unnoticed) and fills struct conf over the defaults. Errors carry the
  * file and line of the offending value.
  */
 #ifndef METACTLD_CONF_H
@@ -12,6 +13,7 @@
 #include <stddef.h>
 #include <sys/types.h>
 
+#include "conftab.h"
 #include "error.h"
 
 #define CONF_DEFAULT_PATH SYSCONFDIR "/metactl/metactld.conf"
@@ -63,11 +65,15 @@ struct conf {
 	int local_enable;
 	char *socket_path;
 	mode_t socket_mode;
+	unsigned local_conns_max; /* connections at once, every uid */
+	unsigned local_uid_conns_max; /* connections at once, one uid */
+	size_t local_uid_buffer_max; /* bytes buffered for one uid */
+	long long local_line_timeout_ms; /* for a line to be complete */
 
 	/* [log] */
 	int log_syslog; /* target = syslog | stderr */
 	int log_level; /* enum log_level */
-	char *audit_path; /* NULL: no audit trail */
+	char *audit_path; /* NULL: no audit trail ("off") */
 
 	/* [limits] */
 	size_t message_max;
@@ -81,10 +87,19 @@ struct conf {
 	int notification_fd; /* s6 readiness; -1: none */
 };
 
-/* Fills c with the defaults of every setting. */
-void conf_defaults(struct conf *c);
+/* Every key of metactld.conf, NULL-terminated. */
+extern const struct conftab_key conf_keys[];
+
+/* Fills c with the defaults of every setting. 0 or -ENOMEM. */
+int conf_defaults(struct conf *c);
 /* Loads path over the defaults. 0, or MCE_CONFIG/-errno with err set. */
 int conf_load(struct conf *c, const char *path, struct error *err);
 void conf_clear(struct conf *c);
+/*
+ * Reload: nc, just loaded, takes the running value of every setting that
+ * changes only on restart from oc (logging those that differ); oc gets
+ * nc's, to be cleared with it.
+ */
+void conf_keep_running(struct conf *nc, struct conf *oc);
 
 #endif

@@ -38,7 +38,8 @@ tests_unit_test_agent_spawn_SOURCES = tests/unit/test_agent_spawn.c $(TESTUTIL)
 tests_unit_test_agent_spawn_LDADD = $(AGENTD_TEST_LIBS)
 UNIT_TESTS += tests/unit/test_agent_conf
 check_PROGRAMS += tests/unit/test_agent_conf
-tests_unit_test_agent_conf_SOURCES = tests/unit/test_agent_conf.c $(TESTUTIL)
+tests_unit_test_agent_conf_SOURCES = tests/unit/test_agent_conf.c $(TESTUTIL) \
+	$(CONFTAB_MAN)
 tests_unit_test_agent_conf_CPPFLAGS = $(AM_CPPFLAGS) \
 	-DSRCDIR='"$(abs_top_srcdir)"'
 tests_unit_test_agent_conf_LDADD = $(AGENTD_TEST_LIBS)
@@ -69,3 +70,13 @@ SCRIPT_TESTS += tests/integration/agent_man.sh
 EXTRA_DIST += tests/integration/agent_man.sh etc/metactld.conf \
 	etc/metactld.service
 dist_man_MANS += man/metactld.8 man/metactld.conf.5
+
+# The audit trail's logrotate snippet, with the configured localstatedir.
+logrotatedir = $(sysconfdir)/logrotate.d
+logrotate_DATA = etc/logrotate.d/metactl
+CLEANFILES += etc/logrotate.d/metactl
+EXTRA_DIST += etc/logrotate.d/metactl.in
+etc/logrotate.d/metactl: $(srcdir)/etc/logrotate.d/metactl.in Makefile
+	$(MKDIR_P) etc/logrotate.d
+	sed 's|@localstatedir[@]|$(localstatedir)|g' \
+	    $(srcdir)/etc/logrotate.d/metactl.in >$@

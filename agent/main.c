@@ -219,48 +219,6 @@ on_idle(struct agentd *d)
 	}
 }
 
-/* Keeps what a reload cannot change without a restart. */
-static void
-keep_fixed(struct conf *nc, struct conf *oc)
-{
-#define KEEP(field) \
-	do { \
-		void *t = (void *)nc->field; \
-		nc->field = oc->field; \
-		oc->field = t; \
-	} while (0)
-	if (strcmp(nc->identity, oc->identity) != 0 ||
-	    nc->nbrokers != oc->nbrokers ||
-	    (nc->socket_path && oc->socket_path &&
-		strcmp(nc->socket_path, oc->socket_path) != 0))
-		log_warnx("reload: identity, brokers and socket change only "
-			  "on restart");
-	KEEP(identity);
-	KEEP(collectives);
-	KEEP(brokers);
-	KEEP(socket_path);
-	KEEP(key_path);
-	KEEP(cert_path);
-	KEEP(ca_path);
-	KEEP(broker_user);
-	KEEP(broker_password);
-	KEEP(broker_cafile);
-#undef KEEP
-	{
-		size_t t = nc->ncollectives;
-		nc->ncollectives = oc->ncollectives;
-		oc->ncollectives = t;
-		t = nc->nbrokers;
-		nc->nbrokers = oc->nbrokers;
-		oc->nbrokers = t;
-	}
-	nc->local_enable = oc->local_enable;
-	nc->socket_mode = oc->socket_mode;
-	nc->heartbeat = oc->heartbeat;
-	nc->notification_fd = oc->notification_fd;
-	nc->log_syslog = oc->log_syslog;
-}
-
 void
 agentd_reload(struct agentd *d)
 {
@@ -279,13 +237,12 @@ agentd_reload(struct agentd *d)
 		    error_format(&err, buf, sizeof(buf)));
 		conf_clear(&nc);
 	} else {
-		keep_fixed(&nc, &d->conf);
+		conf_keep_running(&nc, &d->conf);
 		if (d->foreground && log_getlevel() == LOG_LEVEL_DEBUG)
 			nc.log_level = LOG_LEVEL_DEBUG;
 		log_setlevel((enum log_level)nc.log_level);
-		if ((nc.audit_path == NULL) != (d->conf.audit_path == NULL) ||
-		    (nc.audit_path != NULL &&
-			strcmp(nc.audit_path, d->conf.audit_path) != 0)) {
+		/* Opened again even at the same path: after a rotation. */
+		{
 			struct audit *na = NULL;
 
 			if (nc.audit_path != NULL &&
@@ -443,6 +400,8 @@ main(int argc, char **argv)
 	conf_defaults(&d->conf);
 	if ((r = conf_load(&d->conf, path, &err)) < 0)
 		return startup_error(r, &err, path);
+	if (check && debug) /* every setting as the agent will use it */
+		conftab_print(conf_keys, &d->conf, stdout);
 	if (d->conf.nbrokers == 0 && !d->conf.local_enable) {
 		fprintf(stderr,
 		    "metactld: %s: neither a broker nor the local "

@@ -1,6 +1,7 @@
 noinst_LIBRARIES += lib/libmetactl.a
 lib_libmetactl_a_SOURCES = \
 	lib/config.c lib/config.h \
+	lib/conftab.c lib/conftab.h \
 	lib/ddl.c lib/ddl.h \
 	lib/error.c lib/error.h \
 	lib/file.c lib/file.h \

@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <syslog.h>
 #include <time.h>
 #include <unistd.h>
@@ -17,7 +18,7 @@ static const char *log_progname = "metactl";
 static int log_syslog;
 static enum log_level log_level = LOG_LEVEL_INFO;
 
-static const char *const level_names[] = {"err", "warn", "info", "debug"};
+const char *const log_level_names[] = {"err", "warn", "info", "debug", NULL};
 static const int level_prio[] = {LOG_ERR, LOG_WARNING, LOG_INFO, LOG_DEBUG};
 
 void
@@ -42,20 +43,34 @@ log_getlevel(void)
 	return log_level;
 }
 
-int
-log_level_parse(const char *name)
+size_t
+log_escape(const char *in, char *out, size_t size)
 {
-	for (size_t i = 0; i < sizeof(level_names) / sizeof(level_names[0]);
-	     i++)
-		if (strcmp(name, level_names[i]) == 0)
-			return (int)i;
-	return -1;
+	size_t n = 0;
+
+	for (; *in != '\0'; in++) {
+		unsigned char ch = (unsigned char)*in;
+
+		if (ch >= 0x20 && ch != 0x7f) {
+			if (n + 1 >= size)
+				break;
+			out[n++] = (char)ch;
+		} else {
+			if (n + 4 >= size)
+				break;
+			snprintf(out + n, size - n, "\\x%02x", ch);
+			n += 4;
+		}
+	}
+	if (size > 0)
+		out[n] = '\0';
+	return n;
 }
 
 static void
 vlog(enum log_level level, int with_errno, const char *fmt, va_list ap)
 {
-	char msg[2048];
+	char msg[2048], line[sizeof(msg) * 4];
 	int saved = errno;
 
 	if (level > log_level)
@@ -65,10 +80,11 @@ vlog(enum log_level level, int with_errno, const char *fmt, va_list ap)
 		size_t n = strlen(msg);
 		snprintf(msg + n, sizeof(msg) - n, ": %s", strerror(saved));
 	}
+	log_escape(msg, line, sizeof(line));
 	if (log_syslog)
-		syslog(level_prio[level], "%s", msg);
+		syslog(level_prio[level], "%s", line);
 	else
-		fprintf(stderr, "%s: %s\n", log_progname, msg);
+		fprintf(stderr, "%s: %s\n", log_progname, line);
 	errno = saved;
 }
 
@@ -85,53 +101,109 @@ LOG_FN(log_warnx, LOG_LEVEL_WARN, 0)
 LOG_FN(log_info, LOG_LEVEL_INFO, 0)
 LOG_FN(log_debug, LOG_LEVEL_DEBUG, 0)
 
-void
-fatal(const char *fmt, ...)
-{
-	va_list ap;
-
-	va_start(ap, fmt);
-	vlog(LOG_LEVEL_ERR, 1, fmt, ap);
-	va_end(ap);
-	exit(1);
-}
-
-void
-fatalx(const char *fmt, ...)
-{
-	va_list ap;
-
-	va_start(ap, fmt);
-	vlog(LOG_LEVEL_ERR, 0, fmt, ap);
-	va_end(ap);
-	exit(1);
-}
-
 struct audit {
 	int fd;
-	int owned;
+	char *path; /* NULL for stdout */
+	dev_t dev; /* of the open file */
+	ino_t ino;
 };
+
+/* Creates the missing directories above path, mode 0750. */
+static int
+make_parents(const char *path)
+{
+	char *p = strdup(path);
+	int r = 0;
+
+	if (p == NULL)
+		return -ENOMEM;
+	for (char *s = strchr(p + 1, '/'); s != NULL; s = strchr(s + 1, '/')) {
+		*s = '\0';
+		if (mkdir(p, 0750) == -1 && errno != EEXIST) {
+			r = -errno;
+			break;
+		}
+		*s = '/';
+	}
+	free(p);
+	return r;
+}
+
+/* Opens path for appending, creating it mode 0640; never through a
+ * symbolic link, and only a regular file. */
+static int
+open_trail(const char *path, struct stat *st)
+{
+	int fd, r;
+
+	if ((r = make_parents(path)) < 0)
+		return r;
+	/* O_NONBLOCK: a FIFO planted at the path must not hang the agent. */
+	fd = open(path,
+	    O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK,
+	    0640);
+	if (fd == -1)
+		return -errno;
+	errno = 0;
+	if (fstat(fd, st) == -1 || !S_ISREG(st->st_mode)) {
+		r = errno != 0 ? -errno : -EINVAL;
+		close(fd);
+		return r;
+	}
+	return fd;
+}
 
 int
 audit_open(const char *path, struct audit **ret)
 {
 	struct audit *a;
-	int fd;
+	struct stat st;
 
-	if (strcmp(path, "-") == 0)
-		fd = STDOUT_FILENO;
-	else if ((fd = open(path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC,
-		      0640)) == -1)
-		return -errno;
-	if ((a = calloc(1, sizeof(*a))) == NULL) {
-		if (fd != STDOUT_FILENO)
-			close(fd);
+	if ((a = calloc(1, sizeof(*a))) == NULL)
 		return -ENOMEM;
+	if (strcmp(path, "-") == 0) {
+		a->fd = STDOUT_FILENO;
+	} else if ((a->path = strdup(path)) == NULL ||
+	    (a->fd = open_trail(path, &st)) < 0) {
+		int r = a->path == NULL ? -ENOMEM : a->fd;
+
+		free(a->path);
+		free(a);
+		return r;
+	} else {
+		a->dev = st.st_dev;
+		a->ino = st.st_ino;
 	}
-	a->fd = fd;
-	a->owned = fd != STDOUT_FILENO;
 	*ret = a;
 	return 0;
+}
+
+int
+audit_reopen(struct audit *a)
+{
+	struct stat st;
+	int fd;
+
+	if (a == NULL || a->path == NULL)
+		return 0;
+	if ((fd = open_trail(a->path, &st)) < 0)
+		return fd;
+	close(a->fd);
+	a->fd = fd;
+	a->dev = st.st_dev;
+	a->ino = st.st_ino;
+	return 0;
+}
+
+/* Whether the path still names the open file; not after a rotation. */
+static int
+still_there(const struct audit *a)
+{
+	struct stat st;
+
+	return a->path == NULL ||
+	    (stat(a->path, &st) == 0 && st.st_dev == a->dev &&
+		st.st_ino == a->ino);
 }
 
 void
@@ -139,8 +211,9 @@ audit_close(struct audit *a)
 {
 	if (a == NULL)
 		return;
-	if (a->owned)
+	if (a->path != NULL)
 		close(a->fd);
+	free(a->path);
 	free(a);
 }
 
@@ -148,6 +221,38 @@ static void
 set_str(json_t *o, const char *key, const char *v)
 {
 	json_object_set_new(o, key, v != NULL ? json_string(v) : json_null());
+}
+
+/*
+ * jansson escapes the bytes below 0x20 but writes DEL as it is: JSON allows
+ * it, terminals do not. It occurs only inside strings, so \u007f is the same
+ * value. Takes and returns a malloc'd string.
+ */
+static char *
+escape_del(char *s)
+{
+	size_t n = 0, len = strlen(s);
+	char *out, *o;
+
+	for (const char *p = s; *p != '\0'; p++)
+		n += *p == 0x7f;
+	if (n == 0)
+		return s;
+	if ((out = malloc(len + 5 * n + 1)) == NULL) {
+		free(s);
+		return NULL;
+	}
+	o = out;
+	for (const char *p = s; *p != '\0'; p++) {
+		if (*p == 0x7f) {
+			memcpy(o, "\\u007f", 6);
+			o += 6;
+		} else
+			*o++ = *p;
+	}
+	*o = '\0';
+	free(s);
+	return out;
 }
 
 char *
@@ -172,7 +277,7 @@ audit_format(const struct audit_record *r)
 		set_str(o, "reason", r->reason);
 	line = json_dumps(o, JSON_COMPACT | JSON_PRESERVE_ORDER);
 	json_decref(o);
-	return line;
+	return line != NULL ? escape_del(line) : NULL;
 }
 
 int
@@ -185,6 +290,10 @@ audit_write(struct audit *a, const struct audit_record *r)
 
 	if (a == NULL)
 		return 0;
+	/* Moved away by logrotate: a new file at the path, then the record.
+	 * Should that fail, the record still goes to the old file. */
+	if (!still_there(a))
+		ret = audit_reopen(a);
 	if ((line = audit_format(r)) == NULL)
 		return -ENOMEM;
 	n = strlen(line);
@@ -194,6 +303,7 @@ audit_write(struct audit *a, const struct audit_record *r)
 		ret = -errno;
 	else if ((size_t)w != n + 1)
 		ret = -EIO;
+
 	free(line);
 	return ret;
 }

@@ -2,6 +2,7 @@
 #include "buildconf.h"
 
 #include <errno.h>
+#include <stddef.h>
 #include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -9,28 +10,10 @@
 #include <unistd.h>
 
 #include "config.h"
+#include "conftab.h"
+#include "strv.h"
 #include "transport.h"
 #include "orchestrator/clientconf.h"
-
-static const char *const known_keys[] = {"broker", "broker_cafile",
-    "collective", "key", "certificate", "ca", "timeout", "discovery_timeout",
-    "connect_timeout", "ddl_dir", "socket", "cache", "cache_ttl", NULL};
-
-/* A copy of path with "~/" expanded; NULL on error. */
-static char *
-expand_home(const char *path)
-{
-	const char *home;
-	char *s;
-
-	if (strncmp(path, "~/", 2) != 0)
-		return strdup(path);
-	if ((home = getenv("HOME")) == NULL || home[0] == '\0')
-		return NULL;
-	if (asprintf(&s, "%s/%s", home, path + 2) < 0)
-		return NULL;
-	return s;
-}
 
 static char *
 default_path(const char *xdg_var, const char *home_rel, const char *leaf)
@@ -48,45 +31,6 @@ default_path(const char *xdg_var, const char *home_rel, const char *leaf)
 	if (asprintf(&s, "%s/%s/metactl/%s", home, home_rel, leaf) < 0)
 		return NULL;
 	return s;
-}
-
-static int
-set_str(char **dst, const struct config *cf, const char *key, const char *def)
-{
-	const char *v = cf != NULL ? config_get(cf, "", key) : NULL;
-
-	free(*dst);
-	*dst = NULL;
-	if (v == NULL)
-		v = def;
-	if (v == NULL)
-		return 0;
-	if ((*dst = expand_home(v)) == NULL)
-		return -ENOMEM;
-	return 0;
-}
-
-static int
-set_duration(long *dst, const struct config *cf, const char *key, long long def,
-    struct error *err)
-{
-	long long v = def;
-	int r;
-
-	if (cf != NULL &&
-	    (r = config_get_duration_ms(cf, "", key, def, &v, err)) < 0)
-		return r;
-	if (v <= 0 || v > 86400000LL) {
-		const char *file = NULL;
-		int line = 0;
-
-		config_origin(cf, "", key, &file, &line);
-		error_init(err, file);
-		error_set(err, line, 0, "%s: must be between 1ms and 24h", key);
-		return MCE_CONFIG;
-	}
-	*dst = (long)v;
-	return 0;
 }
 
 static int
@@ -113,40 +57,45 @@ split_brokers(struct client_conf *c, const char *list)
 	return 0;
 }
 
-static int
-check_keys(const struct config *cf, struct error *err)
-{
-	size_t i, j, n;
+#define F(field) CONFTAB_FIELD(struct client_conf, field)
+#define DAY (24 * 3600 * 1000)
+#define PATH (CONFTAB_HOME | CONFTAB_EMPTY)
 
-	for (i = 0; i < config_nsections(cf); i++) {
-		const char *s = config_section(cf, i);
+/*
+ * Every key of client.conf, once; the defaults are those of metactl(1),
+ * CONFIGURATION (a unit test compares them). Each run of metactl reads
+ * the file anew: nothing needs a restart.
+ */
+const struct conftab_key client_conf_keys[] = {
+    {"", "broker", CONFTAB_LIST, F(brokers),
+	.count = offsetof(struct client_conf, nbrokers),
+	.def_doc = "none: local mode"},
+    {"", "broker_cafile", CONFTAB_STRING, F(broker_cafile), .flags = PATH},
+    {"", "collective", CONFTAB_STRING, F(collective), .def = "metactl",
+	.flags = CONFTAB_EMPTY},
+    {"", "key", CONFTAB_STRING, F(key), .flags = PATH},
+    {"", "certificate", CONFTAB_STRING, F(certificate), .flags = PATH},
+    {"", "ca", CONFTAB_STRING, F(ca), .flags = PATH},
+    {"", "timeout", CONFTAB_DURATION, F(timeout_ms), .def = "10s", .min = 1,
+	.max = DAY},
+    {"", "discovery_timeout", CONFTAB_DURATION, F(discovery_ms), .def = "2s",
+	.min = 1, .max = DAY},
+    {"", "connect_timeout", CONFTAB_DURATION, F(connect_timeout_ms),
+	.def = "3s", .min = 1, .max = DAY},
+    {"", "ddl_dir", CONFTAB_STRING, F(ddl_dir), .def = "@pkgdatadir@/ddl",
+	.flags = PATH},
+    {"", "socket", CONFTAB_STRING, F(socket),
+	.def = "@runstatedir@/metactl/metactld.sock", .flags = PATH},
+    {"", "cache", CONFTAB_STRING, F(cache),
+	.def_doc = "~/.cache/metactl/nodes.json", .flags = PATH},
+    {"", "cache_ttl", CONFTAB_DURATION, F(cache_ttl_ms), .def = "1h", .min = 1,
+	.max = DAY},
+    {NULL, NULL, 0, 0, 0, 0, NULL, NULL, 0, 0, 0, NULL, 0, NULL},
+};
 
-		if (s[0] != '\0') {
-			error_set(err, 0, 0,
-			    "unknown section [%s] (client.conf has only "
-			    "global keys)",
-			    s);
-			return MCE_CONFIG;
-		}
-		n = config_nkeys(cf, s);
-		for (j = 0; j < n; j++) {
-			const char *k = config_key(cf, s, j), *file = NULL;
-			size_t x;
-			int line = 0;
-
-			for (x = 0; known_keys[x] != NULL; x++)
-				if (strcmp(known_keys[x], k) == 0)
-					break;
-			if (known_keys[x] != NULL)
-				continue;
-			config_origin(cf, s, k, &file, &line);
-			error_init(err, file);
-			error_set(err, line, 0, "unknown key '%s'", k);
-			return MCE_CONFIG;
-		}
-	}
-	return 0;
-}
+#undef F
+#undef DAY
+#undef PATH
 
 int
 client_conf_load(
@@ -185,34 +134,24 @@ client_conf_load(
 				error_set(err, 0, 0, "%s", error_str(r));
 			goto out;
 		}
-		if ((r = check_keys(cf, err)) < 0)
-			goto out;
 	}
 	cachedef = default_path("XDG_CACHE_HOME", ".cache", "nodes.json");
-	if ((r = set_str(&c->collective, cf, "collective", "metactl")) < 0 ||
-	    (r = set_str(&c->key, cf, "key", NULL)) < 0 ||
-	    (r = set_str(&c->certificate, cf, "certificate", NULL)) < 0 ||
-	    (r = set_str(&c->ca, cf, "ca", NULL)) < 0 ||
-	    (r = set_str(&c->broker_cafile, cf, "broker_cafile", NULL)) < 0 ||
-	    (r = set_str(&c->ddl_dir, cf, "ddl_dir", PKGDATADIR "/ddl")) < 0 ||
-	    (r = set_str(&c->socket, cf, "socket", TRANSPORT_DEFAULT_SOCKET)) <
-		0 ||
-	    (r = set_str(
-		 &c->cache, cf, "cache", cachedef != NULL ? cachedef : "")) < 0)
+	if ((r = conftab_defaults(client_conf_keys, c)) < 0 ||
+	    (c->cache = strdup(cachedef != NULL ? cachedef : "")) == NULL) {
+		r = -ENOMEM;
 		goto out;
-	if ((r = set_duration(&c->timeout_ms, cf, "timeout", 10000, err)) < 0 ||
-	    (r = set_duration(
-		 &c->discovery_ms, cf, "discovery_timeout", 2000, err)) < 0 ||
-	    (r = set_duration(&c->connect_timeout_ms, cf, "connect_timeout",
-		 3000, err)) < 0 ||
-	    (r = set_duration(
-		 &c->cache_ttl_ms, cf, "cache_ttl", 3600000, err)) < 0)
+	}
+	if (cf != NULL && (r = conftab_fill(client_conf_keys, c, cf, err)) < 0)
 		goto out;
+	/* $METACTL_BROKER replaces the list; empty: local mode. */
 	env = getenv("METACTL_BROKER");
-	if (env == NULL && cf != NULL)
-		env = config_get(cf, "", "broker");
-	if (env != NULL && (r = split_brokers(c, env)) < 0)
-		goto out;
+	if (env != NULL) {
+		strv_free(c->brokers);
+		c->brokers = NULL;
+		c->nbrokers = 0;
+		if ((r = split_brokers(c, env)) < 0)
+			goto out;
+	}
 	r = 0;
 out:
 	free(cachedef);
@@ -225,20 +164,7 @@ out:
 void
 client_conf_clear(struct client_conf *c)
 {
-	size_t i;
-
-	if (c->brokers != NULL)
-		for (i = 0; c->brokers[i] != NULL; i++)
-			free(c->brokers[i]);
-	free(c->brokers);
 	free(c->path);
-	free(c->collective);
-	free(c->key);
-	free(c->certificate);
-	free(c->ca);
-	free(c->broker_cafile);
-	free(c->ddl_dir);
-	free(c->socket);
-	free(c->cache);
+	conftab_clear(client_conf_keys, c);
 	memset(c, 0, sizeof(*c));
 }

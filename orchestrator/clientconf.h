@@ -6,9 +6,8 @@
  * SYSCONFDIR/metactl/client.conf. No file at all is not an error: every
  * key has a default and, without a broker, metactl talks to the local
  * agent. $METACTL_BROKER replaces the broker list (empty: local mode).
- * Keys (global section; see etc/client.conf and metactl(1)):
- *   broker, broker_cafile, collective, key, certificate, ca, timeout, discovery_timeout,
- *   connect_timeout, ddl_dir, socket, cache, cache_ttl
+ * The keys, all in the global section, are described once, in the table
+ * client_conf_keys (see etc/client.conf and metactl(1), CONFIGURATION).
  * A leading "~/" in a path is the home directory.
  */
 #ifndef METACTL_ORCH_CLIENTCONF_H
@@ -16,6 +15,7 @@
 
 #include <stddef.h>
 
+#include "conftab.h"
 #include "error.h"
 
 struct client_conf {
@@ -35,6 +35,9 @@ struct client_conf {
 	long connect_timeout_ms;
 	long cache_ttl_ms;
 };
+
+/* Every key of client.conf, NULL-terminated. */
+extern const struct conftab_key client_conf_keys[];
 
 /* 0, or MCE_CONFIG / a negated errno with err saying where. */
 int client_conf_load(

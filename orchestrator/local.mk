@@ -44,7 +44,7 @@ tests_unit_test_orch_output_LDADD = $(ORCH_TEST_LIBS) -lm
 tests_unit_test_orch_collect_SOURCES = tests/unit/test_orch_collect.c
 tests_unit_test_orch_collect_CFLAGS = $(AM_CFLAGS) $(CHECK_CFLAGS)
 tests_unit_test_orch_collect_LDADD = $(ORCH_TEST_LIBS) -lm
-tests_unit_test_orch_conf_SOURCES = tests/unit/test_orch_conf.c
+tests_unit_test_orch_conf_SOURCES = tests/unit/test_orch_conf.c $(CONFTAB_MAN)
 tests_unit_test_orch_conf_CFLAGS = $(AM_CFLAGS) $(CHECK_CFLAGS)
 tests_unit_test_orch_conf_LDADD = $(ORCH_TEST_LIBS) -lm
 

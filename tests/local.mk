@@ -51,3 +51,4 @@ include tests/core.mk
 include tests/filter_policy.mk
 include tests/config_ddl.mk
 include tests/transport.mk
+include tests/conf.mk

@@ -1,6 +1,8 @@
 #!/bin/sh
 # The agent's manual pages: mandoc -Tlint finds nothing at warning level,
 # and every sysexits(3) code metactld can exit with is listed in metactld(8).
+# The keys of metactld.conf(5) are held against the table in agent/conf.c by
+# tests/unit/test_agent_conf.
 . "$top_srcdir/tests/lib/tap.sh"
 [ -n "${MANDOC:-}" ] && [ -x "$MANDOC" ] || skip_all "mandoc not found"
 cd "$top_srcdir" || exit 99
@@ -10,11 +12,5 @@ for page in man/metactld.8 man/metactld.conf.5; do
 done
 for code in $(grep -o 'EX_[A-Z]*' agent/main.c | sort -u); do
 	check "metactld(8) lists $code" grep -q "Dv $code" man/metactld.8
-done
-for key in $(sed -n 's/^ *{"\([a-z]*\)", "\([a-z_]*\)"},$/\1.\2/p' agent/conf.c); do
-	check "metactld.conf(5) describes ${key#*.} of [${key%%.*}]" \
-	    grep -Eq "^\.It .*Cm ${key#*.}( |$)" man/metactld.conf.5
-	check "the sample sets or mentions ${key#*.}" \
-	    grep -Eq "^#?${key#*.} =|^#?${key#*.} *=" etc/metactld.conf
 done
 done_testing

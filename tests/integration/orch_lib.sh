@@ -103,6 +103,8 @@ orch_node() {
 	ca = $ca/ca.pub
 	[local]
 	enable = false
+	[log]
+	audit = $T/$id.audit
 	EOF
 	orch_start "$id"
 }
@@ -126,6 +128,8 @@ orch_local_node() {
 	facts = $T/web1.facts
 	[local]
 	socket = $T/$1.sock
+	[log]
+	audit = $T/$1.audit
 	EOF
 	orch_start "$1"
 }

@@ -12,6 +12,7 @@
 
 #include "log.h"
 #include "agent/conf.h"
+#include "conftab_man.h"
 #include "testutil.h"
 
 static char path[64];
@@ -55,7 +56,127 @@ START_TEST(test_defaults)
 	ck_assert_uint_eq(c.actions_max, 8);
 	ck_assert_int_eq(c.notification_fd, -1);
 	ck_assert_int_eq(c.policy_allow_unconfigured, 0);
+	ck_assert_int_eq(c.heartbeat, 60);
+	ck_assert_int_eq(c.max_ttl_s, 600);
+	ck_assert_uint_eq(c.local_conns_max, 64);
+	ck_assert_uint_eq(c.local_uid_conns_max, 16);
+	ck_assert_uint_eq(c.local_uid_buffer_max, 4 * 1024 * 1024);
+	ck_assert_int_eq(c.local_line_timeout_ms, 10000);
+	ck_assert_str_eq(c.policy_dir, SYSCONFDIR "/metactl/policy");
+	/* The audit trail is on unless configured off. */
+	ck_assert_str_eq(c.audit_path, LOCALSTATEDIR "/log/metactl/audit.log");
 	conf_clear(&c);
+}
+END_TEST
+
+START_TEST(test_audit_off)
+{
+	struct conf c;
+	struct error err;
+
+	conf_defaults(&c);
+	ck_assert_int_eq(
+	    conf_load(&c, write_conf("[log]\naudit = off\n"), &err), 0);
+	ck_assert_ptr_null(c.audit_path);
+	conf_clear(&c);
+}
+END_TEST
+
+/* Every key in metactld.conf(5) with its default, and in the sample. */
+START_TEST(test_manual)
+{
+	conftab_man_check(conf_keys, "man/metactld.conf.5", NULL);
+	conftab_sample_check(conf_keys, "etc/metactld.conf");
+}
+END_TEST
+
+/* What conf_keys prints of c, in a new string. */
+static char *
+printed(const struct conf *c)
+{
+	char *text = NULL;
+	size_t len = 0;
+	FILE *f = open_memstream(&text, &len);
+
+	ck_assert_ptr_nonnull(f);
+	conftab_print(conf_keys, c, f);
+	fclose(f);
+	return text;
+}
+
+/* metactld -n -d prints every setting in the file's syntax: loading what
+ * it printed gives the same settings; the password is not shown. */
+START_TEST(test_print)
+{
+	struct conf c, again;
+	struct error err;
+	char *one, *two, buf[512];
+	int r;
+
+	conf_defaults(&c);
+	r = conf_load(&c,
+	    write_conf("[broker]\nurls = amqp://a/ amqp://b/\n"
+		       "password = s3cret\nheartbeat = 0\n"
+		       "[security]\nkey = /k\ncertificate = /c\nca = /a\n"
+		       "[local]\nmode = 0600\nbuffer_per_uid = 3M\n"
+		       "[log]\naudit = off\nlevel = debug\n"
+		       "[limits]\naction_timeout = 1500ms\n"),
+	    &err);
+	ck_assert_msg(r == 0, "%s", error_format(&err, buf, sizeof(buf)));
+	one = printed(&c);
+	ck_assert_ptr_null(strstr(one, "s3cret"));
+	ck_assert_ptr_nonnull(strstr(one, "password = ***\n"));
+	ck_assert_ptr_nonnull(strstr(one, "urls = amqp://a/ amqp://b/\n"));
+	ck_assert_ptr_nonnull(strstr(one, "mode = 0600\n"));
+	ck_assert_ptr_nonnull(strstr(one, "audit = off\n"));
+	ck_assert_ptr_nonnull(strstr(one, "action_timeout = 1500ms\n"));
+	teardown();
+	conf_defaults(&again);
+	r = conf_load(&again, write_conf(one), &err);
+	ck_assert_msg(r == 0, "%s", error_format(&err, buf, sizeof(buf)));
+	two = printed(&again);
+	ck_assert_str_eq(one, two);
+	free(one);
+	free(two);
+	conf_clear(&c);
+	conf_clear(&again);
+}
+END_TEST
+
+/* A reload keeps what changes only on restart and takes the rest. */
+START_TEST(test_reload)
+{
+	struct conf oc, nc;
+	struct error err;
+
+	conf_defaults(&oc);
+	ck_assert_int_eq(conf_load(&oc,
+			     write_conf("[node]\nidentity = a\n"
+					"collectives = x y\n"
+					"[log]\nlevel = info\n"
+					"[local]\nline_timeout = 5s\n"),
+			     &err),
+	    0);
+	teardown();
+	conf_defaults(&nc);
+	ck_assert_int_eq(conf_load(&nc,
+			     write_conf("[node]\nidentity = b\n"
+					"collectives = z\n"
+					"[log]\nlevel = debug\n"
+					"[local]\nline_timeout = 1s\n"),
+			     &err),
+	    0);
+	conf_keep_running(&nc, &oc);
+	ck_assert_str_eq(nc.identity, "a");
+	ck_assert_uint_eq(nc.ncollectives, 2);
+	ck_assert_str_eq(nc.collectives[1], "y");
+	ck_assert_int_eq(nc.log_level, LOG_LEVEL_DEBUG);
+	ck_assert_int_eq(nc.local_line_timeout_ms, 1000);
+	/* oc holds what was loaded, to be freed with it. */
+	ck_assert_str_eq(oc.identity, "b");
+	ck_assert_uint_eq(oc.ncollectives, 1);
+	conf_clear(&oc);
+	conf_clear(&nc);
 }
 END_TEST
 
@@ -169,6 +290,14 @@ START_TEST(test_errors)
 	    {"[daemon]\nnotification_fd = 1\n", 2, "descriptor"},
 	    {"[local]\nenable = maybe\n", 2, ""},
 	    {"[node\n", 1, ""},
+	    {"[broker]\nheartbeat = 2h\n", 2, "between 1s and 1h, or 0"},
+	    {"[broker]\nreconnect_min = 5s\nreconnect_max = 1s\n", 3,
+		"reconnect_min"},
+	    {"[local]\nconnections = 0\n", 2, "range"},
+	    {"[local]\nline_timeout = 0\n", 2, "range"},
+	    {"[local]\nbuffer_per_uid = 1M\n", 2, "two messages"},
+	    {"[log]\naudit =\n", 2, "off"},
+	    {"[daemon]\nnotification_fd = x\n", 2, "integer"},
 	};
 
 	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
@@ -203,6 +332,10 @@ main(void)
 	tcase_add_test(tc, test_sample);
 	tcase_add_test(tc, test_everything);
 	tcase_add_test(tc, test_errors);
+	tcase_add_test(tc, test_audit_off);
+	tcase_add_test(tc, test_manual);
+	tcase_add_test(tc, test_reload);
+	tcase_add_test(tc, test_print);
 	suite_add_tcase(su, tc);
 	return testutil_run(su);
 }

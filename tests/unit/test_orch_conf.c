@@ -11,6 +11,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "conftab_man.h"
 #include "orchestrator/clientconf.h"
 #include "test_orch_run.h"
 
@@ -162,5 +163,15 @@ START_TEST(errors_say_where)
 }
 END_TEST
 
+/* Every key in metactl(1), CONFIGURATION, with its default, and in the
+ * sample client.conf. */
+START_TEST(manual)
+{
+	conftab_man_check(
+	    client_conf_keys, "man/metactl.1", ".Sh CONFIGURATION");
+	conftab_sample_check(client_conf_keys, "etc/client.conf");
+}
+END_TEST
+
 ORCH_SUITE("orch_conf", setup, teardown, search_order, defaults_without_a_file,
-    values_and_overrides, errors_say_where)
+    values_and_overrides, errors_say_where, manual)
