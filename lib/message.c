@@ -200,16 +200,11 @@ message_parse_json(const char *buf, size_t len, struct error *err)
 /* Field checks shared by the decoders and, so that we never emit what we
  * would refuse, by the encoders. */
 
+/* Exactly len lowercase hex digits: an id or a digest. */
 static int
-is_hex_id(const char *s)
+is_hex(const char *s, size_t len)
 {
-	size_t i;
-
-	for (i = 0; s[i] != '\0'; i++)
-		if (!((s[i] >= '0' && s[i] <= '9') ||
-			(s[i] >= 'a' && s[i] <= 'f')))
-			return 0;
-	return i == MESSAGE_ID_LEN;
+	return strlen(s) == len && strspn(s, "0123456789abcdef") == len;
 }
 
 #define NAME_CHARS \
@@ -244,13 +239,6 @@ int
 message_identity_ok(const char *s)
 {
 	return s != NULL && is_name(s, IDENTITY_MAX, "@");
-}
-
-static int
-is_digest(const char *s)
-{
-	return strlen(s) == MESSAGE_DIGEST_LEN &&
-	    strspn(s, "0123456789abcdef") == MESSAGE_DIGEST_LEN;
 }
 
 /*
@@ -366,7 +354,8 @@ field_ok(const json_t *v, enum field_kind kind)
 
 	switch (kind) {
 	case F_ID:
-		return json_is_string(v) && is_hex_id(json_string_value(v));
+		return json_is_string(v) &&
+		    is_hex(json_string_value(v), MESSAGE_ID_LEN);
 	case F_NAME:
 		return json_is_string(v) &&
 		    is_name(json_string_value(v), MESSAGE_NAME_MAX, "");
@@ -384,7 +373,8 @@ field_ok(const json_t *v, enum field_kind kind)
 	case F_SIGNATURE:
 		return json_is_string(v) && is_signature(json_string_value(v));
 	case F_DIGEST:
-		return json_is_string(v) && is_digest(json_string_value(v));
+		return json_is_string(v) &&
+		    is_hex(json_string_value(v), MESSAGE_DIGEST_LEN);
 	case F_BOOL:
 		return json_is_boolean(v);
 	case F_AUDIENCE:
