@@ -46,7 +46,7 @@ struct reply_sink {
 };
 
 /*
- * Refusals that get no reply (section 5 of docs/PROTOCOL.md) are logged and
+ * Refusals that get no reply (section 6.1 of docs/PROTOCOL.md) are logged and
  * audited at most DISPATCH_QUIET_MAX times per DISPATCH_QUIET_WINDOW_MS;
  * the others are counted, and the first record of a later window says how
  * many were left out. No timer: a flood costs a counter, not disk.

@@ -1,6 +1,6 @@
 /*
  * dispatch.c: the pipeline every message goes through, in this order (the
- * numbers are the steps below and in docs/PROTOCOL.md section 5):
+ * numbers are the steps below and in docs/PROTOCOL.md section 6):
  *
  *   1 size limit, 2 envelope, 3 certificate and signature, 4 request body,
  *   5 shutdown, 6 audience, 7 collective, 8 filter, 9 agent, action and
