@@ -216,4 +216,35 @@ import json, sys
 d = json.load(open(sys.argv[1]))
 assert sorted(r["identity"] for r in d["replies"]) == ["n1", "n3"], d
 ' "$T/nodes.json"
+
+# What was sent: a node that writes down every request it receives.
+"$M" keygen "$T/spy" >/dev/null &&
+"$M" ca sign --ca "$T/ca" --role node --name spy -o "$T/spy.crt" \
+    "$T/spy.pub" >/dev/null || exit 99
+mkfifo "$T/spy.ready"
+"$top_builddir/tests/integration/orch_fakenode" "$RABBITMQ_URL" \
+    "$T/spy.key" "$T/spy.crt" spy spy metactl spy \
+    >"$T/spy.ready" 2>"$T/spy.log" &
+ORCH_PIDS="$ORCH_PIDS $!"
+read -r _ <"$T/spy.ready" || exit 99
+# audiences AGENT ACTION: the audience of each request for AGENT.ACTION
+# the spy received, one per line.
+audiences() { "$PYTHON3" -c '
+import json, sys
+for l in open(sys.argv[1]):
+    b = json.loads(l)
+    if (b["agent"], b["action"]) == (sys.argv[2], sys.argv[3]):
+        a = b["audience"]
+        print(a["type"] + ":" + ",".join(a.get("identities", [])))
+' "$T/spy.log" "$1" "$2"; }
+printf 'n1\nspy\nn2\n' >"$T/spy.nodes"
+"$M" rpc rpcutil inventory --nodes "$T/spy.nodes" --batch 1 >/dev/null
+is "each batch of --batch 1 names its one node" \
+    "$(audiences rpcutil inventory)" "direct:spy"
+"$M" rpc rpcutil get_fact fact=role -I spy -I n2 >/dev/null
+is "plain -I: the request names exactly those nodes" \
+    "$(audiences rpcutil get_fact)" "direct:n2,spy"
+"$M" rpc rpcutil ping -F role=web >/dev/null
+is "a filter: broadcasts only (the discovery and the request)" \
+    "$(audiences rpcutil ping | sort -u | tr '\n' ' ')" "broadcast: "
 done_testing
