@@ -15,6 +15,7 @@
 #include <jansson.h>
 
 #include "log.h"
+#include "message.h"
 #include "replay.h"
 #include "trust.h"
 #include "conf.h"
@@ -38,13 +39,33 @@ struct reply_sink {
 	void (*send)(struct reply_sink *s, const char *buf, size_t len);
 	void (*hold)(struct reply_sink *s);
 	void (*release)(struct reply_sink *s);
+	/* Set by dispatch_message() before anything replies: the digest of
+	 * the request body every reply carries, and whether replies are
+	 * signed (only answers to a request whose signature verified). */
+	char digest[MESSAGE_DIGEST_LEN + 1];
+	int sign;
+};
+
+/*
+ * Refusals that get no reply (section 6.1 of docs/PROTOCOL.md) are logged and
+ * audited at most DISPATCH_QUIET_MAX times per DISPATCH_QUIET_WINDOW_MS;
+ * the others are counted, and the first record of a later window says how
+ * many were left out. No timer: a flood costs a counter, not disk.
+ */
+#define DISPATCH_QUIET_MAX 10
+#define DISPATCH_QUIET_WINDOW_MS 10000
+struct dispatch_quiet {
+	int64_t window_ms; /* start of the current window */
+	unsigned written; /* records written in it */
+	uint64_t left_out; /* not written since the last record */
 };
 
 struct agentd_stats {
 	uint64_t received;
 	uint64_t replied;
-	uint64_t dropped; /* filter misses */
+	uint64_t dropped; /* filter and collective misses */
 	uint64_t refused;
+	uint64_t unanswered; /* refused without a reply */
 	uint64_t actions;
 };
 
@@ -79,6 +100,7 @@ struct agentd {
 	int stopping;
 	int64_t start_ms;
 	struct agentd_stats stats;
+	struct dispatch_quiet quiet;
 };
 
 /* dispatch.c: the pipeline every received message goes through. */

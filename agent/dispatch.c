@@ -1,13 +1,28 @@
 /*
- * dispatch.c: the pipeline every message goes through, in this order:
- * size limit, decode, certificate and signature, time window and replay
- * cache, filter, DDL input validation, policy, then the action.
+ * dispatch.c: the pipeline every message goes through, in this order (the
+ * numbers are the steps below and in docs/PROTOCOL.md section 6):
  *
- * Every refusal is answered (except a filter miss, which is dropped), logged
- * once and audited once. Nothing here trusts the bytes it is given.
+ *   1 size limit, 2 envelope, 3 certificate and signature, 4 request body,
+ *   5 shutdown, 6 audience, 7 collective, 8 filter, 9 agent, action and
+ *   DDL input, 10 policy, 11 time window and replay cache, 12 the action.
+ *
+ * The signature is verified over the body bytes before the body is parsed:
+ * nothing an unauthenticated sender writes reaches the request decoder, and
+ * no answer can quote it. Over the broker, nothing is answered before the
+ * signature verified, nor when the request is not for this node (audience,
+ * collective, filter): those refusals are logged and audited, rate-limited
+ * (struct dispatch_quiet), and get no reply at all. Every later refusal is
+ * answered once, signed, with the digest of the request, logged once and
+ * audited once. On the local socket the caller is the peer's uid, so
+ * refusals of malformed messages are answered there too, unsigned; replies
+ * on the local socket are never signed.
+ *
+ * The replay cache only takes ids of requests that will run: a request that
+ * is denied, refused or for other nodes leaves no entry behind.
  */
 #include "buildconf.h"
 
+#include <inttypes.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -22,9 +37,6 @@
 #include "plugins/registry.h"
 #include "agentd.h"
 
-/* The request data key that asks for a dry run; stripped before the DDL. */
-#define DISPATCH_DRY_RUN_KEY "_dry_run"
-
 void
 agentd_subject(const struct agentd *d, struct filter_subject *s)
 {
@@ -37,8 +49,10 @@ agentd_subject(const struct agentd *d, struct filter_subject *s)
 	s->nagents = d->nagents;
 }
 
-/* The id of a body that did not decode as a request, if it holds one that
- * looks right, else 32 zeros: the caller can still match the refusal. */
+/* The id of a local body that did not decode as a request, if it holds one
+ * that looks right, else 32 zeros: the local caller can still match the
+ * refusal. Never used on bodies from the broker, which are not parsed
+ * before their signature verified. */
 static void
 guess_id(const struct envelope *env, char id[MESSAGE_ID_LEN + 1])
 {
@@ -86,6 +100,46 @@ refuse(struct agentd *d, struct reply_sink *sink, const struct request *req,
 	dispatch_reply(d, sink, id, status, msg, NULL);
 }
 
+/*
+ * A refusal that gets no reply: logged and audited through the rate limit
+ * of struct dispatch_quiet, whatever the sender does.
+ */
+static void __attribute__((format(printf, 5, 6)))
+refuse_quietly(struct agentd *d, const struct request *req, const char *what,
+    const char *caller, const char *fmt, ...)
+{
+	struct dispatch_quiet *q = &d->quiet;
+	int64_t now = message_now_ms();
+	char msg[512], more[96] = "";
+	va_list ap;
+
+	d->stats.refused++;
+	d->stats.unanswered++;
+	if (now - q->window_ms >= DISPATCH_QUIET_WINDOW_MS ||
+	    now < q->window_ms) {
+		q->window_ms = now;
+		q->written = 0;
+	}
+	if (q->written >= DISPATCH_QUIET_MAX) {
+		q->left_out++;
+		return;
+	}
+	q->written++;
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	if (q->left_out > 0)
+		snprintf(more, sizeof(more),
+		    " (%" PRIu64 " more unanswered refusals were not logged)",
+		    q->left_out);
+	q->left_out = 0;
+	log_warnx("%s from %s refused without a reply: %s%s", what, caller, msg,
+	    more);
+	agentd_audit(d, req != NULL ? req->id : NULL, caller,
+	    req != NULL ? req->agent : NULL, req != NULL ? req->action : NULL,
+	    NULL, "rejected", -1, msg);
+}
+
 static int
 has_collective(const struct agentd *d, const char *c)
 {
@@ -93,6 +147,15 @@ has_collective(const struct agentd *d, const char *c)
 		if (strcmp(d->conf.collectives[i], c) == 0)
 			return 1;
 	return 0;
+}
+
+/* "message 1a2b3c4d5e6f" in logs: a digest prefix names a message whose
+ * body nobody vouched for. */
+static const char *
+message_name(char buf[32], const struct reply_sink *sink)
+{
+	snprintf(buf, 32, "message %.12s", sink->digest);
+	return buf;
 }
 
 void
@@ -110,13 +173,16 @@ dispatch_message(struct agentd *d, const char *buf, size_t len,
 	const struct ddl *ddl;
 	const struct ddl_action *da;
 	void *pdata = NULL;
-	json_t *args = NULL, *dry;
-	char caller[168], gid[MESSAGE_ID_LEN + 1];
-	int r, dry_run = 0;
+	json_t *args = NULL;
+	char caller[168], gid[MESSAGE_ID_LEN + 1], name[32];
+	int r;
 	int64_t now = message_now_ms();
 
 	d->stats.received++;
 	guess_id(NULL, gid);
+	memset(sink->digest, '0', MESSAGE_DIGEST_LEN);
+	sink->digest[MESSAGE_DIGEST_LEN] = '\0';
+	sink->sign = 0;
 	if (o->local)
 		snprintf(caller, sizeof(caller), "uid=%u", (unsigned)o->uid);
 	else
@@ -124,48 +190,48 @@ dispatch_message(struct agentd *d, const char *buf, size_t len,
 
 	/* 1. Size, before anything looks at the bytes. */
 	if (len > d->conf.message_max) {
-		refuse(d, sink, NULL, gid, caller, "rejected", MCE_TOOBIG, -1,
-		    "message of %zu bytes exceeds the limit of %zu bytes", len,
-		    d->conf.message_max);
-		return;
-	}
-	if (d->stopping) {
-		refuse(d, sink, NULL, gid, caller, "rejected", MCE_BUSY,
-		    STATUS_ABORTED, "agent is shutting down");
+		if (o->local)
+			refuse(d, sink, NULL, gid, caller, "rejected",
+			    MCE_TOOBIG, -1,
+			    "message of %zu bytes exceeds the limit of %zu "
+			    "bytes",
+			    len, d->conf.message_max);
+		else
+			refuse_quietly(d, NULL, "message", caller,
+			    "%zu bytes exceed the limit of %zu bytes", len,
+			    d->conf.message_max);
 		return;
 	}
 
-	/* 2. Decode the envelope and the request it carries. */
+	/* 2. The envelope; replies will carry the digest of its body. */
 	error_init(&err, "message");
 	if ((r = envelope_decode(buf, len, d->conf.message_max, &env, &err)) <
 	    0) {
-		refuse(d, sink, NULL, gid, caller, "rejected", r, -1,
-		    "malformed message: %s", err.text);
+		if (o->local)
+			refuse(d, sink, NULL, gid, caller, "rejected", r, -1,
+			    "malformed message: %s", err.text);
+		else
+			refuse_quietly(d, NULL, "message", caller,
+			    "malformed message: %s", err.text);
 		return;
 	}
-	error_init(&err, "request");
-	if ((r = request_decode(env->body, env->body_len, &req, &err)) < 0) {
-		guess_id(env, gid);
-		refuse(d, sink, NULL, gid, caller, "rejected", r, -1,
-		    "malformed request: %s", err.text);
-		goto out;
-	}
+	message_digest(env->body, env->body_len, sink->digest);
 
-	/* 3. Certificate and signature (the local socket needs neither). */
+	/* 3. Certificate and signature over the body bytes, before the body
+	 * is parsed (the local socket needs neither). */
 	if (!o->local) {
 		if (!trust_has_ca(d->trust)) {
-			refuse(d, sink, req, NULL, caller, "rejected",
-			    MCE_UNTRUSTED, -1,
-			    "no CA configured: cannot verify requests");
+			refuse_quietly(d, NULL, message_name(name, sink),
+			    caller, "no CA configured: cannot verify requests");
 			goto out;
 		}
 		error_init(&err, "certificate");
 		r = trust_verify(
 		    d->trust, env, CERT_ROLE_CALLER, now / 1000, &cert, &err);
 		if (r < 0) {
-			refuse(d, sink, req, NULL, caller, "rejected", r, -1,
-			    "%s%s%s", error_str(r), err.text[0] ? ": " : "",
-			    err.text);
+			refuse_quietly(d, NULL, message_name(name, sink),
+			    caller, "%s%s%s", error_str(r),
+			    err.text[0] ? ": " : "", err.text);
 			goto out;
 		}
 		/* The one caller string everything sees: policy, action,
@@ -173,37 +239,65 @@ dispatch_message(struct agentd *d, const char *buf, size_t len,
 		snprintf(caller, sizeof(caller), "cert=%s", cert->name);
 	}
 
-	/* 4. Time window and replay cache. Unsigned local ids go to a cache
-	 * of their own: a local user must not be able to fill the one that
-	 * guards signed requests, nor claim an id before its request. */
-	if ((r = replay_check(o->local ? d->replay_local : d->replay, caller,
-		 req->id, req->time_ms, req->ttl, now)) < 0) {
-		refuse(d, sink, req, NULL, caller, "rejected", r, -1, "%s",
-		    error_str(r));
+	/* 4. The request. A signed body that does not decode gets no reply:
+	 * its audience cannot be read, so it may be meant for other nodes. */
+	error_init(&err, "request");
+	if ((r = request_decode(env->body, env->body_len, &req, &err)) < 0) {
+		if (o->local) {
+			guess_id(env, gid);
+			refuse(d, sink, NULL, gid, caller, "rejected", r, -1,
+			    "malformed request: %s", err.text);
+		} else {
+			refuse_quietly(d, NULL, message_name(name, sink),
+			    caller, "malformed request: %s", err.text);
+		}
+		goto out;
+	}
+	sink->sign = !o->local;
+
+	/* 5. Shutting down: what was delivered before the pause is
+	 * refused. */
+	if (d->stopping) {
+		refuse(d, sink, req, NULL, caller, "rejected", MCE_BUSY,
+		    STATUS_ABORTED, "agent is shutting down");
 		goto out;
 	}
 
-	/* 5. Filter: a request for other nodes is dropped without a word. */
+	/* 6. The audience: a request sent to other nodes is not for this one,
+	 * whichever exchange or routing key delivered it. */
+	if (!request_for_identity(req, d->conf.identity)) {
+		refuse_quietly(d, req, "request", caller,
+		    "request %s for %s.%s: %s is not in its audience", req->id,
+		    req->agent, req->action, d->conf.identity);
+		goto out;
+	}
+
+	/* 7. Collective (the local socket serves every collective). */
+	if (!o->local && !has_collective(d, req->collective)) {
+		d->stats.dropped++;
+		log_debug("request %s from %s: collective %s not served, "
+			  "dropped",
+		    req->id, caller, req->collective);
+		goto out;
+	}
+
+	/* 8. The filter: invalid is refused, a miss is dropped without a
+	 * word. */
+	error_init(&err, "filter");
+	if ((r = filter_validate(req->filter, &err)) < 0) {
+		refuse(d, sink, req, NULL, caller, "rejected", MCE_INVALID, -1,
+		    "invalid filter: %s", err.text);
+		goto out;
+	}
 	agentd_subject(d, &subj);
-	if ((!o->local && !has_collective(d, req->collective)) ||
-	    filter_match(req->filter, &subj) != 1) {
+	if (filter_match(req->filter, &subj) != 1) {
 		d->stats.dropped++;
 		log_debug("request %s from %s: filter does not match, dropped",
 		    req->id, caller);
 		goto out;
 	}
 
-	/* 6. The agent and action exist, and the input fits the DDL. */
-	if ((dry = json_object_get(req->data, DISPATCH_DRY_RUN_KEY)) != NULL) {
-		if (!json_is_boolean(dry)) {
-			refuse(d, sink, req, NULL, caller, "rejected",
-			    MCE_INVALID, -1, "%s must be true or false",
-			    DISPATCH_DRY_RUN_KEY);
-			goto out;
-		}
-		dry_run = json_is_true(dry);
-		json_object_del(req->data, DISPATCH_DRY_RUN_KEY);
-	}
+	/* 9. The agent and action exist, and the input fits the DDL. */
 	args = json_deep_copy(req->data);
 	if ((r = registry_lookup(
 		 d->registry, req->agent, req->action, &impl, &pdata)) < 0) {
@@ -224,7 +318,7 @@ dispatch_message(struct agentd *d, const char *buf, size_t len,
 		goto out;
 	}
 
-	/* 7. Policy. */
+	/* 10. Policy. */
 	memset(&preq, 0, sizeof(preq));
 	preq.caller = caller;
 	preq.agent = req->agent;
@@ -240,7 +334,18 @@ dispatch_message(struct agentd *d, const char *buf, size_t len,
 		goto out;
 	}
 
-	/* 8. The action. */
+	/* 11. Time window and replay cache, last: only a request that will
+	 * run takes an entry. Unsigned local ids go to a cache of their own:
+	 * a local user must not be able to fill the one that guards signed
+	 * requests, nor claim an id before its request. */
+	if ((r = replay_check(o->local ? d->replay_local : d->replay, caller,
+		 req->id, req->time_ms, req->ttl, now)) < 0) {
+		refuse(d, sink, req, NULL, caller, "rejected", r, -1, "%s",
+		    error_str(r));
+		goto out;
+	}
+
+	/* 12. The action. */
 	{
 		struct action_start s = {
 		    .id = req->id,
@@ -248,7 +353,7 @@ dispatch_message(struct agentd *d, const char *buf, size_t len,
 		    .agent = req->agent,
 		    .action = req->action,
 		    .input = req->data,
-		    .dry_run = dry_run,
+		    .dry_run = req->dry_run,
 		    .impl = impl,
 		    .plugin_data = pdata,
 		    .sink = sink,
@@ -256,7 +361,7 @@ dispatch_message(struct agentd *d, const char *buf, size_t len,
 		};
 
 		log_info("request %s from %s: %s.%s%s (%s)", req->id, caller,
-		    req->agent, req->action, dry_run ? " dry-run" : "",
+		    req->agent, req->action, req->dry_run ? " dry-run" : "",
 		    dec.origin[0] ? dec.origin : "allowed");
 		json_incref(req->data);
 		action_submit(d, &s);

@@ -1,6 +1,7 @@
 /*
- * reply.c: what leaves the agent about a request: the reply (encoded,
- * signed with the node key when one is loaded) and the audit record.
+ * reply.c: what leaves the agent about a request: the reply (encoded, with
+ * the digest of the request it answers, and signed with the node key when
+ * the sink says the request's signature verified) and the audit record.
  */
 #include "buildconf.h"
 
@@ -43,8 +44,8 @@ dispatch_reply(struct agentd *d, struct reply_sink *sink,
 	size_t blen, olen;
 	int r;
 
-	rep = reply_new(request_id != NULL ? request_id : "", d->conf.identity,
-	    status, msg, data);
+	rep = reply_new(request_id != NULL ? request_id : "", sink->digest,
+	    d->conf.identity, status, msg, data);
 	if (rep == NULL) {
 		log_warnx("reply to %s: out of memory", request_id);
 		return;
@@ -54,7 +55,9 @@ dispatch_reply(struct agentd *d, struct reply_sink *sink,
 		    "reply to %s: cannot encode: %s", request_id, error_str(r));
 		goto out;
 	}
-	if (trust_can_sign(d->trust))
+	if (sink->sign && !trust_can_sign(d->trust))
+		r = MCE_CONFIG; /* broker requests need a key: never unsigned */
+	else if (sink->sign)
 		r = trust_sign(d->trust, body, blen, &env);
 	else if ((env = envelope_new(body, blen)) == NULL)
 		r = -ENOMEM;

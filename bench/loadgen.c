@@ -26,8 +26,10 @@ now_s(void)
 	return ts.tv_sec + ts.tv_nsec / 1e9;
 }
 
+/* A request direct to identity, its audience naming it alone. */
 static char *
-make_request(const struct sign_key *k, const json_t *cert, size_t *ret_len)
+make_request(const struct sign_key *k, const json_t *cert, const char *identity,
+    size_t *ret_len)
 {
 	struct request *r = request_new();
 	struct envelope *e = NULL;
@@ -40,7 +42,8 @@ make_request(const struct sign_key *k, const json_t *cert, size_t *ret_len)
 	r->collective = strdup("metactl");
 	r->agent = strdup("rpcutil");
 	r->action = strdup("ping");
-	if (request_encode(r, &body, &len) == 0 &&
+	if (request_set_audience(r, &identity, 1) == 0 &&
+	    request_encode(r, &body, &len) == 0 &&
 	    sign_envelope(k, cert, body, len, &e) == 0)
 		envelope_encode(e, &wire, ret_len);
 	envelope_free(e);
@@ -79,7 +82,7 @@ main(int argc, char *argv[])
 	wire = calloc(count, sizeof(*wire));
 	len = calloc(count, sizeof(*len));
 	for (long i = 0; i < count; i++)
-		if ((wire[i] = make_request(k, cert, &len[i])) == NULL)
+		if ((wire[i] = make_request(k, cert, argv[4], &len[i])) == NULL)
 			return 70;
 	o.urls = (const char *const *)&argv[1];
 	if (transport_amqp_open(&o, &t, &err) != 0 ||

@@ -200,16 +200,11 @@ message_parse_json(const char *buf, size_t len, struct error *err)
 /* Field checks shared by the decoders and, so that we never emit what we
  * would refuse, by the encoders. */
 
+/* Exactly len lowercase hex digits: an id or a digest. */
 static int
-is_hex_id(const char *s)
+is_hex(const char *s, size_t len)
 {
-	size_t i;
-
-	for (i = 0; s[i] != '\0'; i++)
-		if (!((s[i] >= '0' && s[i] <= '9') ||
-			(s[i] >= 'a' && s[i] <= 'f')))
-			return 0;
-	return i == MESSAGE_ID_LEN;
+	return strlen(s) == len && strspn(s, "0123456789abcdef") == len;
 }
 
 #define NAME_CHARS \
@@ -246,6 +241,40 @@ message_identity_ok(const char *s)
 	return s != NULL && is_name(s, IDENTITY_MAX, "@");
 }
 
+/*
+ * An audience: {"type":"broadcast"}, or {"type":"direct","identities":
+ * [...]} with at least one node identity, sorted by byte value (strcmp),
+ * no duplicates. Sorted, so that uniqueness and membership cost no more
+ * than a pass and a binary search whatever the list's length.
+ */
+static int
+is_audience(const json_t *v)
+{
+	const json_t *type = json_object_get(v, "type"), *ids, *id;
+	const char *prev = NULL;
+	size_t i;
+
+	if (!json_is_object(v) || !json_is_string(type))
+		return 0;
+	if (strcmp(json_string_value(type), "broadcast") == 0)
+		return json_object_size(v) == 1;
+	ids = json_object_get(v, "identities");
+	if (strcmp(json_string_value(type), "direct") != 0 ||
+	    json_object_size(v) != 2 || !json_is_array(ids) ||
+	    json_array_size(ids) == 0)
+		return 0;
+	json_array_foreach(ids, i, id)
+	{
+		const char *s = json_string_value(id);
+
+		if (!message_identity_ok(s) ||
+		    (prev != NULL && strcmp(prev, s) >= 0))
+			return 0;
+		prev = s;
+	}
+	return 1;
+}
+
 /* The shape of a base64 ed25519 signature; sign.c decodes and checks it. */
 static int
 is_signature(const char *s)
@@ -268,7 +297,10 @@ enum field_kind {
 	F_STATUS,
 	F_OBJECT,
 	F_PROTOCOL,
-	F_SIGNATURE
+	F_SIGNATURE,
+	F_DIGEST,
+	F_BOOL,
+	F_AUDIENCE
 };
 
 struct field {
@@ -303,6 +335,14 @@ field_rule(enum field_kind kind)
 		return "must be an integer";
 	case F_SIGNATURE:
 		return "must be base64 of 64 bytes (88 characters)";
+	case F_DIGEST:
+		return "must be 64 lowercase hex digits";
+	case F_BOOL:
+		return "must be true or false";
+	case F_AUDIENCE:
+		return "must be {\"type\":\"broadcast\"} or {\"type\":"
+		       "\"direct\",\"identities\":[...]} with node identities "
+		       "sorted by byte value, without duplicates";
 	}
 	return "is invalid";
 }
@@ -314,7 +354,8 @@ field_ok(const json_t *v, enum field_kind kind)
 
 	switch (kind) {
 	case F_ID:
-		return json_is_string(v) && is_hex_id(json_string_value(v));
+		return json_is_string(v) &&
+		    is_hex(json_string_value(v), MESSAGE_ID_LEN);
 	case F_NAME:
 		return json_is_string(v) &&
 		    is_name(json_string_value(v), MESSAGE_NAME_MAX, "");
@@ -331,6 +372,13 @@ field_ok(const json_t *v, enum field_kind kind)
 		return json_is_integer(v);
 	case F_SIGNATURE:
 		return json_is_string(v) && is_signature(json_string_value(v));
+	case F_DIGEST:
+		return json_is_string(v) &&
+		    is_hex(json_string_value(v), MESSAGE_DIGEST_LEN);
+	case F_BOOL:
+		return json_is_boolean(v);
+	case F_AUDIENCE:
+		return is_audience(v);
 	case F_TIME:
 	case F_TTL:
 	case F_STATUS:
@@ -421,11 +469,14 @@ static const struct field request_fields[] = {
     {"action", F_NAME, 0},
     {"data", F_OBJECT, 0},
     {"filter", F_OBJECT, 0},
+    {"audience", F_AUDIENCE, 0},
+    {"dry_run", F_BOOL, 0},
 };
 
 static const struct field reply_fields[] = {
     {"protocol", F_PROTOCOL, 0},
     {"request", F_ID, 0},
+    {"digest", F_DIGEST, 0},
     {"time", F_TIME, 0},
     {"sender", F_IDENTITY, 0},
     {"statuscode", F_STATUS, 0},
@@ -529,23 +580,107 @@ request_free(struct request *r)
 	free(r->action);
 	json_decref(r->data);
 	json_decref(r->filter);
+	json_decref(r->audience);
 	free(r);
+}
+
+static int
+cmp_str(const void *a, const void *b)
+{
+	return strcmp(*(const char *const *)a, *(const char *const *)b);
+}
+
+int
+request_set_audience(struct request *r, const char *const *ids, size_t n)
+{
+	const char **v;
+	json_t *a;
+	size_t i;
+
+	if (n == 0) {
+		json_decref(r->audience);
+		r->audience = NULL;
+		return 0;
+	}
+	for (i = 0; i < n; i++)
+		if (!message_identity_ok(ids[i]))
+			return -EINVAL;
+	if ((v = malloc(n * sizeof(*v))) == NULL ||
+	    (a = json_array()) == NULL) {
+		free(v);
+		return -ENOMEM;
+	}
+	memcpy(v, ids, n * sizeof(*v));
+	qsort(v, n, sizeof(*v), cmp_str);
+	for (i = 0; i < n; i++)
+		if ((i == 0 || strcmp(v[i - 1], v[i]) != 0) &&
+		    json_array_append_new(a, json_string(v[i])) != 0) {
+			free(v);
+			json_decref(a);
+			return -ENOMEM;
+		}
+	free(v);
+	json_decref(r->audience);
+	r->audience = a;
+	return 0;
+}
+
+int
+request_for_identity(const struct request *r, const char *identity)
+{
+	size_t lo = 0, hi;
+
+	if (r->audience == NULL)
+		return 1;
+	/* Sorted and unique: the decoder and request_set_audience() made
+	 * sure of it. */
+	hi = json_array_size(r->audience);
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+		int c = strcmp(identity,
+		    json_string_value(json_array_get(r->audience, mid)));
+
+		if (c == 0)
+			return 1;
+		if (c < 0)
+			hi = mid;
+		else
+			lo = mid + 1;
+	}
+	return 0;
+}
+
+void
+message_digest(const char *body, size_t len, char ret[MESSAGE_DIGEST_LEN + 1])
+{
+	unsigned char h[crypto_hash_sha256_BYTES];
+
+	crypto_hash_sha256(h, (const unsigned char *)body, len);
+	sodium_bin2hex(ret, MESSAGE_DIGEST_LEN + 1, h, sizeof(h));
 }
 
 int
 request_encode(const struct request *r, char **ret_body, size_t *ret_len)
 {
-	json_t *doc;
+	json_t *doc, *aud;
 
 	if (r->caller == NULL || r->collective == NULL || r->agent == NULL ||
 	    r->action == NULL || r->data == NULL || r->filter == NULL)
 		return -EINVAL;
+	if (r->audience != NULL)
+		aud = json_pack(
+		    "{s:s, s:O}", "type", "direct", "identities", r->audience);
+	else
+		aud = json_pack("{s:s}", "type", "broadcast");
+	if (aud == NULL)
+		return -ENOMEM;
 	doc = json_pack("{s:s, s:i, s:s, s:I, s:I, s:s, s:s, s:s, s:s, s:O, "
-			"s:O}",
+			"s:O, s:o, s:b}",
 	    "type", "request", "protocol", MESSAGE_PROTOCOL, "id", r->id,
 	    "time", (json_int_t)r->time_ms, "ttl", (json_int_t)r->ttl, "caller",
 	    r->caller, "collective", r->collective, "agent", r->agent, "action",
-	    r->action, "data", r->data, "filter", r->filter);
+	    r->action, "data", r->data, "filter", r->filter, "audience", aud,
+	    "dry_run", r->dry_run != 0);
 	return encode_body(doc, "request", request_fields,
 	    NFIELDS(request_fields), ret_body, ret_len);
 }
@@ -575,6 +710,9 @@ request_decode(
 	r->action = strdup(str_field(doc, "action"));
 	r->data = json_incref(json_object_get(doc, "data"));
 	r->filter = json_incref(json_object_get(doc, "filter"));
+	r->audience = json_incref(
+	    json_object_get(json_object_get(doc, "audience"), "identities"));
+	r->dry_run = json_is_true(json_object_get(doc, "dry_run"));
 	json_decref(doc);
 	if (r->caller == NULL || r->collective == NULL || r->agent == NULL ||
 	    r->action == NULL) {
@@ -586,8 +724,8 @@ request_decode(
 }
 
 struct reply *
-reply_new(const char *request_id, const char *sender, int statuscode,
-    const char *statusmsg, json_t *data)
+reply_new(const char *request_id, const char *digest, const char *sender,
+    int statuscode, const char *statusmsg, json_t *data)
 {
 	struct reply *r = calloc(1, sizeof(*r));
 
@@ -597,6 +735,8 @@ reply_new(const char *request_id, const char *sender, int statuscode,
 	}
 	snprintf(r->request_id, sizeof(r->request_id), "%s",
 	    request_id != NULL ? request_id : "");
+	snprintf(
+	    r->digest, sizeof(r->digest), "%s", digest != NULL ? digest : "");
 	r->time_ms = message_now_ms();
 	r->sender = dup_or_null(sender);
 	r->statuscode = statuscode;
@@ -629,10 +769,11 @@ reply_encode(const struct reply *r, char **ret_body, size_t *ret_len)
 
 	if (r->sender == NULL || r->statusmsg == NULL || r->data == NULL)
 		return -EINVAL;
-	doc = json_pack("{s:s, s:i, s:s, s:I, s:s, s:i, s:s, s:O}", "type",
+	doc = json_pack("{s:s, s:i, s:s, s:s, s:I, s:s, s:i, s:s, s:O}", "type",
 	    "reply", "protocol", MESSAGE_PROTOCOL, "request", r->request_id,
-	    "time", (json_int_t)r->time_ms, "sender", r->sender, "statuscode",
-	    r->statuscode, "statusmsg", r->statusmsg, "data", r->data);
+	    "digest", r->digest, "time", (json_int_t)r->time_ms, "sender",
+	    r->sender, "statuscode", r->statuscode, "statusmsg", r->statusmsg,
+	    "data", r->data);
 	return encode_body(doc, "reply", reply_fields, NFIELDS(reply_fields),
 	    ret_body, ret_len);
 }
@@ -654,6 +795,7 @@ reply_decode(
 		return -ENOMEM;
 	}
 	memcpy(r->request_id, str_field(doc, "request"), MESSAGE_ID_LEN + 1);
+	memcpy(r->digest, str_field(doc, "digest"), MESSAGE_DIGEST_LEN + 1);
 	r->time_ms = int_field(doc, "time");
 	r->sender = strdup(str_field(doc, "sender"));
 	r->statuscode = (int)int_field(doc, "statuscode");

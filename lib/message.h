@@ -4,18 +4,27 @@
  * Wire format (docs/PROTOCOL.md, schemas/): every AMQP message body
  * and every line on the local UNIX socket is one envelope
  *
- *   {"protocol":1,"body":"<JSON text>","signature":"<base64>",
+ *   {"protocol":2,"body":"<JSON text>","signature":"<base64>",
  *    "certificate":{"certificate":"<JSON text>","signature":"<base64>"}}
  *
  * "body" holds the request or reply as a JSON string: the signature covers
  * exactly those bytes (after JSON unescaping), so no canonical form is
  * needed. signature and certificate are absent on the local socket.
  *
- * Request body: {"type":"request","protocol":1,"id":"<32 hex>","time":<ms>,
+ * Request body: {"type":"request","protocol":2,"id":"<32 hex>","time":<ms>,
  *   "ttl":<s>,"caller":"...","collective":"...","agent":"...",
- *   "action":"...","data":{...},"filter":{...}}
- * Reply body: {"type":"reply","protocol":1,"request":"<32 hex>","time":<ms>,
- *   "sender":"...","statuscode":N,"statusmsg":"...","data":{...}}
+ *   "action":"...","data":{...},"filter":{...},"dry_run":false,
+ *   "audience":{"type":"broadcast"} or
+ *              {"type":"direct","identities":["n1","n2"]}}
+ * Reply body: {"type":"reply","protocol":2,"request":"<32 hex>",
+ *   "digest":"<64 hex>","time":<ms>,"sender":"...","statuscode":N,
+ *   "statusmsg":"...","data":{...}}
+ *
+ * The audience is signed with the request: a node acts only on a request
+ * whose audience includes it (a broadcast includes every node; direct
+ * identities are sorted by byte value, without duplicates). A reply's
+ * digest is the SHA-256 (lowercase hex) of the exact request body bytes it
+ * answers, so that it answers that request and no copy of its id.
  *
  * Decoders never trust their input: every error fills struct error (the
  * decoder initialises it) and returns a negative code: MCE_TOOBIG,
@@ -32,9 +41,10 @@
 
 #include "error.h"
 
-#define MESSAGE_PROTOCOL 1
+#define MESSAGE_PROTOCOL 2
 #define MESSAGE_MAX_DEFAULT (1024 * 1024) /* bytes of one envelope */
 #define MESSAGE_ID_LEN 32 /* hex digits of a 128-bit id */
+#define MESSAGE_DIGEST_LEN 64 /* hex digits of a SHA-256 digest */
 #define MESSAGE_TTL_DEFAULT 60 /* seconds */
 #define MESSAGE_NAME_MAX 128 /* agent, action, collective */
 #define MESSAGE_DEPTH_MAX 32 /* JSON nesting accepted */
@@ -64,10 +74,16 @@ struct request {
 	char *action;
 	json_t *data; /* object, owned, never NULL */
 	json_t *filter; /* object, owned, never NULL (empty: match all) */
+	/* Whom it is for: NULL for a broadcast (the filter decides), else
+	 * an owned array of the identities it was sent to, sorted by byte
+	 * value, unique, never empty. Set it with request_set_audience(). */
+	json_t *audience;
+	int dry_run; /* 1: show the commands, run nothing */
 };
 
 struct reply {
 	char request_id[MESSAGE_ID_LEN + 1];
+	char digest[MESSAGE_DIGEST_LEN + 1]; /* of the request body answered */
 	int64_t time_ms;
 	char *sender; /* node identity */
 	int statuscode;
@@ -96,13 +112,32 @@ void request_free(struct request *r);
 void message_new_id(char id[MESSAGE_ID_LEN + 1]);
 int64_t message_now_ms(void);
 
+/*
+ * Makes r direct to the n identities of ids (copied, sorted, duplicates
+ * removed), or a broadcast when n is 0. 0, -EINVAL when one is not a
+ * node identity (message_identity_ok()), or -ENOMEM; r is unchanged on
+ * error.
+ */
+int request_set_audience(struct request *r, const char *const *ids, size_t n);
+/* 1 when identity is in r's audience (always for a broadcast), else 0. */
+int request_for_identity(const struct request *r, const char *identity);
+
+/*
+ * The SHA-256 of len bytes at body as 64 lowercase hex digits: what a
+ * reply's "digest" says of the request body bytes it answers.
+ */
+void message_digest(
+    const char *body, size_t len, char ret[MESSAGE_DIGEST_LEN + 1]);
+
 /* Compact JSON of the body; *ret_body is malloc'd, NUL-terminated. */
 int request_encode(const struct request *r, char **ret_body, size_t *ret_len);
 int request_decode(
     const char *body, size_t len, struct request **ret, struct error *err);
 
-struct reply *reply_new(const char *request_id, const char *sender,
-    int statuscode, const char *statusmsg, json_t *data /* stolen, NULL ok */);
+/* digest: message_digest() of the request body answered. */
+struct reply *reply_new(const char *request_id, const char *digest,
+    const char *sender, int statuscode, const char *statusmsg,
+    json_t *data /* stolen, NULL ok */);
 void reply_free(struct reply *r);
 int reply_encode(const struct reply *r, char **ret_body, size_t *ret_len);
 int reply_decode(

@@ -92,9 +92,10 @@ random_seed(void)
 	return s;
 }
 
-/* Prints what --dry-run would do: the request and the nodes if known. */
+/* Prints what would be sent (--preview): the request and the nodes if
+ * known. */
 static int
-dry_run(struct fleet *f, const struct request *req)
+preview(struct fleet *f, const struct request *req)
 {
 	struct strv nodes = STRV_INIT;
 	struct nodecache nc = {NULL};
@@ -184,7 +185,10 @@ run_action(struct fleet *f, struct request *req)
 		r = fleet_discover(f, &nodes, NULL);
 	if (r != 0)
 		goto out;
-	direct = f->o.nodes != NULL || f->o.batch.n > 0 || f->o.limit.n > 0;
+	/* A request for known nodes goes to each of them, its audience
+	 * naming exactly the nodes of its batch. */
+	direct = f->o.nodes != NULL || f->o.batch.n > 0 || f->o.limit.n > 0 ||
+	    fleet_named_nodes(f->o.filter, NULL) > 0;
 	k = count_spec_apply(&f->o.limit, nodes.n);
 	if (k < nodes.n)
 		nodes.n = limit_select(nodes.v, nodes.n, k,
@@ -210,9 +214,9 @@ run_action(struct fleet *f, struct request *req)
 			if (f->o.batch_sleep_ms > 0) {
 				int64_t now = message_now_ms();
 
-				if ((r = collect_wait(&f->col, NULL, now, NULL,
-					 now + f->o.batch_sleep_ms, &err)) <
-				    0) {
+				if ((r = collect_wait(&f->col, NULL, NULL, now,
+					 NULL, now + f->o.batch_sleep_ms,
+					 &err)) < 0) {
 					cli_errx("%s", err.text);
 					r = MC_EXIT_USAGE;
 					goto out;
@@ -238,7 +242,7 @@ run_action(struct fleet *f, struct request *req)
 out:
 	if (r == 0 && f->link != NULL) {
 		/* Whatever arrived meanwhile is reported as late. */
-		collect_wait(&f->col, NULL, 0, NULL, 0, &err);
+		collect_wait(&f->col, NULL, NULL, 0, NULL, 0, &err);
 	}
 	strv_clear(&batch);
 	strv_clear(&nodes);
@@ -310,8 +314,9 @@ cmd_rpc(int argc, char *argv[])
 	data = NULL;
 	if (req == NULL)
 		goto out;
-	if (f.o.dry_run) {
-		r = dry_run(&f, req);
+	req->dry_run = f.o.dry_run;
+	if (f.o.preview) {
+		r = preview(&f, req);
 		goto out;
 	}
 	if ((r = fleet_connect(&f)) != 0)

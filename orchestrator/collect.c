@@ -43,13 +43,35 @@ on_late(struct collector *c, struct link_event *ev)
 	emit(c, r);
 }
 
+/* The index of id among the earlier requests, or -1. */
+static long
+old_index(const struct collector *c, const char *id)
+{
+	for (size_t i = 0; i < c->old_ids.n && i < c->old_digests.n; i++)
+		if (strcmp(c->old_ids.v[i], id) == 0)
+			return (long)i;
+	return -1;
+}
+
+static void
+invalid(struct collector *c, const char *sender, const char *why)
+{
+	emit(c,
+	    results_add(c->rs, sender[0] != '\0' ? sender : "(unknown)",
+		RES_INVALID, -1, NULL, NULL, -1, why));
+}
+
+#define WRONG_DIGEST "the reply's digest does not match the request sent"
+
 int
-collect_wait(struct collector *c, const char *id, int64_t sent_ms,
-    const struct strv *expected, int64_t deadline_ms, struct error *err)
+collect_wait(struct collector *c, const char *id, const char *digest,
+    int64_t sent_ms, const struct strv *expected, int64_t deadline_ms,
+    struct error *err)
 {
 	size_t answered = 0, nexp = expected != NULL ? expected->n : 0, i;
 	int local = link_is_local(c->link), r = 0, done = 0;
 	struct link_event ev;
+	long k;
 
 	while (!done) {
 		int64_t now = message_now_ms(), wait;
@@ -83,13 +105,8 @@ collect_wait(struct collector *c, const char *id, int64_t sent_ms,
 		if (ev.kind == LINK_INVALID) {
 			if (ev.request_id[0] == '\0' ||
 			    (id != NULL && strcmp(ev.request_id, id) == 0) ||
-			    strv_contains(&c->old_ids, ev.request_id))
-				emit(c,
-				    results_add(c->rs,
-					ev.sender[0] != '\0' ? ev.sender
-							     : "(unknown)",
-					RES_INVALID, -1, NULL, NULL, -1,
-					ev.why));
+			    old_index(c, ev.request_id) >= 0)
+				invalid(c, ev.sender, ev.why);
 			if (local && id != NULL)
 				done = 1;
 		} else if (id != NULL &&
@@ -98,7 +115,9 @@ collect_wait(struct collector *c, const char *id, int64_t sent_ms,
 
 			if (local)
 				done = 1;
-			if (results_find(c->rs, rep->sender, ANSWERED) ==
+			if (strcmp(rep->digest, digest) != 0)
+				invalid(c, rep->sender, WRONG_DIGEST);
+			else if (results_find(c->rs, rep->sender, ANSWERED) ==
 			    NULL) {
 				emit(c,
 				    results_add(c->rs, rep->sender,
@@ -111,8 +130,11 @@ collect_wait(struct collector *c, const char *id, int64_t sent_ms,
 				    strv_contains(expected, rep->sender))
 					answered++;
 			}
-		} else if (strv_contains(&c->old_ids, ev.reply->request_id)) {
-			on_late(c, &ev);
+		} else if ((k = old_index(c, ev.reply->request_id)) >= 0) {
+			if (strcmp(ev.reply->digest, c->old_digests.v[k]) != 0)
+				invalid(c, ev.reply->sender, WRONG_DIGEST);
+			else
+				on_late(c, &ev);
 		}
 		/* Anything else answers a request we no longer wait for. */
 		link_event_clear(&ev);
@@ -126,7 +148,9 @@ collect_wait(struct collector *c, const char *id, int64_t sent_ms,
 			emit(c,
 			    results_add(c->rs, expected->v[i], RES_MISSING, -1,
 				NULL, NULL, -1, NULL));
-	if (strv_push(&c->old_ids, id) < 0 && r >= 0)
+	if ((strv_push(&c->old_ids, id) < 0 ||
+		strv_push(&c->old_digests, digest) < 0) &&
+	    r >= 0)
 		r = -ENOMEM;
 	return r < 0 ? r : 0;
 }
@@ -135,4 +159,5 @@ void
 collector_clear(struct collector *c)
 {
 	strv_clear(&c->old_ids);
+	strv_clear(&c->old_digests);
 }

@@ -128,19 +128,6 @@ fleet_request(
 	return req;
 }
 
-static int
-valid_identity(const char *s)
-{
-	const char *p;
-
-	if (s[0] == '\0' || strlen(s) > MESSAGE_NAME_MAX)
-		return 0;
-	for (p = s; *p != '\0'; p++)
-		if ((unsigned char)*p <= ' ' || *p == 0x7f)
-			return 0;
-	return 1;
-}
-
 int
 fleet_read_nodes(struct fleet *f, struct strv *ret)
 {
@@ -170,7 +157,8 @@ fleet_read_nodes(struct fleet *f, struct strv *ret)
 		*e = '\0';
 		if (*s == '\0' || *s == '#')
 			continue;
-		if (!valid_identity(s)) {
+		/* Each becomes a name of a request's audience. */
+		if (!message_identity_ok(s)) {
 			cli_errx("%s:%d: '%s' is not a node identity",
 			    stdin_in ? "<stdin>" : path, lineno, s);
 			goto fail;
@@ -211,13 +199,8 @@ print_jsonl(void *arg, const struct result *r)
 	fflush(stdout);
 }
 
-/*
- * A filter that only names identities, without regexes, says which
- * nodes are expected as surely as a cache entry: 1 and the names, 0 for
- * any other filter.
- */
-static int
-named_nodes(const json_t *filter, struct strv *ret)
+int
+fleet_named_nodes(const json_t *filter, struct strv *ret)
 {
 	const json_t *ids = json_object_get(filter, "identity"), *v;
 	size_t i;
@@ -226,10 +209,40 @@ named_nodes(const json_t *filter, struct strv *ret)
 		return 0;
 	json_array_foreach(ids, i, v) if (!json_is_string(v) ||
 	    json_string_value(v)[0] == '/') return 0;
+	if (ret == NULL)
+		return 1;
 	json_array_foreach(ids, i,
 	    v) if (strv_push(ret, json_string_value(v)) < 0) return -ENOMEM;
 	strv_sort_uniq(ret);
 	return 1;
+}
+
+/*
+ * Sends req to targets (NULL: broadcast) with the audience that says so,
+ * and fills digest with the digest of the body sent, which every reply
+ * must carry. 0 or a negative code (err says why).
+ */
+static int
+send_request(struct fleet *f, struct request *req, char *const *targets,
+    size_t n, char digest[MESSAGE_DIGEST_LEN + 1], struct error *err)
+{
+	char *body = NULL;
+	size_t len;
+	int r;
+
+	error_init(err, "request");
+	if ((r = request_set_audience(req, (const char *const *)targets,
+		 targets != NULL ? n : 0)) < 0 ||
+	    (r = request_encode(req, &body, &len)) < 0) {
+		error_set(
+		    err, 0, 0, "cannot encode the request: %s", error_str(r));
+		return r;
+	}
+	/* link_send() encodes the same request to the same bytes: the
+	 * encoding is compact with sorted keys. */
+	message_digest(body, len, digest);
+	free(body);
+	return link_send(f->link, req, targets, n, err);
 }
 
 int
@@ -242,7 +255,7 @@ fleet_discover(struct fleet *f, struct strv *nodes, struct results *rs)
 	struct request *req = NULL;
 	struct collector col = f->col;
 	struct error err;
-	char *key = NULL;
+	char *key = NULL, digest[MESSAGE_DIGEST_LEN + 1];
 	int64_t sent;
 	size_t i;
 	int r, cached = 0, full;
@@ -256,7 +269,7 @@ fleet_discover(struct fleet *f, struct strv *nodes, struct results *rs)
 			cached = nodecache_expected(&nc, key, message_now_ms(),
 			    f->conf.cache_ttl_ms, &expected);
 		if (!cached && !f->o.no_cache &&
-		    (r = named_nodes(f->o.filter, &expected)) != 0)
+		    (r = fleet_named_nodes(f->o.filter, &expected)) != 0)
 			cached = r > 0;
 	}
 	if ((req = fleet_request(f, "rpcutil", "ping", NULL)) == NULL) {
@@ -271,11 +284,12 @@ fleet_discover(struct fleet *f, struct strv *nodes, struct results *rs)
 	col.on_result =
 	    rs != NULL && f->o.format == OUT_JSONL ? print_jsonl : NULL;
 	memset(&col.old_ids, 0, sizeof(col.old_ids));
+	memset(&col.old_digests, 0, sizeof(col.old_digests));
 	sent = message_now_ms();
-	r = link_send(f->link, req, f->o.nodes != NULL ? expected.v : NULL,
-	    expected.n, &err);
+	r = send_request(f, req, f->o.nodes != NULL ? expected.v : NULL,
+	    expected.n, digest, &err);
 	if (r == 0)
-		r = collect_wait(&col, req->id, sent, &expected,
+		r = collect_wait(&col, req->id, digest, sent, &expected,
 		    sent +
 			(f->o.nodes != NULL ? f->timeout_ms : f->discovery_ms),
 		    &err);
@@ -330,6 +344,7 @@ fleet_call(struct fleet *f, struct request *req, char *const *targets,
     size_t ntargets, const struct strv *expected)
 {
 	struct error err;
+	char digest[MESSAGE_DIGEST_LEN + 1];
 	int64_t sent;
 	int r;
 
@@ -338,8 +353,8 @@ fleet_call(struct fleet *f, struct request *req, char *const *targets,
 		f->col.arg = f;
 	}
 	sent = message_now_ms();
-	if ((r = link_send(f->link, req, targets, ntargets, &err)) < 0 ||
-	    (r = collect_wait(&f->col, req->id, sent, expected,
+	if ((r = send_request(f, req, targets, ntargets, digest, &err)) < 0 ||
+	    (r = collect_wait(&f->col, req->id, digest, sent, expected,
 		 sent + f->timeout_ms, &err)) < 0)
 		return link_failed(&err);
 	return 0;

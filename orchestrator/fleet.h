@@ -57,6 +57,13 @@ struct request *fleet_request(
 int fleet_read_nodes(struct fleet *f, struct strv *ret);
 
 /*
+ * A filter that only names identities, without regexes (plain -I), says
+ * which nodes are expected as surely as a cache entry: 1 and the names
+ * (added to ret unless it is NULL), 0 for any other filter, or -ENOMEM.
+ */
+int fleet_named_nodes(const json_t *filter, struct strv *ret);
+
+/*
  * Discovery as described above. Fills nodes (sorted) with every node that
  * answered; with rs != NULL the ping replies are recorded there as
  * results (expected cache nodes that stayed silent as RES_MISSING).

@@ -23,7 +23,8 @@ enum {
 	O_BATCH_SLEEP,
 	O_LIMIT,
 	O_SEED,
-	O_DRYRUN
+	O_DRYRUN,
+	O_PREVIEW
 };
 
 static const struct {
@@ -55,6 +56,7 @@ static const struct {
     {{"limit-nodes", required_argument, NULL, O_LIMIT}, OPT_BATCH},
     {{"limit-seed", required_argument, NULL, O_SEED}, OPT_BATCH},
     {{"dry-run", no_argument, NULL, O_DRYRUN}, OPT_BATCH},
+    {{"preview", no_argument, NULL, O_PREVIEW}, OPT_BATCH},
     {{"config", required_argument, NULL, 'c'}, 0},
     {{"verbose", no_argument, NULL, 'v'}, 0},
 };
@@ -365,6 +367,9 @@ orch_opts_parse(struct orch_opts *o, int argc, char *argv[], unsigned allowed,
 		}
 		case O_DRYRUN:
 			o->dry_run = 1;
+			break;
+		case O_PREVIEW:
+			o->preview = 1;
 			break;
 		case ':':
 			if (optopt != 0 && optopt < 256)

@@ -32,7 +32,8 @@ struct count_spec {
 #define OPT_FILTER 0x01 /* -F -C -I -A -S -T */
 #define OPT_DISCOVERY 0x02 /* --nodes --dt --no-cache */
 #define OPT_OUTPUT 0x04 /* --json --jsonl --np --display */
-#define OPT_BATCH 0x08 /* --batch --batch-sleep --limit-* -1 --dry-run */
+#define OPT_BATCH \
+	0x08 /* --batch --batch-sleep --limit-* -1 --dry-run --preview */
 #define OPT_TIMEOUT 0x10 /* -t */
 #define OPT_ALL 0xff
 
@@ -52,7 +53,8 @@ struct orch_opts {
 	enum out_format format;
 	enum display_mode display;
 	int progress; /* 0 after --np */
-	int dry_run;
+	int dry_run; /* --dry-run: the nodes show what they would run */
+	int preview; /* --preview: print the request, send nothing */
 	int verbose;
 	char **args; /* positional arguments, borrowed from argv */
 	int nargs;

@@ -9,6 +9,10 @@
 #include "message.h"
 #include "orchestrator/output.h"
 
+/* The reply data key under which a dry run lists the argv of every command
+ * the node would have run (agent/action.c). */
+#define DRY_RUN_KEY "commands"
+
 #define C_RED "\033[31m"
 #define C_GREEN "\033[32m"
 #define C_YELLOW "\033[33m"
@@ -313,10 +317,67 @@ print_columns(FILE *f, const struct result *r, const struct ddl_action *a)
 	}
 	json_object_foreach((json_t *)r->data, key, v)
 	{
-		char *t = output_value_text(v);
+		char *t;
 
+		if (strcmp(key, DRY_RUN_KEY) == 0)
+			continue; /* print_commands() shows them */
+		t = output_value_text(v);
 		fprintf(f, "  %s: %s", key, t != NULL ? t : "?");
 		free(t);
+	}
+}
+
+/* One word as a POSIX shell reads it back: bare when it is plain, else
+ * in single quotes; control characters become '?'. */
+static void
+print_word(FILE *f, const char *w)
+{
+	const char *p;
+
+	if (w[0] != '\0' &&
+	    strspn(w,
+		"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
+		"0123456789_-./=:,+@%") == strlen(w)) {
+		fputs(w, f);
+		return;
+	}
+	fputc('\'', f);
+	for (p = w; *p != '\0'; p++)
+		if (*p == '\'')
+			fputs("'\\''", f);
+		else
+			fputc((unsigned char)*p < 0x20 || *p == 0x7f ? '?' : *p,
+			    f);
+	fputc('\'', f);
+}
+
+/*
+ * The commands a node would have run (a dry run's reply carries them under
+ * DRY_RUN_KEY, unless the action's DDL has an output of that name), one
+ * line each, indented under the node's line.
+ */
+static void
+print_commands(
+    FILE *f, const struct result *r, const struct ddl_action *a, size_t width)
+{
+	const json_t *cmds = json_object_get(r->data, DRY_RUN_KEY), *argv, *w;
+	size_t i, j;
+
+	if (!json_is_array(cmds))
+		return;
+	for (i = 0; a != NULL && i < a->noutputs; i++)
+		if (strcmp(a->outputs[i].name, DRY_RUN_KEY) == 0)
+			return;
+	json_array_foreach(cmds, i, argv)
+	{
+		fprintf(f, "%-*s  would run:", (int)width, "");
+		json_array_foreach(argv, j, w)
+		{
+			fputc(' ', f);
+			print_word(
+			    f, json_is_string(w) ? json_string_value(w) : "?");
+		}
+		fputc('\n', f);
 	}
 }
 
@@ -409,6 +470,9 @@ output_human(FILE *f, const struct results *rs, const struct ddl_action *action,
 		if (r->kind == RES_INVALID)
 			fprintf(f, "  %s", r->why != NULL ? r->why : "");
 		fputc('\n', f);
+		if (r->kind == RES_OK || r->kind == RES_FAILED ||
+		    r->kind == RES_LATE)
+			print_commands(f, r, action, width);
 	}
 	output_summary(summary, sizeof(summary), rs);
 	fprintf(f, "\n%s\n", summary);

@@ -38,8 +38,10 @@ json_t *output_document(
 
 /*
  * Human rendering: one line per displayed node (ok first, failures, then
- * nodes that did not answer, by identity), then the summary, the names
- * of the silent nodes and the aggregates. rs must be sorted.
+ * nodes that did not answer, by identity), each followed by the commands
+ * a dry run would have run ("would run: argv", shell-quoted), then the
+ * summary, the names of the silent nodes and the aggregates. rs must be
+ * sorted.
  */
 void output_human(FILE *f, const struct results *rs,
     const struct ddl_action *action, enum display_mode display, int color,

@@ -50,7 +50,10 @@ static const struct {
 	"nodes\n"
 	"  --limit-seed SEED       seed of the random choice of --limit-nodes\n"
 	"  -1                      address one node (--limit-nodes 1)\n"
-	"  --dry-run               print the request and the nodes, send "
+	"  --dry-run               the nodes check everything, run nothing "
+	"and\n"
+	"                          show the commands they would run\n"
+	"  --preview               print the request and the nodes, send "
 	"nothing\n\n" OUTPUT_HELP "  --display ok|failed|all which replies to "
 	"list (default: the DDL's)\n"},
     {"find",

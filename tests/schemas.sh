@@ -7,7 +7,11 @@
 #  - the inputs of the decoder cases that decode (tests/data/request,
 #    tests/data/reply) validate;
 #  - every document in tests/data/schema-invalid/<schema>/ is refused by
-#    the schema AND by the C decoder.
+#    the schema AND by the C decoder;
+#  - signatures verify with an ed25519 independent of libsodium, and each
+#    reply's digest is the SHA-256 of its request's bytes computed here
+#    (hashlib), as docs/PROTOCOL.md tells another language to; audiences
+#    are sorted by byte value as the protocol requires.
 . "$top_srcdir/tests/lib/tap.sh"
 
 py=${PYTHON3:-}
@@ -140,6 +144,32 @@ try:
 except ImportError:
     n += 1
     print("ok %d # SKIP python3 module cryptography not found" % n)
+
+# Protocol 2: gen_messages's reply n answers its request n.
+import hashlib
+
+reqs = subprocess.run([gen, "print", "request"], check=True,
+                      capture_output=True).stdout.splitlines()
+reps = subprocess.run([gen, "print", "reply"], check=True,
+                      capture_output=True).stdout.splitlines()
+result(len(reqs) == len(reps) and len(reqs) >= 4, "requests and replies pair")
+for i, (rq, rp) in enumerate(zip(reqs, reps)):
+    want = hashlib.sha256(rq).hexdigest()
+    result(json.loads(rp)["digest"] == want,
+           "reply %d: digest is SHA-256 of request %d's bytes" % (i, i))
+    result(json.loads(rp)["digest"] != hashlib.sha256(rq + b" ").hexdigest(),
+           "reply %d: other bytes, another digest" % i)
+audiences, dry = set(), set()
+for i, rq in enumerate(reqs):
+    b = json.loads(rq)
+    audiences.add(b["audience"]["type"])
+    dry.add(b["dry_run"])
+    if b["audience"]["type"] == "direct":
+        ids = b["audience"]["identities"]
+        result(ids == sorted(set(ids), key=lambda x: x.encode("utf-8")),
+               "request %d: audience sorted by byte value, unique" % i)
+result(audiences == {"broadcast", "direct"}, "both kinds of audience seen")
+result(dry == {True, False}, "both values of dry_run seen")
 
 for k in ("request", "reply"):
     for d in sorted(glob.glob(os.path.join(top, "tests/data", k, "*"))):

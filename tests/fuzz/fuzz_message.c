@@ -99,6 +99,8 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		e, ca_pk, NULL, CERT_ROLE_NODE, NOW_S, &c, &err) == 0)
 		cert_free(c);
 	if (request_decode(e->body, e->body_len, &rq, &err) == 0) {
+		/* The audience, as every node reads it. */
+		(void)request_for_identity(rq, "web1.example.com");
 		request_again(rq);
 		request_free(rq);
 	}

@@ -3,8 +3,8 @@
  * certificates, builds, signs and sends one request over the broker or the
  * local socket (or sends raw bytes, or a saved envelope again), and prints
  * one JSON line per reply:
- *   {"sender":..,"statuscode":..,"statusmsg":..,"request":..,"data":..,
- *    "verified":true|false,"cert":..}
+ *   {"sender":..,"statuscode":..,"statusmsg":..,"request":..,"digest":..,
+ *    "data":..,"verified":true|false,"cert":..,"follow":true|false}
  *
  *   mcsend ca DIR                       DIR/ca.key, DIR/ca.pub
  *   mcsend issue DIR NAME caller|node [VALID_SECONDS]
@@ -16,17 +16,25 @@
  *   -k KEY -c CERT          sign with this key and certificate
  *   -a CA.pub               verify replies against this CA
  *   -C COLLECTIVE           default "metactl"
- *   -I IDENTITY             direct request to one node (repeatable filter
- *                           with -i instead)
+ *   -I IDENTITY             direct request to one node, its audience
+ *                           (repeatable filter with -i instead)
  *   -i IDENTITY  -F FACT  -K CLASS  -X COMPOUND   filters
+ *   -G JSON                 the filter object as is (no checks)
  *   -t MS                   wait this long for replies (default 5000)
  *   -n COUNT                stop after COUNT replies
  *   -T TTL   -O OFFSET_MS   request ttl, and time shifted by OFFSET_MS
- *   -D                      dry run
+ *   -D                      dry run (the request's dry_run)
  *   -j JSON                 the data object (key=value are added to it)
  *   -r FILE                 send FILE's bytes instead of a request
  *   -w FILE                 also write the envelope sent to FILE
- * Exit: 0 when at least one reply came (or -n 0), 1 when none, 2 on error.
+ *   -f N                    broker: then broadcast a signed rpcutil ping
+ *                           and stop once N nodes answered it. Each node
+ *                           answers in the order it receives, so whatever
+ *                           it answers to the first message has arrived
+ *                           by then: "no reply" needs no timeout. Replies
+ *                           to the ping are printed with "follow":true.
+ * Exit: 0 when at least one reply came (or -n 0), 1 when none, 2 on error;
+ * replies to -f's ping do not count.
  */
 #include "buildconf.h"
 
@@ -155,15 +163,16 @@ read_all(const char *path, size_t *len)
 
 struct opts {
 	const char *url, *socket, *key, *cert, *ca, *collective, *direct;
-	const char *raw, *save, *json;
-	int timeout_ms, count, dry_run;
+	const char *raw, *save, *json, *filter_json;
+	int timeout_ms, count, dry_run, follow;
 	int64_t ttl, offset_ms;
 	json_t *filter;
 	unsigned char ca_pk[SIGN_PUBLICKEYBYTES];
 };
 
 static void
-print_reply(const struct opts *o, const char *buf, size_t len)
+print_reply(
+    const struct opts *o, const char *buf, size_t len, const char *follow_id)
 {
 	struct envelope *env = NULL;
 	struct reply *rep = NULL;
@@ -181,11 +190,13 @@ print_reply(const struct opts *o, const char *buf, size_t len)
 			verified = sign_envelope_verify(env, o->ca_pk, NULL,
 				       CERT_ROLE_NODE, message_now_ms() / 1000,
 				       &cert, &err) == 0;
-		out = json_pack("{s:s,s:i,s:s,s:s,s:O,s:b,s:s?}", "sender",
-		    rep->sender, "statuscode", rep->statuscode, "statusmsg",
-		    rep->statusmsg, "request", rep->request_id, "data",
-		    rep->data, "verified", verified, "cert",
-		    cert ? cert->name : NULL);
+		out = json_pack("{s:s,s:i,s:s,s:s,s:s,s:O,s:b,s:s?,s:b}",
+		    "sender", rep->sender, "statuscode", rep->statuscode,
+		    "statusmsg", rep->statusmsg, "request", rep->request_id,
+		    "digest", rep->digest, "data", rep->data, "verified",
+		    verified, "cert", cert ? cert->name : NULL, "follow",
+		    follow_id != NULL &&
+			strcmp(follow_id, rep->request_id) == 0);
 	}
 	s = json_dumps(out, JSON_COMPACT | JSON_SORT_KEYS);
 	printf("%s\n", s);
@@ -197,10 +208,11 @@ print_reply(const struct opts *o, const char *buf, size_t len)
 	envelope_free(env);
 }
 
-/* The bytes to send: a raw file, or a new request, signed when asked. */
+/* The bytes to send: a raw file, or a new request, signed when asked; its
+ * id in ret_id (when not raw). */
 static char *
 build(struct opts *o, const char *agent, const char *action, int nkv, char **kv,
-    size_t *ret_len)
+    size_t *ret_len, char ret_id[MESSAGE_ID_LEN + 1])
 {
 	struct request *req;
 	struct envelope *env = NULL;
@@ -215,6 +227,8 @@ build(struct opts *o, const char *agent, const char *action, int nkv, char **kv,
 		return read_all(o->raw, ret_len);
 	if ((req = request_new()) == NULL)
 		die("out of memory");
+	if (ret_id != NULL)
+		memcpy(ret_id, req->id, MESSAGE_ID_LEN + 1);
 	req->time_ms += o->offset_ms;
 	if (o->ttl > 0)
 		req->ttl = o->ttl;
@@ -240,10 +254,19 @@ build(struct opts *o, const char *agent, const char *action, int nkv, char **kv,
 			v = json_string(eq + 1);
 		json_object_set_new(req->data, kv[i], v);
 	}
-	if (o->dry_run)
-		json_object_set_new(req->data, "_dry_run", json_true());
+	req->dry_run = o->dry_run;
 	json_decref(req->filter);
 	req->filter = json_incref(o->filter);
+	if (o->filter_json != NULL) {
+		json_decref(req->filter);
+		if ((req->filter = json_loads(o->filter_json, 0, NULL)) ==
+			NULL ||
+		    !json_is_object(req->filter))
+			die("-G: not a JSON object");
+	}
+	if (o->direct != NULL &&
+	    (r = request_set_audience(req, &o->direct, 1)) < 0)
+		die("-I %s: %s", o->direct, error_str(r));
 	if ((r = request_encode(req, &body, &blen)) < 0)
 		die("encode: %s", error_str(r));
 	if (o->key != NULL) {
@@ -304,7 +327,7 @@ send_local(const struct opts *o, const char *buf, size_t len)
 			break;
 		inlen += (size_t)n;
 		while ((nl = memchr(in, '\n', inlen)) != NULL) {
-			print_reply(o, in, (size_t)(nl - in));
+			print_reply(o, in, (size_t)(nl - in), NULL);
 			replies++;
 			inlen -= (size_t)(nl - in) + 1;
 			memmove(in, nl + 1, inlen);
@@ -316,8 +339,7 @@ send_local(const struct opts *o, const char *buf, size_t len)
 }
 
 static int
-send_broker(
-    const struct opts *o, const char *agent, const char *buf, size_t len)
+send_broker(struct opts *o, const char *agent, const char *buf, size_t len)
 {
 	const char *urls[] = {o->url};
 	struct transport_amqp_options to = {
@@ -325,9 +347,9 @@ send_broker(
 	struct transport_amqp *t;
 	struct transport_delivery dv;
 	struct error err;
-	char *queue, key[300];
+	char *queue, key[300], follow_id[MESSAGE_ID_LEN + 1] = "";
 	int64_t deadline;
-	int replies = 0, r;
+	int replies = 0, followed = 0, r;
 
 	error_init(&err, "broker");
 	if (transport_amqp_open(&to, &t, &err) < 0 ||
@@ -344,8 +366,30 @@ send_broker(
 	}
 	if (r < 0)
 		die("%s", err.text);
+	if (o->follow > 0) {
+		struct opts p = *o;
+		char *ping;
+		size_t plen;
+
+		if (o->key == NULL)
+			die("-f needs -k and -c");
+		p.raw = NULL;
+		p.json = NULL;
+		p.filter_json = NULL;
+		p.direct = NULL;
+		p.dry_run = 0;
+		p.filter = json_object();
+		ping = build(&p, "rpcutil", "ping", 0, NULL, &plen, follow_id);
+		json_decref(p.filter);
+		snprintf(key, sizeof(key), "%s.rpcutil", o->collective);
+		if (transport_amqp_publish(t, TRANSPORT_EXCHANGE_BROADCAST, key,
+			queue, ping, plen, 0, &err) < 0)
+			die("%s", err.text);
+		free(ping);
+	}
 	deadline = message_now_ms() + o->timeout_ms;
-	while (o->count < 0 || replies < o->count) {
+	while ((o->count < 0 || replies < o->count) &&
+	    (o->follow == 0 || followed < o->follow)) {
 		int64_t left = deadline - message_now_ms();
 
 		if (left <= 0)
@@ -355,9 +399,13 @@ send_broker(
 			die("%s", err.text);
 		if (r == 0)
 			continue;
-		print_reply(o, dv.body, dv.len);
+		print_reply(o, dv.body, dv.len, follow_id);
+		if (follow_id[0] != '\0' &&
+		    memmem(dv.body, dv.len, follow_id, MESSAGE_ID_LEN) != NULL)
+			followed++;
+		else
+			replies++;
 		transport_delivery_clear(&dv);
-		replies++;
 	}
 	free(queue);
 	transport_amqp_close(t);
@@ -376,7 +424,7 @@ cmd_send(int argc, char **argv)
 
 	o.filter = json_object();
 	while ((ch = getopt(argc, argv,
-		    "u:s:k:c:a:C:I:i:F:K:X:t:n:T:O:Dj:r:w:")) != -1) {
+		    "u:s:k:c:a:C:I:i:F:K:X:G:t:n:T:O:Dj:r:w:f:")) != -1) {
 		error_init(&err, "filter");
 		r = 0;
 		switch (ch) {
@@ -412,6 +460,12 @@ cmd_send(int argc, char **argv)
 			break;
 		case 'X':
 			r = filter_set_compound(o.filter, optarg, &err);
+			break;
+		case 'G':
+			o.filter_json = optarg;
+			break;
+		case 'f':
+			o.follow = atoi(optarg);
 			break;
 		case 't':
 			o.timeout_ms = atoi(optarg);
@@ -453,7 +507,7 @@ cmd_send(int argc, char **argv)
 	if (o.ca != NULL && (r = sign_pubkey_load(o.ca, o.ca_pk)) < 0)
 		die("%s: %s", o.ca, error_str(r));
 	buf = build(&o, argv[optind], argv[optind + 1], argc - optind - 2,
-	    argv + optind + 2, &len);
+	    argv + optind + 2, &len, NULL);
 	if (o.save != NULL) {
 		FILE *f = fopen(o.save, "wb");
 

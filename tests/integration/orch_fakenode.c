@@ -3,9 +3,13 @@
  * listens as IDENTITY and answers every request with a reply that claims
  * to come from SENDER, signed with KEY and CERT: a node impersonating
  * another, which metactld itself refuses to be. Prints "ready" once it
- * consumes, so a test can wait for it without sleeping.
+ * consumes, so a test can wait for it without sleeping. With MODE
+ * "wrong-digest" the replies name the request's id but carry the digest of
+ * other bytes, as a reply to a copy of the request would. With MODE "spy"
+ * it answers as a node would and writes each request body it receives to
+ * stderr, one per line, so a test can read what was sent to it.
  *
- *   orch_fakenode URL KEY CERT IDENTITY SENDER COLLECTIVE
+ *   orch_fakenode URL KEY CERT IDENTITY SENDER COLLECTIVE [MODE]
  */
 #include "buildconf.h"
 
@@ -19,8 +23,9 @@
 
 static int
 answer(struct transport_amqp *t, const struct sign_key *key, const json_t *cert,
-    const char *sender, struct transport_delivery *d)
+    const char *sender, const char *mode, struct transport_delivery *d)
 {
+	char digest[MESSAGE_DIGEST_LEN + 1];
 	struct envelope *env = NULL, *out = NULL;
 	struct request *req = NULL;
 	struct reply *rep = NULL;
@@ -35,7 +40,15 @@ answer(struct transport_amqp *t, const struct sign_key *key, const json_t *cert,
 		0 ||
 	    request_decode(env->body, env->body_len, &req, &err) < 0)
 		goto out;
-	rep = reply_new(req->id, sender, 0, "OK",
+	if (strcmp(mode, "spy") == 0) {
+		fprintf(stderr, "%s\n", env->body);
+		fflush(stderr);
+	}
+	/* The digest of the body, or of the body without its last byte. */
+	message_digest(env->body,
+	    env->body_len - (strcmp(mode, "wrong-digest") == 0 ? 1 : 0),
+	    digest);
+	rep = reply_new(req->id, digest, sender, 0, "OK",
 	    json_pack("{s:I}", "pong", (json_int_t)message_now_ms()));
 	if (rep == NULL || reply_encode(rep, &body, &blen) < 0 ||
 	    sign_envelope(key, cert, body, blen, &out) < 0 ||
@@ -63,13 +76,15 @@ main(int argc, char *argv[])
 	const char *coll[1], *agents[] = {"rpcutil"};
 	json_t *cert = NULL;
 	struct error err;
+	const char *mode;
 
-	if (argc != 7) {
+	if (argc != 7 && argc != 8) {
 		fprintf(stderr,
 		    "usage: orch_fakenode URL KEY CERT IDENTITY "
-		    "SENDER COLLECTIVE\n");
+		    "SENDER COLLECTIVE [wrong-digest|spy]\n");
 		return 2;
 	}
+	mode = argc == 8 ? argv[7] : "";
 	coll[0] = argv[6];
 	error_init(&err, NULL);
 	if (sign_init() < 0 || sign_key_load(argv[2], &key) < 0 ||
@@ -98,7 +113,7 @@ main(int argc, char *argv[])
 			break;
 		}
 		if (r == 1) {
-			answer(t, key, cert, argv[5], &d);
+			answer(t, key, cert, argv[5], mode, &d);
 			transport_delivery_clear(&d);
 		}
 	}

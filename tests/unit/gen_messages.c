@@ -132,6 +132,13 @@ request_body(unsigned n)
 		json_object_set_new(r->filter, "compound",
 		    json_string("role=web and (dc=dc1 or !class_x)"));
 	}
+	if (n % 4 == 1) {
+		const char *ids[] = {"web2.example.com", "web1.example.com"};
+
+		if ((rc = request_set_audience(r, ids, 2)) != 0)
+			die("request_set_audience", rc);
+	}
+	r->dry_run = n % 4 == 3;
 	if (n % 4 == 2)
 		json_object_set_new(r->data, "note",
 		    json_string("caf\xc3\xa9 \"quoted\"\nnext line"));
@@ -144,12 +151,16 @@ request_body(unsigned n)
 static char *
 reply_body(unsigned n)
 {
-	char id[MESSAGE_ID_LEN + 1], *body;
+	char id[MESSAGE_ID_LEN + 1], digest[MESSAGE_DIGEST_LEN + 1];
+	char *body = request_body(n);
 	struct reply *r;
 	int rc;
 
+	/* The answer to request n: tests/schemas.sh checks the digest. */
 	fixed_id(id, n);
-	r = reply_new(id, "web1.example.com", (int)(n % 7), NULL,
+	message_digest(body, strlen(body), digest);
+	free(body);
+	r = reply_new(id, digest, "web1.example.com", (int)(n % 7), NULL,
 	    n % 2 ? json_pack("{s:s,s:i,s:[s,s]}", "status", "running", "pid",
 			4242, "argv", "systemctl", "restart")
 		  : NULL);

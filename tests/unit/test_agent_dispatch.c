@@ -1,9 +1,12 @@
 /*
  * test_agent_dispatch.c: the request pipeline of metactld
  * (agent/dispatch.c) with the real codec, signatures, replay cache,
- * filters, registry, DDL and policy: hostile bytes are answered, never
- * crash; each stage's refusal comes before the next stage's; filter misses
- * are silent; every refusal leaves one audit record.
+ * filters, registry, DDL and policy: hostile bytes never crash; over the
+ * broker nothing unverified and nothing for other nodes is answered, the
+ * rest is answered signed with the request's digest; on the local socket
+ * every refusal is answered, unsigned; each stage's refusal comes before
+ * the next stage's; filter misses are silent; every refusal leaves one
+ * audit record (unanswered ones within their rate limit).
  */
 #include "buildconf.h"
 
@@ -28,6 +31,11 @@ static char dir[64];
 static struct sign_key *alice;
 static json_t *alice_cert;
 static struct test_sink sink;
+/* What make() puts in the next request, and the digest of the last. */
+static const char *const *audience;
+static size_t naudience;
+static int dry_run;
+static char last_digest[MESSAGE_DIGEST_LEN + 1];
 
 static void
 write_file(const char *name, const char *text)
@@ -44,7 +52,8 @@ write_file(const char *name, const char *text)
 static void
 setup(void)
 {
-	struct sign_key *ca;
+	struct sign_key *ca, *node_key;
+	json_t *node_cert;
 	unsigned char pk[SIGN_PUBLICKEYBYTES];
 	struct policy_options po = {0};
 	struct replay_config rc;
@@ -102,7 +111,16 @@ setup(void)
 	ck_assert_int_eq(cert_issue(ca, "ca", "alice", CERT_ROLE_CALLER, pk,
 			     now - 60, now + 3600, &alice_cert),
 	    0);
+	ck_assert_int_eq(sign_key_generate(&node_key), 0);
+	sign_key_public(node_key, pk);
+	ck_assert_int_eq(cert_issue(ca, "ca", "n1", CERT_ROLE_NODE, pk,
+			     now - 60, now + 3600, &node_cert),
+	    0);
+	trust_set_own(d.trust, node_key, node_cert);
 	sign_key_free(ca);
+	audience = NULL;
+	naudience = 0;
+	dry_run = 0;
 
 	test_sink_init(&sink);
 }
@@ -132,8 +150,9 @@ teardown(void)
 	ck_assert_int_eq(system(cmd), 0);
 }
 
+/* Audit records whose text contains words. */
 static int
-audit_lines(void)
+audit_count(const char *words)
 {
 	char path[128], line[4096];
 	FILE *f;
@@ -143,9 +162,15 @@ audit_lines(void)
 	if ((f = fopen(path, "r")) == NULL)
 		return 0;
 	while (fgets(line, sizeof(line), f) != NULL)
-		n++;
+		n += strstr(line, words) != NULL;
 	fclose(f);
 	return n;
+}
+
+static int
+audit_lines(void)
+{
+	return audit_count("");
 }
 
 /* A request as the wire carries it; signed by alice when sign is set. */
@@ -172,7 +197,10 @@ make(const char *agent, const char *action, json_t *data, json_t *filter,
 	}
 	if (id != NULL)
 		memcpy(id, r->id, MESSAGE_ID_LEN + 1);
+	ck_assert_int_eq(request_set_audience(r, audience, naudience), 0);
+	r->dry_run = dry_run;
 	ck_assert_int_eq(request_encode(r, &body, &blen), 0);
+	message_digest(body, blen, last_digest);
 	if (sign)
 		ck_assert_int_eq(
 		    sign_envelope(alice, alice_cert, body, blen, &env), 0);
@@ -222,27 +250,32 @@ START_TEST(test_hostile_bytes)
 	    "[]",
 	    "null",
 	    "\"x\"",
-	    "{\"protocol\":1}",
-	    "{\"protocol\":2,\"body\":\"{}\"}",
-	    "{\"protocol\":1,\"body\":\"x\"}",
+	    "{\"protocol\":2}",
 	    "{\"protocol\":1,\"body\":\"{}\"}",
-	    "{\"protocol\":1,\"body\":\"[1,2]\"}",
-	    "{\"protocol\":1,\"body\":\"{\\\"type\\\":\\\"reply\\\"}\"}",
-	    "{\"protocol\":1,\"body\":\"\\u0000\"}",
-	    "{\"protocol\":1,\"body\":\"\xff\xfe\"}",
-	    "{\"protocol\":1,\"body\":12345678901234567890123}",
-	    "{\"protocol\":1,\"body\":\"{}\",\"signature\":7}",
-	    "{\"protocol\":1,\"body\":\"{}\",\"certificate\":\"x\"}",
+	    "{\"protocol\":3,\"body\":\"{}\"}",
+	    "{\"protocol\":2,\"body\":\"x\"}",
+	    "{\"protocol\":2,\"body\":\"{}\"}",
+	    "{\"protocol\":2,\"body\":\"[1,2]\"}",
+	    "{\"protocol\":2,\"body\":\"{\\\"type\\\":\\\"reply\\\"}\"}",
+	    "{\"protocol\":2,\"body\":\"\\u0000\"}",
+	    "{\"protocol\":2,\"body\":\"\xff\xfe\"}",
+	    "{\"protocol\":2,\"body\":12345678901234567890123}",
+	    "{\"protocol\":2,\"body\":\"{}\",\"signature\":7}",
+	    "{\"protocol\":2,\"body\":\"{}\",\"certificate\":\"x\"}",
 	};
 	char deep[2100];
-	int n = 0;
+	int n = 0, quiet = 0;
 
 	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
 		send_local(cases[i], strlen(cases[i]), 1000);
 		expect(n++, STATUS_UNKNOWN_ERROR, "malformed");
+		ck_assert_int_eq(sink.base.sign, 0);
+		/* The broker answers nothing that did not verify. */
 		send_broker(cases[i], strlen(cases[i]));
-		expect(n++, STATUS_UNKNOWN_ERROR, "malformed");
+		ck_assert_int_eq(sink.sent, n);
+		quiet++;
 	}
+	ck_assert_uint_eq(d.stats.unanswered, (uint64_t)quiet);
 	/* Nesting far beyond what the codec accepts. */
 	memset(deep, '[', 1000);
 	memset(deep + 1000, ']', 1000);
@@ -252,7 +285,14 @@ START_TEST(test_hostile_bytes)
 	/* Embedded NUL. */
 	send_local("{\"protocol\":1,\0}", 16, 1000);
 	expect(n++, STATUS_UNKNOWN_ERROR, "malformed");
-	ck_assert_int_eq(audit_lines(), n);
+	/* Unanswered refusals are audited at most DISPATCH_QUIET_MAX times a
+	 * window; the next record that gets through counts the others. */
+	ck_assert_int_gt(quiet, DISPATCH_QUIET_MAX);
+	ck_assert_int_eq(audit_lines(), n + DISPATCH_QUIET_MAX);
+	d.quiet.window_ms -= DISPATCH_QUIET_WINDOW_MS;
+	send_broker("x", 1);
+	ck_assert_int_eq(audit_lines(), n + DISPATCH_QUIET_MAX + 1);
+	ck_assert_uint_eq(d.quiet.left_out, 0);
 }
 END_TEST
 
@@ -260,12 +300,12 @@ START_TEST(test_request_fields)
 {
 	/* Well-formed envelopes around bad requests. */
 	static const char *const bodies[] = {
-	    "{\"type\":\"request\",\"protocol\":1}",
-	    "{\"type\":\"request\",\"protocol\":1,\"id\":\"zz\",\"time\":1,"
+	    "{\"type\":\"request\",\"protocol\":2}",
+	    "{\"type\":\"request\",\"protocol\":2,\"id\":\"zz\",\"time\":1,"
 	    "\"ttl\":60,\"caller\":\"a\",\"collective\":\"metactl\","
 	    "\"agent\":\"rpcutil\",\"action\":\"ping\",\"data\":{},"
 	    "\"filter\":{}}",
-	    "{\"type\":\"request\",\"protocol\":1,"
+	    "{\"type\":\"request\",\"protocol\":2,"
 	    "\"id\":\"0123456789abcdef0123456789abcdef\",\"time\":\"now\","
 	    "\"ttl\":60,\"caller\":\"a\",\"collective\":\"metactl\","
 	    "\"agent\":\"rpcutil\",\"action\":\"ping\",\"data\":{},"
@@ -276,6 +316,7 @@ START_TEST(test_request_fields)
 	    "\"agent\":\"rpc util\",\"action\":\"ping\",\"data\":[],"
 	    "\"filter\":{}}",
 	};
+	char digest[MESSAGE_DIGEST_LEN + 1];
 	int n = 0;
 
 	for (size_t i = 0; i < sizeof(bodies) / sizeof(bodies[0]); i++) {
@@ -291,9 +332,23 @@ START_TEST(test_request_fields)
 		ck_assert_str_eq(sink.reply->request_id,
 		    i >= 2 ? "0123456789abcdef0123456789abcdef"
 			   : "00000000000000000000000000000000");
+		/* And the digest of the body refused. */
+		message_digest(bodies[i], strlen(bodies[i]), digest);
+		ck_assert_str_eq(sink.reply->digest, digest);
+		free(buf);
+		envelope_free(env);
+		/* Signed by alice over the broker: its audience cannot be
+		 * read, so no reply. */
+		ck_assert_int_eq(sign_envelope(alice, alice_cert, bodies[i],
+				     strlen(bodies[i]), &env),
+		    0);
+		ck_assert_int_eq(envelope_encode(env, &buf, &len), 0);
+		send_broker(buf, len);
+		ck_assert_int_eq(sink.sent, n);
 		free(buf);
 		envelope_free(env);
 	}
+	ck_assert_int_eq(audit_count("cert=alice"), 4);
 }
 END_TEST
 
@@ -314,14 +369,18 @@ START_TEST(test_broker_needs_signature)
 	size_t len;
 	char *buf = make("rpcutil", "ping", NULL, NULL, 0, &len, NULL);
 
+	/* Unsigned over the broker: refused without a reply, audited. */
 	send_broker(buf, len);
-	ck_assert_int_eq(sink.sent, 1);
-	ck_assert_int_ne(sink.reply->statuscode, STATUS_OK);
+	ck_assert_int_eq(sink.sent, 0);
+	ck_assert_int_eq(audit_count("\"caller\":\"unverified\""), 1);
 	free(buf);
-	/* The local socket takes the same bytes unsigned. */
+	/* The local socket takes the same bytes unsigned, and answers
+	 * unsigned. */
 	buf = make("rpcutil", "ping", NULL, NULL, 0, &len, NULL);
 	send_local(buf, len, 1000);
-	expect(1, STATUS_OK, "OK");
+	expect(0, STATUS_OK, "OK");
+	ck_assert_int_eq(sink.base.sign, 0);
+	ck_assert_str_eq(sink.reply->digest, last_digest);
 	free(buf);
 }
 END_TEST
@@ -336,14 +395,17 @@ START_TEST(test_signature_before_replay)
 	send_broker(buf, len);
 	expect(0, STATUS_OK, "OK");
 	ck_assert_str_eq(sink.reply->request_id, id);
+	ck_assert_str_eq(sink.reply->digest, last_digest);
+	ck_assert_int_eq(sink.base.sign, 1);
 	send_broker(buf, len);
 	expect(1, STATUS_UNKNOWN_ERROR, "request id seen before");
-	/* Tampered and replayed: the signature fails first. */
+	/* Tampered and replayed: the signature fails first, and nothing
+	 * answers the id read from bytes nobody vouched for. */
 	ck_assert_ptr_nonnull(p = strstr(tampered, "\\\"ttl\\\":60"));
 	p[8] = '1';
 	send_broker(tampered, len);
-	expect(2, STATUS_UNKNOWN_ERROR, "signature does not verify");
-	ck_assert_str_eq(sink.reply->request_id, id);
+	ck_assert_int_eq(sink.sent, 2);
+	ck_assert_int_eq(audit_count("signature does not verify"), 1);
 	free(tampered);
 	free(buf);
 }
@@ -430,13 +492,112 @@ START_TEST(test_ddl_before_policy)
 }
 END_TEST
 
-START_TEST(test_policy_by_certificate)
+START_TEST(test_audience)
+{
+	static const char *const others[] = {"n2", "n3"};
+	static const char *const with_n1[] = {"n0", "n1", "n2"};
+	char id[MESSAGE_ID_LEN + 1];
+	size_t len;
+	char *buf;
+
+	/* Sent directly to n2 and n3, delivered here (a copy published to
+	 * the broadcast exchange): not run, not answered, audited. */
+	audience = others;
+	naudience = 2;
+	buf = make("rpcutil", "ping", NULL, NULL, 1, &len, id);
+	send_broker(buf, len);
+	ck_assert_int_eq(sink.sent, 0);
+	ck_assert_int_eq(audit_count("n1 is not in its audience"), 1);
+	ck_assert_int_eq(audit_count("\"allowed\""), 0);
+	ck_assert_uint_eq(replay_count(d.replay), 0);
+	/* The same on the local socket. */
+	send_local(buf, len, 1000);
+	ck_assert_int_eq(sink.sent, 0);
+	free(buf);
+	/* An audience that names this node. */
+	audience = with_n1;
+	naudience = 3;
+	buf = make("rpcutil", "ping", NULL, NULL, 1, &len, id);
+	send_broker(buf, len);
+	expect(0, STATUS_OK, "OK");
+	ck_assert_str_eq(sink.reply->digest, last_digest);
+	free(buf);
+}
+END_TEST
+
+START_TEST(test_invalid_filter)
+{
+	size_t len;
+	char *buf;
+
+	/* identity must be an array: refused with status 4, audited, never
+	 * a silent miss. */
+	buf = make("rpcutil", "ping", NULL,
+	    json_pack("{s:s}", "identity", "n1"), 1, &len, NULL);
+	send_broker(buf, len);
+	expect(0, STATUS_INVALID_DATA, "invalid filter");
+	ck_assert_int_eq(sink.base.sign, 1);
+	ck_assert_int_eq(audit_count("invalid filter"), 1);
+	free(buf);
+	buf = make("rpcutil", "ping", NULL,
+	    json_pack("{s:[{s:s,s:s,s:s}]}", "fact", "fact", "role", "operator",
+		"<>", "value", "web"),
+	    0, &len, NULL);
+	send_local(buf, len, 1000);
+	expect(1, STATUS_INVALID_DATA, "invalid filter");
+	free(buf);
+	ck_assert_uint_eq(replay_count(d.replay), 0);
+}
+END_TEST
+
+START_TEST(test_replay_entries_only_for_what_runs)
 {
 	size_t len;
 	char *buf = make("rpcutil", "inventory", NULL, NULL, 1, &len, NULL);
 
+	/* The policy sees the certificate's name. Denied twice: the denial
+	 * took no entry, so the second copy is denied again rather than
+	 * refused as a replay. */
 	send_broker(buf, len);
 	expect(0, STATUS_NOT_AUTHORISED, "cert=alice may not run");
+	send_broker(buf, len);
+	expect(1, STATUS_NOT_AUTHORISED, "may not run");
+	ck_assert_uint_eq(replay_count(d.replay), 0);
+	free(buf);
+	/* A filter miss takes none either. */
+	buf = make("rpcutil", "ping", NULL, json_pack("{s:[s]}", "class", "db"),
+	    1, &len, NULL);
+	send_broker(buf, len);
+	ck_assert_int_eq(sink.sent, 2);
+	ck_assert_uint_eq(replay_count(d.replay), 0);
+	free(buf);
+	/* What runs does. */
+	buf = make("rpcutil", "ping", NULL, NULL, 1, &len, NULL);
+	send_broker(buf, len);
+	expect(2, STATUS_OK, "OK");
+	ck_assert_uint_eq(replay_count(d.replay), 1);
+	free(buf);
+}
+END_TEST
+
+START_TEST(test_dry_run_is_top_level)
+{
+	size_t len;
+	char *buf;
+
+	/* The old data key is an input like any other: the DDL refuses it. */
+	buf = make("rpcutil", "ping", json_pack("{s:b}", "_dry_run", 1), NULL,
+	    1, &len, NULL);
+	send_broker(buf, len);
+	expect(0, STATUS_INVALID_DATA, "_dry_run");
+	free(buf);
+	/* The signed field reaches the action, which reports the commands
+	 * it would run (none for ping). */
+	dry_run = 1;
+	buf = make("rpcutil", "ping", NULL, NULL, 1, &len, NULL);
+	send_broker(buf, len);
+	expect(1, STATUS_OK, "OK");
+	ck_assert(json_is_array(json_object_get(sink.reply->data, "commands")));
 	free(buf);
 }
 END_TEST
@@ -469,7 +630,10 @@ main(void)
 	tcase_add_test(tc, test_local_ids_apart);
 	tcase_add_test(tc, test_filter_before_registry);
 	tcase_add_test(tc, test_ddl_before_policy);
-	tcase_add_test(tc, test_policy_by_certificate);
+	tcase_add_test(tc, test_audience);
+	tcase_add_test(tc, test_invalid_filter);
+	tcase_add_test(tc, test_replay_entries_only_for_what_runs);
+	tcase_add_test(tc, test_dry_run_is_top_level);
 	tcase_add_test(tc, test_stopping);
 	suite_add_tcase(su, tc);
 	return testutil_run(su);

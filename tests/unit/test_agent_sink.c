@@ -41,6 +41,8 @@ test_sink_init(struct test_sink *s)
 	s->base.send = ts_send;
 	s->base.hold = ts_hold;
 	s->base.release = ts_release;
+	/* What dispatch_message() sets for the replies to a request. */
+	memset(s->base.digest, '0', MESSAGE_DIGEST_LEN);
 	s->refs = 1;
 }
 

@@ -10,6 +10,10 @@
 #include "message.h"
 #include "testutil.h"
 
+/* Shaped like a digest: 64 lowercase hex digits. */
+#define DIGEST \
+	"0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef"
+
 /* Shaped like a signature: base64 of 64 bytes. */
 #define SIG \
 	"AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA" \
@@ -52,9 +56,79 @@ START_TEST(test_request_round_trip)
 	ck_assert_str_eq(d->action, "restart");
 	ck_assert(json_equal(d->data, r->data));
 	ck_assert(json_equal(d->filter, r->filter));
+	ck_assert_ptr_null(d->audience);
+	ck_assert_int_eq(d->dry_run, 0);
+	ck_assert_ptr_nonnull(
+	    strstr(body, "\"audience\":{\"type\":\"broadcast\"}"));
 	free(body);
 	request_free(r);
 	request_free(d);
+}
+END_TEST
+
+START_TEST(test_request_audience_and_dry_run)
+{
+	struct request *r = sample_request(), *d = NULL;
+	const char *ids[] = {"web2", "web1", "db1@x", "web1"};
+	const char *bad[] = {"web1", "no space"};
+	struct error err;
+	char *body;
+	size_t len;
+
+	r->dry_run = 1;
+	ck_assert_int_eq(request_set_audience(r, ids, 4), 0);
+	/* Sorted by byte value, duplicates dropped. */
+	ck_assert_uint_eq(json_array_size(r->audience), 3);
+	ck_assert_int_eq(request_set_audience(r, bad, 2), -EINVAL);
+	ck_assert_uint_eq(json_array_size(r->audience), 3);
+	ck_assert_int_eq(request_encode(r, &body, &len), 0);
+	ck_assert_ptr_nonnull(strstr(body,
+	    "\"audience\":{\"identities\":[\"db1@x\",\"web1\",\"web2\"],"
+	    "\"type\":\"direct\"}"));
+	ck_assert_ptr_nonnull(strstr(body, "\"dry_run\":true"));
+	ck_assert_int_eq(request_decode(body, len, &d, &err), 0);
+	ck_assert_int_eq(d->dry_run, 1);
+	ck_assert(json_equal(d->audience, r->audience));
+	ck_assert_int_eq(request_for_identity(d, "web1"), 1);
+	ck_assert_int_eq(request_for_identity(d, "db1@x"), 1);
+	ck_assert_int_eq(request_for_identity(d, "web2"), 1);
+	ck_assert_int_eq(request_for_identity(d, "web3"), 0);
+	ck_assert_int_eq(request_for_identity(d, "a"), 0);
+	ck_assert_int_eq(request_for_identity(d, "web"), 0);
+	ck_assert_int_eq(request_set_audience(d, NULL, 0), 0);
+	ck_assert_int_eq(request_for_identity(d, "web3"), 1);
+	free(body);
+	request_free(r);
+	request_free(d);
+}
+END_TEST
+
+START_TEST(test_digest)
+{
+	char d[MESSAGE_DIGEST_LEN + 1];
+
+	/* FIPS 180-2's test vectors. */
+	message_digest("abc", 3, d);
+	ck_assert_str_eq(d,
+	    "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad");
+	message_digest("", 0, d);
+	ck_assert_str_eq(d,
+	    "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855");
+}
+END_TEST
+
+START_TEST(test_protocol_1_refused)
+{
+	static const char v1[] = "{\"body\":\"{}\",\"protocol\":1}";
+	struct envelope *e = NULL;
+	struct error err;
+
+	ck_assert_int_eq(
+	    envelope_decode(v1, strlen(v1), MESSAGE_MAX_DEFAULT, &e, &err),
+	    MCE_PROTO);
+	ck_assert_ptr_nonnull(
+	    strstr(err.text, "unsupported protocol 1 (this side speaks 2)"));
+	ck_assert_ptr_null(e);
 }
 END_TEST
 
@@ -102,13 +176,14 @@ START_TEST(test_reply_round_trip)
 	size_t len;
 
 	message_new_id(id);
-	r = reply_new(id, "web1.example.com", STATUS_INVALID_DATA, NULL,
+	r = reply_new(id, DIGEST, "web1.example.com", STATUS_INVALID_DATA, NULL,
 	    json_pack("{s:s}", "status", "running"));
 	ck_assert_ptr_nonnull(r);
 	ck_assert_str_eq(r->statusmsg, "invalid data");
 	ck_assert_int_eq(reply_encode(r, &body, &len), 0);
 	ck_assert_int_eq(reply_decode(body, len, &d, &err), 0);
 	ck_assert_str_eq(d->request_id, id);
+	ck_assert_str_eq(d->digest, DIGEST);
 	ck_assert_str_eq(d->sender, "web1.example.com");
 	ck_assert_int_eq(d->statuscode, STATUS_INVALID_DATA);
 	ck_assert_str_eq(d->statusmsg, "invalid data");
@@ -126,7 +201,7 @@ START_TEST(test_reply_null_data_is_empty_object)
 	struct reply *r;
 
 	message_new_id(id);
-	r = reply_new(id, "web1", STATUS_OK, "fine", NULL);
+	r = reply_new(id, DIGEST, "web1", STATUS_OK, "fine", NULL);
 	ck_assert(json_is_object(r->data));
 	ck_assert_uint_eq(json_object_size(r->data), 0);
 	ck_assert_str_eq(r->statusmsg, "fine");
@@ -137,7 +212,8 @@ END_TEST
 START_TEST(test_body_is_not_the_other_kind)
 {
 	struct request *r = sample_request(), *rq = NULL;
-	struct reply *p = reply_new(r->id, "web1", 0, NULL, NULL), *rp = NULL;
+	struct reply *p = reply_new(r->id, DIGEST, "web1", 0, NULL, NULL),
+		     *rp = NULL;
 	struct error err;
 	char *body;
 	size_t len;
@@ -270,24 +346,24 @@ START_TEST(test_envelope_invalid)
 	struct error err;
 
 	ck_assert_int_eq(
-	    decode_envelope_text("{\"protocol\":2,\"body\":\"{}\"}", &err),
+	    decode_envelope_text("{\"protocol\":3,\"body\":\"{}\"}", &err),
 	    MCE_PROTO);
 	ck_assert_int_eq(
-	    decode_envelope_text("{\"protocol\":1}", &err), MCE_SCHEMA);
+	    decode_envelope_text("{\"protocol\":2}", &err), MCE_SCHEMA);
 	ck_assert_ptr_nonnull(strstr(err.text, "\"body\" missing"));
 	ck_assert_int_eq(
-	    decode_envelope_text("{\"protocol\":1,\"body\":{}}", &err),
+	    decode_envelope_text("{\"protocol\":2,\"body\":{}}", &err),
 	    MCE_SCHEMA);
-	ck_assert_int_eq(decode_envelope_text("{\"protocol\":1,\"body\":\"{}\","
+	ck_assert_int_eq(decode_envelope_text("{\"protocol\":2,\"body\":\"{}\","
 					      "\"signature\":\"" SIG "\"}",
 			     &err),
 	    MCE_SCHEMA);
-	ck_assert_int_eq(decode_envelope_text("{\"protocol\":1,\"body\":\"{}\","
+	ck_assert_int_eq(decode_envelope_text("{\"protocol\":2,\"body\":\"{}\","
 					      "\"extra\":1}",
 			     &err),
 	    MCE_SCHEMA);
 	ck_assert_ptr_nonnull(strstr(err.text, "unknown field \"extra\""));
-	ck_assert_int_eq(decode_envelope_text("{\"protocol\":1,\"body\":\"{}\","
+	ck_assert_int_eq(decode_envelope_text("{\"protocol\":2,\"body\":\"{}\","
 					      "\"signature\":\"abc\","
 					      "\"certificate\":{}}",
 			     &err),
@@ -295,9 +371,9 @@ START_TEST(test_envelope_invalid)
 	ck_assert_ptr_nonnull(strstr(err.text, "\"signature\" must be base64"));
 	ck_assert_int_eq(decode_envelope_text("[1]", &err), MCE_SCHEMA);
 	ck_assert_int_eq(
-	    decode_envelope_text("{\"protocol\":1,\"body\":\"\\u0000\"}", &err),
+	    decode_envelope_text("{\"protocol\":2,\"body\":\"\\u0000\"}", &err),
 	    MCE_PARSE);
-	ck_assert_int_eq(decode_envelope_text("{\"protocol\":1,\"protocol\":1,"
+	ck_assert_int_eq(decode_envelope_text("{\"protocol\":2,\"protocol\":2,"
 					      "\"body\":\"{}\"}",
 			     &err),
 	    MCE_PARSE);
@@ -497,10 +573,18 @@ round_trip_all(const struct request *r, const struct reply *p)
 START_TEST(test_out_of_memory)
 {
 	struct request *r = sample_request();
-	struct reply *p = reply_new(
-	    r->id, "web1", 0, NULL, json_pack("{s:[i,s]}", "x", 1, "y"));
+	struct reply *p = reply_new(r->id, DIGEST, "web1", 0, NULL,
+	    json_pack("{s:[i,s]}", "x", 1, "y"));
 	int n, rc;
 
+	/*
+	 * jansson 2.14 asserts when a failed growth of its token buffer
+	 * drops an escaped character of a string (jansson issue #362): which
+	 * call that is depends on the lengths of the texts, so the caller's
+	 * name is chosen to stay clear of it.
+	 */
+	free(r->caller);
+	r->caller = strdup("bob");
 	for (n = 0; n < 10000; n++) {
 		chaos_countdown = n;
 		json_set_alloc_funcs(chaos_malloc, free);
@@ -539,20 +623,23 @@ decode_case(const char *kind, const char *in, size_t len, int *ret_rc,
 	if (strcmp(kind, "request") == 0) {
 		struct request *r = NULL;
 		if ((*ret_rc = request_decode(in, len, &r, err)) == 0)
-			out = json_pack("{s:s,s:I,s:I,s:s,s:s,s:s,s:s,s:O,s:O}",
+			out = json_pack(
+			    "{s:s,s:I,s:I,s:s,s:s,s:s,s:s,s:O,s:O,s:O?,s:b}",
 			    "id", r->id, "time", (json_int_t)r->time_ms, "ttl",
 			    (json_int_t)r->ttl, "caller", r->caller,
 			    "collective", r->collective, "agent", r->agent,
 			    "action", r->action, "data", r->data, "filter",
-			    r->filter);
+			    r->filter, "audience", r->audience, "dry_run",
+			    r->dry_run);
 		request_free(r);
 	} else {
 		struct reply *r = NULL;
 		if ((*ret_rc = reply_decode(in, len, &r, err)) == 0)
-			out = json_pack("{s:s,s:I,s:s,s:i,s:s,s:O}", "request",
-			    r->request_id, "time", (json_int_t)r->time_ms,
-			    "sender", r->sender, "statuscode", r->statuscode,
-			    "statusmsg", r->statusmsg, "data", r->data);
+			out = json_pack("{s:s,s:s,s:I,s:s,s:i,s:s,s:O}",
+			    "request", r->request_id, "digest", r->digest,
+			    "time", (json_int_t)r->time_ms, "sender", r->sender,
+			    "statuscode", r->statuscode, "statusmsg",
+			    r->statusmsg, "data", r->data);
 		reply_free(r);
 	}
 	if (out == NULL)
@@ -629,6 +716,9 @@ main(void)
 
 	tcase_add_test(tc, test_request_round_trip);
 	tcase_add_test(tc, test_request_deterministic);
+	tcase_add_test(tc, test_request_audience_and_dry_run);
+	tcase_add_test(tc, test_digest);
+	tcase_add_test(tc, test_protocol_1_refused);
 	tcase_add_test(tc, test_request_encode_refuses_invalid);
 	tcase_add_test(tc, test_reply_round_trip);
 	tcase_add_test(tc, test_reply_null_data_is_empty_object);

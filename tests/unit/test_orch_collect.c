@@ -13,12 +13,16 @@
 #include "orchestrator/collect.h"
 #include "test_orch_run.h"
 
+/* The digest of the request whose id is id, in these tests: id twice. */
+#define DIGEST(id) id id
+
 /* The script: what link_next() returns, in order; then timeouts. */
 struct step {
 	const char *id; /* request id of the reply */
 	const char *sender;
 	int status;
 	const char *why; /* non-NULL: an invalid reply */
+	const char *digest; /* NULL: the digest of request id (DIGEST()) */
 };
 static const struct step *script;
 static size_t nscript, pos;
@@ -36,6 +40,7 @@ link_next(struct orch_link *l, int timeout_ms, struct link_event *ev,
     struct error *err)
 {
 	const struct step *s;
+	char digest[MESSAGE_DIGEST_LEN + 1];
 
 	(void)l;
 	(void)timeout_ms;
@@ -53,8 +58,10 @@ link_next(struct orch_link *l, int timeout_ms, struct link_event *ev,
 		return 1;
 	}
 	ev->kind = LINK_REPLY;
-	ev->reply = reply_new(s->id, s->sender, s->status,
-	    s->status == 0 ? "OK" : "failed", json_pack("{s:i}", "n", 1));
+	snprintf(digest, sizeof(digest), "%s%s", s->id, s->id);
+	ev->reply = reply_new(s->id, s->digest != NULL ? s->digest : digest,
+	    s->sender, s->status, s->status == 0 ? "OK" : "failed",
+	    json_pack("{s:i}", "n", 1));
 	return 1;
 }
 
@@ -122,15 +129,16 @@ kind_of(const char *id)
 START_TEST(stops_when_every_expected_node_answered)
 {
 	static const struct step s[] = {
-	    {ID_A, "web1", 0, NULL}, {ID_A, "web2", 5, NULL}};
+	    {ID_A, "web1", 0, NULL, NULL}, {ID_A, "web2", 5, NULL, NULL}};
 	int64_t t0 = message_now_ms();
 	struct error err;
 
 	strv_push(&expected, "web1");
 	strv_push(&expected, "web2");
 	run(s, 2);
-	ck_assert_int_eq(
-	    collect_wait(&col, ID_A, t0, &expected, t0 + 60000, &err), 0);
+	ck_assert_int_eq(collect_wait(&col, ID_A, DIGEST(ID_A), t0, &expected,
+			     t0 + 60000, &err),
+	    0);
 	/* Long before the 60 s deadline. */
 	ck_assert_int_lt(message_now_ms() - t0, 5000);
 	ck_assert_uint_eq(rs.n, 2);
@@ -142,18 +150,20 @@ END_TEST
 
 START_TEST(silent_and_forged_nodes)
 {
-	static const struct step s[] = {{ID_A, "web1", 0, NULL},
-	    {ID_A, "web2", 0, "certificate not signed by a trusted CA"},
-	    {ID_D, "web2", 0, NULL}, /* answers another request: ignored */
-	    {ID_A, "web1", 0, NULL}}; /* a duplicate: ignored */
+	static const struct step s[] = {{ID_A, "web1", 0, NULL, NULL},
+	    {ID_A, "web2", 0, "certificate not signed by a trusted CA", NULL},
+	    {ID_D, "web2", 0, NULL,
+		NULL}, /* answers another request: ignored */
+	    {ID_A, "web1", 0, NULL, NULL}}; /* a duplicate: ignored */
 	int64_t t0 = message_now_ms();
 	struct error err;
 
 	strv_push(&expected, "web1");
 	strv_push(&expected, "web2");
 	run(s, 4);
-	ck_assert_int_eq(
-	    collect_wait(&col, ID_A, t0, &expected, t0 + 100, &err), 0);
+	ck_assert_int_eq(collect_wait(&col, ID_A, DIGEST(ID_A), t0, &expected,
+			     t0 + 100, &err),
+	    0);
 	ck_assert_int_eq(kind_of("web1"), RES_OK);
 	/* The forged reply is reported, and web2 still counts as silent. */
 	ck_assert_ptr_nonnull(results_find(&rs, "web2", 1u << RES_INVALID));
@@ -167,13 +177,14 @@ END_TEST
 START_TEST(unexpected_nodes_are_results)
 {
 	static const struct step s[] = {
-	    {ID_A, "web1", 0, NULL}, {ID_A, "newcomer", 0, NULL}};
+	    {ID_A, "web1", 0, NULL, NULL}, {ID_A, "newcomer", 0, NULL, NULL}};
 	int64_t t0 = message_now_ms();
 	struct error err;
 
 	run(s, 2);
 	/* No expected set: waits for the deadline, keeps every reply. */
-	ck_assert_int_eq(collect_wait(&col, ID_A, t0, NULL, t0 + 50, &err), 0);
+	ck_assert_int_eq(
+	    collect_wait(&col, ID_A, DIGEST(ID_A), t0, NULL, t0 + 50, &err), 0);
 	ck_assert_uint_eq(rs.n, 2);
 	ck_assert_int_eq(kind_of("newcomer"), RES_OK);
 }
@@ -181,9 +192,9 @@ END_TEST
 
 START_TEST(late_replies_of_an_earlier_batch)
 {
-	static const struct step batch1[] = {{ID_A, "web1", 0, NULL}};
-	static const struct step later[] = {{ID_A, "web2", 0, NULL},
-	    {ID_B, "web3", 0, NULL}, {ID_D, "web9", 0, NULL}};
+	static const struct step batch1[] = {{ID_A, "web1", 0, NULL, NULL}};
+	static const struct step later[] = {{ID_A, "web2", 0, NULL, NULL},
+	    {ID_B, "web3", 0, NULL, NULL}, {ID_D, "web9", 0, NULL, NULL}};
 	struct strv b2 = STRV_INIT;
 	int64_t t0 = message_now_ms();
 	struct error err;
@@ -191,14 +202,17 @@ START_TEST(late_replies_of_an_earlier_batch)
 	strv_push(&expected, "web1");
 	strv_push(&expected, "web2");
 	run(batch1, 1);
-	ck_assert_int_eq(
-	    collect_wait(&col, ID_A, t0, &expected, t0 + 50, &err), 0);
+	ck_assert_int_eq(collect_wait(&col, ID_A, DIGEST(ID_A), t0, &expected,
+			     t0 + 50, &err),
+	    0);
 	ck_assert_int_eq(kind_of("web2"), RES_MISSING);
 	/* Batch 2: web2's answer to batch 1 arrives now: late, not lost. */
 	strv_push(&b2, "web3");
 	run(later, 3);
 	t0 = message_now_ms();
-	ck_assert_int_eq(collect_wait(&col, ID_B, t0, &b2, t0 + 5000, &err), 0);
+	ck_assert_int_eq(
+	    collect_wait(&col, ID_B, DIGEST(ID_B), t0, &b2, t0 + 5000, &err),
+	    0);
 	ck_assert_int_eq(kind_of("web2"), RES_LATE);
 	ck_assert_int_eq(kind_of("web3"), RES_OK);
 	ck_assert_ptr_null(results_find(&rs, "web9", 0xff));
@@ -209,18 +223,19 @@ END_TEST
 
 START_TEST(drain_after_the_deadline)
 {
-	static const struct step s[] = {{ID_A, "web2", 0, NULL}};
+	static const struct step s[] = {{ID_A, "web2", 0, NULL, NULL}};
 	int64_t t0 = message_now_ms();
 	struct error err;
 
 	strv_push(&expected, "web2");
 	run(NULL, 0);
-	ck_assert_int_eq(collect_wait(&col, ID_A, t0, &expected, t0, &err), 0);
+	ck_assert_int_eq(
+	    collect_wait(&col, ID_A, DIGEST(ID_A), t0, &expected, t0, &err), 0);
 	ck_assert_int_eq(kind_of("web2"), RES_MISSING);
 	/* What is already there when the output is written: late. */
 	run(s, 1);
 	t0 = message_now_ms();
-	ck_assert_int_eq(collect_wait(&col, NULL, 0, NULL, t0, &err), 0);
+	ck_assert_int_eq(collect_wait(&col, NULL, NULL, 0, NULL, t0, &err), 0);
 	ck_assert_int_eq(kind_of("web2"), RES_LATE);
 	ck_assert_uint_eq(pos, 1);
 }
@@ -228,20 +243,57 @@ END_TEST
 
 START_TEST(local_mode_ends_with_the_reply)
 {
-	static const struct step s[] = {{ID_A, "local1", 0, NULL}};
+	static const struct step s[] = {{ID_A, "local1", 0, NULL, NULL}};
 	int64_t t0 = message_now_ms();
 	struct error err;
 
 	local_mode = 1;
 	run(s, 1);
 	ck_assert_int_eq(
-	    collect_wait(&col, ID_A, t0, NULL, t0 + 60000, &err), 0);
+	    collect_wait(&col, ID_A, DIGEST(ID_A), t0, NULL, t0 + 60000, &err),
+	    0);
 	ck_assert_int_lt(message_now_ms() - t0, 5000);
 	ck_assert_int_eq(kind_of("local1"), RES_OK);
+}
+END_TEST
+
+START_TEST(a_reply_to_another_body_is_invalid)
+{
+	/* A reply naming the request's id with the digest of other bytes
+	 * (a forged or copied request): shown as invalid, never an
+	 * answer; the same for an earlier batch's request. */
+	static const struct step s[] = {{ID_A, "web1", 0, NULL, ID_D ID_D}};
+	static const struct step later[] = {
+	    {ID_A, "web2", 0, NULL, ID_B ID_B}, {ID_B, "web3", 0, NULL, NULL}};
+	struct strv b2 = STRV_INIT;
+	int64_t t0 = message_now_ms();
+	struct error err;
+
+	strv_push(&expected, "web1");
+	strv_push(&expected, "web2");
+	run(s, 1);
+	ck_assert_int_eq(collect_wait(&col, ID_A, DIGEST(ID_A), t0, &expected,
+			     t0 + 50, &err),
+	    0);
+	ck_assert_ptr_nonnull(results_find(&rs, "web1", 1u << RES_INVALID));
+	ck_assert_ptr_nonnull(results_find(&rs, "web1", 1u << RES_MISSING));
+	ck_assert_ptr_null(results_find(&rs, "web1", 1u << RES_OK));
+	strv_push(&b2, "web3");
+	run(later, 2);
+	t0 = message_now_ms();
+	ck_assert_int_eq(
+	    collect_wait(&col, ID_B, DIGEST(ID_B), t0, &b2, t0 + 5000, &err),
+	    0);
+	ck_assert_ptr_nonnull(results_find(&rs, "web2", 1u << RES_INVALID));
+	ck_assert_ptr_nonnull(results_find(&rs, "web2", 1u << RES_MISSING));
+	ck_assert_int_eq(results_count(&rs, RES_LATE), 0);
+	ck_assert_int_eq(kind_of("web3"), RES_OK);
+	strv_clear(&b2);
 }
 END_TEST
 
 ORCH_SUITE("orch_collect", setup, teardown,
     stops_when_every_expected_node_answered, silent_and_forged_nodes,
     unexpected_nodes_are_results, late_replies_of_an_earlier_batch,
-    drain_after_the_deadline, local_mode_ends_with_the_reply)
+    drain_after_the_deadline, local_mode_ends_with_the_reply,
+    a_reply_to_another_body_is_invalid)

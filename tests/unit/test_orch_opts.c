@@ -144,6 +144,11 @@ START_TEST(batch_limit_and_times)
 	ck_assert_int_eq(o.progress, 0);
 	ck_assert_int_eq(o.display, DISPLAY_FAILED);
 	ck_assert(o.dry_run);
+	ck_assert(!o.preview);
+	ck_assert_int_eq(parse(ARGV("rpc", "--preview"), OPT_ALL), 0);
+	ck_assert(o.preview);
+	ck_assert(!o.dry_run);
+	ck_assert_int_eq(parse(ARGV("ping", "--preview"), OPT_FILTER), -1);
 	ck_assert_int_eq(parse(ARGV("rpc", "-1"), OPT_ALL), 0);
 	ck_assert_int_eq(o.limit.n, 1);
 	ck_assert_int_eq(parse(ARGV("rpc", "--batch-sleep", "1"), OPT_ALL), -1);

@@ -162,6 +162,30 @@ START_TEST(aggregates)
 }
 END_TEST
 
+START_TEST(dry_run_commands)
+{
+	struct ddl_action a = {.name = "restart", .display = "always"};
+	char *out;
+
+	results_add(&rs, "web1", RES_OK, 0, "OK",
+	    json_pack("{s:[[s,s,s],[s,s]]}", "commands", "systemctl", "restart",
+		"my app's", "/bin/echo", "x\ny"),
+	    3, NULL);
+	results_add(&rs, "web2", RES_OK, 0, "OK", json_object(), 3, NULL);
+	results_sort(&rs);
+	out = render(&a, DISPLAY_ALL, NULL);
+	/* Under the node's line, quoted for the shell where needed, control
+	 * characters replaced. */
+	ck_assert_ptr_nonnull(strstr(out,
+	    "web1      OK            \n"
+	    "          would run: systemctl restart 'my app'\\''s'\n"
+	    "          would run: /bin/echo 'x?y'\n"
+	    "web2 "));
+	ck_assert_ptr_null(strstr(out, "commands:"));
+	free(out);
+}
+END_TEST
+
 START_TEST(human_lines_and_summary)
 {
 	struct ddl_output outs[] = {
@@ -344,5 +368,6 @@ END_TEST
 
 ORCH_SUITE("orch_output", NULL, teardown, exit_statuses,
     control_characters_never_reach_the_terminal, value_texts,
-    sort_puts_failures_last, aggregates, human_lines_and_summary, json_document,
-    progress_bar, no_color_without_terminal, node_cache)
+    sort_puts_failures_last, aggregates, human_lines_and_summary,
+    dry_run_commands, json_document, progress_bar, no_color_without_terminal,
+    node_cache)
