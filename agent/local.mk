@@ -65,6 +65,9 @@ EXTRA_DIST += tests/lib/fleet.sh tests/integration/agent_local.sh \
 # The action context and the facts command in a real metactld.
 INTEGRATION_TESTS += tests/integration/agent_context.sh
 EXTRA_DIST += tests/integration/agent_context.sh
+# No caller can fill the replay cache for another (bench/loadgen floods).
+INTEGRATION_TESTS += tests/integration/agent_replay.sh
+EXTRA_DIST += tests/integration/agent_replay.sh
 
 SCRIPT_TESTS += tests/integration/agent_man.sh
 EXTRA_DIST += tests/integration/agent_man.sh etc/metactld.conf \
