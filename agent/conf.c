@@ -30,6 +30,8 @@ static const struct {
     {"broker", "connect_timeout"},
     {"broker", "reconnect_min"},
     {"broker", "reconnect_max"},
+    {"broker", "reply_queue_size"},
+    {"broker", "reply_queue_length"},
     {"security", "key"},
     {"security", "certificate"},
     {"security", "ca"},
@@ -83,6 +85,8 @@ conf_defaults(struct conf *c)
 	c->connect_timeout_ms = 5000;
 	c->reconnect_min_ms = 500;
 	c->reconnect_max_ms = 60000;
+	c->reply_queue_bytes = 4 * 1024 * 1024;
+	c->reply_queue_max = 1024;
 	c->max_skew_ms = 30000;
 	c->max_ttl_s = 600;
 	c->replay_entries = 100000;
@@ -290,7 +294,11 @@ conf_fill(struct conf *c, const struct config *cfg, struct error *err)
 	    (r = get_ms(cfg, "broker", "reconnect_min", &c->reconnect_min_ms,
 		 10, err)) < 0 ||
 	    (r = get_ms(cfg, "broker", "reconnect_max", &c->reconnect_max_ms,
-		 c->reconnect_min_ms, err)) < 0)
+		 c->reconnect_min_ms, err)) < 0 ||
+	    (r = config_get_size(cfg, "broker", "reply_queue_size",
+		 c->reply_queue_bytes, &c->reply_queue_bytes, err)) < 0 ||
+	    (r = get_uint(cfg, "broker", "reply_queue_length",
+		 &c->reply_queue_max, 1, 1000000, err)) < 0)
 		return r;
 	if (c->nbrokers > 0) {
 		for (size_t i = 0; i < c->nbrokers; i++)

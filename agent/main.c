@@ -245,7 +245,7 @@ reload_registry(struct agentd *d)
 	}
 	registry_free(old);
 	if (r > 0)
-		broker_resubscribe(d->broker);
+		broker_rebind(d->broker);
 }
 
 static void finish(struct agentd *d);
@@ -278,7 +278,6 @@ keep_fixed(struct conf *nc, struct conf *oc)
 		log_warnx("reload: identity, brokers and socket change only "
 			  "on restart");
 	KEEP(identity);
-	KEEP(collectives);
 	KEEP(brokers);
 	KEEP(socket_path);
 	KEEP(key_path);
@@ -289,10 +288,7 @@ keep_fixed(struct conf *nc, struct conf *oc)
 	KEEP(broker_cafile);
 #undef KEEP
 	{
-		size_t t = nc->ncollectives;
-		nc->ncollectives = oc->ncollectives;
-		oc->ncollectives = t;
-		t = nc->nbrokers;
+		size_t t = nc->nbrokers;
 		nc->nbrokers = oc->nbrokers;
 		oc->nbrokers = t;
 	}
@@ -368,6 +364,7 @@ agentd_reload(struct agentd *d)
 		reload_registry(d);
 	else
 		d->registry_stale = 1;
+	broker_rebind(d->broker); /* the collectives may have changed */
 	log_info("reload: done");
 	notify_reloaded();
 }
