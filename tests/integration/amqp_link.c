@@ -3,6 +3,8 @@
  * $RABBITMQ_URL and prints TAP. "amqp_link tls" checks amqps:// instead:
  * $RABBITMQ_TLS_URL with $RABBITMQ_TLS_CA (the broker's CA) and
  * $RABBITMQ_WRONG_CA (another CA).
+ * "amqp_link send EXCHANGE KEY SIZE" publishes SIZE bytes of 'x' to the
+ * broker named by $RABBITMQ_URL (for the tests of oversized messages).
  */
 #include "buildconf.h"
 
@@ -130,6 +132,31 @@ tls_checks(void)
 	return failed != 0;
 }
 
+static int
+send_big(const char *url, char **argv)
+{
+	struct transport_amqp_options o = {&url, 1, NULL, 0, 3000};
+	struct transport_amqp *t;
+	struct error err;
+	size_t size = strtoull(argv[2], NULL, 10);
+	char *body = malloc(size);
+	int r;
+
+	error_init(&err, NULL);
+	if (body == NULL || transport_amqp_open(&o, &t, &err) < 0) {
+		fprintf(stderr, "amqp_link: %s\n", err.text);
+		return 1;
+	}
+	memset(body, 'x', size);
+	r = transport_amqp_publish(
+	    t, argv[0], argv[1], NULL, body, size, 0, &err);
+	if (r < 0)
+		fprintf(stderr, "amqp_link: %s\n", err.text);
+	transport_amqp_close(t);
+	free(body);
+	return r < 0;
+}
+
 int
 main(int argc, char **argv)
 {
@@ -144,6 +171,8 @@ main(int argc, char **argv)
 
 	if (argc > 1 && strcmp(argv[1], "tls") == 0)
 		return tls_checks();
+	if (argc == 5 && strcmp(argv[1], "send") == 0 && url != NULL)
+		return send_big(url, argv + 2);
 	if (url == NULL) {
 		printf("1..0 # SKIP RABBITMQ_URL not set\n");
 		return 0;
