@@ -16,3 +16,5 @@ EXTRA_DIST += tests/integration/tls.sh
 # measured), the loop never waiting on the broker, live re-binding.
 INTEGRATION_TESTS += tests/integration/broker_size.sh
 EXTRA_DIST += tests/integration/broker_size.sh
+INTEGRATION_TESTS += tests/integration/broker_io.sh
+EXTRA_DIST += tests/integration/broker_io.sh
