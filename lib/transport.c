@@ -503,29 +503,25 @@ int
 transport_amqp_rebind(struct transport_amqp *t, const char *routing_key,
     int bind, struct error *err)
 {
-	amqp_queue_bind_t b;
-	amqp_queue_unbind_t u;
+	amqp_queue_bind_t b = {
+	    .queue = amqp_cstring_bytes(t->queue),
+	    .exchange = amqp_cstring_bytes(TRANSPORT_EXCHANGE_BROADCAST),
+	    .routing_key = amqp_cstring_bytes(routing_key),
+	    .arguments = amqp_empty_table,
+	};
+	amqp_queue_unbind_t u = {
+	    .queue = b.queue,
+	    .exchange = b.exchange,
+	    .routing_key = b.routing_key,
+	    .arguments = b.arguments,
+	};
 	int rc;
 
 	/* Sent without waiting: deliveries keep arriving meanwhile, and the
 	 * answer is read with them by transport_amqp_next(). */
-	if (bind) {
-		memset(&b, 0, sizeof(b));
-		b.queue = amqp_cstring_bytes(t->queue);
-		b.exchange = amqp_cstring_bytes(TRANSPORT_EXCHANGE_BROADCAST);
-		b.routing_key = amqp_cstring_bytes(routing_key);
-		b.arguments = amqp_empty_table;
-		rc = amqp_send_method(
-		    t->conn, CHANNEL, AMQP_QUEUE_BIND_METHOD, &b);
-	} else {
-		memset(&u, 0, sizeof(u));
-		u.queue = amqp_cstring_bytes(t->queue);
-		u.exchange = amqp_cstring_bytes(TRANSPORT_EXCHANGE_BROADCAST);
-		u.routing_key = amqp_cstring_bytes(routing_key);
-		u.arguments = amqp_empty_table;
-		rc = amqp_send_method(
-		    t->conn, CHANNEL, AMQP_QUEUE_UNBIND_METHOD, &u);
-	}
+	rc = amqp_send_method(t->conn, CHANNEL,
+	    bind ? AMQP_QUEUE_BIND_METHOD : AMQP_QUEUE_UNBIND_METHOD,
+	    bind ? (void *)&b : (void *)&u);
 	if (rc != AMQP_STATUS_OK) {
 		error_set(err, 0, 0, "%s: %s %s: %s", t->url,
 		    bind ? "bind" : "unbind", routing_key,
