@@ -143,6 +143,15 @@ check "the password is not in its log" \
     sh -c "! grep -q s3cretpw '$(fleet_log mute)'"
 check "the user is" grep -q 'amqp://metactl:\*\*\*@127.0.0.1' "$(fleet_log mute)"
 
+# A URL that does not parse is named in the error without its password.
+FLEET_BROKER_URLS=amqp://metactl:s3cretpw@127.0.0.1:port/metactl \
+    FLEET_READY='cannot connect' fleet_start badurl:bad:dc1 ||
+	{ echo "Bail out! the agent did not start"; exit 99; }
+check "a malformed URL is logged" \
+    grep -q 'amqp://metactl:\*\*\*@127.0.0.1:port/metactl: malformed' "$(fleet_log badurl)"
+check "without its password" sh -c "! grep -q s3cretpw '$(fleet_log badurl)'"
+fleet_stop_one badurl
+
 # metactl names the broker it could not use without its password.
 cat >"$FLEET_DIR/client.conf" <<EOF
 broker = amqp://metactl:s3cretpw@127.0.0.1:1/metactl
@@ -157,6 +166,12 @@ check "metactl: the failure names the broker" \
     grep -q 'amqp://metactl:\*\*\*@127.0.0.1:1' "$FLEET_DIR/metactl.err"
 check "metactl: without the password" \
     sh -c "! grep -q s3cretpw '$FLEET_DIR/metactl.err'"
+sed -i 's/127.0.0.1:1/127.0.0.1:port/' "$FLEET_DIR/client.conf"
+METACTL_CONFIG=$FLEET_DIR/client.conf "$M" ping >/dev/null \
+    2>"$FLEET_DIR/metactl.err"
+check "metactl: a malformed URL is named without its password" \
+    sh -c "grep -q 'amqp://metactl:\*\*\*@' '$FLEET_DIR/metactl.err' &&
+        ! grep -q s3cretpw '$FLEET_DIR/metactl.err'"
 
 # 2. The broker's memory alarm blocks publishers (connection.blocked).
 install_nap nap
