@@ -671,7 +671,9 @@ on_frame(struct transport_amqp *t, const amqp_frame_t *f, struct error *err)
 		return 0;
 	switch (f->frame_type) {
 	case AMQP_FRAME_METHOD:
-		if (t->in != IN_IDLE) {
+		/* Channel 0 (connection.blocked, connection.close) may come
+		 * between the frames of a message on our channel. */
+		if (t->in != IN_IDLE && f->channel != 0) {
 			error_set(
 			    err, 0, 0, "%s: a method inside a message", t->url);
 			return MCE_BROKER;

@@ -98,7 +98,7 @@ tls_checks(void)
 	    &err);
 	if (t != NULL) {
 		snprintf(shown, sizeof(shown), "%s", transport_amqp_url(t));
-		ok(strncmp(shown, "amqps://metactl@", 16) == 0,
+		ok(strncmp(shown, "amqps://metactl:***@", 20) == 0,
 		    "amqps link URL says amqps", NULL);
 		ok(transport_amqp_subscribe_replies(t, &replyq, &err) == 0 &&
 			transport_amqp_publish(
