@@ -144,13 +144,14 @@ struct action_start {
 };
 void action_submit(struct agentd *d, const struct action_start *s);
 
-/* broker.c */
+/* broker.c: the link runs on its own thread (amqpio.h); these return at
+ * once and never wait for the broker. */
 int broker_start(struct agentd *d, struct broker **ret);
-/* Stops consuming; replies can still be published. */
-void broker_pause(struct broker *b);
+/* Waits at most for a connection attempt under way. NULL is a no-op. */
 void broker_stop(struct broker *b);
-/* Re-binds after the hosted agents changed (reload). */
-void broker_resubscribe(struct broker *b);
+/* Binds the node queue for the current collectives and hosted agents, and
+ * unbinds the others, on the live connection (reload). */
+void broker_rebind(struct broker *b);
 
 /* local.c */
 int local_start(struct agentd *d, struct local_server **ret);

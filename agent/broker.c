@@ -1,11 +1,9 @@
 /*
- * broker.c: the AMQP side of metactld. The link's socket is watched with
- * uv_poll and drained until nothing is buffered; there is no polling timer.
- * While disconnected a one-shot uv_timer retries with jittered exponential
- * backoff; it exists only then. A heartbeat timer exists only while
- * connected and only when heartbeats are configured.
- *
- * The loss and the recovery of the link are logged once each.
+ * broker.c: the AMQP side of metactld, on the event loop's side. The link
+ * itself lives on its own thread (amqpio.c): nothing here waits for the
+ * broker. Deliveries arrive through a uv_async_t and go through
+ * dispatch_message() on the loop; replies go to the link's bounded
+ * outgoing queue.
  */
 #include "buildconf.h"
 
@@ -13,22 +11,21 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sodium.h>
 
 #include "transport.h"
 #include "agentd.h"
+#include "amqpio.h"
+
+/* Deliveries dispatched per turn of the loop before it looks at its other
+ * handles again. */
+#define DISPATCH_BATCH 32
 
 struct broker {
 	struct agentd *d;
-	struct transport_amqp *t;
-	uv_poll_t *poll;
-	uv_timer_t *retry; /* only while disconnected */
-	uv_timer_t *heartbeat; /* only while connected */
+	struct amqpio *io;
+	uv_async_t *async; /* the I/O thread says deliveries wait */
 	char **urls; /* with the configured credentials applied */
 	size_t nurls;
-	unsigned attempts; /* failed attempts since the link was lost */
-	int paused;
-	int ever_connected;
 };
 
 struct broker_sink {
@@ -36,27 +33,12 @@ struct broker_sink {
 	unsigned refs;
 	struct agentd *d;
 	char *reply_to;
-	char *id_hint;
 };
-
-static void broker_connect(struct broker *b);
-static void broker_lost(struct broker *b, const char *why);
 
 static void
 free_handle(uv_handle_t *h)
 {
 	free(h);
-}
-
-static void
-close_handle(void *hp)
-{
-	uv_handle_t **h = hp;
-
-	if (*h != NULL) {
-		uv_close(*h, free_handle);
-		*h = NULL;
-	}
 }
 
 /* Percent-encodes what a URL's user info or path cannot hold as is. */
@@ -106,28 +88,24 @@ url_with_credentials(const struct conf *c, const char *url)
 }
 
 /* Reply sinks: replies go to the request's reply_to on the default
- * exchange. A reply whose link is gone is dropped with a log line. */
+ * exchange, through the outgoing queue. */
 static void
 sink_send(struct reply_sink *base, const char *buf, size_t len)
 {
 	struct broker_sink *s = (struct broker_sink *)base;
 	struct broker *b = s->d->broker;
-	struct error err;
 
 	if (s->reply_to == NULL) {
 		log_debug("reply dropped: the request named no reply_to");
 		return;
 	}
-	if (b == NULL || b->t == NULL) {
-		log_warnx(
-		    "reply to %s dropped: no broker connection", s->reply_to);
+	if (b == NULL) {
+		log_warnx("reply to %s dropped: the broker link is stopped",
+		    s->reply_to);
 		return;
 	}
-	error_init(&err, "broker");
-	if (transport_amqp_publish(
-		b->t, "", s->reply_to, NULL, buf, len, 0, &err) < 0)
-		log_warnx(
-		    "reply to %s not published: %s", s->reply_to, err.text);
+	/* Queued for the I/O thread, or dropped with a log line. */
+	amqpio_publish(b->io, s->reply_to, buf, len);
 }
 
 static void
@@ -168,222 +146,94 @@ deliver(struct broker *b, struct transport_delivery *dv)
 	sink_release(&s->base);
 }
 
-/* Reads everything the link has now. */
 static void
-drain(struct broker *b)
+on_async(uv_async_t *a)
 {
+	struct broker *b = a->data;
 	struct transport_delivery dv;
-	struct error err;
-	int r;
+	int n = 0;
 
-	while (b->t != NULL) {
-		memset(&dv, 0, sizeof(dv));
-		error_init(&err, "broker");
-		r = transport_amqp_next(b->t, &dv, 0, &err);
-		if (r < 0) {
-			broker_lost(b, err.text[0] ? err.text : error_str(r));
-			return;
-		}
-		if (r == 0) {
-			if (!transport_amqp_buffered(b->t))
-				return;
-			continue;
-		}
+	while (n < DISPATCH_BATCH && amqpio_take(b->io, &dv) == 1) {
 		deliver(b, &dv);
 		transport_delivery_clear(&dv);
+		n++;
 	}
+	/* More wait: come back after the other handles had their turn. */
+	if (n == DISPATCH_BATCH)
+		uv_async_send(a);
 }
 
+/* On the I/O thread. */
 static void
-on_poll(uv_poll_t *p, int status, int events)
+notify(void *arg)
 {
-	struct broker *b = p->data;
-
-	if (status < 0) {
-		/* libuv reports POLLERR as UV_EBADF: the peer reset the link. */
-		broker_lost(b,
-		    status == UV_EBADF ? "socket error" : uv_strerror(status));
-		return;
-	}
-	drain(b);
-}
-
-static void
-on_heartbeat(uv_timer_t *t)
-{
-	drain(t->data);
-}
-
-/* Stops watching the link, then closes it (never the other way round). */
-static void
-link_close(struct broker *b)
-{
-	if (b->poll != NULL)
-		uv_poll_stop(b->poll);
-	close_handle(&b->poll);
-	close_handle(&b->heartbeat);
-	if (b->t != NULL)
-		transport_amqp_close(b->t);
-	b->t = NULL;
-}
-
-static void
-broker_lost(struct broker *b, const char *why)
-{
-	if (b->t == NULL)
-		return;
-	log_warnx("broker %s: connection lost: %s; reconnecting",
-	    transport_amqp_url(b->t), why);
-	link_close(b);
-	b->attempts = 0;
-	broker_connect(b);
-}
-
-static uint64_t
-backoff_ms(const struct broker *b)
-{
-	const struct conf *c = &b->d->conf;
-	uint64_t delay = (uint64_t)c->reconnect_min_ms;
-
-	for (unsigned i = 1;
-	     i < b->attempts && delay < (uint64_t)c->reconnect_max_ms; i++)
-		delay *= 2;
-	if (delay > (uint64_t)c->reconnect_max_ms)
-		delay = (uint64_t)c->reconnect_max_ms;
-	/* Jitter: between half and all of it, so a fleet does not stampede. */
-	return delay / 2 + randombytes_uniform((uint32_t)(delay / 2 + 1));
-}
-
-static void
-on_retry(uv_timer_t *t)
-{
-	struct broker *b = t->data;
-
-	close_handle(&b->retry);
-	broker_connect(b);
-}
-
-static int
-try_open(struct broker *b, struct error *err)
-{
-	struct agentd *d = b->d;
-	struct transport_amqp_options o;
-	int r, fd;
-
-	memset(&o, 0, sizeof(o));
-	o.urls = (const char *const *)b->urls;
-	o.nurls = b->nurls;
-	o.cafile = d->conf.broker_cafile;
-	o.heartbeat = d->conf.heartbeat;
-	o.timeout_ms = (int)d->conf.connect_timeout_ms;
-	if ((r = transport_amqp_open(&o, &b->t, err)) < 0)
-		return r;
-	if ((r = transport_amqp_declare(b->t, err)) < 0 ||
-	    (r = transport_amqp_subscribe_node(b->t, d->conf.identity,
-		 (const char *const *)d->conf.collectives, d->conf.ncollectives,
-		 d->agents, d->nagents, err)) < 0)
-		goto fail;
-	fd = transport_amqp_fd(b->t);
-	if ((b->poll = calloc(1, sizeof(*b->poll))) == NULL) {
-		r = -ENOMEM;
-		goto fail;
-	}
-	if ((r = uv_poll_init(d->loop, b->poll, fd)) < 0) {
-		free(b->poll);
-		b->poll = NULL;
-		error_set(err, 0, 0, "%s", uv_strerror(r));
-		goto fail;
-	}
-	b->poll->data = b;
-	uv_poll_start(b->poll, UV_READABLE | UV_DISCONNECT, on_poll);
-	if (d->conf.heartbeat > 0 &&
-	    (b->heartbeat = calloc(1, sizeof(*b->heartbeat))) != NULL) {
-		uint64_t every = (uint64_t)d->conf.heartbeat * 1000 / 2;
-
-		uv_timer_init(d->loop, b->heartbeat);
-		b->heartbeat->data = b;
-		uv_timer_start(b->heartbeat, on_heartbeat, every, every);
-	}
-	return 0;
-fail:
-	transport_amqp_close(b->t);
-	b->t = NULL;
-	return r;
-}
-
-static void
-broker_connect(struct broker *b)
-{
-	struct error err;
-	int r;
-
-	error_init(&err, "broker");
-	if ((r = try_open(b, &err)) == 0) {
-		if (!b->ever_connected)
-			log_info("broker %s: connected as %s",
-			    transport_amqp_url(b->t), b->d->conf.identity);
-		else
-			log_warnx("broker %s: connection restored after %u "
-				  "attempts",
-			    transport_amqp_url(b->t), b->attempts + 1);
-		b->ever_connected = 1;
-		b->attempts = 0;
-		/* Anything that arrived with the subscription. */
-		drain(b);
-		return;
-	}
-	b->attempts++;
-	if (b->attempts == 1 && !b->ever_connected)
-		log_warnx("broker: cannot connect: %s; retrying", err.text);
-	else
-		log_debug(
-		    "broker: attempt %u failed: %s", b->attempts, err.text);
-	if ((b->retry = calloc(1, sizeof(*b->retry))) == NULL) {
-		log_warnx("broker: out of memory; not reconnecting");
-		return;
-	}
-	uv_timer_init(b->d->loop, b->retry);
-	b->retry->data = b;
-	uv_timer_start(b->retry, on_retry, backoff_ms(b), 0);
+	uv_async_send(arg);
 }
 
 int
 broker_start(struct agentd *d, struct broker **ret)
 {
+	const struct conf *c = &d->conf;
+	struct amqpio_options o;
 	struct broker *b = calloc(1, sizeof(*b));
+	int r = -ENOMEM;
 
 	if (b == NULL)
 		return -ENOMEM;
 	b->d = d;
-	if ((b->urls = calloc(d->conf.nbrokers + 1, sizeof(char *))) == NULL) {
-		free(b);
-		return -ENOMEM;
-	}
-	for (size_t i = 0; i < d->conf.nbrokers; i++)
-		if ((b->urls[b->nurls] = url_with_credentials(
-			 &d->conf, d->conf.brokers[i])) != NULL)
+	if ((b->urls = calloc(c->nbrokers + 1, sizeof(char *))) == NULL ||
+	    (b->async = calloc(1, sizeof(*b->async))) == NULL)
+		goto fail;
+	for (size_t i = 0; i < c->nbrokers; i++)
+		if ((b->urls[b->nurls] =
+			    url_with_credentials(c, c->brokers[i])) != NULL)
 			b->nurls++;
+	if ((r = uv_async_init(d->loop, b->async, on_async)) < 0) {
+		free(b->async);
+		b->async = NULL;
+		goto fail;
+	}
+	b->async->data = b;
+	memset(&o, 0, sizeof(o));
+	o.urls = (const char *const *)b->urls;
+	o.nurls = b->nurls;
+	o.cafile = c->broker_cafile;
+	o.heartbeat = c->heartbeat;
+	o.connect_timeout_ms = (int)c->connect_timeout_ms;
+	o.reconnect_min_ms = c->reconnect_min_ms;
+	o.reconnect_max_ms = c->reconnect_max_ms;
+	o.message_max = c->message_max;
+	o.out_bytes = c->reply_queue_bytes;
+	o.out_count = c->reply_queue_max;
+	o.identity = c->identity;
+	o.collectives = (const char *const *)c->collectives;
+	o.ncollectives = c->ncollectives;
+	o.agents = d->agents;
+	o.nagents = d->nagents;
+	o.notify = notify;
+	o.arg = b->async;
+	if ((r = amqpio_start(&o, &b->io)) < 0)
+		goto fail;
 	d->broker = b;
 	*ret = b;
-	broker_connect(b);
 	return 0;
+fail:
+	broker_stop(b);
+	return r;
 }
 
 void
-broker_pause(struct broker *b)
+broker_rebind(struct broker *b)
 {
-	if (b != NULL)
-		b->paused = 1;
-}
+	const struct agentd *d;
 
-void
-broker_resubscribe(struct broker *b)
-{
-	if (b == NULL || b->t == NULL)
+	if (b == NULL)
 		return;
-	log_info("broker: hosted agents changed, subscribing again");
-	link_close(b);
-	broker_connect(b);
+	d = b->d;
+	if (amqpio_rebind(b->io, (const char *const *)d->conf.collectives,
+		d->conf.ncollectives, d->agents, d->nagents,
+		d->conf.message_max) < 0)
+		log_warnx("broker: out of memory; bindings unchanged");
 }
 
 void
@@ -391,11 +241,16 @@ broker_stop(struct broker *b)
 {
 	if (b == NULL)
 		return;
-	link_close(b);
-	close_handle(&b->retry);
-	b->d->broker = NULL;
-	for (size_t i = 0; i < b->nurls; i++)
+	/* The thread first: after it, nothing sends to the async handle. */
+	amqpio_stop(b->io);
+	if (b->async != NULL)
+		uv_close((uv_handle_t *)b->async, free_handle);
+	if (b->d->broker == b)
+		b->d->broker = NULL;
+	for (size_t i = 0; i < b->nurls; i++) {
+		explicit_bzero(b->urls[i], strlen(b->urls[i]));
 		free(b->urls[i]);
+	}
 	free(b->urls);
 	free(b);
 }

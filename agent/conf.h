@@ -40,6 +40,8 @@ struct conf {
 	long long connect_timeout_ms;
 	long long reconnect_min_ms;
 	long long reconnect_max_ms;
+	size_t reply_queue_bytes; /* outgoing queue bound: bytes, replies */
+	unsigned reply_queue_max;
 
 	/* [security] */
 	char *key_path;

@@ -4,6 +4,7 @@ noinst_LIBRARIES += agent/libagentd.a
 agent_libagentd_a_SOURCES = \
 	agent/agentd.h \
 	agent/action.c agent/action.h \
+	agent/amqpio.c agent/amqpio.h \
 	agent/broker.c \
 	agent/conf.c agent/conf.h \
 	agent/dispatch.c \

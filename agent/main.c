@@ -203,7 +203,7 @@ reload_registry(struct agentd *d)
 	}
 	registry_free(old);
 	if (r > 0)
-		broker_resubscribe(d->broker);
+		broker_rebind(d->broker);
 }
 
 static void finish(struct agentd *d);
@@ -280,6 +280,7 @@ agentd_reload(struct agentd *d)
 		reload_registry(d);
 	else
 		d->registry_stale = 1;
+	broker_rebind(d->broker); /* the collectives may have changed */
 	log_info("reload: done");
 	notify_reloaded();
 }

@@ -9,6 +9,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <amqp.h>
@@ -21,10 +22,28 @@
 #define CHANNEL 1
 #define FRAME_MAX 131072
 
+/* Where the reader is in the content of the message being received. */
+enum incoming {
+	IN_IDLE, /* between messages */
+	IN_HEADER, /* basic.deliver read, its content header expected */
+	IN_BODY, /* a delivery's body, kept */
+	IN_DISCARD, /* a body read and thrown away as it arrives */
+};
+
 struct transport_amqp {
 	amqp_connection_state_t conn;
 	char url[512];
+	char queue[300]; /* the node queue, once subscribed */
 	int timeout_ms;
+	size_t max_body;
+	void (*on_refused)(void *, size_t, const char *, const char *);
+	void *refused_arg;
+	int blocked; /* connection.blocked: publishing would stall */
+	unsigned pending; /* binds and unbinds not answered yet */
+	enum incoming in;
+	int keep; /* IN_HEADER: a delivery (1) or a basic.return (0) */
+	uint64_t left; /* IN_BODY, IN_DISCARD: bytes still to come */
+	struct transport_delivery cur; /* IN_HEADER, IN_BODY */
 };
 
 int
@@ -40,7 +59,10 @@ transport_url_parse(
 		return -ENOMEM;
 	amqp_default_connection_info(&info);
 	if ((rc = amqp_parse_url(buf, &info)) != AMQP_STATUS_OK) {
-		error_set(err, 0, 0, "%s: malformed broker URL (%s)", url,
+		char shown[512];
+
+		error_set(err, 0, 0, "%s: malformed broker URL (%s)",
+		    transport_url_redact(url, shown, sizeof(shown)),
 		    amqp_error_string2(rc));
 		free(buf);
 		return MCE_CONFIG;
@@ -72,6 +94,32 @@ transport_url_clear(struct transport_url *u)
 	free(u->password);
 	free(u->vhost);
 	memset(u, 0, sizeof(*u));
+}
+
+const char *
+transport_url_redact(const char *url, char *buf, size_t size)
+{
+	const char *scheme = strstr(url, "://");
+	const char *user = scheme != NULL ? scheme + 3 : url;
+	const char *at = strchr(user, '@');
+	const char *colon;
+
+	/* The user info ends at the last '@' before the path. */
+	if (at != NULL) {
+		const char *slash = strchr(user, '/');
+		const char *a;
+
+		for (a = at; a != NULL && (slash == NULL || a < slash);
+		     a = strchr(a + 1, '@'))
+			at = a;
+	}
+	colon = at != NULL ? memchr(user, ':', (size_t)(at - user)) : NULL;
+	if (colon == NULL)
+		snprintf(buf, size, "%s", url);
+	else
+		snprintf(
+		    buf, size, "%.*s***%s", (int)(colon + 1 - url), url, at);
+	return buf;
 }
 
 /*
@@ -130,7 +178,7 @@ check_reply(struct transport_amqp *t, const char *what, struct error *err)
 static void
 display_url(const struct transport_url *u, char *buf, size_t size)
 {
-	snprintf(buf, size, "%s://%s@%s:%d/%s", u->tls ? "amqps" : "amqp",
+	snprintf(buf, size, "%s://%s:***@%s:%d/%s", u->tls ? "amqps" : "amqp",
 	    u->user, u->host, u->port, u->vhost);
 }
 
@@ -166,6 +214,18 @@ static int
 open_one(const struct transport_amqp_options *o, const char *url,
     struct transport_amqp *t, struct error *err)
 {
+	/* Merged into librabbitmq's own: ask for connection.blocked, so that
+	 * a broker short of memory or disk says so instead of stalling. */
+	static amqp_table_entry_t caps[] = {
+	    {.key = {sizeof("connection.blocked") - 1, "connection.blocked"},
+		.value = {.kind = AMQP_FIELD_KIND_BOOLEAN, .value.boolean = 1}},
+	};
+	static amqp_table_entry_t props[] = {
+	    {.key = {sizeof("capabilities") - 1, "capabilities"},
+		.value = {.kind = AMQP_FIELD_KIND_TABLE,
+		    .value.table = {1, caps}}},
+	};
+	static const amqp_table_t client_properties = {1, props};
 	struct transport_url u;
 	struct timeval tv;
 	amqp_socket_t *sock;
@@ -228,8 +288,9 @@ open_one(const struct transport_amqp_options *o, const char *url,
 		rc = MCE_BROKER;
 		goto fail;
 	}
-	r = amqp_login(t->conn, u.vhost, 0, FRAME_MAX, o->heartbeat,
-	    AMQP_SASL_METHOD_PLAIN, u.user, u.password);
+	r = amqp_login_with_properties(t->conn, u.vhost, 0, FRAME_MAX,
+	    o->heartbeat, &client_properties, AMQP_SASL_METHOD_PLAIN, u.user,
+	    u.password);
 	if (r.reply_type != AMQP_RESPONSE_NORMAL) {
 		char what[600];
 		snprintf(what, sizeof(what), "%s: login", t->url);
@@ -283,10 +344,15 @@ transport_amqp_close(struct transport_amqp *t)
 	if (t == NULL)
 		return;
 	if (t->conn != NULL) {
-		amqp_channel_close(t->conn, CHANNEL, AMQP_REPLY_SUCCESS);
-		amqp_connection_close(t->conn, AMQP_REPLY_SUCCESS);
+		/* A blocked broker reads nothing: do not wait for its answer. */
+		if (!t->blocked) {
+			amqp_channel_close(
+			    t->conn, CHANNEL, AMQP_REPLY_SUCCESS);
+			amqp_connection_close(t->conn, AMQP_REPLY_SUCCESS);
+		}
 		amqp_destroy_connection(t->conn);
 	}
+	transport_delivery_clear(&t->cur);
 	free(t);
 }
 
@@ -352,10 +418,10 @@ transport_amqp_subscribe_node(struct transport_amqp *t, const char *identity,
     const char *const *collectives, size_t ncoll, const char *const *agents,
     size_t nagents, struct error *err)
 {
-	char queue[300], key[300];
+	char *queue = t->queue, key[300];
 
-	snprintf(queue, sizeof(queue), "%s%s", TRANSPORT_NODE_QUEUE_PREFIX,
-	    identity);
+	snprintf(t->queue, sizeof(t->queue), "%s%s",
+	    TRANSPORT_NODE_QUEUE_PREFIX, identity);
 	/* Exclusive: a second agent with the same identity is refused by the
 	 * broker (RESOURCE_LOCKED) instead of stealing half the requests. */
 	amqp_queue_declare(t->conn, CHANNEL, amqp_cstring_bytes(queue), 0, 0, 1,
@@ -433,106 +499,257 @@ transport_amqp_publish(struct transport_amqp *t, const char *exchange,
 	return 0;
 }
 
+int
+transport_amqp_rebind(struct transport_amqp *t, const char *routing_key,
+    int bind, struct error *err)
+{
+	amqp_queue_bind_t b = {
+	    .queue = amqp_cstring_bytes(t->queue),
+	    .exchange = amqp_cstring_bytes(TRANSPORT_EXCHANGE_BROADCAST),
+	    .routing_key = amqp_cstring_bytes(routing_key),
+	    .arguments = amqp_empty_table,
+	};
+	amqp_queue_unbind_t u = {
+	    .queue = b.queue,
+	    .exchange = b.exchange,
+	    .routing_key = b.routing_key,
+	    .arguments = b.arguments,
+	};
+	int rc;
+
+	/* Sent without waiting: deliveries keep arriving meanwhile, and the
+	 * answer is read with them by transport_amqp_next(). */
+	rc = amqp_send_method(t->conn, CHANNEL,
+	    bind ? AMQP_QUEUE_BIND_METHOD : AMQP_QUEUE_UNBIND_METHOD,
+	    bind ? (void *)&b : (void *)&u);
+	if (rc != AMQP_STATUS_OK) {
+		error_set(err, 0, 0, "%s: %s %s: %s", t->url,
+		    bind ? "bind" : "unbind", routing_key,
+		    amqp_error_string2(rc));
+		return MCE_BROKER;
+	}
+	t->pending++;
+	return 0;
+}
+
+unsigned
+transport_amqp_pending(const struct transport_amqp *t)
+{
+	return t->pending;
+}
+
+void
+transport_amqp_set_max_body(struct transport_amqp *t, size_t max_body,
+    void (*on_refused)(void *, size_t, const char *, const char *), void *arg)
+{
+	t->max_body = max_body;
+	t->on_refused = on_refused;
+	t->refused_arg = arg;
+}
+
+int
+transport_amqp_blocked(const struct transport_amqp *t)
+{
+	return t->blocked;
+}
+
 static char *
 bytes_dup(amqp_bytes_t b)
 {
 	return strndup(b.bytes != NULL ? b.bytes : "", b.len);
 }
 
-/*
- * A frame that is not a delivery arrived: a broker close ends the link;
- * anything else (basic.return of an unroutable message, its content) is
- * read and dropped.
- */
+/* A method frame outside a message's content. */
 static int
-other_frame(struct transport_amqp *t, struct error *err)
+on_method(struct transport_amqp *t, const amqp_frame_t *f, struct error *err)
 {
-	amqp_frame_t frame;
-	int rc;
+	const amqp_method_t *m = &f->payload.method;
 
-	if ((rc = amqp_simple_wait_frame(t->conn, &frame)) != AMQP_STATUS_OK) {
-		error_set(err, 0, 0, "%s: %s", t->url, amqp_error_string2(rc));
-		return MCE_BROKER;
-	}
-	if (frame.frame_type != AMQP_FRAME_METHOD)
+	switch (m->id) {
+	case AMQP_BASIC_DELIVER_METHOD: {
+		const amqp_basic_deliver_t *dv = m->decoded;
+
+		transport_delivery_clear(&t->cur);
+		t->cur.routing_key = bytes_dup(dv->routing_key);
+		t->cur.exchange = bytes_dup(dv->exchange);
+		if (t->cur.routing_key == NULL || t->cur.exchange == NULL)
+			return -ENOMEM;
+		t->in = IN_HEADER;
+		t->keep = 1;
 		return 0;
-	switch (frame.payload.method.id) {
+	}
+	case AMQP_BASIC_RETURN_METHOD: /* an unroutable message of ours */
+		t->in = IN_HEADER;
+		t->keep = 0;
+		return 0;
+	case AMQP_QUEUE_BIND_OK_METHOD:
+	case AMQP_QUEUE_UNBIND_OK_METHOD:
+		if (t->pending > 0)
+			t->pending--;
+		return 0;
+	case AMQP_CONNECTION_BLOCKED_METHOD:
+		t->blocked = 1;
+		return 0;
+	case AMQP_CONNECTION_UNBLOCKED_METHOD:
+		t->blocked = 0;
+		return 0;
 	case AMQP_CONNECTION_CLOSE_METHOD:
 	case AMQP_CHANNEL_CLOSE_METHOD: {
 		amqp_rpc_reply_t r;
 
 		r.reply_type = AMQP_RESPONSE_SERVER_EXCEPTION;
-		r.reply = frame.payload.method;
+		r.reply = *m;
 		r.library_error = 0;
 		reply_error(err, t->url, r);
 		return MCE_BROKER;
-	}
-	case AMQP_BASIC_RETURN_METHOD: {
-		amqp_message_t msg;
-		amqp_rpc_reply_t r =
-		    amqp_read_message(t->conn, frame.channel, &msg, 0);
-		if (r.reply_type != AMQP_RESPONSE_NORMAL) {
-			reply_error(err, t->url, r);
-			return MCE_BROKER;
-		}
-		amqp_destroy_message(&msg);
-		return 0;
 	}
 	default:
 		return 0;
 	}
 }
 
-int
-transport_amqp_next(struct transport_amqp *t, struct transport_delivery *ret,
-    int timeout_ms, struct error *err)
+/*
+ * A content header: the body's size is known before any of it is read, so
+ * a body over the limit is never held, only counted as it goes by.
+ */
+static int
+on_header(struct transport_amqp *t, const amqp_frame_t *f)
 {
-	amqp_envelope_t env;
-	amqp_rpc_reply_t r;
-	struct timeval tv, *tvp = NULL;
+	const amqp_basic_properties_t *p = f->payload.properties.decoded;
+	uint64_t size = f->payload.properties.body_size;
 
-	memset(ret, 0, sizeof(*ret));
-	if (timeout_ms >= 0) {
-		tv.tv_sec = timeout_ms / 1000;
-		tv.tv_usec = (timeout_ms % 1000) * 1000;
-		tvp = &tv;
+	t->left = size;
+	if (!t->keep || (t->max_body > 0 && size > t->max_body)) {
+		if (t->keep && t->on_refused != NULL)
+			t->on_refused(t->refused_arg, (size_t)size,
+			    t->cur.exchange, t->cur.routing_key);
+		transport_delivery_clear(&t->cur);
+		t->in = size > 0 ? IN_DISCARD : IN_IDLE;
+		return 0;
 	}
-	amqp_maybe_release_buffers(t->conn);
-	r = amqp_consume_message(t->conn, &env, tvp, 0);
-	if (r.reply_type == AMQP_RESPONSE_LIBRARY_EXCEPTION) {
-		if (r.library_error == AMQP_STATUS_TIMEOUT)
-			return 0;
-		if (r.library_error == AMQP_STATUS_UNEXPECTED_STATE)
-			return other_frame(t, err);
-	}
-	if (r.reply_type != AMQP_RESPONSE_NORMAL) {
-		reply_error(err, t->url, r);
-		return MCE_BROKER;
-	}
-	ret->len = env.message.body.len;
-	ret->body = malloc(ret->len + 1);
-	ret->routing_key = bytes_dup(env.routing_key);
-	ret->exchange = bytes_dup(env.exchange);
-	if (env.message.properties._flags & AMQP_BASIC_REPLY_TO_FLAG)
-		ret->reply_to = bytes_dup(env.message.properties.reply_to);
-	if (ret->body != NULL) {
-		if (ret->len > 0)
-			memcpy(ret->body, env.message.body.bytes, ret->len);
-		ret->body[ret->len] = '\0';
-	}
-	amqp_destroy_envelope(&env);
-	if (ret->body == NULL || ret->routing_key == NULL ||
-	    ret->exchange == NULL) {
-		transport_delivery_clear(ret);
+	if (size >= SIZE_MAX ||
+	    (t->cur.body = malloc((size_t)size + 1)) == NULL)
 		return -ENOMEM;
+	t->cur.body[0] = '\0';
+	if (p != NULL && (p->_flags & AMQP_BASIC_REPLY_TO_FLAG) &&
+	    (t->cur.reply_to = bytes_dup(p->reply_to)) == NULL)
+		return -ENOMEM;
+	t->in = IN_BODY;
+	return size == 0 ? 1 : 0;
+}
+
+/* 1: the delivery in t->cur is complete. */
+static int
+on_body(struct transport_amqp *t, const amqp_frame_t *f)
+{
+	const amqp_bytes_t *b = &f->payload.body_fragment;
+
+	if (b->len > t->left)
+		return MCE_BROKER;
+	if (t->in == IN_BODY) {
+		memcpy(t->cur.body + t->cur.len, b->bytes, b->len);
+		t->cur.len += b->len;
+		t->cur.body[t->cur.len] = '\0';
+	}
+	t->left -= b->len;
+	if (t->left > 0)
+		return 0;
+	if (t->in == IN_DISCARD) {
+		t->in = IN_IDLE;
+		return 0;
 	}
 	return 1;
 }
 
-int
-transport_amqp_buffered(const struct transport_amqp *t)
+/* One frame: 1 when it completed a delivery. */
+static int
+on_frame(struct transport_amqp *t, const amqp_frame_t *f, struct error *err)
 {
-	return amqp_frames_enqueued(t->conn) || amqp_data_in_buffer(t->conn);
+	int r;
+
+	if (f->channel != CHANNEL && f->channel != 0)
+		return 0;
+	switch (f->frame_type) {
+	case AMQP_FRAME_METHOD:
+		/* Channel 0 (connection.blocked, connection.close) may come
+		 * between the frames of a message on our channel. */
+		if (t->in != IN_IDLE && f->channel != 0) {
+			error_set(
+			    err, 0, 0, "%s: a method inside a message", t->url);
+			return MCE_BROKER;
+		}
+		return on_method(t, f, err);
+	case AMQP_FRAME_HEADER:
+		if (t->in != IN_HEADER)
+			break;
+		return on_header(t, f);
+	case AMQP_FRAME_BODY:
+		if (t->in != IN_BODY && t->in != IN_DISCARD)
+			break;
+		if ((r = on_body(t, f)) == MCE_BROKER)
+			error_set(err, 0, 0, "%s: body longer than announced",
+			    t->url);
+		return r;
+	default:
+		return 0;
+	}
+	error_set(
+	    err, 0, 0, "%s: unexpected frame type %d", t->url, f->frame_type);
+	return MCE_BROKER;
+}
+
+/* Milliseconds on a clock that does not jump. */
+static int64_t
+now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+int
+transport_amqp_next(struct transport_amqp *t, struct transport_delivery *ret,
+    int timeout_ms, struct error *err)
+{
+	int64_t deadline = timeout_ms > 0 ? now_ms() + timeout_ms : 0;
+	amqp_frame_t f;
+	struct timeval tv;
+	int rc, r;
+
+	memset(ret, 0, sizeof(*ret));
+	for (;;) {
+		/* Frames are read one at a time into memory that is given back
+		 * before the next one: nothing accumulates but a kept body. */
+		amqp_maybe_release_buffers(t->conn);
+		if (timeout_ms > 0) {
+			int64_t left = deadline - now_ms();
+
+			if (left < 0)
+				left = 0;
+			tv.tv_sec = (time_t)(left / 1000);
+			tv.tv_usec = (suseconds_t)(left % 1000) * 1000;
+		} else {
+			tv.tv_sec = tv.tv_usec = 0;
+		}
+		rc = amqp_simple_wait_frame_noblock(
+		    t->conn, &f, timeout_ms < 0 ? NULL : &tv);
+		if (rc == AMQP_STATUS_TIMEOUT)
+			return 0;
+		if (rc != AMQP_STATUS_OK) {
+			error_set(err, 0, 0, "%s: %s", t->url,
+			    amqp_error_string2(rc));
+			return MCE_BROKER;
+		}
+		if ((r = on_frame(t, &f, err)) < 0)
+			return r;
+		if (r == 1) {
+			*ret = t->cur;
+			memset(&t->cur, 0, sizeof(t->cur));
+			t->in = IN_IDLE;
+			return 1;
+		}
+	}
 }
 
 void

@@ -11,9 +11,13 @@
  * equal to the request ttl.
  *
  * The link is non-blocking friendly: transport_amqp_next() with timeout 0
- * returns what is buffered or readable now, so an event loop can watch
- * transport_amqp_fd() and drain with next() until it returns 0 and
- * transport_amqp_buffered() is false.
+ * returns what is buffered or readable now, so an I/O loop can watch
+ * transport_amqp_fd() and drain with next() until it returns 0.
+ * librabbitmq is not thread-safe: one thread at a time uses a link.
+ *
+ * Incoming messages are read frame by frame: a body whose content header
+ * announces more than max_body bytes is read and thrown away as it
+ * arrives, never held whole.
  *
  * Local socket: a stream socket; each direction carries one envelope per
  * line (compact JSON never contains a raw newline). One reply line answers
@@ -45,6 +49,9 @@ struct transport_url {
 int transport_url_parse(
     const char *url, struct transport_url *ret, struct error *err);
 void transport_url_clear(struct transport_url *u);
+/* url with its password replaced by "***" (amqp://user:***@host/vhost),
+ * for every log line and message; returns buf. */
+const char *transport_url_redact(const char *url, char *buf, size_t size);
 
 struct transport_amqp_options {
 	const char *const *urls; /* tried in order */
@@ -69,6 +76,24 @@ int transport_amqp_declare(struct transport_amqp *t, struct error *err);
 int transport_amqp_subscribe_node(struct transport_amqp *t,
     const char *identity, const char *const *collectives, size_t ncoll,
     const char *const *agents, size_t nagents, struct error *err);
+/* Binds (bind 1) or unbinds (0) the node queue to the broadcast exchange
+ * with routing_key, without waiting for the answer: it is read by next()
+ * and transport_amqp_pending() counts those not read yet. A refusal closes
+ * the link. */
+int transport_amqp_rebind(struct transport_amqp *t, const char *routing_key,
+    int bind, struct error *err);
+unsigned transport_amqp_pending(const struct transport_amqp *t);
+/* Messages over max_body bytes (0, the default: no limit) are discarded
+ * unread from the next message on; on_refused, when not NULL, is called by
+ * next() for each with its size, exchange and routing key. */
+void transport_amqp_set_max_body(struct transport_amqp *t, size_t max_body,
+    void (*on_refused)(
+	void *arg, size_t size, const char *exchange, const char *routing_key),
+    void *arg);
+/* True between the broker's connection.blocked and connection.unblocked
+ * (it is short of memory or disk and reads nothing more from publishers):
+ * do not publish meanwhile. */
+int transport_amqp_blocked(const struct transport_amqp *t);
 /* Declares a private reply queue, consumes from it; *ret_name is malloc'd. */
 int transport_amqp_subscribe_replies(
     struct transport_amqp *t, char **ret_name, struct error *err);
@@ -87,12 +112,11 @@ struct transport_delivery {
 /*
  * 1 and a delivery, 0 when nothing arrived within timeout_ms (0: do not
  * wait; -1: wait forever), or a negative code when the link is lost (err
- * says why; close and reopen). Heartbeats are handled inside.
+ * says why; close and reopen). Heartbeats, flow control, the answers to
+ * rebind() and returned messages are handled inside.
  */
 int transport_amqp_next(struct transport_amqp *t,
     struct transport_delivery *ret, int timeout_ms, struct error *err);
-/* True when frames are buffered: call next() before polling the fd again. */
-int transport_amqp_buffered(const struct transport_amqp *t);
 void transport_delivery_clear(struct transport_delivery *d);
 
 /* Local socket. listen creates parent directory if needed, unlinks a stale

@@ -123,6 +123,8 @@ link_open(
 	    (r = transport_amqp_subscribe_replies(
 		 l->amqp, &l->reply_queue, err)) < 0)
 		goto fail;
+	/* A reply over the limit would be refused anyway: never hold it. */
+	transport_amqp_set_max_body(l->amqp, MESSAGE_MAX_DEFAULT, NULL, NULL);
 	*ret = l;
 	return 0;
 fail:

@@ -12,3 +12,9 @@ EXTRA_DIST += tests/integration/transport_amqp.sh
 # amqps:// for the link, metactld and metactl (needs the openssl command).
 INTEGRATION_TESTS += tests/integration/tls.sh
 EXTRA_DIST += tests/integration/tls.sh
+# The broker link of metactld: oversized messages refused unread (memory
+# measured), the loop never waiting on the broker, live re-binding.
+INTEGRATION_TESTS += tests/integration/broker_size.sh
+EXTRA_DIST += tests/integration/broker_size.sh
+INTEGRATION_TESTS += tests/integration/broker_io.sh
+EXTRA_DIST += tests/integration/broker_io.sh

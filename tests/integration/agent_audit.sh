@@ -20,11 +20,12 @@ check "a malformed request is audited as rejected" \
     grep -q '"decision":"rejected"' "$audit"
 "$PYTHON3" -c '
 import json, sys, time
-body = json.dumps({"type": "request", "protocol": 1, "id": "a\nb\u001b[31m",
+body = json.dumps({"type": "request", "protocol": 2, "id": "a\nb\u001b[31m",
     "time": int(time.time() * 1000), "ttl": 60, "caller": "me",
     "collective": "metactl", "agent": "rpcutil", "action": "ping",
-    "data": {}, "filter": {}})
-sys.stdout.write(json.dumps({"protocol": 1, "body": body}))
+    "data": {}, "filter": {}, "audience": {"type": "broadcast"},
+    "dry_run": False})
+sys.stdout.write(json.dumps({"protocol": 2, "body": body}))
 ' >"$FLEET_DIR/ctl"
 fleet_send_local n1 -r "$FLEET_DIR/ctl" rpcutil ping >/dev/null
 check "every audit record is one JSON object on a line of its own" \

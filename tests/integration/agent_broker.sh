@@ -74,15 +74,16 @@ save() {
 	shift
 	fleet_send -I nobody -n 0 -t 1 -w "$_f" "$@" >/dev/null
 }
-# silent DESC WHY FILE: FILE sent to web1 gets no reply (the ping that
-# -f sends behind it is answered by all three, so nothing else is on its
-# way), and web1 logs WHY.
+# silent DESC WHY FILE [LOG]: FILE sent to web1 gets no reply (the ping
+# that -f sends behind it is answered by all three, so nothing else is on
+# its way), and web1 logs WHY (as a refusal without a reply, or as the ERE
+# LOG when given).
 silent() {
 	_out=$(fleet_send -I web1 -r "$3" -f 3 -t 10000 rpcutil ping)
 	_replies=$(echo "$_out" | grep -v '"follow":true')
 	if [ "$(echo "$_out" | grep -c '"follow":true')" -eq 3 ] &&
 	    [ -z "$_replies" ] &&
-	    fleet_wait_log web1 "refused without a reply: .*$2" 1; then
+	    fleet_wait_log web1 "${4:-refused without a reply: .*$2}" 1; then
 		ok "$1"
 	else
 		not_ok "$1: $_out"
@@ -134,13 +135,17 @@ silent "a malformed envelope is refused" "malformed message" \
 printf '{"protocol":1,"body":"{}"}' >"$FLEET_DIR/v1"
 silent "a version 1 message is refused" "unsupported protocol 1" \
     "$FLEET_DIR/v1"
+# Oversized messages are discarded unread by the link: no reply (the
+# sender is not known), one log line each.
 head -c 70000 /dev/zero | tr '\0' 'x' >"$FLEET_DIR/big"
-silent "an oversized message is refused" "70000 bytes exceed the limit" \
-    "$FLEET_DIR/big"
+silent "an oversized message is discarded unread" "" "$FLEET_DIR/big" \
+    'message of 70000 bytes .* discarded unread'
 save "$FLEET_DIR/bigsigned" \
     -j "{\"pad\":\"$(head -c 70000 /dev/zero | tr '\0' 'y')\"}" rpcutil ping
-silent "an oversized signed request is refused" "bytes exceed the limit" \
-    "$FLEET_DIR/bigsigned"
+silent "an oversized signed request is discarded unread" "" \
+    "$FLEET_DIR/bigsigned" 'discarded unread'
+check "each is logged once" \
+    [ "$(fleet_count_log web1 'discarded unread')" -eq 2 ]
 
 msg_is "an unknown agent is refused" "unknown agent" nosuch ping
 msg_is "an unknown action is refused" "unknown action" rpcutil nosuch

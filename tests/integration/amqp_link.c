@@ -3,6 +3,8 @@
  * $RABBITMQ_URL and prints TAP. "amqp_link tls" checks amqps:// instead:
  * $RABBITMQ_TLS_URL with $RABBITMQ_TLS_CA (the broker's CA) and
  * $RABBITMQ_WRONG_CA (another CA).
+ * "amqp_link send EXCHANGE KEY SIZE" publishes SIZE bytes of 'x' to the
+ * broker named by $RABBITMQ_URL (for the tests of oversized messages).
  */
 #include "buildconf.h"
 
@@ -45,6 +47,19 @@ next(struct transport_amqp *t, struct transport_delivery *d, int ms)
 	return transport_amqp_next(t, d, ms, &err);
 }
 
+static int nrefused;
+static size_t refused_size;
+
+static void
+refused(void *arg, size_t size, const char *exchange, const char *key)
+{
+	(void)arg;
+	(void)exchange;
+	(void)key;
+	nrefused++;
+	refused_size = size;
+}
+
 static int
 open_tls(const char *url, const char *cafile, struct transport_amqp **ret,
     struct error *err)
@@ -83,7 +98,7 @@ tls_checks(void)
 	    &err);
 	if (t != NULL) {
 		snprintf(shown, sizeof(shown), "%s", transport_amqp_url(t));
-		ok(strncmp(shown, "amqps://metactl@", 16) == 0,
+		ok(strncmp(shown, "amqps://metactl:***@", 20) == 0,
 		    "amqps link URL says amqps", NULL);
 		ok(transport_amqp_subscribe_replies(t, &replyq, &err) == 0 &&
 			transport_amqp_publish(
@@ -117,6 +132,31 @@ tls_checks(void)
 	return failed != 0;
 }
 
+static int
+send_big(const char *url, char **argv)
+{
+	struct transport_amqp_options o = {&url, 1, NULL, 0, 3000};
+	struct transport_amqp *t;
+	struct error err;
+	size_t size = strtoull(argv[2], NULL, 10);
+	char *body = malloc(size);
+	int r;
+
+	error_init(&err, NULL);
+	if (body == NULL || transport_amqp_open(&o, &t, &err) < 0) {
+		fprintf(stderr, "amqp_link: %s\n", err.text);
+		return 1;
+	}
+	memset(body, 'x', size);
+	r = transport_amqp_publish(
+	    t, argv[0], argv[1], NULL, body, size, 0, &err);
+	if (r < 0)
+		fprintf(stderr, "amqp_link: %s\n", err.text);
+	transport_amqp_close(t);
+	free(body);
+	return r < 0;
+}
+
 int
 main(int argc, char **argv)
 {
@@ -131,6 +171,8 @@ main(int argc, char **argv)
 
 	if (argc > 1 && strcmp(argv[1], "tls") == 0)
 		return tls_checks();
+	if (argc == 5 && strcmp(argv[1], "send") == 0 && url != NULL)
+		return send_big(url, argv + 2);
 	if (url == NULL) {
 		printf("1..0 # SKIP RABBITMQ_URL not set\n");
 		return 0;
@@ -143,7 +185,7 @@ main(int argc, char **argv)
 		printf("1..%d\n", n);
 		return 1;
 	}
-	ok(strstr(transport_amqp_url(node), "metactl@127.0.0.1") != NULL &&
+	ok(strstr(transport_amqp_url(node), "metactl:***@127.0.0.1") != NULL &&
 		strstr(transport_amqp_url(node), "metactl:metactl") == NULL,
 	    "link URL names the broker and hides the password", NULL);
 	ok(transport_amqp_fd(node) >= 0, "link has a socket", NULL);
@@ -194,7 +236,7 @@ main(int argc, char **argv)
 	ok(next(client, &d, 3000) == 1 && strcmp(d.body, "reply") == 0,
 	    "client receives the reply", NULL);
 	transport_delivery_clear(&d);
-	ok(next(client, &d, 0) == 0 && !transport_amqp_buffered(client),
+	ok(next(client, &d, 0) == 0,
 	    "a non-blocking read returns at once with nothing", NULL);
 
 	big = malloc(biglen);
@@ -205,7 +247,36 @@ main(int argc, char **argv)
 		memcmp(d.body, big, biglen) == 0,
 	    "a 512 KiB body arrives whole", &err);
 	transport_delivery_clear(&d);
+
+	/* Over the limit: discarded as it arrives, reported, and the next
+	 * message is read as usual. */
+	transport_amqp_set_max_body(node, 1000, refused, NULL);
+	transport_amqp_publish(
+	    client, TRANSPORT_EXCHANGE_DIRECT, "n1", NULL, big, 5000, 0, &err);
+	transport_amqp_publish(
+	    client, TRANSPORT_EXCHANGE_DIRECT, "n1", NULL, big, 1000, 0, &err);
+	ok(next(node, &d, 3000) == 1 && d.len == 1000 && nrefused == 1 &&
+		refused_size == 5000,
+	    "a body over the limit is discarded, the next one arrives", NULL);
+	transport_delivery_clear(&d);
+	transport_amqp_set_max_body(node, 0, NULL, NULL);
 	free(big);
+
+	/* Re-binding on the live link: mc.deploy in, ops.service out. */
+	ok(transport_amqp_rebind(node, "mc.deploy", 1, &err) == 0 &&
+		transport_amqp_rebind(node, "ops.service", 0, &err) == 0 &&
+		transport_amqp_pending(node) == 2,
+	    "bind and unbind sent without waiting", &err);
+	for (int i = 0; i < 30 && transport_amqp_pending(node) > 0; i++)
+		next(node, &d, 100);
+	ok(transport_amqp_pending(node) == 0, "both answered", NULL);
+	transport_amqp_publish(client, TRANSPORT_EXCHANGE_BROADCAST,
+	    "ops.service", NULL, "unbound", 7, 0, &err);
+	transport_amqp_publish(client, TRANSPORT_EXCHANGE_BROADCAST,
+	    "mc.deploy", NULL, "newly-bound", 11, 0, &err);
+	ok(next(node, &d, 3000) == 1 && strcmp(d.body, "newly-bound") == 0,
+	    "the new binding routes, the removed one does not", NULL);
+	transport_delivery_clear(&d);
 
 	error_init(&err, NULL);
 	ok(open_link(url, &dup, &err) == 0 &&

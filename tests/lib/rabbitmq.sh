@@ -16,6 +16,8 @@
 # broker does not ask for client certificates) and exports RABBITMQ_TLS_URL
 # (amqps://localhost:..., same vhost and user), RABBITMQ_TLS_PORT and
 # RABBITMQ_TLS_CA (the CA's PEM file). The plain listener stays.
+# RABBITMQ_MAX_MESSAGE_SIZE (bytes) raises the broker's max_message_size
+# (RabbitMQ 3.10: default 128 MiB, at most 512 MiB).
 # Runs Debian's server as a plain process (no systemd, no service user):
 # see shared/notes/rabbitmq-on-loopback.md.
 
@@ -106,6 +108,9 @@ rabbitmq_start() {
 		RABBITMQ_EPMD_PORT=$(rabbitmq_free_port)
 		printf 'listeners.tcp.default = 127.0.0.1:%s\nloopback_users = none\n' \
 		    "$RABBITMQ_PORT" >"$RABBITMQ_DIR/rabbitmq.conf"
+		[ -n "${RABBITMQ_MAX_MESSAGE_SIZE:-}" ] &&
+			echo "max_message_size = $RABBITMQ_MAX_MESSAGE_SIZE" \
+			    >>"$RABBITMQ_DIR/rabbitmq.conf"
 		if [ -n "${RABBITMQ_TLS:-}" ]; then
 			_r_tls=$RABBITMQ_DIR/tls
 			rabbitmq_tls_files "$_r_tls" || return 1

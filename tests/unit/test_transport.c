@@ -64,6 +64,33 @@ START_TEST(url_bad)
 }
 END_TEST
 
+START_TEST(url_redacted)
+{
+	static const char *const cases[][2] = {
+	    {"amqp://metactl:s3cret@h:5672/v", "amqp://metactl:***@h:5672/v"},
+	    {"amqps://u:p@ss@h/", "amqps://u:***@h/"},
+	    {"amqp://u@h/", "amqp://u@h/"},
+	    {"amqp://h:5672/", "amqp://h:5672/"},
+	    {"amqp://u:pw@h:port/", "amqp://u:***@h:port/"},
+	};
+	struct transport_url u;
+	struct error err;
+	char buf[128];
+
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++)
+		ck_assert_str_eq(
+		    transport_url_redact(cases[i][0], buf, sizeof(buf)),
+		    cases[i][1]);
+	/* A malformed URL is named in the error, its password is not. */
+	error_init(&err, NULL);
+	ck_assert_int_eq(
+	    transport_url_parse("amqp://u:s3cret@h:port/", &u, &err),
+	    MCE_CONFIG);
+	ck_assert_ptr_nonnull(strstr(err.text, "amqp://u:***@h:port/"));
+	ck_assert_ptr_null(strstr(err.text, "s3cret"));
+}
+END_TEST
+
 START_TEST(unix_roundtrip)
 {
 	char dir[] = "/tmp/metactl-test.XXXXXX";
@@ -146,6 +173,7 @@ main(void)
 	tcase_add_test(tc, url_full);
 	tcase_add_test(tc, url_defaults);
 	tcase_add_test(tc, url_bad);
+	tcase_add_test(tc, url_redacted);
 	tcase_add_test(tc, unix_roundtrip);
 	tcase_add_test(tc, unix_errors);
 	tcase_add_test(tc, broker_down);
