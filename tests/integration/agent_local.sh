@@ -236,21 +236,7 @@ check "STOPPING=1 sent to NOTIFY_SOCKET" grep -q STOPPING=1 "$FLEET_DIR/notify.o
 # the agent runs and picked up by SIGHUP.
 rm -f "$FLEET_DIR/n1.log"
 fleet_start n1:web:dc1 || { echo "Bail out! metactld did not restart"; exit 99; }
-cat >"$FLEET_DIR/agents/nap" <<'EOS'
-#!/bin/sh
-s=$(sed -n 's/.*"seconds":\([0-9]*\).*/\1/p')
-sleep "$s"
-printf '{"statuscode":0,"statusmsg":"OK","data":{"slept":%s}}\n' "$s"
-EOS
-chmod 0755 "$FLEET_DIR/agents/nap"
-cat >"$FLEET_DIR/agents/nap.json" <<'EOS'
-{"agent":"nap","version":"1.0","description":"Sleeps","timeout":3,
- "actions":{"nap":{"description":"Sleeps","display":"always",
-  "input":{"seconds":{"type":"integer","description":"How long",
-                      "optional":false}},
-  "output":{"slept":{"type":"integer","description":"Slept",
-                     "display_as":"Slept"}}}}}
-EOS
+fleet_nap_agent nap 3
 printf 'policy default deny\nallow\tuid=%s\tnap\t*\n' "$uid" >"$FLEET_DIR/policy/nap.policy"
 check "SIGHUP picks up a new external agent" fleet_hup n1
 out=$(fleet_send_local n1 nap nap seconds=0)

@@ -94,21 +94,7 @@ wait_for() { # SECONDS COMMAND...: until COMMAND succeeds
 
 # An external agent whose action takes the seconds it is given.
 install_nap() { # NAME
-	cat >"$FLEET_DIR/agents/$1" <<-'EOS'
-	#!/bin/sh
-	s=$(sed -n 's/.*"seconds":\([0-9]*\).*/\1/p')
-	sleep "$s"
-	printf '{"statuscode":0,"statusmsg":"OK","data":{"slept":%s}}\n' "$s"
-	EOS
-	chmod 0755 "$FLEET_DIR/agents/$1"
-	sed "s/@NAME@/$1/" >"$FLEET_DIR/agents/$1.json" <<-'EOS'
-	{"agent":"@NAME@","version":"1.0","description":"Sleeps","timeout":30,
-	 "actions":{"nap":{"description":"Sleeps","display":"always",
-	  "input":{"seconds":{"type":"integer","description":"How long",
-	                      "optional":false}},
-	  "output":{"slept":{"type":"integer","description":"Slept",
-	                     "display_as":"Slept"}}}}}
-	EOS
+	fleet_nap_agent "$1" 300
 	printf 'policy default deny\nallow\tcert=alice\t*\t*\n' \
 	    >"$FLEET_DIR/policy/$1.policy"
 }
@@ -181,21 +167,25 @@ reply_queue_length = 2' fleet_start mem:mem:dc1 ||
 	{ echo "Bail out! the agent did not start"; exit 99; }
 check "the agent answers before the alarm" \
     [ "$(fleet_send -I mem -n 1 rpcutil ping | field statuscode)" = 0 ]
-# Six naps run while the alarm is raised: the first reply makes the broker
-# block the agent's connection (RabbitMQ blocks a connection when it
-# publishes), the later ones go into the blocked link.
-fleet_send -I mem -n 1 -t 90000 nap nap seconds=4 >"$FLEET_DIR/nap0.out" &
+# Six naps run while the alarm is raised; the test ends each one's sleep
+# (naps of 101 and 102 seconds, told apart by their sleep's argument)
+# when it is time. The first reply, once the alarm is in force, makes the
+# broker block the agent's connection (RabbitMQ blocks a connection when
+# it publishes); the later ones go into the blocked link.
+fleet_send -I mem -n 1 -t 90000 nap nap seconds=101 >"$FLEET_DIR/nap0.out" &
 clients="$clients $!"
 for i in 1 2 3 4 5; do
-	fleet_send -I mem -n 1 -t 90000 nap nap seconds=12 >"$FLEET_DIR/nap$i.out" &
+	fleet_send -I mem -n 1 -t 90000 nap nap seconds=102 >"$FLEET_DIR/nap$i.out" &
 	clients="$clients $!"
 done
 check "six naps run" fleet_wait_count mem 'running .*/agents/nap' 6 30
 rabbitmq_ctl set_vm_memory_high_watermark 0.0000001 >/dev/null
 alarm() { rabbitmq_ctl eval 'rabbit_alarm:get_alarms().' 2>/dev/null | grep -q memory; }
 check "the broker reports its memory alarm" wait_for 30 alarm
+pkill -x -f 'sleep 101'
 check "the agent is told it is blocked" \
     fleet_wait_log mem 'blocked by the broker' 60
+pkill -x -f 'sleep 102'
 fast mem "a blocked broker: the local socket answers within 50 ms"
 check "all six naps are done" fleet_wait_count mem 'nap.nap done' 6 60
 # Each reply either left before the block, waits in the queue (two at

@@ -35,6 +35,11 @@
 #                             verified against the fleet CA
 #   fleet_send_local NAME ARGS...
 #                             mcsend send over NAME's local socket
+#   fleet_nap_agent NAME TIMEOUT
+#                             installs the external agent NAME (in
+#                             FLEET_DIR/agents) whose action "nap" sleeps
+#                             the "seconds" it is given; its DDL timeout is
+#                             TIMEOUT seconds. Its policy is the caller's.
 #
 # FLEET_BROKER_URLS replaces $RABBITMQ_URL in the configurations written;
 # FLEET_HEARTBEAT sets the AMQP heartbeat (default 0: none, so that idle
@@ -234,4 +239,23 @@ fleet_send_local() {
 	_f_n=$1
 	shift
 	"$MCSEND" send -s "$FLEET_DIR/$_f_n.sock" -a "$FLEET_DIR/ca.pub" "$@"
+}
+
+fleet_nap_agent() {
+	cat >"$FLEET_DIR/agents/$1" <<-'EOS'
+	#!/bin/sh
+	s=$(sed -n 's/.*"seconds":\([0-9]*\).*/\1/p')
+	sleep "$s"
+	printf '{"statuscode":0,"statusmsg":"OK","data":{"slept":%s}}\n' "$s"
+	EOS
+	chmod 0755 "$FLEET_DIR/agents/$1"
+	sed "s/@NAME@/$1/; s/@TIMEOUT@/$2/" >"$FLEET_DIR/agents/$1.json" <<-'EOS'
+	{"agent":"@NAME@","version":"1.0","description":"Sleeps","timeout":@TIMEOUT@,
+	 "actions":{"nap":{"description":"Sleeps","display":"always",
+	  "input":{"seconds":{"type":"integer","description":"How long",
+	                      "optional":false}},
+	  "output":{"slept":{"type":"integer","description":"Slept",
+	                     "display_as":"Slept"}}}}}
+	EOS
+	chmod 0644 "$FLEET_DIR/agents/$1.json"
 }
