@@ -92,24 +92,51 @@ random_seed(void)
 	return s;
 }
 
+/* 1 when req goes to each node by name (its audience lists them), 0 when
+ * it is one broadcast. */
+static int
+sent_direct(const struct fleet *f)
+{
+	return f->o.nodes != NULL || f->o.batch.n > 0 || f->o.limit.n > 0 ||
+	    fleet_named_nodes(f->o.filter, NULL) > 0;
+}
+
+/* The request as it would leave: a direct one names the nodes of its first
+ * batch in its audience. */
+static void
+preview_request(
+    struct fleet *f, struct request *req, char *const *nodes, size_t n)
+{
+	json_t *j;
+
+	if (nodes != NULL && sent_direct(f)) {
+		size_t bs = count_spec_apply(&f->o.batch, n);
+
+		request_set_audience(
+		    req, (const char *const *)nodes, bs > 0 && bs < n ? bs : n);
+	}
+	printf("request%s:\n",
+	    nodes != NULL && sent_direct(f) && f->o.batch.n > 0
+		? " (first batch)"
+		: "");
+	if ((j = fleet_request_json(req)) != NULL)
+		json_dumpf(j, stdout, JSON_INDENT(2) | JSON_SORT_KEYS);
+	printf("\n");
+	json_decref(j);
+}
+
 /* Prints what would be sent (--preview): the request and the nodes if
  * known. */
 static int
-preview(struct fleet *f, const struct request *req)
+preview(struct fleet *f, struct request *req)
 {
 	struct strv nodes = STRV_INIT;
 	struct nodecache nc = {NULL};
-	json_t *j = fleet_request_json(req);
 	const char *from = NULL;
 	char *key;
 	size_t i, k, bs;
 	int r = MC_EXIT_OK;
 
-	printf("request:\n");
-	if (j != NULL)
-		json_dumpf(j, stdout, JSON_INDENT(2) | JSON_SORT_KEYS);
-	printf("\n");
-	json_decref(j);
 	if (f->o.nodes != NULL) {
 		if ((r = fleet_read_nodes(f, &nodes)) != 0)
 			return r;
@@ -125,6 +152,7 @@ preview(struct fleet *f, const struct request *req)
 		nodecache_clear(&nc);
 	}
 	if (from == NULL) {
+		preview_request(f, req, NULL, 0);
 		printf("nodes: unknown until discovery (no fresh node cache "
 		       "entry for this filter)\n");
 		goto out;
@@ -132,6 +160,9 @@ preview(struct fleet *f, const struct request *req)
 	k = count_spec_apply(&f->o.limit, nodes.n);
 	if (f->o.limit.n > 0 && f->o.have_seed)
 		nodes.n = limit_select(nodes.v, nodes.n, k, f->o.limit_seed);
+	/* An unseeded --limit-nodes picks its nodes when it sends. */
+	preview_request(
+	    f, req, f->o.limit.n > 0 && !f->o.have_seed ? NULL : nodes.v, k);
 	printf("nodes (%zu, from %s%s):\n", k, from,
 	    f->o.limit.n > 0 && !f->o.have_seed ? "; a random choice among them"
 						: "");
@@ -187,8 +218,7 @@ run_action(struct fleet *f, struct request *req)
 		goto out;
 	/* A request for known nodes goes to each of them, its audience
 	 * naming exactly the nodes of its batch. */
-	direct = f->o.nodes != NULL || f->o.batch.n > 0 || f->o.limit.n > 0 ||
-	    fleet_named_nodes(f->o.filter, NULL) > 0;
+	direct = sent_direct(f);
 	k = count_spec_apply(&f->o.limit, nodes.n);
 	if (k < nodes.n)
 		nodes.n = limit_select(nodes.v, nodes.n, k,

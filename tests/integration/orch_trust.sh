@@ -198,6 +198,24 @@ check "and leaves its mark" test -e "$T/ran"
 "$M" rpc touchy mark -I n1 --preview >"$T/preview.out"
 is "--preview exits 0" $? 0
 check "--preview prints the request" grep -q '"agent": "touchy"' "$T/preview.out"
+# preview_audience FILE WANT: the audience of the request FILE shows.
+preview_audience() {
+	"$PYTHON3" -c '
+import json, sys
+text = open(sys.argv[1]).read()
+req = json.JSONDecoder().raw_decode(text[text.index("{"):])[0]
+a = req["audience"]
+print(a["type"] + ":" + ",".join(a.get("identities", [])))' "$1"
+}
+check "--preview of -I shows the audience sent" \
+    [ "$(preview_audience "$T/preview.out")" = "direct:n1" ]
+printf 'n2\nn1\n' >"$T/pnodes"
+"$M" rpc rpcutil ping --nodes "$T/pnodes" --preview >"$T/preview2.out"
+check "--preview of --nodes names every node in the audience" \
+    [ "$(preview_audience "$T/preview2.out")" = "direct:n1,n2" ]
+"$M" rpc rpcutil ping --nodes "$T/pnodes" --batch 1 --preview >"$T/preview3.out"
+check "--preview of --batch 1 shows the first batch's audience" \
+    [ "$(preview_audience "$T/preview3.out")" = "direct:n1" ]
 
 # 6. Batches: each batch's request names exactly its nodes, so every node
 # still answers (a node outside a request's audience would stay silent).
