@@ -3,7 +3,7 @@
  * numbers are the steps below and in docs/PROTOCOL.md section 6):
  *
  *   1 size limit, 2 envelope, 3 certificate and signature, 4 request body,
- *   5 shutdown, 6 audience, 7 collective, 8 filter, 9 agent, action and
+ *   5 audience, 6 collective, 7 filter, 8 shutdown, 9 agent, action and
  *   DDL input, 10 policy, 11 time window and replay cache, 12 the action.
  *
  * The signature is verified over the body bytes before the body is parsed:
@@ -255,15 +255,7 @@ dispatch_message(struct agentd *d, const char *buf, size_t len,
 	}
 	sink->sign = !o->local;
 
-	/* 5. Shutting down: what was delivered before the pause is
-	 * refused. */
-	if (d->stopping) {
-		refuse(d, sink, req, NULL, caller, "rejected", MCE_BUSY,
-		    STATUS_ABORTED, "agent is shutting down");
-		goto out;
-	}
-
-	/* 6. The audience: a request sent to other nodes is not for this one,
+	/* 5. The audience: a request sent to other nodes is not for this one,
 	 * whichever exchange or routing key delivered it. */
 	if (!request_for_identity(req, d->conf.identity)) {
 		refuse_quietly(d, req, "request", caller,
@@ -272,7 +264,7 @@ dispatch_message(struct agentd *d, const char *buf, size_t len,
 		goto out;
 	}
 
-	/* 7. Collective (the local socket serves every collective). */
+	/* 6. Collective (the local socket serves every collective). */
 	if (!o->local && !has_collective(d, req->collective)) {
 		d->stats.dropped++;
 		log_debug("request %s from %s: collective %s not served, "
@@ -281,7 +273,7 @@ dispatch_message(struct agentd *d, const char *buf, size_t len,
 		goto out;
 	}
 
-	/* 8. The filter: invalid is refused, a miss is dropped without a
+	/* 7. The filter: invalid is refused, a miss is dropped without a
 	 * word. */
 	error_init(&err, "filter");
 	if ((r = filter_validate(req->filter, &err)) < 0) {
@@ -294,6 +286,14 @@ dispatch_message(struct agentd *d, const char *buf, size_t len,
 		d->stats.dropped++;
 		log_debug("request %s from %s: filter does not match, dropped",
 		    req->id, caller);
+		goto out;
+	}
+
+	/* 8. Shutting down: what was delivered before the pause is
+	 * refused, once it is known to be for this node. */
+	if (d->stopping) {
+		refuse(d, sink, req, NULL, caller, "rejected", MCE_BUSY,
+		    STATUS_ABORTED, "agent is shutting down");
 		goto out;
 	}
 

@@ -614,6 +614,38 @@ START_TEST(test_stopping)
 }
 END_TEST
 
+START_TEST(test_stopping_not_for_us)
+{
+	static const char *const others[] = {"n2"};
+	size_t len;
+	char *buf;
+
+	/* While shutting down, a signed request for other nodes (audience,
+	 * collective, filter) still gets no reply: the node signs nothing
+	 * for a request that is not its own. */
+	d.stopping = 1;
+	audience = others;
+	naudience = 1;
+	buf = make("rpcutil", "ping", NULL, NULL, 1, &len, NULL);
+	send_broker(buf, len);
+	ck_assert_int_eq(sink.sent, 0);
+	free(buf);
+	audience = NULL;
+	naudience = 0;
+	buf = make("rpcutil", "ping", NULL, json_pack("{s:[s]}", "class", "db"),
+	    1, &len, NULL);
+	send_broker(buf, len);
+	ck_assert_int_eq(sink.sent, 0);
+	free(buf);
+	/* A request for this node is refused, signed. */
+	buf = make("rpcutil", "ping", NULL, NULL, 1, &len, NULL);
+	send_broker(buf, len);
+	expect(0, STATUS_ABORTED, "shutting down");
+	ck_assert_int_eq(sink.base.sign, 1);
+	free(buf);
+}
+END_TEST
+
 int
 main(void)
 {
@@ -635,6 +667,7 @@ main(void)
 	tcase_add_test(tc, test_replay_entries_only_for_what_runs);
 	tcase_add_test(tc, test_dry_run_is_top_level);
 	tcase_add_test(tc, test_stopping);
+	tcase_add_test(tc, test_stopping_not_for_us);
 	suite_add_tcase(su, tc);
 	return testutil_run(su);
 }
