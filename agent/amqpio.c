@@ -428,8 +428,12 @@ serve(struct amqpio *io)
 		pthread_mutex_lock(&io->mu);
 		rebind = io->rebind;
 		pthread_mutex_unlock(&io->mu);
-		if (stopping(io))
+		if (stopping(io)) {
+			/* The replies of the last actions, which the stop
+			 * follows at once, leave first (unless blocked). */
+			publish_queued(io, &err);
 			return;
+		}
 		if ((rebind && (r = apply_rebind(io, &err)) < 0) ||
 		    (r = publish_queued(io, &err)) < 0 ||
 		    (r = read_available(io, &err)) < 0)
