@@ -45,19 +45,12 @@ struct inmsg {
 };
 
 struct amqpio {
-	/* Fixed at start. */
+	/* Fixed at start: the settings as given, and owned copies of the
+	 * strings (set's own string pointers are cleared). */
+	struct amqpio_options set;
 	char **urls;
-	size_t nurls;
 	char *cafile;
 	char *identity;
-	int heartbeat;
-	int connect_timeout_ms;
-	long long reconnect_min_ms;
-	long long reconnect_max_ms;
-	size_t out_bytes;
-	size_t out_count;
-	void (*notify)(void *);
-	void *arg;
 	pthread_t thread;
 	int wake[2]; /* the loop writes [1], the I/O thread polls [0] */
 
@@ -199,10 +192,10 @@ try_open(struct amqpio *io, struct error *err)
 
 	memset(&o, 0, sizeof(o));
 	o.urls = (const char *const *)io->urls;
-	o.nurls = io->nurls;
+	o.nurls = io->set.nurls;
 	o.cafile = io->cafile;
-	o.heartbeat = io->heartbeat;
-	o.timeout_ms = io->connect_timeout_ms;
+	o.heartbeat = io->set.heartbeat;
+	o.timeout_ms = io->set.connect_timeout_ms;
 	if ((r = transport_amqp_open(&o, &io->t, err)) < 0)
 		return r;
 	pthread_mutex_lock(&io->mu);
@@ -264,13 +257,14 @@ connect_link(struct amqpio *io)
 static uint64_t
 backoff_ms(const struct amqpio *io)
 {
-	uint64_t delay = (uint64_t)io->reconnect_min_ms;
+	uint64_t delay = (uint64_t)io->set.reconnect_min_ms;
 
 	for (unsigned i = 1;
-	     i < io->attempts && delay < (uint64_t)io->reconnect_max_ms; i++)
+	     i < io->attempts && delay < (uint64_t)io->set.reconnect_max_ms;
+	     i++)
 		delay *= 2;
-	if (delay > (uint64_t)io->reconnect_max_ms)
-		delay = (uint64_t)io->reconnect_max_ms;
+	if (delay > (uint64_t)io->set.reconnect_max_ms)
+		delay = (uint64_t)io->set.reconnect_max_ms;
 	/* Jitter: between half and all of it, so a fleet does not stampede. */
 	return delay / 2 + randombytes_uniform((uint32_t)(delay / 2 + 1));
 }
@@ -409,7 +403,7 @@ read_available(struct amqpio *io, struct error *err)
 		io->in_bytes += m->d.len;
 		pthread_mutex_unlock(&io->mu);
 		if (notify)
-			io->notify(io->arg);
+			io->set.notify(io->set.arg);
 	}
 }
 
@@ -421,7 +415,7 @@ serve(struct amqpio *io)
 	struct error err;
 	int r = 0, full, rebind, timeout;
 
-	timeout = io->heartbeat > 0 ? io->heartbeat * 1000 / 2 : -1;
+	timeout = io->set.heartbeat > 0 ? io->set.heartbeat * 1000 / 2 : -1;
 	for (;;) {
 		error_init(&err, "broker");
 		drain_wake(io);
@@ -509,7 +503,7 @@ amqpio_free(struct amqpio *io)
 		transport_delivery_clear(&i->d);
 		free(i);
 	}
-	for (size_t k = 0; k < io->nurls; k++) {
+	for (size_t k = 0; k < io->set.nurls; k++) {
 		explicit_bzero(io->urls[k], strlen(io->urls[k]));
 	}
 	strv_free(io->urls);
@@ -536,16 +530,10 @@ amqpio_start(const struct amqpio_options *o, struct amqpio **ret)
 		return -ENOMEM;
 	pthread_mutex_init(&io->mu, NULL);
 	io->wake[0] = io->wake[1] = -1;
-	io->nurls = o->nurls;
-	io->heartbeat = o->heartbeat;
-	io->connect_timeout_ms = o->connect_timeout_ms;
-	io->reconnect_min_ms = o->reconnect_min_ms;
-	io->reconnect_max_ms = o->reconnect_max_ms;
+	io->set = *o;
+	io->set.urls = io->set.collectives = io->set.agents = NULL;
+	io->set.cafile = io->set.identity = NULL;
 	io->message_max = o->message_max;
-	io->out_bytes = o->out_bytes;
-	io->out_count = o->out_count;
-	io->notify = o->notify;
-	io->arg = o->arg;
 	io->ncollectives = o->ncollectives;
 	io->nagents = o->nagents;
 	if ((io->urls = strv_copy(o->urls, o->nurls)) == NULL ||
@@ -632,7 +620,7 @@ amqpio_publish(
 	pthread_mutex_lock(&io->mu);
 	count = io->st.queued;
 	bytes = io->st.queued_bytes;
-	if (count >= io->out_count || bytes + len > io->out_bytes) {
+	if (count >= io->set.out_count || bytes + len > io->set.out_bytes) {
 		dropped = ++io->st.dropped;
 		pthread_mutex_unlock(&io->mu);
 		log_warnx("reply to %s dropped: the outgoing queue is full "
