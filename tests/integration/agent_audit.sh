@@ -6,9 +6,7 @@
 . "$top_srcdir/tests/lib/fleet.sh"
 
 [ -n "${PYTHON3:-}" ] || skip_all "python3 not found"
-RABBITMQ_URL=
-fleet_init || { echo "Bail out! cannot create the fleet"; exit 99; }
-trap 'fleet_stop' EXIT INT TERM
+fleet_local_init
 fleet_start n1:web:dc1 || { echo "Bail out! metactld did not start"; exit 99; }
 audit=$FLEET_DIR/n1.audit
 records() { [ -f "$1" ] && wc -l <"$1" || echo 0; }

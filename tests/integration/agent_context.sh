@@ -7,9 +7,7 @@
 . "$top_srcdir/tests/lib/fleet.sh"
 
 [ -n "${PYTHON3:-}" ] || skip_all "python3 not found"
-RABBITMQ_URL=
-fleet_init || { echo "Bail out! cannot create the fleet"; exit 99; }
-trap 'fleet_stop' EXIT INT TERM
+fleet_local_init
 
 # A field of the last reply line: field PATH < lines (PATH: a.b.0.c).
 field() { "$PYTHON3" -c '

@@ -5,9 +5,7 @@
 . "$top_srcdir/tests/lib/fleet.sh"
 
 [ -n "${PYTHON3:-}" ] || skip_all "python3 not found"
-RABBITMQ_URL=
-fleet_init || { echo "Bail out! cannot create the fleet"; exit 99; }
-trap 'fleet_stop' EXIT INT TERM
+fleet_local_init
 uid=$(id -u)
 
 # A field of the last reply line: reply FIELD < lines.

@@ -5,9 +5,7 @@
 . "$top_srcdir/tests/lib/tap.sh"
 . "$top_srcdir/tests/lib/fleet.sh"
 
-RABBITMQ_URL=
-fleet_init || { echo "Bail out! cannot create the fleet"; exit 99; }
-trap 'fleet_stop' EXIT INT TERM
+fleet_local_init
 "$MCSEND" issue "$FLEET_DIR" n1 node >/dev/null || exit 99
 fleet_write_conf n1
 printf 'role: web\n' >"$(fleet_facts n1)"

@@ -13,9 +13,7 @@
 [ "$(id -u)" -eq 0 ] || skip_all "needs root to act as another user"
 command -v runuser >/dev/null 2>&1 || skip_all "runuser not found"
 id nobody >/dev/null 2>&1 || skip_all "no user nobody"
-RABBITMQ_URL=
-fleet_init || { echo "Bail out! cannot create the fleet"; exit 99; }
-trap 'fleet_stop' EXIT INT TERM
+fleet_local_init
 chmod 0755 "$FLEET_DIR"
 fleet_start n1:web:dc1 || { echo "Bail out! metactld did not start"; exit 99; }
 pid=$(fleet_pid n1)

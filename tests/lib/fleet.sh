@@ -12,6 +12,9 @@
 #                             rpcutil.policy lets alice and the local user
 #                             run everything, anyone else only ping; add
 #                             AGENT.policy files there for other agents
+#   fleet_local_init          the same for a test of agents without a broker
+#                             (RABBITMQ_URL emptied): bails out (exit 99)
+#                             when it fails, stops the fleet on exit
 #   fleet_start SPEC ...      one agent per SPEC = NAME[:ROLE[:DC]]; facts
 #                             role=ROLE, dc=DC, classes ROLE; connects to
 #                             $RABBITMQ_URL when set (unless FLEET_LOCAL_ONLY
@@ -67,6 +70,12 @@ fleet_init() {
 	    "$(id -u)" >"$FLEET_DIR/policy/rpcutil.policy"
 	chmod 0644 "$FLEET_DIR/policy/rpcutil.policy" || return 1
 	export FLEET_DIR
+}
+
+fleet_local_init() {
+	RABBITMQ_URL=
+	fleet_init || { echo "Bail out! cannot create the fleet"; exit 99; }
+	trap 'fleet_stop' EXIT INT TERM
 }
 
 fleet_conf() { echo "$FLEET_DIR/$1.conf"; }
