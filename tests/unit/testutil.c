@@ -4,12 +4,15 @@
 #include <dirent.h>
 #include <errno.h>
 #include <signal.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "error.h"
+#include "file.h"
 #include "testutil.h"
 
 const char *
@@ -72,24 +75,15 @@ testutil_cases_free(char **cases, size_t n)
 char *
 testutil_read_file(const char *path, size_t *ret_len)
 {
-	FILE *f = fopen(path, "rb");
-	char *buf;
-	long n;
+	char *buf = NULL;
+	size_t len = 0;
+	int r = file_read(path, 0, SIZE_MAX, &buf, &len, NULL);
 
-	if (f == NULL)
-		return NULL;
-	ck_assert_int_eq(fseek(f, 0, SEEK_END), 0);
-	n = ftell(f);
-	ck_assert_msg(n >= 0, "%s: cannot tell its size", path);
-	rewind(f);
-	buf = malloc((size_t)n + 1);
-	ck_assert_ptr_nonnull(buf);
-	ck_assert_msg(
-	    fread(buf, 1, (size_t)n, f) == (size_t)n, "%s: short read", path);
-	buf[n] = '\0';
-	fclose(f);
+	if (r == -ENOENT || r == -ENOTDIR || r == -EACCES)
+		return NULL; /* what fopen() could not open */
+	ck_assert_msg(r == 0, "%s: %s", path, error_str(r));
 	if (ret_len != NULL)
-		*ret_len = (size_t)n;
+		*ret_len = len;
 	return buf;
 }
 
