@@ -163,6 +163,7 @@ static const char *const kind_names[] = {
     [RES_INVALID] = "invalid",
     [RES_LATE] = "late",
     [RES_MISSING] = "no reply",
+    [RES_UNADDRESSED] = "not addressed",
 };
 
 json_t *

@@ -123,7 +123,8 @@ results_exit_status(const struct results *rs)
 	if (rs->addressed == 0 && rs->n == 0)
 		return MC_EXIT_NOMATCH;
 	if (results_count(rs, RES_MISSING) > 0 ||
-	    results_count(rs, RES_LATE) > 0)
+	    results_count(rs, RES_LATE) > 0 ||
+	    results_count(rs, RES_UNADDRESSED) > 0)
 		return MC_EXIT_MISSING;
 	if (results_count(rs, RES_FAILED) > 0 ||
 	    results_count(rs, RES_INVALID) > 0)

@@ -14,7 +14,8 @@ enum result_kind {
 	RES_FAILED, /* verified reply, another statuscode */
 	RES_INVALID, /* failed verification: reported, never a result */
 	RES_LATE, /* verified reply after its deadline */
-	RES_MISSING /* addressed, no reply */
+	RES_MISSING, /* addressed, no reply */
+	RES_UNADDRESSED /* matches, but the request was not sent to it */
 };
 
 struct result {
@@ -24,7 +25,14 @@ struct result {
 	char *statusmsg; /* NULL for RES_MISSING */
 	json_t *data; /* owned, NULL when there is none */
 	int64_t rtt_ms; /* -1 when unknown */
-	char *why; /* RES_INVALID: what failed */
+	/* RES_INVALID: what failed. RES_MISSING, RES_UNADDRESSED: why, or
+	 * NULL ("never seen", "no reply to discovery", "answered discovery
+	 * after the request was sent"). */
+	char *why;
+	/* A node that answered without being expected: the node registry
+	 * did not list it for this filter. */
+	int is_new;
+	int64_t last_seen_ms; /* registry's last sighting; 0 unknown */
 };
 
 struct results {
@@ -44,13 +52,15 @@ struct result *results_add(struct results *rs, const char *identity,
 struct result *results_find(
     struct results *rs, const char *identity, unsigned mask);
 size_t results_count(const struct results *rs, enum result_kind kind);
-/* Orders by kind (ok, failed, invalid, late, missing), then identity. */
+/* Orders by kind (ok, failed, invalid, late, missing, unaddressed), then
+ * identity. */
 void results_sort(struct results *rs);
 void results_clear(struct results *rs);
 
 /*
  * MC_EXIT_NOMATCH when nothing was addressed and nothing answered;
- * MC_EXIT_MISSING when some node did not answer in time (late or missing);
+ * MC_EXIT_MISSING when some node did not answer in time (late, missing or
+ * unaddressed);
  * MC_EXIT_FAILED when some reply was an error or failed verification;
  * MC_EXIT_OK otherwise.
  */
