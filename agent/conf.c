@@ -11,15 +11,14 @@
 #include "conftab.h"
 #include "log.h"
 #include "message.h"
+#include "names.h"
 #include "conf.h"
 #include "strv.h"
 
 static const char *
 check_identity(const void *field)
 {
-	return message_identity_ok(*(char *const *)field)
-	    ? NULL
-	    : "must be 1 to 255 characters of [A-Za-z0-9_.@-]";
+	return name_why(NAME_IDENTITY, *(char *const *)field);
 }
 
 static const char *
@@ -30,8 +29,8 @@ check_collectives(const void *field)
 	if (l == NULL || l[0] == NULL)
 		return "at least one collective is needed";
 	for (; *l != NULL; l++)
-		if (strpbrk(*l, ".#*") != NULL)
-			return "collective names cannot contain '.', '#', '*'";
+		if (!name_ok(NAME_COLLECTIVE, *l))
+			return name_why(NAME_COLLECTIVE, *l);
 	return NULL;
 }
 

@@ -8,6 +8,7 @@ lib_libmetactl_a_SOURCES = \
 	lib/filter.c lib/filter.h \
 	lib/log.c lib/log.h \
 	lib/message.c lib/message.h \
+	lib/names.c lib/names.h \
 	lib/pattern.c lib/pattern.h \
 	lib/replay.c lib/replay.h \
 	lib/sign.c lib/sign.h \

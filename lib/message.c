@@ -10,12 +10,8 @@
 #include <sodium.h>
 
 #include "message.h"
+#include "names.h"
 
-/*
- * Identities (caller claims, node names) may be longer than agent names;
- * a node's name may be anything its certificate's name may be.
- */
-#define IDENTITY_MAX 255
 /* Integers a JSON reader in any language holds exactly (2^53 - 1). */
 #define SAFE_INT_MAX 9007199254740991LL
 #define TTL_MAX 2147483647LL
@@ -207,38 +203,10 @@ is_hex(const char *s, size_t len)
 	return strlen(s) == len && strspn(s, "0123456789abcdef") == len;
 }
 
-#define NAME_CHARS \
-	"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_.-"
-
-/* 1..max characters of NAME_CHARS and those in extra. */
-static int
-is_name(const char *s, size_t max, const char *extra)
-{
-	size_t i;
-
-	for (i = 0; s[i] != '\0'; i++)
-		if (strchr(NAME_CHARS, s[i]) == NULL &&
-		    strchr(extra, s[i]) == NULL)
-			return 0;
-	return i > 0 && i <= max;
-}
-
-/* 1..IDENTITY_MAX printable ASCII characters. */
-static int
-is_claim(const char *s)
-{
-	size_t i;
-
-	for (i = 0; s[i] != '\0'; i++)
-		if (s[i] < 0x20 || s[i] > 0x7e)
-			return 0;
-	return i > 0 && i <= IDENTITY_MAX;
-}
-
 int
 message_identity_ok(const char *s)
 {
-	return s != NULL && is_name(s, IDENTITY_MAX, "@");
+	return name_ok(NAME_IDENTITY, s);
 }
 
 /*
@@ -287,10 +255,12 @@ is_signature(const char *s)
 }
 
 enum field_kind {
-	F_ID,
-	F_NAME,
+	F_COLLECTIVE, /* names, up to F_CLAIM: lib/names.h's rules */
+	F_AGENT,
+	F_ACTION,
 	F_IDENTITY,
 	F_CLAIM,
+	F_ID,
 	F_TEXT,
 	F_TIME,
 	F_TTL,
@@ -315,12 +285,11 @@ field_rule(enum field_kind kind)
 	switch (kind) {
 	case F_ID:
 		return "must be 32 lowercase hex digits";
-	case F_NAME:
-		return "must be 1 to 128 characters of [A-Za-z0-9_.-]";
+	case F_COLLECTIVE:
+	case F_AGENT:
+	case F_ACTION:
 	case F_IDENTITY:
-		return "must be 1 to 255 characters of [A-Za-z0-9_.@-]";
 	case F_CLAIM:
-		return "must be 1 to 255 printable ASCII characters";
 	case F_TEXT:
 		return "must be a string";
 	case F_TIME:
@@ -347,6 +316,41 @@ field_rule(enum field_kind kind)
 	return "is invalid";
 }
 
+/* The kind of name (lib/names.h) a name field holds. */
+static enum name_kind
+field_name_kind(enum field_kind kind)
+{
+	switch (kind) {
+	case F_COLLECTIVE:
+		return NAME_COLLECTIVE;
+	case F_AGENT:
+		return NAME_AGENT;
+	case F_ACTION:
+		return NAME_ACTION;
+	case F_CLAIM:
+		return NAME_CALLER;
+	default:
+		return NAME_IDENTITY;
+	}
+}
+
+/* Says why v is not a valid value of that kind. */
+static void
+field_fault(struct error *err, const char *what, const char *key,
+    const json_t *v, enum field_kind kind)
+{
+	const struct name_rule *r;
+
+	if (kind > F_CLAIM || !json_is_string(v)) {
+		error_set(err, 0, 0, "%s: \"%s\" %s", what, key,
+		    kind > F_CLAIM ? field_rule(kind) : "must be a string");
+		return;
+	}
+	r = name_rule(field_name_kind(kind));
+	error_set(err, 0, 0, "%s: \"%s\" is not %s: %s", what, key, r->noun,
+	    name_why(field_name_kind(kind), json_string_value(v)));
+}
+
 static int
 field_ok(const json_t *v, enum field_kind kind)
 {
@@ -356,14 +360,13 @@ field_ok(const json_t *v, enum field_kind kind)
 	case F_ID:
 		return json_is_string(v) &&
 		    is_hex(json_string_value(v), MESSAGE_ID_LEN);
-	case F_NAME:
-		return json_is_string(v) &&
-		    is_name(json_string_value(v), MESSAGE_NAME_MAX, "");
+	case F_COLLECTIVE:
+	case F_AGENT:
+	case F_ACTION:
 	case F_IDENTITY:
-		return json_is_string(v) &&
-		    message_identity_ok(json_string_value(v));
 	case F_CLAIM:
-		return json_is_string(v) && is_claim(json_string_value(v));
+		return json_is_string(v) &&
+		    name_ok(field_name_kind(kind), json_string_value(v));
 	case F_TEXT:
 		return json_is_string(v);
 	case F_OBJECT:
@@ -436,8 +439,7 @@ check_fields(const json_t *obj, const char *what, const char *type,
 			return MCE_PROTO;
 		}
 		if (!field_ok(v, fields[i].kind)) {
-			error_set(err, 0, 0, "%s: \"%s\" %s", what,
-			    fields[i].key, field_rule(fields[i].kind));
+			field_fault(err, what, fields[i].key, v, fields[i].kind);
 			return MCE_SCHEMA;
 		}
 	}
@@ -464,9 +466,9 @@ static const struct field request_fields[] = {
     {"time", F_TIME, 0},
     {"ttl", F_TTL, 0},
     {"caller", F_CLAIM, 0},
-    {"collective", F_NAME, 0},
-    {"agent", F_NAME, 0},
-    {"action", F_NAME, 0},
+    {"collective", F_COLLECTIVE, 0},
+    {"agent", F_AGENT, 0},
+    {"action", F_ACTION, 0},
     {"data", F_OBJECT, 0},
     {"filter", F_OBJECT, 0},
     {"audience", F_AUDIENCE, 0},

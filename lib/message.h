@@ -46,7 +46,7 @@
 #define MESSAGE_ID_LEN 32 /* hex digits of a 128-bit id */
 #define MESSAGE_DIGEST_LEN 64 /* hex digits of a SHA-256 digest */
 #define MESSAGE_TTL_DEFAULT 60 /* seconds */
-#define MESSAGE_NAME_MAX 128 /* agent, action, collective */
+#define MESSAGE_NAME_MAX 64 /* agent, action, collective (lib/names.h) */
 #define MESSAGE_DEPTH_MAX 32 /* JSON nesting accepted */
 
 /* Reply status codes: MCollective's, plus an explicit "not authorised". */
@@ -100,7 +100,7 @@ struct envelope {
 
 /*
  * 1 when s can be a node identity (a reply's sender, a certificate name):
- * 1 to 255 characters of [A-Za-z0-9_.@-]. Configuration checks use it so
+ * name_ok(NAME_IDENTITY, s), lib/names.h. Configuration checks use it so
  * that a node never takes a name its replies could not carry.
  */
 int message_identity_ok(const char *s);

@@ -13,6 +13,7 @@
 #include <sodium.h>
 
 #include "file.h"
+#include "names.h"
 #include "sign.h"
 
 #define B64_VARIANT sodium_base64_VARIANT_ORIGINAL
@@ -21,8 +22,8 @@
 /* Certificates are a few hundred bytes; anything far larger is hostile. */
 #define CERT_TEXT_MAX 4096
 #define CERT_FILE_MAX 16384
-/* name and issuer: 1..255 characters of [A-Za-z0-9_.-], as identities. */
-#define CERT_NAME_MAX 255
+/* issuer: 1..255 bytes; the name follows lib/names.h (NAME_CERT). */
+#define CERT_ISSUER_MAX 255
 
 struct sign_key {
 	unsigned char sk[crypto_sign_SECRETKEYBYTES];
@@ -105,21 +106,14 @@ line_length(const char *buf, size_t len)
 	return len > 0 && buf[len - 1] == '\n' ? len - 1 : len;
 }
 
-/* Writes all of data to a new file of the given mode; -EEXIST if present. */
+/* Writes all of data to fd, syncs and closes it: 0 or -errno. */
 static int
-write_new(
-    const char *path, const void *data, size_t len, mode_t mode, int exclusive)
+write_close(int fd, const void *data, size_t len)
 {
 	const char *p = data;
-	int fd, rc = 0;
+	int rc = 0;
 	ssize_t n;
 
-	fd = open(path,
-	    O_WRONLY | O_CREAT | O_CLOEXEC | O_NOFOLLOW |
-		(exclusive ? O_EXCL : O_TRUNC),
-	    mode);
-	if (fd < 0)
-		return -errno;
 	while (len > 0) {
 		if ((n = write(fd, p, len)) < 0) {
 			if (errno == EINTR)
@@ -134,8 +128,54 @@ write_new(
 		rc = -errno;
 	if (close(fd) != 0 && rc == 0)
 		rc = -errno;
-	if (rc != 0)
+	return rc;
+}
+
+/* Writes all of data to a new file of the given mode; -EEXIST if present. */
+static int
+write_new(const char *path, const void *data, size_t len, mode_t mode)
+{
+	int fd, rc;
+
+	fd = open(path, O_WRONLY | O_CREAT | O_CLOEXEC | O_NOFOLLOW | O_EXCL,
+	    mode);
+	if (fd < 0)
+		return -errno;
+	if ((rc = write_close(fd, data, len)) != 0)
 		unlink(path);
+	return rc;
+}
+
+/*
+ * Writes data to path as one step: a temporary file beside it, mode `mode`
+ * whatever the umask, then renamed over path (replace) or linked to it
+ * (-EEXIST when path exists). Readers see the old file or the whole new
+ * one, never a part.
+ */
+static int
+write_atomic(const char *path, const void *data, size_t len, mode_t mode,
+    int replace)
+{
+	char *tmp;
+	int fd, rc;
+
+	if (asprintf(&tmp, "%s.tmpXXXXXX", path) < 0)
+		return -ENOMEM;
+	if ((fd = mkostemp(tmp, O_CLOEXEC)) < 0) {
+		rc = -errno;
+		free(tmp);
+		return rc;
+	}
+	if (fchmod(fd, mode) != 0) {
+		rc = -errno;
+		close(fd);
+	} else
+		rc = write_close(fd, data, len);
+	if (rc == 0 && (replace ? rename(tmp, path) : link(tmp, path)) != 0)
+		rc = -errno;
+	if (rc != 0 || !replace)
+		unlink(tmp);
+	free(tmp);
 	return rc;
 }
 
@@ -202,7 +242,7 @@ sign_key_save(const struct sign_key *k, const char *path)
 	    line, sizeof(line), k->sk, sizeof(k->sk), B64_VARIANT);
 	len = strlen(line);
 	line[len++] = '\n'; /* replaces the NUL: written with its length */
-	rc = write_new(path, line, len, 0600, 1);
+	rc = write_new(path, line, len, 0600);
 	sodium_memzero(line, sizeof(line));
 	return rc;
 }
@@ -259,7 +299,7 @@ sign_pubkey_save(const unsigned char pk[SIGN_PUBLICKEYBYTES], const char *path)
 		return -ENOMEM;
 	len = strlen(line);
 	line[len++] = '\n';
-	rc = write_new(path, line, len, 0644, 1);
+	rc = write_new(path, line, len, 0644);
 	free(line);
 	return rc;
 }
@@ -296,22 +336,7 @@ cert_role_str(enum cert_role role)
 	return role == CERT_ROLE_NODE ? "node" : "caller";
 }
 
-/*
- * Names: 1..CERT_NAME_MAX characters of [A-Za-z0-9_.@-], so that a node
- * identity or a mail address fits and a policy can write cert=NAME.
- */
-static int
-cert_name_ok(const char *s)
-{
-	size_t n = strlen(s);
-
-	return n > 0 && n <= CERT_NAME_MAX &&
-	    strspn(s,
-		"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
-		"0123456789_.@-") == n;
-}
-
-/* Issuers are for people ("Example Fleet CA"): 1..CERT_NAME_MAX bytes of
+/* Issuers are for people ("Example Fleet CA"): 1..CERT_ISSUER_MAX bytes of
  * text without control characters. */
 static int
 cert_issuer_ok(const char *s)
@@ -321,7 +346,7 @@ cert_issuer_ok(const char *s)
 	for (size_t i = 0; i < n; i++)
 		if ((unsigned char)s[i] < 0x20 || s[i] == 0x7f)
 			return 0;
-	return n > 0 && n <= CERT_NAME_MAX;
+	return n > 0 && n <= CERT_ISSUER_MAX;
 }
 
 /* Seconds a JSON reader in any language holds exactly (2^53 - 1). */
@@ -337,7 +362,7 @@ cert_issue(const struct sign_key *ca, const char *issuer, const char *name,
 	int rc;
 
 	if (issuer == NULL || name == NULL || !cert_issuer_ok(issuer) ||
-	    !cert_name_ok(name) || not_before < 0 || not_after < not_before ||
+	    !name_ok(NAME_CERT, name) || not_before < 0 || not_after < not_before ||
 	    not_after > CERT_TIME_MAX ||
 	    (role != CERT_ROLE_CALLER && role != CERT_ROLE_NODE))
 		return -EINVAL;
@@ -446,9 +471,14 @@ cert_values(const json_t *j, struct cert *c, struct error *err)
 		     *na = json_object_get(j, "not_after"),
 		     *issuer = json_object_get(j, "issuer");
 
-	if (!json_is_string(name) || !cert_name_ok(json_string_value(name)))
-		return cert_bad(err, "name",
-		    "must be 1 to 255 characters of [A-Za-z0-9_.@-]");
+	if (!json_is_string(name))
+		return cert_bad(err, "name", "must be a string");
+	if (!name_ok(NAME_CERT, json_string_value(name))) {
+		error_set(err, 0, 0,
+		    "certificate: \"name\" is not a certificate name: %s",
+		    name_why(NAME_CERT, json_string_value(name)));
+		return MCE_BADCERT;
+	}
 	if (!json_is_string(role) ||
 	    (strcmp(json_string_value(role), "caller") != 0 &&
 		strcmp(json_string_value(role), "node") != 0))
@@ -676,7 +706,7 @@ cert_read(const char *path, int flags, json_t **ret_doc, struct error *err)
 }
 
 int
-cert_save(const json_t *doc, const char *path)
+cert_save(const json_t *doc, const char *path, int replace)
 {
 	char *s;
 	size_t len;
@@ -686,7 +716,7 @@ cert_save(const json_t *doc, const char *path)
 		return -ENOMEM;
 	len = strlen(s);
 	s[len] = '\n'; /* the NUL goes; written with its length */
-	rc = write_new(path, s, len + 1, 0644, 0);
+	rc = write_atomic(path, s, len + 1, 0644, replace);
 	free(s);
 	return rc;
 }

@@ -109,11 +109,13 @@ int cert_valid_at(const struct cert *c, int64_t now, struct error *err);
 /* t (seconds since the epoch) as 2026-01-31T12:00:00Z. */
 void cert_time_format(int64_t t, char *buf, size_t size);
 /* cert_load reads a document (no checks: see cert_verify); cert_save
- * writes one line, mode 0644, replacing an existing file. */
+ * writes it as one line, mode 0644, in one step (a temporary file renamed
+ * into place): an existing file is replaced when replace is 1, else
+ * refused (-EEXIST). */
 int cert_load(const char *path, json_t **ret_doc, struct error *err);
 /* cert_load with flags of lib/file.h, as sign_pubkey_read. */
 int cert_read(const char *path, int flags, json_t **ret_doc, struct error *err);
-int cert_save(const json_t *doc, const char *path);
+int cert_save(const json_t *doc, const char *path, int replace);
 void cert_free(struct cert *c);
 
 /*

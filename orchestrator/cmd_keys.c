@@ -18,10 +18,11 @@
 #include <unistd.h>
 
 #include "file.h"
+#include "names.h"
 #include "sign.h"
 #include "orchestrator/cli.h"
 
-#define CA_NAME_MAX 128
+#define CA_NAME_MAX 255 /* bytes of a certificate's issuer (lib/sign.c) */
 #define DAYS_MAX 36500
 
 static int
@@ -85,6 +86,19 @@ cmd_keygen(int argc, char *argv[])
 	return MC_EXIT_OK;
 }
 
+/* What a certificate's issuer may be: 1..CA_NAME_MAX bytes, no control
+ * characters. */
+static int
+issuer_ok(const char *s)
+{
+	size_t n = strlen(s);
+
+	for (size_t i = 0; i < n; i++)
+		if ((unsigned char)s[i] < 0x20 || s[i] == 0x7f)
+			return 0;
+	return n > 0 && n <= CA_NAME_MAX;
+}
+
 static int
 ca_init(int argc, char *argv[])
 {
@@ -110,9 +124,10 @@ ca_init(int argc, char *argv[])
 		return MC_EXIT_USAGE;
 	}
 	dir = argv[optind];
-	if (name[0] == '\0' || strlen(name) > CA_NAME_MAX ||
-	    strpbrk(name, "\n\r") != NULL) {
-		cli_errx("invalid CA name '%s'", name);
+	if (!issuer_ok(name)) {
+		cli_errx("--name: a CA name is 1 to %d bytes without control "
+			 "characters",
+		    CA_NAME_MAX);
 		return MC_EXIT_USAGE;
 	}
 	if (mkdir(dir, 0700) < 0 && errno != EEXIST) {
@@ -212,20 +227,6 @@ parse_days(const char *s, long *ret)
 }
 
 static int
-valid_cert_name(const char *s)
-{
-	const char *p;
-
-	if (s[0] == '\0' || strlen(s) > MESSAGE_NAME_MAX)
-		return 0;
-	for (p = s; *p != '\0'; p++)
-		if (!(*p >= 'a' && *p <= 'z') && !(*p >= 'A' && *p <= 'Z') &&
-		    !(*p >= '0' && *p <= '9') && strchr("._-@", *p) == NULL)
-			return 0;
-	return 1;
-}
-
-static int
 ca_sign(int argc, char *argv[])
 {
 	static const struct option longopts[] = {
@@ -233,20 +234,22 @@ ca_sign(int argc, char *argv[])
 	    {"role", required_argument, NULL, 'r'},
 	    {"name", required_argument, NULL, 'n'},
 	    {"days", required_argument, NULL, 'd'},
-	    {"output", required_argument, NULL, 'o'}, {NULL, 0, NULL, 0}};
+	    {"output", required_argument, NULL, 'o'},
+	    {"force", no_argument, NULL, 'f'}, {NULL, 0, NULL, 0}};
 	const char *cadir = NULL, *role_s = NULL, *name = NULL, *out = NULL;
-	char issuer[CA_NAME_MAX + 2], path[PATH_MAX], outbuf[PATH_MAX];
+	char issuer[CA_NAME_MAX + 2], path[PATH_MAX], outbuf[PATH_MAX],
+	    why[300];
 	unsigned char pk[SIGN_PUBLICKEYBYTES];
 	struct sign_key *ca = NULL;
 	enum cert_role role;
 	json_t *doc = NULL;
 	long days = 365;
 	int64_t now;
-	int c, r;
+	int c, r, force = 0;
 
 	optind = 0;
 	while (
-	    (c = getopt_long(argc, argv, "c:r:n:d:o:", longopts, NULL)) != -1) {
+	    (c = getopt_long(argc, argv, "c:r:n:d:o:f", longopts, NULL)) != -1) {
 		switch (c) {
 		case 'c':
 			cadir = optarg;
@@ -264,6 +267,9 @@ ca_sign(int argc, char *argv[])
 		case 'o':
 			out = optarg;
 			break;
+		case 'f':
+			force = 1;
+			break;
 		default:
 			return MC_EXIT_USAGE;
 		}
@@ -271,7 +277,7 @@ ca_sign(int argc, char *argv[])
 	if (argc - optind != 1 || cadir == NULL || role_s == NULL ||
 	    name == NULL) {
 		cli_errx("usage: metactl ca sign --ca DIR --role caller|node "
-			 "--name NAME [--days N] [-o FILE] PUBKEY");
+			 "--name NAME [--days N] [-o FILE] [--force] PUBKEY");
 		return MC_EXIT_USAGE;
 	}
 	if (strcmp(role_s, "caller") == 0)
@@ -282,10 +288,8 @@ ca_sign(int argc, char *argv[])
 		cli_errx("--role: '%s' is neither caller nor node", role_s);
 		return MC_EXIT_USAGE;
 	}
-	if (!valid_cert_name(name)) {
-		cli_errx("--name: '%s' is not a valid name (letters, digits "
-			 "and . _ - @, at most %d)",
-		    name, MESSAGE_NAME_MAX);
+	if (name_check(NAME_CERT, name, why, sizeof(why)) < 0) {
+		cli_errx("--name: %s", why);
 		return MC_EXIT_USAGE;
 	}
 	if (out == NULL) {
@@ -311,8 +315,14 @@ ca_sign(int argc, char *argv[])
 		cli_errx("cannot issue the certificate: %s", error_str(r));
 		return MC_EXIT_USAGE;
 	}
-	r = cert_save(doc, out);
+	r = cert_save(doc, out, force);
 	json_decref(doc);
+	if (r == -EEXIST) {
+		cli_errx("%s already exists: refusing to replace a certificate "
+			 "(--force replaces it)",
+		    out);
+		return MC_EXIT_USAGE;
+	}
 	if (r < 0) {
 		cli_errx("%s: %s", out, error_str(r));
 		return MC_EXIT_USAGE;

@@ -14,25 +14,11 @@
 
 #include "ddl.h"
 #include "message.h"
+#include "names.h"
 #include "orchestrator/cli.h"
 #include "orchestrator/fleet.h"
 #include "orchestrator/nodecache.h"
 #include "orchestrator/output.h"
-
-/* Agent names become file names: nothing but [A-Za-z0-9_-]. */
-static int
-valid_agent_name(const char *s)
-{
-	const char *p;
-
-	if (s[0] == '\0' || strlen(s) > MESSAGE_NAME_MAX)
-		return 0;
-	for (p = s; *p != '\0'; p++)
-		if (!(*p >= 'a' && *p <= 'z') && !(*p >= 'A' && *p <= 'Z') &&
-		    !(*p >= '0' && *p <= '9') && *p != '_' && *p != '-')
-			return 0;
-	return 1;
-}
 
 int
 orch_load_ddl(const char *dir, const char *agent, struct ddl **ret)
@@ -42,8 +28,8 @@ orch_load_ddl(const char *dir, const char *agent, struct ddl **ret)
 	int r;
 
 	*ret = NULL;
-	if (!valid_agent_name(agent)) {
-		cli_errx("'%s' is not an agent name", agent);
+	if (name_check(NAME_AGENT, agent, msg, sizeof(msg)) < 0) {
+		cli_errx("%s", msg);
 		return MC_EXIT_USAGE;
 	}
 	if (snprintf(path, sizeof(path), "%s/%s.json", dir, agent) >=

@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "filter.h"
+#include "names.h"
 #include "orchestrator/opts.h"
 
 enum {
@@ -262,18 +263,9 @@ orch_opts_parse(struct orch_opts *o, int argc, char *argv[], unsigned allowed,
 			break;
 		case 'T':
 			/* It becomes part of an AMQP routing key. */
-			if (optarg[0] == '\0' ||
-			    strlen(optarg) > 128 /* MESSAGE_NAME_MAX */ ||
-			    strspn(optarg,
-				"abcdefghijklmnopqrstuvwxyz"
-				"ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_-") !=
-				strlen(optarg)) {
-				snprintf(err, errsize,
-				    "-T: '%s' is not a collective name "
-				    "(letters, digits, _ and -)",
-				    optarg);
+			if (name_check(NAME_COLLECTIVE, optarg, err, errsize) <
+			    0)
 				return -1;
-			}
 			o->collective = optarg;
 			break;
 		case 'c':

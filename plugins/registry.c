@@ -11,6 +11,7 @@
 #include "ddl.h"
 #include "error.h"
 #include "file.h"
+#include "names.h"
 #include "plugins/external.h"
 #include "plugins/plugin.h"
 #include "plugins/registry.h"
@@ -81,6 +82,20 @@ add_entry(struct registry *r)
 	return n;
 }
 
+/* MCE_CONFIG, with err saying why, when name is no agent name. */
+static int
+agent_name_check(
+    const char *what, const char *source, const char *name, struct error *err)
+{
+	char why[256];
+
+	if (name_check(NAME_AGENT, name, why, sizeof(why)) == 0)
+		return 0;
+	error_init(err, source);
+	error_set(err, 0, 0, "%s: %s", what, why);
+	return MCE_CONFIG;
+}
+
 /*
  * Loads path as the DDL of agent `name` (what says "plugin rpcutil" or
  * "external agent hello"): a missing file, a malformed one or one for
@@ -95,6 +110,8 @@ load_ddl(const char *what, const char *name, const char *path, struct ddl **ret,
 	char text[sizeof(err->text)];
 	int rc;
 
+	if ((rc = agent_name_check(what, path, name, err)) < 0)
+		return rc;
 	if (stat(path, &st) < 0) {
 		rc = -errno;
 		error_init(err, path);
@@ -203,17 +220,6 @@ load_static(struct registry *r, const char *ddl_dir, struct error *err)
 		e->plugin = *p;
 	}
 	return 0;
-}
-
-/* Agent names travel in routing keys and file names: [a-z0-9_], short. */
-static int
-valid_agent_name(const char *s)
-{
-	size_t n = strlen(s);
-
-	if (n == 0 || n >= MESSAGE_NAME_MAX)
-		return 0;
-	return strspn(s, "abcdefghijklmnopqrstuvwxyz0123456789_") == n;
 }
 
 static int
@@ -326,13 +332,10 @@ load_one_external(
 	ddl_path = join(dir, name, ".json");
 	if (path == NULL || ddl_path == NULL)
 		rc = -ENOMEM;
-	else if (!valid_agent_name(name)) {
-		error_init(err, path);
-		error_set(err, 0, 0,
-		    "external agent file name is not an agent name "
-		    "(lower-case letters, digits and _)");
-		rc = MCE_CONFIG;
-	} else if ((rc = check_executable(name, path, err)) == 0 &&
+	else if ((rc = agent_name_check("external agent file", path, name,
+		      err)) < 0)
+		;
+	else if ((rc = check_executable(name, path, err)) == 0 &&
 	    (rc = load_ddl("external agent", name, ddl_path, &d, err)) == 0 &&
 	    find(r, name) != NULL) {
 		error_init(err, path);

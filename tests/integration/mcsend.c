@@ -131,7 +131,7 @@ cmd_issue(int argc, char **argv)
 	if ((r = cert_issue(ca, "test-ca", argv[2], role, pk,
 		 valid < 0 ? now + 2 * valid : now - 60, now + valid, &doc)) <
 		0 ||
-	    (r = cert_save(doc, path_in(argv[1], argv[2], ".crt"))) < 0)
+	    (r = cert_save(doc, path_in(argv[1], argv[2], ".crt"), 1)) < 0)
 		die("cert: %s", error_str(r));
 	json_decref(doc);
 	sign_key_free(k);

@@ -544,8 +544,21 @@ START_TEST(test_cert_save_load)
 {
 	json_t *doc = alice_cert(), *back = NULL;
 	struct error err;
+	struct stat st;
+	mode_t old;
 
-	ck_assert_int_eq(cert_save(doc, tmp("alice.crt")), 0);
+	unlink(tmp("alice.crt"));
+	old = umask(077); /* the mode is 0644 whatever the umask */
+	ck_assert_int_eq(cert_save(doc, tmp("alice.crt"), 0), 0);
+	umask(old);
+	ck_assert_int_eq(stat(tmp("alice.crt"), &st), 0);
+	ck_assert_int_eq(st.st_mode & 07777, 0644);
+	ck_assert_int_eq(cert_load(tmp("alice.crt"), &back, &err), 0);
+	ck_assert(json_equal(doc, back));
+	json_decref(back);
+	/* An existing certificate is replaced only when asked to. */
+	ck_assert_int_eq(cert_save(doc, tmp("alice.crt"), 0), -EEXIST);
+	ck_assert_int_eq(cert_save(doc, tmp("alice.crt"), 1), 0);
 	ck_assert_int_eq(cert_load(tmp("alice.crt"), &back, &err), 0);
 	ck_assert(json_equal(doc, back));
 	json_decref(back);
@@ -752,7 +765,7 @@ alice_trust(const char *keyfile)
 	p.ca = pub;
 	unlink(crt);
 	unlink(pub);
-	ck_assert_int_eq(cert_save(doc, crt), 0);
+	ck_assert_int_eq(cert_save(doc, crt, 1), 0);
 	ck_assert_int_eq(sign_pubkey_save(pk, pub), 0);
 	json_decref(doc);
 	ck_assert_ptr_nonnull(t = trust_new());
