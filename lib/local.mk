@@ -16,12 +16,16 @@ lib_libmetactl_a_SOURCES = \
 	lib/transport.c lib/transport.h \
 	lib/trust.c lib/trust.h
 
-UNIT_TESTS += tests/unit/test_file tests/unit/test_strv
-check_PROGRAMS += tests/unit/test_file tests/unit/test_strv
+UNIT_TESTS += tests/unit/test_file tests/unit/test_strv tests/unit/test_names
+check_PROGRAMS += tests/unit/test_file tests/unit/test_strv \
+	tests/unit/test_names
 tests_unit_test_file_SOURCES = tests/unit/test_file.c $(TESTUTIL)
 tests_unit_test_file_LDADD = $(MC_TEST_LIBS)
 tests_unit_test_strv_SOURCES = tests/unit/test_strv.c $(TESTUTIL)
 tests_unit_test_strv_LDADD = $(MC_TEST_LIBS)
+# The name rules (lib/names.h) against docs/PROTOCOL.md and schemas/.
+tests_unit_test_names_SOURCES = tests/unit/test_names.c $(TESTUTIL)
+tests_unit_test_names_LDADD = $(MC_TEST_LIBS)
 
 # The file rules (lib/file.h) as metactld -n applies them.
 SCRIPT_TESTS += tests/integration/file_modes.sh

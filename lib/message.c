@@ -439,7 +439,8 @@ check_fields(const json_t *obj, const char *what, const char *type,
 			return MCE_PROTO;
 		}
 		if (!field_ok(v, fields[i].kind)) {
-			field_fault(err, what, fields[i].key, v, fields[i].kind);
+			field_fault(
+			    err, what, fields[i].key, v, fields[i].kind);
 			return MCE_SCHEMA;
 		}
 	}

@@ -57,37 +57,33 @@ static const struct rule rules[NAME_KINDS] = {
 			"^[a-z][a-z0-9_]*$",
 			"one word of the routing key COLLECTIVE.AGENT and "
 			"the file names AGENT.json and AGENT"},
-	.first = LOWER,
-	.rest = LOWER DIGIT "_",
-	.first_text = "it starts with a lowercase letter",
+	.first = LOWER, .rest = LOWER DIGIT "_",
+	.first_text = "the first character must be a lowercase letter",
 	.too_long = "longer than " STR(NAME_AGENT_MAX) " characters"},
     [NAME_ACTION] = {{"action", "an action name", NAME_ACTION_MAX,
 			 "a letter, then letters, digits, '_' and '-' only",
 			 "^[A-Za-z][A-Za-z0-9_-]*$",
 			 "a key of the agent's DDL \"actions\""},
-	.first = UPPER LOWER,
-	.rest = UPPER LOWER DIGIT "_-",
-	.first_text = "it starts with a letter",
+	.first = UPPER LOWER, .rest = UPPER LOWER DIGIT "_-",
+	.first_text = "the first character must be a letter",
 	.too_long = "longer than " STR(NAME_ACTION_MAX) " characters"},
     [NAME_APP] = {{"app", "an app name", NAME_APP_MAX,
 		      "letters, digits, '.', '_' and '-' only",
 		      "^[A-Za-z0-9_]([.]?[A-Za-z0-9_-])*[.]?$",
 		      "the directory APPS/APP: no '/', no \"..\", no "
 		      "leading '-' or '.'"},
-	.first = UPPER LOWER DIGIT "_",
-	.rest = UPPER LOWER DIGIT "._-",
+	.first = UPPER LOWER DIGIT "_", .rest = UPPER LOWER DIGIT "._-",
 	.no_dotdot = 1,
-	.first_text = "it starts with a letter, a digit or '_'",
+	.first_text = "the first character must be a letter, a digit or '_'",
 	.too_long = "longer than " STR(NAME_APP_MAX) " characters"},
     [NAME_TAG] = {{"tag", "a tag name", NAME_TAG_MAX,
 		      "letters, digits, '.', '_', '+' and '-' only",
 		      "^[A-Za-z0-9_]([.]?[A-Za-z0-9_+-])*[.]?$",
 		      "the directory APPS/APP/releases/TAG: no '/', no "
 		      "\"..\", no leading '-' or '.'"},
-	.first = UPPER LOWER DIGIT "_",
-	.rest = UPPER LOWER DIGIT "._+-",
+	.first = UPPER LOWER DIGIT "_", .rest = UPPER LOWER DIGIT "._+-",
 	.no_dotdot = 1,
-	.first_text = "it starts with a letter, a digit or '_'",
+	.first_text = "the first character must be a letter, a digit or '_'",
 	.too_long = "longer than " STR(NAME_TAG_MAX) " characters"},
     [NAME_FACT] = {{"fact", "a fact name", NAME_FACT_MAX,
 		       "no blanks and none of ( ) = ! < > ~ \" '",
@@ -97,8 +93,7 @@ static const struct rule rules[NAME_KINDS] = {
 	.refuse = FACT_REFUSED,
 	.too_long = "longer than " STR(NAME_FACT_MAX) " bytes"},
     [NAME_CALLER] = {{"caller", "a caller claim", NAME_CALLER_MAX,
-			 "printable ASCII characters only",
-			 "^[ -~]+$",
+			 "printable ASCII characters only", "^[ -~]+$",
 			 "what a request claims as its sender; only logged"},
 	.printable = 1,
 	.too_long = "longer than " STR(NAME_CALLER_MAX) " characters"},
@@ -127,7 +122,14 @@ byte_ok(const struct rule *r, unsigned char c, size_t i)
 	return strchr(" \t\n\v\f\r" FACT_REFUSED, c) == NULL;
 }
 
-enum fault { OK, EMPTY, LONG, FIRST, CHAR, DOTDOT };
+enum fault {
+	OK,
+	EMPTY,
+	LONG,
+	FIRST,
+	CHAR,
+	DOTDOT
+};
 
 /* What is wrong with s, and where (*ret_at) for FIRST, CHAR, DOTDOT. */
 static enum fault
@@ -208,7 +210,7 @@ name_check(enum name_kind kind, const char *s, char *buf, size_t size)
 		    name_why(kind, s));
 		return -EINVAL;
 	}
-	if (s[at] >= 0x21 && s[at] <= 0x7e)
+	if (s[at] >= 0x20 && s[at] <= 0x7e)
 		snprintf(c, sizeof(c), "'%c'", s[at]);
 	else
 		snprintf(c, sizeof(c), "0x%02x", (unsigned char)s[at]);

@@ -137,8 +137,8 @@ write_new(const char *path, const void *data, size_t len, mode_t mode)
 {
 	int fd, rc;
 
-	fd = open(path, O_WRONLY | O_CREAT | O_CLOEXEC | O_NOFOLLOW | O_EXCL,
-	    mode);
+	fd = open(
+	    path, O_WRONLY | O_CREAT | O_CLOEXEC | O_NOFOLLOW | O_EXCL, mode);
 	if (fd < 0)
 		return -errno;
 	if ((rc = write_close(fd, data, len)) != 0)
@@ -153,8 +153,8 @@ write_new(const char *path, const void *data, size_t len, mode_t mode)
  * one, never a part.
  */
 static int
-write_atomic(const char *path, const void *data, size_t len, mode_t mode,
-    int replace)
+write_atomic(
+    const char *path, const void *data, size_t len, mode_t mode, int replace)
 {
 	char *tmp;
 	int fd, rc;
@@ -362,8 +362,8 @@ cert_issue(const struct sign_key *ca, const char *issuer, const char *name,
 	int rc;
 
 	if (issuer == NULL || name == NULL || !cert_issuer_ok(issuer) ||
-	    !name_ok(NAME_CERT, name) || not_before < 0 || not_after < not_before ||
-	    not_after > CERT_TIME_MAX ||
+	    !name_ok(NAME_CERT, name) || not_before < 0 ||
+	    not_after < not_before || not_after > CERT_TIME_MAX ||
 	    (role != CERT_ROLE_CALLER && role != CERT_ROLE_NODE))
 		return -EINVAL;
 	if ((pk64 = sign_pubkey_format(pk)) == NULL)

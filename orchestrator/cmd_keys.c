@@ -248,8 +248,8 @@ ca_sign(int argc, char *argv[])
 	int c, r, force = 0;
 
 	optind = 0;
-	while (
-	    (c = getopt_long(argc, argv, "c:r:n:d:o:f", longopts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "c:r:n:d:o:f", longopts, NULL)) !=
+	    -1) {
 		switch (c) {
 		case 'c':
 			cadir = optarg;

@@ -176,7 +176,8 @@ link_send(struct orch_link *l, const struct request *req, char *const *targets,
     size_t n, struct error *err)
 {
 	struct envelope *env = NULL;
-	char *body = NULL, *wire = NULL, rk[2 * MESSAGE_NAME_MAX + 2];
+	char *body = NULL, *wire = NULL,
+	     rk[NAME_COLLECTIVE_MAX + 1 + NAME_AGENT_MAX + 1];
 	size_t blen, wlen, i;
 	int r;
 

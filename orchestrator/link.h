@@ -13,6 +13,7 @@
 
 #include "error.h"
 #include "message.h"
+#include "names.h"
 #include "orchestrator/clientconf.h"
 
 struct orch_link;
@@ -39,7 +40,7 @@ enum link_event_kind {
 struct link_event {
 	enum link_event_kind kind;
 	struct reply *reply; /* LINK_REPLY: owned by the event */
-	char sender[MESSAGE_NAME_MAX + 1]; /* best guess for LINK_INVALID */
+	char sender[NAME_IDENTITY_MAX + 1]; /* best guess for LINK_INVALID */
 	char request_id[MESSAGE_ID_LEN + 1]; /* "" when unknown */
 	char why[512]; /* LINK_INVALID: what failed */
 	int64_t received_ms;

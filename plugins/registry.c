@@ -332,8 +332,8 @@ load_one_external(
 	ddl_path = join(dir, name, ".json");
 	if (path == NULL || ddl_path == NULL)
 		rc = -ENOMEM;
-	else if ((rc = agent_name_check("external agent file", path, name,
-		      err)) < 0)
+	else if ((rc = agent_name_check(
+		      "external agent file", path, name, err)) < 0)
 		;
 	else if ((rc = check_executable(name, path, err)) == 0 &&
 	    (rc = load_ddl("external agent", name, ddl_path, &d, err)) == 0 &&

@@ -275,8 +275,17 @@ START_TEST(test_errors)
 	    {"[nodes]\nidentity = x\n", 2, "unknown setting"},
 	    {"[node]\nidentity = a b\n", 2, "identity"},
 	    /* A name a reply's sender field could not carry. */
-	    {"[node]\nidentity = web:1\n", 2, "[A-Za-z0-9_.@-]"},
+	    {"[node]\nidentity = web:1\n", 2, "'@' and '-' only"},
+	    /* The node queue metactl.node.IDENTITY is an AMQP short
+	     * string (255 bytes). */
+	    {"[node]\nidentity = "
+	     "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa"
+	     "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa"
+	     "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa"
+	     "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa\n",
+		2, "longer than 242 characters"},
 	    {"[node]\ncollectives = a.b\n", 2, "collective"},
+	    {"[node]\ncollectives = a#\n", 2, "'_' and '-' only"},
 	    {"[broker]\nurls = http://x\n", 2, "amqp://"},
 	    {"[broker]\nurls = amqp://x\n", 2, "[security]"},
 	    {"[broker]\nurls = amqps://x\n[security]\nkey=/k\ncertificate=/c\n"
