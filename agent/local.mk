@@ -73,7 +73,6 @@ EXTRA_DIST += tests/integration/agent_replay.sh
 SCRIPT_TESTS += tests/integration/agent_man.sh
 EXTRA_DIST += tests/integration/agent_man.sh etc/metactld.conf \
 	etc/metactld.service
-dist_man_MANS += man/metactld.8 man/metactld.conf.5
 
 # The audit trail's logrotate snippet, with the configured localstatedir.
 logrotatedir = $(sysconfdir)/logrotate.d

@@ -63,6 +63,5 @@ dist_schema_DATA += schemas/metactl-output.schema.json
 SCRIPT_TESTS += tests/integration/orch_doc.sh
 EXTRA_DIST += tests/integration/orch_doc.sh etc/client.conf \
 	etc/bash_completion.d/metactl
-dist_man_MANS += man/metactl.1
 bashcompletiondir = $(datadir)/bash-completion/completions
 dist_bashcompletion_DATA = etc/bash_completion.d/metactl

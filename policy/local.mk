@@ -6,6 +6,5 @@ policy_libpolicy_a_SOURCES = \
 	policy/rules.c policy/rules.h \
 	policy/source.c policy/source.h
 
-dist_man_MANS += man/metactl-policy.5
 # Sample policy directory; see metactl-policy(5).
 EXTRA_DIST += etc/policy

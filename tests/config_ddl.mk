@@ -22,5 +22,4 @@ SCRIPT_TESTS += tests/layering.sh tests/manlint.sh
 EXTRA_DIST += tests/layering.sh tests/manlint.sh
 
 dist_schema_DATA += schemas/ddl.schema.json
-dist_man_MANS += man/metactl.conf.5
 EXTRA_DIST += etc/app/example.metactl etc/app/site.conf etc/app/node.conf

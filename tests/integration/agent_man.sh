@@ -5,12 +5,13 @@
 # tests/unit/test_agent_conf.
 . "$top_srcdir/tests/lib/tap.sh"
 [ -n "${MANDOC:-}" ] && [ -x "$MANDOC" ] || skip_all "mandoc not found"
-cd "$top_srcdir" || exit 99
+# The pages as built, with this build's directories (man/local.mk).
+cd "$top_builddir" || exit 99
 for page in man/metactld.8 man/metactld.conf.5; do
 	out=$("$MANDOC" -Tlint -Wwarning "$page" 2>&1)
 	if [ -z "$out" ]; then ok "$page is lint clean"; else not_ok "$page: $out"; fi
 done
-for code in $(grep -o 'EX_[A-Z]*' agent/main.c | sort -u); do
+for code in $(grep -o 'EX_[A-Z]*' "$top_srcdir/agent/main.c" | sort -u); do
 	check "metactld(8) lists $code" grep -q "Dv $code" man/metactld.8
 done
 done_testing

@@ -5,7 +5,7 @@
 # sample client.conf is accepted; --help starts fast.
 . "$top_srcdir/tests/lib/tap.sh"
 M="$top_builddir/orchestrator/metactl"
-MAN="$top_srcdir/man/metactl.1"
+MAN="$top_builddir/man/metactl.1"
 T=$(mktemp -d "${TMPDIR:-/tmp}/orch_doc.XXXXXX") || exit 99
 trap 'rm -rf "$T"' EXIT
 

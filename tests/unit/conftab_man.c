@@ -8,8 +8,11 @@
 
 #include "conftab_man.h"
 
-static const char *const man_vars[] = {"sysconfdir", "/etc", "localstatedir",
-    "/var", "runstatedir", "/run", "pkgdatadir", "/usr/share/metactl", NULL};
+/* The directories of this build, as man/local.mk writes them into the
+ * pages. */
+static const char *const man_vars[] = {"sysconfdir", SYSCONFDIR,
+    "localstatedir", LOCALSTATEDIR, "runstatedir", RUNSTATEDIR, "pkgdatadir",
+    PKGDATADIR, NULL};
 
 struct item {
 	char section[64];
@@ -17,10 +20,11 @@ struct item {
 	char text[4096]; /* the item's words, macros left out */
 };
 
+/* rel under $top_srcdir, or under $top_builddir when built is 1. */
 static FILE *
-open_src(const char *rel)
+open_src(const char *rel, int built)
 {
-	const char *top = getenv("top_srcdir");
+	const char *top = getenv(built ? "top_builddir" : "top_srcdir");
 	char path[4096];
 	FILE *f;
 
@@ -69,7 +73,7 @@ static size_t
 read_items(
     const char *page, const char *global_from, struct item *items, size_t max)
 {
-	FILE *f = open_src(page);
+	FILE *f = open_src(page, 1);
 	char line[4096], section[64] = "";
 	int in = 0, depth = 0;
 	size_t n = 0;
@@ -168,7 +172,7 @@ void
 conftab_sample_check(const struct conftab_key *tab, const char *sample)
 {
 	for (const struct conftab_key *k = tab; k->key != NULL; k++) {
-		FILE *f = open_src(sample);
+		FILE *f = open_src(sample, 0);
 		char line[4096], section[64] = "", name[128];
 		int found = 0;
 

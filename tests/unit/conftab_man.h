@@ -8,12 +8,13 @@
 #include "conftab.h"
 
 /*
- * Fails the test unless the page at $top_srcdir/page documents exactly the
+ * Fails the test unless the page at $top_builddir/page (as man/local.mk
+ * builds it from page.in) documents exactly the
  * keys of tab, one ".It Cm key" item each, in the list of their section
  * (".Ss Bq section"; the keys of the global section are the items after
  * the line global_from, up to the next ".Sh"), and each item says
  * "Default: VALUE" for a key with a default (VALUE with the directories
- * of an installation in /usr: /etc, /var, /run, /usr/share/metactl) and
+ * this build was configured with: SYSCONFDIR, LOCALSTATEDIR, ...) and
  * claims none for a key without; and "Changes on restart only." exactly
  * for the keys flagged CONFTAB_RESTART.
  */
