@@ -30,3 +30,6 @@ tests_unit_test_names_LDADD = $(MC_TEST_LIBS)
 # The file rules (lib/file.h) as metactld -n applies them.
 SCRIPT_TESTS += tests/integration/file_modes.sh
 EXTRA_DIST += tests/integration/file_modes.sh
+# The same rules on a real broker: the longest identity, one more.
+INTEGRATION_TESTS += tests/integration/names_fleet.sh
+EXTRA_DIST += tests/integration/names_fleet.sh

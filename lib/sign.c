@@ -156,10 +156,12 @@ static int
 write_atomic(
     const char *path, const void *data, size_t len, mode_t mode, int replace)
 {
+	const char *slash = strrchr(path, '/');
+	int dirlen = slash != NULL ? (int)(slash - path) + 1 : 0, fd, rc;
 	char *tmp;
-	int fd, rc;
 
-	if (asprintf(&tmp, "%s.tmpXXXXXX", path) < 0)
+	/* In path's directory, whatever the length of its file name. */
+	if (asprintf(&tmp, "%.*s.tmpXXXXXX", dirlen, path) < 0)
 		return -ENOMEM;
 	if ((fd = mkostemp(tmp, O_CLOEXEC)) < 0) {
 		rc = -errno;

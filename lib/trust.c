@@ -121,6 +121,29 @@ trust_can_sign(const struct trust *t)
 	return t != NULL && t->key != NULL && t->cert_doc != NULL;
 }
 
+/*
+ * MCE_KEYMISMATCH, with err naming the key file and both public keys: the
+ * certificate's and the key's, so that the operator can find which .pub
+ * file goes with which.
+ */
+static int
+key_mismatch(const struct trust *t, const struct cert *c,
+    const unsigned char pk[SIGN_PUBLICKEYBYTES], struct error *err)
+{
+	char *want = sign_pubkey_format(c->pubkey),
+	     *have = sign_pubkey_format(pk);
+
+	error_init(err, t->key_path != NULL ? t->key_path : "key");
+	error_set(err, 0, 0,
+	    "key does not match certificate %s (the certificate is for "
+	    "public key %s, the key's is %s)",
+	    t->cert_path != NULL ? t->cert_path : "loaded with it",
+	    want != NULL ? want : "?", have != NULL ? have : "?");
+	free(want);
+	free(have);
+	return MCE_KEYMISMATCH;
+}
+
 int
 trust_check_own(const struct trust *t, enum cert_role role, const char *name,
     int64_t now, struct error *err)
@@ -148,7 +171,9 @@ trust_check_own(const struct trust *t, enum cert_role role, const char *name,
 	if (r < 0)
 		return load_failed(r, err);
 	sign_key_public(t->key, pk);
-	if (c->role != role) {
+	if (memcmp(pk, c->pubkey, sizeof(pk)) != 0)
+		r = key_mismatch(t, c, pk, err);
+	else if (c->role != role) {
 		error_set(err, 0, 0, "certificate has role %s, not %s",
 		    cert_role_str(c->role), cert_role_str(role));
 		r = MCE_ROLE;
@@ -157,10 +182,6 @@ trust_check_own(const struct trust *t, enum cert_role role, const char *name,
 		    "certificate is for \"%s\", the identity is \"%s\"",
 		    c->name, name);
 		r = MCE_IDENTITY;
-	} else if (memcmp(pk, c->pubkey, sizeof(pk)) != 0) {
-		error_set(err, 0, 0, "certificate is not for the key %s",
-		    t->key_path != NULL ? t->key_path : "loaded");
-		r = MCE_KEYMISMATCH;
 	}
 	cert_free(c);
 	return r;

@@ -61,7 +61,9 @@ int trust_can_sign(const struct trust *t);
  * `role`, named `name` (NULL: any name) and for the key loaded with it.
  * Returns 0 or MCE_UNTRUSTED, MCE_EXPIRED, MCE_NOTYET, MCE_ROLE,
  * MCE_IDENTITY or MCE_KEYMISMATCH (MCE_CONFIG when nothing is loaded),
- * with err's source the certificate file and its text naming the fault.
+ * with err's source the certificate file (the key file for
+ * MCE_KEYMISMATCH: "key does not match certificate C (the certificate is
+ * for public key P, the key's is Q)") and its text naming the fault.
  */
 int trust_check_own(const struct trust *t, enum cert_role role,
     const char *name, int64_t now, struct error *err);

@@ -34,6 +34,33 @@ check "the error names the option" grep -q -- '--role' err.out
 check "a name with blanks is refused" test $? -eq 2
 "$M" ca sign --ca ca --role node --name x --days 0 alice.pub 2>/dev/null
 check "--days 0 is refused" test $? -eq 2
+
+# ca sign never replaces a certificate silently.
+cp alice.crt alice.crt.before
+"$M" ca sign --ca ca --role caller --name alice alice.pub >out 2>err.out
+check "ca sign refuses to replace NAME.crt (exit 2)" test $? -eq 2
+check "the refusal names the file and --force" \
+    grep -q 'alice.crt already exists.*--force' err.out
+check "the certificate is unchanged" cmp -s alice.crt alice.crt.before
+"$M" ca sign --ca ca --role node --name web1 -o web1.cert alice.pub 2>/dev/null
+check "ca sign -o refuses to replace FILE" test $? -eq 2
+(umask 077 && "$M" ca sign --ca ca --role caller --name alice --days 7 \
+    --force alice.pub >/dev/null)
+check "--force replaces it" sh -c '! cmp -s alice.crt alice.crt.before'
+check "the new certificate is mode 0644 whatever the umask" \
+    test "$(stat -c %a alice.crt)" = 644
+check "no temporary file is left beside it" \
+    test "$(ls -A | grep -c 'tmp')" -eq 0
+"$M" cert show --ca ca/ca.pub alice.crt >show2.out
+check "the new certificate is the one signed" grep -q 'trust: *signed by the given CA' show2.out
+# Names: the table of lib/names.h (242 characters of an identity).
+long=$(printf '%0242d' 0 | tr 0 n)
+check "a 242-character name is signed" \
+    "$M" ca sign --ca ca --role node --name "$long" -o long.crt alice.pub
+"$M" ca sign --ca ca --role node --name "${long}n" -o long2.crt alice.pub \
+    2>err.out
+check "a 243-character name is refused" test $? -eq 2
+check "saying why" grep -q 'longer than 242 characters' err.out
 echo garbage >g.crt
 "$M" cert show g.crt 2>/dev/null
 check "a malformed certificate is an error" test $? -eq 2

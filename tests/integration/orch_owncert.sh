@@ -65,10 +65,21 @@ if [ -z "${future_skip:-}" ]; then
 else
 	ok "future: # SKIP $future_skip"
 fi
-refused mismatch "alice.crt: certificate is not for the key .*bob.key"
+refused mismatch "bob.key: key does not match certificate .*alice.crt (the certificate is for public key $(cat "$T/alice.pub"), the key's is $(cat "$T/bob.pub"))"
 check "the mismatch names the certificate" grep -q alice.crt "$T/mismatch.err"
 check "a mismatched key is not called a malformed certificate" \
     sh -c '! grep -q "malformed certificate" "$1"' _ "$T/mismatch.err"
+
+# metactld says the same of its own key and certificate, and does not start.
+sed -e "s|^key = .*|key = $T/bob.key|" "$T/web1.conf" >"$T/web1-bob.conf"
+"$D" -n -c "$T/web1-bob.conf" >/dev/null 2>"$T/d-mismatch.err"
+check "metactld -n refuses a key that does not match its certificate (78)" \
+    test $? -eq 78
+check "and says which key, which certificate and both public keys" grep -q \
+    "bob.key: key does not match certificate .*web1.crt (the certificate is for public key $(cat "$T/web1.pub"), the key's is $(cat "$T/bob.pub"))" \
+    "$T/d-mismatch.err"
+check "metactld does not call it a malformed certificate" \
+    sh -c '! grep -q "malformed certificate" "$1"' _ "$T/d-mismatch.err"
 
 # Nothing was published: web1 counts every request it receives. A good
 # run receives k of them (discovery, then the request); two good runs in
