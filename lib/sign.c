@@ -22,8 +22,6 @@
 /* Certificates are a few hundred bytes; anything far larger is hostile. */
 #define CERT_TEXT_MAX 4096
 #define CERT_FILE_MAX 16384
-/* issuer: 1..255 bytes; the name follows lib/names.h (NAME_CERT). */
-#define CERT_ISSUER_MAX 255
 
 struct sign_key {
 	unsigned char sk[crypto_sign_SECRETKEYBYTES];
@@ -338,9 +336,7 @@ cert_role_str(enum cert_role role)
 	return role == CERT_ROLE_NODE ? "node" : "caller";
 }
 
-/* Issuers are for people ("Example Fleet CA"): 1..CERT_ISSUER_MAX bytes of
- * text without control characters. */
-static int
+int
 cert_issuer_ok(const char *s)
 {
 	size_t n = strlen(s);

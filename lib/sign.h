@@ -69,6 +69,11 @@ enum cert_role {
 	CERT_ROLE_NODE
 };
 const char *cert_role_str(enum cert_role role);
+/* Issuers are for people ("Example Fleet CA"): 1 when s is 1 to
+ * CERT_ISSUER_MAX bytes without control characters. A certificate's name
+ * follows lib/names.h (NAME_CERT). */
+#define CERT_ISSUER_MAX 255
+int cert_issuer_ok(const char *s);
 
 struct cert {
 	char *name;

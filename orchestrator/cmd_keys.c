@@ -22,7 +22,7 @@
 #include "sign.h"
 #include "orchestrator/cli.h"
 
-#define CA_NAME_MAX 255 /* bytes of a certificate's issuer (lib/sign.c) */
+#define CA_NAME_MAX CERT_ISSUER_MAX
 #define DAYS_MAX 36500
 
 static int
@@ -86,19 +86,6 @@ cmd_keygen(int argc, char *argv[])
 	return MC_EXIT_OK;
 }
 
-/* What a certificate's issuer may be: 1..CA_NAME_MAX bytes, no control
- * characters. */
-static int
-issuer_ok(const char *s)
-{
-	size_t n = strlen(s);
-
-	for (size_t i = 0; i < n; i++)
-		if ((unsigned char)s[i] < 0x20 || s[i] == 0x7f)
-			return 0;
-	return n > 0 && n <= CA_NAME_MAX;
-}
-
 static int
 ca_init(int argc, char *argv[])
 {
@@ -124,7 +111,7 @@ ca_init(int argc, char *argv[])
 		return MC_EXIT_USAGE;
 	}
 	dir = argv[optind];
-	if (!issuer_ok(name)) {
+	if (!cert_issuer_ok(name)) {
 		cli_errx("--name: a CA name is 1 to %d bytes without control "
 			 "characters",
 		    CA_NAME_MAX);
