@@ -137,6 +137,17 @@ load_ddl(const char *what, const char *name, const char *path, struct ddl **ret,
 		ddl_free(d);
 		return MCE_CONFIG;
 	}
+	for (size_t i = 0; i < d->nactions; i++) {
+		char why[256];
+
+		if (name_check(NAME_ACTION, d->actions[i].name, why,
+			sizeof(why)) < 0) {
+			error_init(err, path);
+			error_set(err, 0, 0, "%s %s: %s", what, name, why);
+			ddl_free(d);
+			return MCE_CONFIG;
+		}
+	}
 	*ret = d;
 	return 0;
 }

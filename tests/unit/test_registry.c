@@ -287,6 +287,16 @@ START_TEST(test_external_errors)
 	assert_load_fails(dir, tmp, "not an agent name");
 	remove_tmp();
 
+	/* The name rules of lib/names.h: 64 characters at most. */
+	make_tmp();
+	write_agent(
+	    "a234567890123456789012345678901234567890123456789012345678901234"
+	    "5",
+	    0755);
+	assert_load_fails(
+	    dir, tmp, "is not an agent name: longer than 64 characters");
+	remove_tmp();
+
 	make_tmp();
 	write_agent("rpcutil", 0755);
 	assert_load_fails(dir, tmp, "has the name of a built-in plugin");
