@@ -137,7 +137,7 @@ check "sample: default.policy denies others" run 1 check --policy-dir "$etc" \
 	--agent deploy --action run --caller cert=bob
 
 # Every policy example in the manual parses.
-man="$top_srcdir/man/metactl-policy.5"
+man="$top_builddir/man/metactl-policy.5" # as built (man/local.mk)
 awk -v dir="$dir" '
 	/^\.Bd -literal/ { inblock = 1; text = ""; first = ""; next }
 	/^\.Ed/ {
