@@ -171,9 +171,7 @@ trust_check_own(const struct trust *t, enum cert_role role, const char *name,
 	if (r < 0)
 		return load_failed(r, err);
 	sign_key_public(t->key, pk);
-	if (memcmp(pk, c->pubkey, sizeof(pk)) != 0)
-		r = key_mismatch(t, c, pk, err);
-	else if (c->role != role) {
+	if (c->role != role) {
 		error_set(err, 0, 0, "certificate has role %s, not %s",
 		    cert_role_str(c->role), cert_role_str(role));
 		r = MCE_ROLE;
@@ -182,7 +180,8 @@ trust_check_own(const struct trust *t, enum cert_role role, const char *name,
 		    "certificate is for \"%s\", the identity is \"%s\"",
 		    c->name, name);
 		r = MCE_IDENTITY;
-	}
+	} else if (memcmp(pk, c->pubkey, sizeof(pk)) != 0)
+		r = key_mismatch(t, c, pk, err);
 	cert_free(c);
 	return r;
 }

@@ -841,12 +841,12 @@ START_TEST(test_trust_check_own)
 	    MCE_UNTRUSTED);
 	trust_free(t);
 
-	/* The key of another certificate: said before any other fault (the
-	 * role and name are wrong too), naming the key file, the certificate
-	 * file and both public keys. */
+	/* The key of another certificate, naming the key file, the
+	 * certificate file and both public keys. */
 	ck_assert_int_eq(sign_key_save(node_key, tmp("node.key")), 0);
 	t = alice_trust("node.key");
-	ck_assert_int_eq(trust_check_own(t, CERT_ROLE_NODE, "web1", NOW, &err),
+	ck_assert_int_eq(
+	    trust_check_own(t, CERT_ROLE_CALLER, "alice", NOW, &err),
 	    MCE_KEYMISMATCH);
 	ck_assert_str_eq(err.source, tmp("node.key"));
 	{
