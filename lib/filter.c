@@ -18,11 +18,12 @@
 #include <string.h>
 
 #include "filter.h"
+#include "names.h"
 #include "pattern.h"
 
 #define FILTER_DEPTH_MAX 64 /* nesting of "not", "!" and parentheses */
 #define FILTER_TEXT_MAX 16384 /* bytes of one compound expression */
-#define FILTER_NAME_MAX 256 /* bytes of a fact name */
+#define FILTER_NAME_MAX NAME_FACT_MAX /* bytes of a fact name */
 #define FILTER_OP_CHARS "=!<>~" /* what operators are made of */
 
 enum fop {
@@ -1055,8 +1056,9 @@ wire_fact(const json_t *item, struct filter_fact **ret, struct error *err)
 			}
 		}
 	}
-	if (name[0] == '\0' || strlen(name) > FILTER_NAME_MAX) {
-		error_set(err, 0, 0, "bad fact name");
+	if (!name_ok(NAME_FACT, name)) {
+		error_set(
+		    err, 0, 0, "bad fact name: %s", name_why(NAME_FACT, name));
 		return MCE_INVALID;
 	}
 	if (fop_parse(ops, &op) != 0) {
