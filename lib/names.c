@@ -119,39 +119,40 @@ byte_ok(const struct rule *r, unsigned char c, size_t i)
 		return strchr(set, c) != NULL;
 	if (r->printable)
 		return c >= 0x20 && c <= 0x7e;
-	return strchr(" \t\n\v\f\r" FACT_REFUSED, c) == NULL;
+	return strchr(" \t\n\v\f\r", c) == NULL &&
+	    (r->refuse == NULL || strchr(r->refuse, c) == NULL);
 }
 
 enum fault {
-	OK,
-	EMPTY,
-	LONG,
-	FIRST,
-	CHAR,
-	DOTDOT
+	FAULT_NONE,
+	FAULT_EMPTY,
+	FAULT_LONG,
+	FAULT_FIRST,
+	FAULT_CHAR,
+	FAULT_DOTDOT
 };
 
-/* What is wrong with s, and where (*ret_at) for FIRST, CHAR, DOTDOT. */
+/* What is wrong with s, and where (*ret_at: FIRST, CHAR, DOTDOT). */
 static enum fault
 fault(const struct rule *r, const char *s, size_t *ret_at)
 {
 	size_t i;
 
 	if (s == NULL || s[0] == '\0')
-		return EMPTY;
+		return FAULT_EMPTY;
 	for (i = 0; s[i] != '\0'; i++) {
 		if (i == r->r.max)
-			return LONG;
+			return FAULT_LONG;
 		*ret_at = i;
 		if (!byte_ok(r, (unsigned char)s[i], i))
 			return i == 0 && r->first != NULL &&
 				byte_ok(r, (unsigned char)s[i], 1)
-			    ? FIRST
-			    : CHAR;
+			    ? FAULT_FIRST
+			    : FAULT_CHAR;
 		if (r->no_dotdot && i > 0 && s[i] == '.' && s[i - 1] == '.')
-			return DOTDOT;
+			return FAULT_DOTDOT;
 	}
-	return OK;
+	return FAULT_NONE;
 }
 
 int
@@ -159,7 +160,8 @@ name_ok(enum name_kind kind, const char *s)
 {
 	size_t at;
 
-	return (unsigned)kind < NAME_KINDS && fault(&rules[kind], s, &at) == OK;
+	return (unsigned)kind < NAME_KINDS &&
+	    fault(&rules[kind], s, &at) == FAULT_NONE;
 }
 
 const char *
@@ -172,17 +174,17 @@ name_why(enum name_kind kind, const char *s)
 		return "unknown kind of name";
 	r = &rules[kind];
 	switch (fault(r, s, &at)) {
-	case OK:
+	case FAULT_NONE:
 		return NULL;
-	case EMPTY:
+	case FAULT_EMPTY:
 		return "empty";
-	case LONG:
+	case FAULT_LONG:
 		return r->too_long;
-	case FIRST:
+	case FAULT_FIRST:
 		return r->first_text;
-	case CHAR:
+	case FAULT_CHAR:
 		return r->r.chars_text;
-	case DOTDOT:
+	case FAULT_DOTDOT:
 		return "\"..\" is not allowed";
 	}
 	return "invalid";
@@ -199,13 +201,13 @@ name_check(enum name_kind kind, const char *s, char *buf, size_t size)
 	if ((unsigned)kind >= NAME_KINDS)
 		return -EINVAL;
 	r = &rules[kind];
-	if ((f = fault(r, s, &at)) == OK)
+	if ((f = fault(r, s, &at)) == FAULT_NONE)
 		return 0;
 	for (i = 0; s != NULL && s[i] != '\0' && i < 64; i++)
 		shown[i] = s[i] >= 0x20 && s[i] <= 0x7e ? s[i] : '?';
 	snprintf(shown + i, sizeof(shown) - i, "%s",
 	    s != NULL && s[i] != '\0' ? "..." : "");
-	if (f != CHAR) {
+	if (f != FAULT_CHAR) {
 		snprintf(buf, size, "'%s' is not %s: %s", shown, r->r.noun,
 		    name_why(kind, s));
 		return -EINVAL;
