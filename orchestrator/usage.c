@@ -86,10 +86,11 @@ static const struct {
     {"ca",
 	"usage: metactl ca init [--name ISSUER] DIR\n"
 	"       metactl ca sign --ca DIR --role caller|node --name NAME\n"
-	"                       [--days N] [-o FILE] PUBKEY\n\n"
+	"                       [--days N] [-o FILE] [--force] PUBKEY\n\n"
 	"init creates DIR (0700) with ca.key, ca.pub and ca.name. sign\n"
 	"issues a certificate for PUBKEY (a .pub file or base64), valid for\n"
-	"N days (default 365), written to NAME.crt or FILE.\n"},
+	"N days (default 365), written to NAME.crt or FILE; an existing\n"
+	"file is replaced only with --force.\n"},
     {"cert",
 	"usage: metactl cert show [--json] [--ca CA.pub] FILE\n\n"
 	"Prints a certificate's name, role, issuer, key and validity. With\n"
