@@ -11,6 +11,7 @@
 
 #include "config.h"
 #include "conftab.h"
+#include "names.h"
 #include "strv.h"
 #include "transport.h"
 #include "orchestrator/clientconf.h"
@@ -57,6 +58,13 @@ split_brokers(struct client_conf *c, const char *list)
 	return 0;
 }
 
+/* Requests go to COLLECTIVE.AGENT: the name rule of lib/names.h. */
+static const char *
+check_collective(const void *field)
+{
+	return name_why(NAME_COLLECTIVE, *(char *const *)field);
+}
+
 #define F(field) CONFTAB_FIELD(struct client_conf, field)
 #define DAY (24 * 3600 * 1000)
 #define PATH (CONFTAB_HOME | CONFTAB_EMPTY)
@@ -72,7 +80,7 @@ const struct conftab_key client_conf_keys[] = {
 	.def_doc = "none: local mode"},
     {"", "broker_cafile", CONFTAB_STRING, F(broker_cafile), .flags = PATH},
     {"", "collective", CONFTAB_STRING, F(collective), .def = "metactl",
-	.flags = CONFTAB_EMPTY},
+	.flags = CONFTAB_EMPTY, .check = check_collective},
     {"", "key", CONFTAB_STRING, F(key), .flags = PATH},
     {"", "certificate", CONFTAB_STRING, F(certificate), .flags = PATH},
     {"", "ca", CONFTAB_STRING, F(ca), .flags = PATH},

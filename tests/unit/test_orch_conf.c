@@ -153,6 +153,10 @@ START_TEST(errors_say_where)
 	error_format(&err, buf, sizeof(buf));
 	ck_assert_ptr_nonnull(strstr(buf, "a.conf:2"));
 	ck_assert_ptr_nonnull(strstr(buf, "colour"));
+	write_file(path_a, "collective = prod.eu\n");
+	ck_assert_int_lt(client_conf_load(&c, path_a, &err), 0);
+	ck_assert_ptr_nonnull(
+	    strstr(err.text, "collective: letters, digits, '_' and '-' only"));
 	write_file(path_a, "timeout = 0\n");
 	ck_assert_int_lt(client_conf_load(&c, path_a, &err), 0);
 	ck_assert_ptr_nonnull(strstr(err.text, "timeout"));
