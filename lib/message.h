@@ -46,7 +46,9 @@
 #define MESSAGE_ID_LEN 32 /* hex digits of a 128-bit id */
 #define MESSAGE_DIGEST_LEN 64 /* hex digits of a SHA-256 digest */
 #define MESSAGE_TTL_DEFAULT 60 /* seconds */
-#define MESSAGE_NAME_MAX 64 /* agent, action, collective (lib/names.h) */
+/* Kept for code written before lib/names.h; a buffer for any of agent,
+ * action and collective. The limits are NAME_*_MAX there. */
+#define MESSAGE_NAME_MAX 128
 #define MESSAGE_DEPTH_MAX 32 /* JSON nesting accepted */
 
 /* Reply status codes: MCollective's, plus an explicit "not authorised". */
