@@ -6,7 +6,9 @@
 
 #include <check.h>
 #include <limits.h>
+#include <string.h>
 
+#include "orchestrator/clientconf.h"
 #include "orchestrator/quiet.h"
 #include "test_orch_run.h"
 
@@ -179,9 +181,22 @@ START_TEST(huge_values_do_not_overflow)
 }
 END_TEST
 
+START_TEST(the_configured_floor_is_the_default)
+{
+	/* discovery_quiet's default in client.conf is QUIET_FLOOR_MS. */
+	struct client_conf c;
+
+	memset(&c, 0, sizeof(c));
+	ck_assert_int_eq(conftab_defaults(client_conf_keys, &c), 0);
+	ck_assert_int_eq(c.discovery_quiet_ms, QUIET_FLOOR_MS);
+	client_conf_clear(&c);
+}
+END_TEST
+
 ORCH_SUITE("orch_quiet", setup, teardown, no_reply_waits_the_window,
     one_reply_ends_a_floor_after_it, a_slow_first_reply_stretches_the_interval,
     a_burst_ends_a_floor_after_its_last_reply, a_straggler_widens_the_gap,
     the_window_caps_the_interval, a_reply_at_the_window_ends_there,
     a_floor_of_zero_is_the_whole_window, factors_default_and_scale,
-    times_out_of_order_or_before_the_send, huge_values_do_not_overflow)
+    times_out_of_order_or_before_the_send, huge_values_do_not_overflow,
+    the_configured_floor_is_the_default)
