@@ -24,8 +24,8 @@
 #include <stdint.h>
 
 /* Defaults, chosen from measurements (bench/results, discovery). */
-#define QUIET_FLOOR_MS 250
-#define QUIET_GAP_PCT 400
+#define QUIET_FLOOR_MS 500
+#define QUIET_GAP_PCT 200
 #define QUIET_FIRST_PCT 200
 
 struct quiet_rule {
