@@ -7,3 +7,10 @@ noinst_PROGRAMS += bench/timeit bench/loadgen
 bench_loadgen_LDADD = lib/libmetactl.a $(RABBITMQ_LIBS) $(JANSSON_LIBS) $(SODIUM_LIBS)
 noinst_PROGRAMS += bench/replay_bench
 bench_replay_bench_LDADD = lib/libmetactl.a $(JANSSON_LIBS) $(SODIUM_LIBS)
+# The discovery benchmark (scripts/bench-discovery): a node that answers
+# late, and cold discoveries through orchestrator/quiet.c.
+noinst_PROGRAMS += bench/slow_node bench/discovery_probe
+bench_slow_node_LDADD = lib/libmetactl.a $(RABBITMQ_LIBS) $(JANSSON_LIBS) \
+	$(SODIUM_LIBS)
+bench_discovery_probe_LDADD = orchestrator/liborch.a policy/libpolicy.a \
+	lib/libmetactl.a $(JANSSON_LIBS) $(SODIUM_LIBS) $(RABBITMQ_LIBS) -lm

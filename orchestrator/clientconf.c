@@ -88,6 +88,8 @@ const struct conftab_key client_conf_keys[] = {
 	.max = DAY},
     {"", "discovery_timeout", CONFTAB_DURATION, F(discovery_ms), .def = "2s",
 	.min = 1, .max = DAY},
+    {"", "discovery_quiet", CONFTAB_DURATION, F(discovery_quiet_ms),
+	.def = "500ms", .min = 1, .max = DAY, .flags = CONFTAB_ZERO},
     {"", "connect_timeout", CONFTAB_DURATION, F(connect_timeout_ms),
 	.def = "3s", .min = 1, .max = DAY},
     {"", "ddl_dir", CONFTAB_STRING, F(ddl_dir), .def = "@pkgdatadir@/ddl",

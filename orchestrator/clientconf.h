@@ -32,6 +32,7 @@ struct client_conf {
 	char *cache; /* node cache file; "" disables it */
 	long timeout_ms;
 	long discovery_ms;
+	long discovery_quiet_ms; /* quiet rule floor (quiet.h); 0: off */
 	long connect_timeout_ms;
 	long cache_ttl_ms;
 };

@@ -14,6 +14,7 @@ orchestrator_liborch_a_SOURCES = \
 	orchestrator/opts.c orchestrator/opts.h \
 	orchestrator/output.c orchestrator/output.h \
 	orchestrator/progress.c orchestrator/progress.h \
+	orchestrator/quiet.c orchestrator/quiet.h \
 	orchestrator/results.c orchestrator/results.h \
 	orchestrator/cmd_policy.c orchestrator/cmd_policy.h
 
@@ -29,7 +30,8 @@ SCRIPT_TESTS += tests/integration/orch_keys.sh
 EXTRA_DIST += tests/integration/orch_keys.sh
 
 ORCH_UNIT_TESTS = tests/unit/test_orch_opts tests/unit/test_orch_output \
-	tests/unit/test_orch_collect tests/unit/test_orch_conf
+	tests/unit/test_orch_collect tests/unit/test_orch_conf \
+	tests/unit/test_orch_quiet
 UNIT_TESTS += $(ORCH_UNIT_TESTS)
 check_PROGRAMS += $(ORCH_UNIT_TESTS)
 tests_unit_test_orch_opts_SOURCES = tests/unit/test_orch_opts.c \
@@ -44,6 +46,10 @@ tests_unit_test_orch_output_LDADD = $(ORCH_TEST_LIBS) -lm
 tests_unit_test_orch_collect_SOURCES = tests/unit/test_orch_collect.c
 tests_unit_test_orch_collect_CFLAGS = $(AM_CFLAGS) $(CHECK_CFLAGS)
 tests_unit_test_orch_collect_LDADD = $(ORCH_TEST_LIBS) -lm
+tests_unit_test_orch_quiet_SOURCES = tests/unit/test_orch_quiet.c \
+	tests/unit/test_orch_run.h
+tests_unit_test_orch_quiet_CFLAGS = $(AM_CFLAGS) $(CHECK_CFLAGS)
+tests_unit_test_orch_quiet_LDADD = $(ORCH_TEST_LIBS) -lm
 tests_unit_test_orch_conf_SOURCES = tests/unit/test_orch_conf.c $(CONFTAB_MAN)
 tests_unit_test_orch_conf_CFLAGS = $(AM_CFLAGS) $(CHECK_CFLAGS)
 tests_unit_test_orch_conf_LDADD = $(ORCH_TEST_LIBS) -lm

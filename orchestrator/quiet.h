@@ -7,6 +7,15 @@
  * arrived so far, never sooner than a floor after the last reply, and never
  * later than the discovery window. No reply at all: the window.
  * Pure arithmetic on times in milliseconds: nothing here reads a clock.
+ *
+ * The rule, after the last reply at L (sent at S, first reply at F, G the
+ * largest gap seen between two consecutive replies):
+ *
+ *	quiet    = max(floor, K x G, M x (F - S))
+ *	deadline = min(L + quiet, S + window)
+ *
+ * K and M are in per cent (gap_pct, first_pct; 0 means the defaults
+ * below). A floor of 0 or less turns the rule off: the whole window.
  */
 #ifndef METACTL_ORCH_QUIET_H
 #define METACTL_ORCH_QUIET_H
@@ -14,9 +23,16 @@
 #include <stddef.h>
 #include <stdint.h>
 
+/* Defaults, chosen from measurements (bench/results, discovery). */
+#define QUIET_FLOOR_MS 500
+#define QUIET_GAP_PCT 200
+#define QUIET_FIRST_PCT 200
+
 struct quiet_rule {
-	int64_t floor_ms; /* discovery_quiet in client.conf */
+	int64_t floor_ms; /* discovery_quiet in client.conf; <= 0: off */
 	int64_t window_ms; /* the discovery window: the ceiling */
+	int gap_pct; /* K in per cent; 0: QUIET_GAP_PCT */
+	int first_pct; /* M in per cent; 0: QUIET_FIRST_PCT */
 };
 
 struct quiet {
@@ -24,6 +40,7 @@ struct quiet {
 	int64_t sent_ms;
 	int64_t first_ms; /* first reply, -1 before it */
 	int64_t last_ms; /* latest reply, -1 before it */
+	int64_t max_gap_ms; /* largest gap between consecutive replies */
 	size_t n; /* replies so far */
 };
 
@@ -36,5 +53,8 @@ void quiet_reply(struct quiet *q, int64_t now_ms);
 int64_t quiet_deadline(const struct quiet *q);
 /* 1 when the deadline is the window's (the quiet rule did not end it). */
 int quiet_by_window(const struct quiet *q);
+/* The quiet interval after the latest reply, before the window caps it
+ * (0 while the rule is off). */
+int64_t quiet_interval(const struct quiet *q);
 
 #endif

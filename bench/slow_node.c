@@ -1,0 +1,148 @@
+/*
+ * slow_node.c: a node that answers late, for the discovery benchmark. It
+ * subscribes as IDENTITY to the rpcutil agent of COLLECTIVE and answers
+ * every request DELAY_MS after it arrived with a signed OK reply (KEY and
+ * CERT, a node certificate of the fleet CA), as metactld answers a ping:
+ * metactl verifies it like any node's. Requests wait their turn in
+ * arrival order, so one late answer never delays the next one more than
+ * DELAY_MS. Prints "ready" once it consumes.
+ *
+ *   slow_node URL KEY CERT IDENTITY COLLECTIVE DELAY_MS
+ */
+#include "buildconf.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "message.h"
+#include "sign.h"
+#include "transport.h"
+
+#define PENDING_MAX 256
+
+struct pending {
+	int64_t due_ms;
+	char *reply_to;
+	char *wire;
+	size_t len;
+};
+
+static struct pending q[PENDING_MAX];
+static size_t head, count;
+
+/* The signed reply to one request, in wire form; NULL if it is not one. */
+static char *
+sign_reply(const struct sign_key *key, const json_t *cert, const char *self,
+    const struct transport_delivery *d, size_t *ret_len)
+{
+	char digest[MESSAGE_DIGEST_LEN + 1];
+	struct envelope *env = NULL, *out = NULL;
+	struct request *req = NULL;
+	struct reply *rep = NULL;
+	struct error err;
+	char *body = NULL, *wire = NULL;
+	size_t blen;
+
+	error_init(&err, "request");
+	if (envelope_decode(d->body, d->len, MESSAGE_MAX_DEFAULT, &env, &err) <
+		0 ||
+	    request_decode(env->body, env->body_len, &req, &err) < 0)
+		goto out;
+	message_digest(env->body, env->body_len, digest);
+	rep = reply_new(req->id, digest, self, 0, "OK",
+	    json_pack("{s:I}", "pong", (json_int_t)message_now_ms()));
+	if (rep == NULL || reply_encode(rep, &body, &blen) < 0 ||
+	    sign_envelope(key, cert, body, blen, &out) < 0 ||
+	    envelope_encode(out, &wire, ret_len) < 0) {
+		free(wire);
+		wire = NULL;
+	}
+out:
+	free(body);
+	envelope_free(out);
+	envelope_free(env);
+	reply_free(rep);
+	request_free(req);
+	return wire;
+}
+
+/* Publishes every reply that is due; the ms until the next one, or -1. */
+static int
+flush_due(struct transport_amqp *t)
+{
+	struct error err;
+	int64_t now = message_now_ms();
+
+	while (count > 0 && q[head].due_ms <= now) {
+		struct pending *p = &q[head];
+
+		transport_amqp_publish(
+		    t, "", p->reply_to, NULL, p->wire, p->len, 0, &err);
+		free(p->reply_to);
+		free(p->wire);
+		head = (head + 1) % PENDING_MAX;
+		count--;
+	}
+	return count > 0 ? (int)(q[head].due_ms - now) : -1;
+}
+
+int
+main(int argc, char *argv[])
+{
+	struct transport_amqp_options o = {NULL, 1, NULL, 0, 5000};
+	struct transport_amqp *t = NULL;
+	struct transport_delivery d;
+	struct sign_key *key = NULL;
+	const char *coll[1], *agents[] = {"rpcutil"};
+	json_t *cert = NULL;
+	struct error err;
+	long delay;
+	int r, wait_ms = -1;
+
+	if (argc != 7 || (delay = strtol(argv[6], NULL, 10)) < 0) {
+		fprintf(stderr,
+		    "usage: slow_node URL KEY CERT IDENTITY "
+		    "COLLECTIVE DELAY_MS\n");
+		return 64;
+	}
+	coll[0] = argv[5];
+	error_init(&err, NULL);
+	if (sign_init() < 0 || sign_key_load(argv[2], &key) < 0 ||
+	    cert_load(argv[3], &cert, &err) < 0) {
+		fprintf(stderr, "slow_node: cannot load key or certificate\n");
+		return 66;
+	}
+	o.urls = (const char *const *)&argv[1];
+	if (transport_amqp_open(&o, &t, &err) < 0 ||
+	    transport_amqp_declare(t, &err) < 0 ||
+	    transport_amqp_subscribe_node(
+		t, argv[4], coll, 1, agents, 1, &err) < 0) {
+		fprintf(stderr, "slow_node: %s\n", err.text);
+		return 69;
+	}
+	printf("ready\n");
+	fflush(stdout);
+	while ((r = transport_amqp_next(t, &d, wait_ms, &err)) >= 0) {
+		if (r == 1 && d.reply_to != NULL && count < PENDING_MAX) {
+			struct pending *p = &q[(head + count) % PENDING_MAX];
+
+			p->due_ms = message_now_ms() + delay;
+			p->wire = sign_reply(key, cert, argv[4], &d, &p->len);
+			p->reply_to = strdup(d.reply_to);
+			if (p->wire != NULL && p->reply_to != NULL)
+				count++;
+			else {
+				free(p->wire);
+				free(p->reply_to);
+			}
+		}
+		transport_delivery_clear(&d);
+		wait_ms = flush_due(t);
+	}
+	fprintf(stderr, "slow_node: %s\n", err.text);
+	transport_amqp_close(t);
+	json_decref(cert);
+	sign_key_free(key);
+	return 1;
+}
