@@ -13,6 +13,7 @@
 #include "orchestrator/cli.h"
 #include "orchestrator/fleet.h"
 #include "orchestrator/output.h"
+#include "orchestrator/registry.h"
 
 #define FLEET_OPTS (OPT_FILTER | OPT_DISCOVERY | OPT_OUTPUT | OPT_TIMEOUT)
 
@@ -120,12 +121,22 @@ cmd_find(int argc, char *argv[])
 		goto out;
 	for (i = 0; i < nodes.n; i++)
 		printf("%s\n", nodes.v[i]);
-	if (nodes.n == 0) {
-		fprintf(stderr, "metactl: find: no node matched\n");
-		r = MC_EXIT_NOMATCH;
-	} else
-		r = results_count(&f.rs, RES_MISSING) > 0 ? MC_EXIT_MISSING
-							  : MC_EXIT_OK;
+	r = results_exit_status(&f.rs);
+	/* What stdout cannot say: silent expected nodes, invalid replies. */
+	for (i = 0; i < f.rs.n; i++) {
+		const struct result *x = &f.rs.v[i];
+
+		if (x->kind == RES_MISSING)
+			cli_errx("no reply from %s%s%s%s", x->identity,
+			    x->why != NULL ? " (" : "",
+			    x->why != NULL ? x->why : "",
+			    x->why != NULL ? ")" : "");
+		else if (x->kind == RES_INVALID)
+			cli_errx("invalid reply claiming to be %s: %s",
+			    x->identity, x->why != NULL ? x->why : "");
+	}
+	if (r == MC_EXIT_NOMATCH)
+		cli_errx("no node matched");
 out:
 	strv_clear(&nodes);
 	fleet_clear(&f);
@@ -245,6 +256,41 @@ cmd_inventory(int argc, char *argv[])
 out:
 	request_free(req);
 	strv_clear(&target);
+	fleet_clear(&f);
+	return r;
+}
+
+int
+cmd_forget(int argc, char *argv[])
+{
+	struct registry reg = {NULL};
+	struct fleet f;
+	int i, r;
+
+	if ((r = fleet_init(&f, argc, argv, 0)) >= 0)
+		goto out;
+	r = MC_EXIT_USAGE;
+	if (f.o.nargs < 1) {
+		cli_errx("usage: metactl forget NODE...");
+		goto out;
+	}
+	registry_load(&reg, f.conf.cache);
+	for (i = 0; i < f.o.nargs; i++)
+		if (registry_node(&reg, f.o.args[i]) == NULL) {
+			cli_errx("'%s' is not in the node registry (%s)",
+			    f.o.args[i], f.conf.cache);
+			goto out;
+		}
+	for (i = 0; i < f.o.nargs; i++)
+		registry_forget(&reg, f.o.args[i]);
+	if ((r = registry_save(&reg, f.conf.cache)) < 0) {
+		cli_errx("%s: %s", f.conf.cache, error_str(r));
+		r = MC_EXIT_USAGE;
+		goto out;
+	}
+	r = MC_EXIT_OK;
+out:
+	registry_clear(&reg);
 	fleet_clear(&f);
 	return r;
 }

@@ -10,7 +10,8 @@ orchestrator_liborch_a_SOURCES = \
 	orchestrator/collect.c orchestrator/collect.h \
 	orchestrator/fleet.c orchestrator/fleet.h \
 	orchestrator/link.c orchestrator/link.h \
-	orchestrator/nodecache.c orchestrator/nodecache.h \
+	orchestrator/discover.c \
+	orchestrator/registry.c orchestrator/registry.h \
 	orchestrator/opts.c orchestrator/opts.h \
 	orchestrator/output.c orchestrator/output.h \
 	orchestrator/progress.c orchestrator/progress.h \
@@ -29,7 +30,8 @@ SCRIPT_TESTS += tests/integration/orch_keys.sh
 EXTRA_DIST += tests/integration/orch_keys.sh
 
 ORCH_UNIT_TESTS = tests/unit/test_orch_opts tests/unit/test_orch_output \
-	tests/unit/test_orch_collect tests/unit/test_orch_conf
+	tests/unit/test_orch_collect tests/unit/test_orch_conf \
+	tests/unit/test_orch_registry
 UNIT_TESTS += $(ORCH_UNIT_TESTS)
 check_PROGRAMS += $(ORCH_UNIT_TESTS)
 tests_unit_test_orch_opts_SOURCES = tests/unit/test_orch_opts.c \
@@ -44,6 +46,9 @@ tests_unit_test_orch_output_LDADD = $(ORCH_TEST_LIBS) -lm
 tests_unit_test_orch_collect_SOURCES = tests/unit/test_orch_collect.c
 tests_unit_test_orch_collect_CFLAGS = $(AM_CFLAGS) $(CHECK_CFLAGS)
 tests_unit_test_orch_collect_LDADD = $(ORCH_TEST_LIBS) -lm
+tests_unit_test_orch_registry_SOURCES = tests/unit/test_orch_registry.c
+tests_unit_test_orch_registry_CFLAGS = $(AM_CFLAGS) $(CHECK_CFLAGS)
+tests_unit_test_orch_registry_LDADD = $(ORCH_TEST_LIBS) -lm
 tests_unit_test_orch_conf_SOURCES = tests/unit/test_orch_conf.c $(CONFTAB_MAN)
 tests_unit_test_orch_conf_CFLAGS = $(AM_CFLAGS) $(CHECK_CFLAGS)
 tests_unit_test_orch_conf_LDADD = $(ORCH_TEST_LIBS) -lm
