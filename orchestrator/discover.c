@@ -247,6 +247,8 @@ confirm_silent(struct fleet *f, struct results *target, struct error *err)
 			continue;
 		if (!registry_selects(&f->reg, g->identity, f->o.filter)) {
 			results_remove(target, m);
+			if (target->addressed > 0)
+				target->addressed--;
 			continue;
 		}
 		m->kind = RES_OK;

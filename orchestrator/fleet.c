@@ -59,6 +59,10 @@ fleet_connect(struct fleet *f)
 	f->col.rs = &f->rs;
 	f->col.on_other = fleet_on_other;
 	f->col.other_arg = f;
+	if (f->o.format == OUT_JSONL) {
+		f->col.on_result = fleet_print_jsonl;
+		f->col.arg = f;
+	}
 	if (!link_is_local(f->link))
 		registry_load(&f->reg, f->conf.cache);
 	if (progress_wanted(stderr, f->o.progress && f->o.format != OUT_JSONL))
