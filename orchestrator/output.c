@@ -495,7 +495,7 @@ output_human(FILE *f, const struct results *rs, const struct ddl_action *action,
 			print_columns(f, r, action);
 		if (r->kind == RES_FAILED && r->statusmsg != NULL)
 			fprintf(f, "  %s", r->statusmsg);
-		if (r->kind == RES_INVALID)
+		if (r->kind == RES_INVALID || r->kind == RES_UNADDRESSED)
 			fprintf(f, "  %s", r->why != NULL ? r->why : "");
 		fputc('\n', f);
 		if (r->kind == RES_OK || r->kind == RES_FAILED ||

@@ -23,23 +23,11 @@ stopped=
 stop() { kill -STOP "$(pid_of "$1")"; stopped="$stopped $1"; }
 cont() { kill -CONT "$(pid_of "$1")"; }
 trap 'for n in $stopped; do cont "$n"; done; orch_teardown' EXIT
-is() {
-	if [ "$2" = "$3" ]; then ok "$1"; else not_ok "$1: got '$2', want '$3'"; fi
-}
 schema="$top_srcdir/schemas/metactl-output.schema.json"
-# valid FILE PYTHON: FILE validates against the schema, then PYTHON (with
-# d the document) holds.
-valid() {
-	"$PYTHON3" -c '
-import json, sys, jsonschema
-d = json.load(open(sys.argv[2]))
-jsonschema.validate(d, json.load(open(sys.argv[1])))
-exec(sys.argv[3])
-' "$schema" "$@"
-}
 
-# A full discovery fills the registry with every node's inventory.
-"$M" find --refresh >"$T/all.out" 2>"$T/all.err"
+# A full discovery fills the registry with every node's inventory (the
+# whole window: the registry is empty).
+"$M" find --refresh --no-cache >"$T/all.out" 2>"$T/all.err"
 is "a full discovery finds the six nodes" "$(tr '\n' ' ' <"$T/all.out")" \
     "db1 lb1 lb2 web1 web2 web3 "
 check "--refresh names the nodes it added" \
@@ -49,12 +37,12 @@ check "--refresh names the nodes it added" \
 # before a 5 s window, whatever way the filter is written.
 "$M" ping -F role=web --dt 5 --json >"$T/early.json"
 is "-F role=web after a full discovery exits 0" $? 0
-check "and ends long before its 5 s window" valid "$T/early.json" '
+check "and ends long before its 5 s window" orch_valid "$T/early.json" '
 assert d["stats"]["elapsed_ms"] < 2500, d["stats"]
 assert sorted(r["identity"] for r in d["replies"]) == ["web1", "web2", "web3"], d
 assert not any(r["new"] for r in d["replies"]), d'
 "$M" ping -S 'role=web and dc=dc1' --dt 5 --json >"$T/early2.json"
-check "so does -S, a filter never used before" valid "$T/early2.json" '
+check "so does -S, a filter never used before" orch_valid "$T/early2.json" '
 assert d["stats"]["elapsed_ms"] < 2500, d["stats"]
 assert sorted(r["identity"] for r in d["replies"]) == ["web1", "web2"], d'
 
@@ -71,7 +59,7 @@ check "find names web3 on stderr" grep -q 'no reply from web3' "$T/find.err"
 "$M" rpc rpcutil ping -F role=web --json >"$T/rpc.json"
 is "rpc with web3 stopped exits 3" $? 3
 check "rpc names web3: not addressed, no reply to discovery" \
-    valid "$T/rpc.json" '
+    orch_valid "$T/rpc.json" '
 assert sorted(r["identity"] for r in d["replies"]) == ["web1", "web2"], d
 assert d["not_addressed"] == [{"identity": "web3",
     "reason": "no reply to discovery"}], d
@@ -99,7 +87,7 @@ stop lb1
 stop lb2
 "$M" rpc rpcutil ping -F role=lb --json >"$T/lb.json"
 is "rpc with every matching node down exits 3, not 4" $? 3
-check "and names both" valid "$T/lb.json" '
+check "and names both" orch_valid "$T/lb.json" '
 assert sorted(n["identity"] for n in d["not_addressed"]) == ["lb1", "lb2"], d'
 "$M" find -F role=lb >/dev/null 2>"$T/lb.err"
 is "find with every matching node down exits 3" $? 3
@@ -116,7 +104,7 @@ check "and says so" grep -q "'nosuch' is not in the node registry" "$T/forget.er
 is "forget lb1 exits 0" $? 0
 "$M" ping -F role=lb --no-cache --dt 1 --json >"$T/lb2.json"
 check "a forgotten node that answers again is shown as new" \
-    valid "$T/lb2.json" '
+    orch_valid "$T/lb2.json" '
 new = {r["identity"]: r["new"] for r in d["replies"]}
 assert new == {"lb1": True, "lb2": False}, new'
 
@@ -124,7 +112,7 @@ assert new == {"lb1": True, "lb2": False}, new'
 printf 'web1\nwbe1\n' >"$T/typo"
 "$M" rpc rpcutil ping --nodes "$T/typo" -t 1 --json >"$T/typo.json"
 is "--nodes with an unknown name exits 3" $? 3
-check "the unknown name is 'never seen'" valid "$T/typo.json" '
+check "the unknown name is 'never seen'" orch_valid "$T/typo.json" '
 assert d["missing"] == ["wbe1"], d
 assert d["missing_reasons"] == {"wbe1": "never seen"}, d'
 
@@ -138,11 +126,11 @@ while [ "$(grep -c 'reload: done' "$T/db1.log")" -le "$before" ] &&
     [ $i -lt 200 ]; do sleep 0.05; i=$((i + 1)); done
 "$M" ping -F role=db --json >"$T/db.json"
 is "a node whose facts changed is not silent: exit 4, nothing matched" $? 4
-check "it is not missing" valid "$T/db.json" '
+check "it is not missing" orch_valid "$T/db.json" '
 assert d["missing"] == [] and d["replies"] == [], d'
 "$M" ping -F role=cache --json >"$T/cache.json"
 is "its new role finds it" $? 0
-check "once" valid "$T/cache.json" '
+check "once" orch_valid "$T/cache.json" '
 assert [r["identity"] for r in d["replies"]] == ["db1"], d'
 
 done_testing
