@@ -148,6 +148,7 @@ static int
 start_refresh(struct fleet *f, struct error *err)
 {
 	struct strv known = STRV_INIT;
+	json_t *all;
 	size_t i;
 	int r;
 
@@ -157,9 +158,12 @@ start_refresh(struct fleet *f, struct error *err)
 	f->inv_pending = json_object();
 	f->inv_new = json_object();
 	f->inv_seen = json_object();
-	if (registry_expected(&f->reg, f->collective, json_object(), &known) <
-	    0)
+	if ((all = json_object()) == NULL ||
+	    registry_expected(&f->reg, f->collective, all, &known) < 0) {
+		json_decref(all);
 		return -1;
+	}
+	json_decref(all);
 	for (i = 0; i < known.n; i++)
 		json_object_set_new(f->inv_pending, known.v[i], json_true());
 	strv_clear(&known);

@@ -111,7 +111,9 @@ START_TEST(a_node_without_inventory)
 	ck_assert_str_eq(expected("{\"identity\":[\"/web/\"]}"), "");
 	ck_assert_str_eq(expected("{\"class\":[\"web\"]}"), "");
 	ck_assert_int_eq(registry_selects(&reg, "web9", f), 0);
-	ck_assert_int_eq(registry_selects(&reg, "nosuch", json_object()), 0);
+	json_decref(f);
+	f = json_object();
+	ck_assert_int_eq(registry_selects(&reg, "nosuch", f), 0);
 	json_decref(f);
 }
 END_TEST
