@@ -520,9 +520,10 @@ cmd_facts(int argc, char *argv[])
 	    printf("  %-30s %lld\n", k, (long long)json_integer_value(v));
 	for (i = 0; i < f.rs.n; i++)
 		if (f.rs.v[i].kind == RES_FAILED ||
-		    f.rs.v[i].kind == RES_INVALID)
+		    f.rs.v[i].kind == RES_INVALID ||
+		    f.rs.v[i].kind == RES_UNADDRESSED)
 			printf("%s: %s\n", f.rs.v[i].identity,
-			    f.rs.v[i].kind == RES_INVALID ? f.rs.v[i].why
+			    f.rs.v[i].kind != RES_FAILED ? f.rs.v[i].why
 				: f.rs.v[i].statusmsg != NULL
 				? f.rs.v[i].statusmsg
 				: "");

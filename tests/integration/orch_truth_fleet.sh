@@ -96,4 +96,27 @@ for n in ["bare1", "bare2", "nap1", "nap2", "new1", "new2"]:
     assert ran == (n in replied), (n, ran, replied)
 ' "$T/six.json" "$rpc_id" "$T"
 
+# An audience of more than 32 nodes goes out once on the broadcast key:
+# the nodes it names still answer, the others never run it, and listed
+# names the registry never saw are told apart.
+{
+	printf 'bare1\nnap1\n'
+	i=0
+	while [ $i -lt 34 ]; do printf 'ghost%02d\n' $i; i=$((i + 1)); done
+} >"$T/many"
+"$M" rpc rpcutil ping --nodes "$T/many" -t 1 --json >"$T/many.json"
+is "36 listed nodes, 34 of them unknown: exit 3" $? 3
+check "the two real ones answered, the rest are never seen" \
+    orch_valid "$T/many.json" '
+assert sorted(r["identity"] for r in d["replies"]) == ["bare1", "nap1"], d
+assert len(d["missing"]) == 34, d
+assert set(d["missing_reasons"].values()) == {"never seen"}, d'
+many_id=$("$PYTHON3" -c 'import json,sys; print(json.load(open(sys.argv[1]))["request"]["id"])' "$T/many.json")
+"$M" ping -I bare2 >/dev/null
+check "it went once on the broadcast key: bare2 got it, not for it" \
+    grep -q "\"id\":\"$many_id\".*bare2 is not in its audience" \
+    "$T/bare2.audit"
+check "and did not run it" sh -c \
+    "! grep -q '\"id\":\"$many_id\".*\"decision\":\"allowed\"' '$T/bare2.audit'"
+
 done_testing
