@@ -23,7 +23,7 @@ mkdir -p "$T/ddl"
 cp "$top_srcdir"/schemas/ddl/*.json "$T/agents/nap.json" "$T/ddl/"
 sed -i "s|^ddl_dir = .*|ddl_dir = $T/ddl|" "$T/client.conf"
 
-"$M" find --refresh --no-cache >/dev/null 2>&1
+orch_discover_all 4 >/dev/null 2>&1
 t0=$(now_ms)
 "$M" rpc nap nap seconds=0 --json >"$T/nap.json"
 rc=$?
@@ -62,8 +62,7 @@ wait "$imposter_pid" 2>/dev/null
 # request left), and no node runs the request outside the report.
 sed "s|^cache = .*|cache = $T/small/nodes.json|" "$T/client.conf" \
     >"$T/small.conf"
-METACTL_CONFIG="$T/small.conf" "$M" find --refresh --no-cache \
-    >/dev/null 2>&1
+METACTL_CONFIG="$T/small.conf" orch_discover_all 4 >/dev/null 2>&1
 "$PYTHON3" - "$T/small/nodes.json" <<-'EOP'
 import json, sys
 d = json.load(open(sys.argv[1]))
