@@ -118,4 +118,18 @@ check "it went once on the broadcast key: bare2 got it, not for it" \
 check "and did not run it" sh -c \
     "! grep -q '\"id\":\"$many_id\".*\"decision\":\"allowed\"' '$T/bare2.audit'"
 
+# An audience too large for one message (80,000 names, over 1 MiB once
+# signed) is split into requests that fit: the node among them answers.
+"$PYTHON3" -c '
+print("bare1")
+for i in range(80000):
+    print("ghost%06d" % i)' >"$T/huge"
+"$M" rpc rpcutil ping --nodes "$T/huge" -t 1 --json >"$T/huge.json" \
+    2>"$T/huge.err"
+is "80,001 listed nodes: exit 3" $? 3
+check "split to fit the message limit, the real node answered" \
+    orch_valid "$T/huge.json" '
+assert [r["identity"] for r in d["replies"]] == ["bare1"], d["replies"]
+assert len(d["missing"]) == 80000 and d["stats"]["addressed"] == 80001, d["stats"]'
+
 done_testing
