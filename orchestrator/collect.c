@@ -71,6 +71,8 @@ collect_invalid(struct collector *c, const char *sender, const char *why)
 		return NULL;
 	}
 	json_object_set_new(c->invalid_ids, who, json_true());
+	if (c->wait_invalid != NULL)
+		json_object_set_new(c->wait_invalid, who, json_true());
 	r = results_add(c->rs, who, RES_INVALID, -1, NULL, NULL, -1, why);
 	emit(c, r);
 	return r;
@@ -193,15 +195,16 @@ wait_init(struct wait *w, const struct strv *expected)
 	return 0;
 }
 
-/* Expected nodes without an answer (nor an invalid reply): missing. */
+/* Expected nodes without an answer (nor an invalid reply to this
+ * request): missing. */
 static void
 name_missing(struct collector *c, const struct strv *expected)
 {
 	size_t i;
 
 	for (i = 0; expected != NULL && i < expected->n; i++)
-		if (results_find(c->rs, expected->v[i],
-			ANSWERED | (1u << RES_INVALID)) == NULL)
+		if (results_find(c->rs, expected->v[i], ANSWERED) == NULL &&
+		    json_object_get(c->wait_invalid, expected->v[i]) == NULL)
 			emit(c,
 			    results_add(c->rs, expected->v[i], RES_MISSING, -1,
 				NULL, NULL, -1, NULL));
@@ -217,7 +220,10 @@ collect_wait(struct collector *c, const char *id, const char *digest,
 	struct link_event ev;
 	int64_t wait;
 
+	json_decref(c->wait_invalid);
+	c->wait_invalid = id != NULL ? json_object() : NULL;
 	if ((r = wait_init(&w, expected)) < 0 ||
+	    (id != NULL && c->wait_invalid == NULL) ||
 	    (c->old == NULL && (c->old = json_object()) == NULL)) {
 		json_decref(w.expected);
 		return r < 0 ? r : -ENOMEM;
@@ -257,6 +263,8 @@ collector_clear(struct collector *c)
 {
 	json_decref(c->old);
 	json_decref(c->invalid_ids);
+	json_decref(c->wait_invalid);
 	c->old = NULL;
 	c->invalid_ids = NULL;
+	c->wait_invalid = NULL;
 }

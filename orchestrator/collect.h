@@ -54,6 +54,7 @@ struct collector {
 	struct results *rs;
 	json_t *old; /* earlier requests: id -> digest; owned */
 	json_t *invalid_ids; /* claimed identities shown invalid; owned */
+	json_t *wait_invalid; /* those of the current wait; owned */
 	struct progress *progress; /* NULL: none */
 	/* Called for every result as it is recorded (--jsonl). */
 	void (*on_result)(void *arg, const struct result *r);

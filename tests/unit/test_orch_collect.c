@@ -318,6 +318,30 @@ START_TEST(unexpected_in_window_is_an_ordinary_reply)
 }
 END_TEST
 
+/* A forged reply claiming web1 during discovery does not hide web1's
+ * silence to the request that follows. */
+START_TEST(an_earlier_invalid_reply_hides_no_silence)
+{
+	static const struct step disc[] = {
+	    {ID_A, "web1", 0, "certificate of 'imposter'", NULL}};
+	struct strv b = STRV_INIT;
+	int64_t t0 = message_now_ms();
+	struct error err;
+
+	run(disc, 1);
+	ck_assert_int_eq(
+	    collect_wait(&col, ID_A, DIGEST(ID_A), t0, NULL, t0 + 20, &err), 0);
+	strv_push(&b, "web1");
+	run(NULL, 0);
+	t0 = message_now_ms();
+	ck_assert_int_eq(
+	    collect_wait(&col, ID_B, DIGEST(ID_B), t0, &b, t0 + 20, &err), 0);
+	ck_assert_ptr_nonnull(results_find(&rs, "web1", 1u << RES_INVALID));
+	ck_assert_ptr_nonnull(results_find(&rs, "web1", 1u << RES_MISSING));
+	strv_clear(&b);
+}
+END_TEST
+
 /* A script of n steps from senders "<prefix><i>"; freed by free_steps. */
 static struct step *
 many_steps(size_t n, const char *prefix, const char *why)
@@ -401,4 +425,4 @@ ORCH_SUITE("orch_collect", setup, teardown,
     drain_after_the_deadline, local_mode_ends_with_the_reply,
     a_reply_to_another_body_is_invalid,
     unexpected_in_window_is_an_ordinary_reply, fifty_thousand_replies,
-    invalid_replies_are_capped)
+    invalid_replies_are_capped, an_earlier_invalid_reply_hides_no_silence)
