@@ -94,6 +94,8 @@ cmd_ping(int argc, char *argv[])
 			printf("%-40s invalid reply: %s\n", x->identity,
 			    x->why != NULL ? x->why : "");
 	}
+	if (f.rs.invalid_more > 0)
+		printf("(%zu more invalid replies)\n", f.rs.invalid_more);
 	ping_summary(&f.rs, buf, sizeof(buf));
 	printf("\n%s\n", buf);
 	output_missing(stdout, &f.rs, output_color_wanted(stdout));
@@ -135,6 +137,8 @@ cmd_find(int argc, char *argv[])
 			cli_errx("invalid reply claiming to be %s: %s",
 			    x->identity, x->why != NULL ? x->why : "");
 	}
+	if (f.rs.invalid_more > 0)
+		cli_errx("%zu more invalid replies", f.rs.invalid_more);
 	if (r == MC_EXIT_NOMATCH)
 		cli_errx("no node matched");
 out:
