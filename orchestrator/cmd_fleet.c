@@ -78,7 +78,8 @@ cmd_ping(int argc, char *argv[])
 		goto out;
 	}
 	r = results_exit_status(&f.rs);
-	if (nodes.n == 0 && results_count(&f.rs, RES_MISSING) == 0) {
+	if (nodes.n == 0 && results_count(&f.rs, RES_MISSING) == 0 &&
+	    results_count(&f.rs, RES_INVALID) == 0 && f.rs.invalid_more == 0) {
 		printf("no node answered%s\n",
 		    json_object_size(f.o.filter) > 0 ? " matching the filter"
 						     : "");
