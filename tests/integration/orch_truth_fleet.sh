@@ -54,6 +54,9 @@ assert d["replies"] == [] and d["stats"]["invalid"] == 1, d'
 check "and so does the human output" \
     sh -c '! grep -q "no node matched" "$1" && grep -q ghost "$1"' _ \
     "$T/forged.out"
+"$M" ping -F role=nosuch >"$T/forged.ping"
+is "ping with only an invalid reply exits 1" $? 1
+check "and lists it" grep -q '^ghost  *invalid reply: ' "$T/forged.ping"
 kill "$imposter_pid"
 wait "$imposter_pid" 2>/dev/null
 
