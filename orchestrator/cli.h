@@ -53,6 +53,7 @@ int cmd_rpc(int argc, char *argv[]);
 int cmd_find(int argc, char *argv[]);
 int cmd_inventory(int argc, char *argv[]);
 int cmd_facts(int argc, char *argv[]);
+int cmd_forget(int argc, char *argv[]);
 int cmd_doc(int argc, char *argv[]);
 
 #endif

@@ -29,7 +29,9 @@ struct client_conf {
 	char *ca;
 	char *ddl_dir;
 	char *socket;
-	char *cache; /* node cache file; "" disables it */
+	char *cache; /* node registry file; "" disables it */
+	long forget_misses; /* registry: misses in a row before forgetting */
+	long forget_after_ms; /* registry: and not seen for this long */
 	long timeout_ms;
 	long discovery_ms;
 	long discovery_quiet_ms; /* quiet rule floor (quiet.h); 0: off */

@@ -13,6 +13,7 @@
 #include "orchestrator/cli.h"
 #include "orchestrator/fleet.h"
 #include "orchestrator/output.h"
+#include "orchestrator/registry.h"
 
 #define FLEET_OPTS (OPT_FILTER | OPT_DISCOVERY | OPT_OUTPUT | OPT_TIMEOUT)
 
@@ -77,7 +78,8 @@ cmd_ping(int argc, char *argv[])
 		goto out;
 	}
 	r = results_exit_status(&f.rs);
-	if (nodes.n == 0 && results_count(&f.rs, RES_MISSING) == 0) {
+	if (nodes.n == 0 && results_count(&f.rs, RES_MISSING) == 0 &&
+	    results_count(&f.rs, RES_INVALID) == 0 && f.rs.invalid_more == 0) {
 		printf("no node answered%s\n",
 		    json_object_size(f.o.filter) > 0 ? " matching the filter"
 						     : "");
@@ -93,6 +95,8 @@ cmd_ping(int argc, char *argv[])
 			printf("%-40s invalid reply: %s\n", x->identity,
 			    x->why != NULL ? x->why : "");
 	}
+	if (f.rs.invalid_more > 0)
+		printf("(%zu more invalid replies)\n", f.rs.invalid_more);
 	ping_summary(&f.rs, buf, sizeof(buf));
 	printf("\n%s\n", buf);
 	output_missing(stdout, &f.rs, output_color_wanted(stdout));
@@ -120,12 +124,24 @@ cmd_find(int argc, char *argv[])
 		goto out;
 	for (i = 0; i < nodes.n; i++)
 		printf("%s\n", nodes.v[i]);
-	if (nodes.n == 0) {
-		fprintf(stderr, "metactl: find: no node matched\n");
-		r = MC_EXIT_NOMATCH;
-	} else
-		r = results_count(&f.rs, RES_MISSING) > 0 ? MC_EXIT_MISSING
-							  : MC_EXIT_OK;
+	r = results_exit_status(&f.rs);
+	/* What stdout cannot say: silent expected nodes, invalid replies. */
+	for (i = 0; i < f.rs.n; i++) {
+		const struct result *x = &f.rs.v[i];
+
+		if (x->kind == RES_MISSING)
+			cli_errx("no reply from %s%s%s%s", x->identity,
+			    x->why != NULL ? " (" : "",
+			    x->why != NULL ? x->why : "",
+			    x->why != NULL ? ")" : "");
+		else if (x->kind == RES_INVALID)
+			cli_errx("invalid reply claiming to be %s: %s",
+			    x->identity, x->why != NULL ? x->why : "");
+	}
+	if (f.rs.invalid_more > 0)
+		cli_errx("%zu more invalid replies", f.rs.invalid_more);
+	if (r == MC_EXIT_NOMATCH)
+		cli_errx("no node matched");
 out:
 	strv_clear(&nodes);
 	fleet_clear(&f);
@@ -245,6 +261,41 @@ cmd_inventory(int argc, char *argv[])
 out:
 	request_free(req);
 	strv_clear(&target);
+	fleet_clear(&f);
+	return r;
+}
+
+int
+cmd_forget(int argc, char *argv[])
+{
+	struct registry reg = {NULL};
+	struct fleet f;
+	int i, r;
+
+	if ((r = fleet_init(&f, argc, argv, 0)) >= 0)
+		goto out;
+	r = MC_EXIT_USAGE;
+	if (f.o.nargs < 1) {
+		cli_errx("usage: metactl forget NODE...");
+		goto out;
+	}
+	registry_load(&reg, f.conf.cache);
+	for (i = 0; i < f.o.nargs; i++)
+		if (registry_node(&reg, f.o.args[i]) == NULL) {
+			cli_errx("'%s' is not in the node registry (%s)",
+			    f.o.args[i], f.conf.cache);
+			goto out;
+		}
+	for (i = 0; i < f.o.nargs; i++)
+		registry_forget(&reg, f.o.args[i]);
+	if ((r = registry_save(&reg, f.conf.cache)) < 0) {
+		cli_errx("%s: %s", f.conf.cache, error_str(r));
+		r = MC_EXIT_USAGE;
+		goto out;
+	}
+	r = MC_EXIT_OK;
+out:
+	registry_clear(&reg);
 	fleet_clear(&f);
 	return r;
 }

@@ -13,11 +13,12 @@
 #include <unistd.h>
 
 #include "ddl.h"
+#include "filter.h"
 #include "message.h"
 #include "names.h"
 #include "orchestrator/cli.h"
 #include "orchestrator/fleet.h"
-#include "orchestrator/nodecache.h"
+#include "orchestrator/registry.h"
 #include "orchestrator/output.h"
 
 int
@@ -78,33 +79,22 @@ random_seed(void)
 	return s;
 }
 
-/* 1 when req goes to each node by name (its audience lists them), 0 when
- * it is one broadcast. */
-static int
-sent_direct(const struct fleet *f)
-{
-	return f->o.nodes != NULL || f->o.batch.n > 0 || f->o.limit.n > 0 ||
-	    fleet_named_nodes(f->o.filter, NULL) > 0;
-}
-
-/* The request as it would leave: a direct one names the nodes of its first
- * batch in its audience. */
+/* The request as it would leave: its audience names the nodes of its first
+ * batch. */
 static void
 preview_request(
     struct fleet *f, struct request *req, char *const *nodes, size_t n)
 {
 	json_t *j;
 
-	if (nodes != NULL && sent_direct(f)) {
+	if (nodes != NULL) {
 		size_t bs = count_spec_apply(&f->o.batch, n);
 
 		request_set_audience(
 		    req, (const char *const *)nodes, bs > 0 && bs < n ? bs : n);
 	}
 	printf("request%s:\n",
-	    nodes != NULL && sent_direct(f) && f->o.batch.n > 0
-		? " (first batch)"
-		: "");
+	    nodes != NULL && f->o.batch.n > 0 ? " (first batch)" : "");
 	if ((j = fleet_request_json(req)) != NULL)
 		json_dumpf(j, stdout, JSON_INDENT(2) | JSON_SORT_KEYS);
 	printf("\n");
@@ -117,9 +107,8 @@ static int
 preview(struct fleet *f, struct request *req)
 {
 	struct strv nodes = STRV_INIT;
-	struct nodecache nc = {NULL};
+	struct registry reg = {NULL};
 	const char *from = NULL;
-	char *key;
 	size_t i, k, bs;
 	int r = MC_EXIT_OK;
 
@@ -128,19 +117,17 @@ preview(struct fleet *f, struct request *req)
 			return r;
 		from = "--nodes";
 	} else {
-		nodecache_load(&nc, f->conf.cache);
-		key = nodecache_key(f->collective, f->o.filter);
-		if (key != NULL &&
-		    nodecache_expected(&nc, key, message_now_ms(),
-			f->conf.cache_ttl_ms, &nodes) > 0)
-			from = "the node cache";
-		free(key);
-		nodecache_clear(&nc);
+		registry_load(&reg, f->conf.cache);
+		if (registry_count(&reg, f->collective) > 0 &&
+		    registry_expected(
+			&reg, f->collective, f->o.filter, &nodes) == 0)
+			from = "the node registry";
+		registry_clear(&reg);
 	}
 	if (from == NULL) {
 		preview_request(f, req, NULL, 0);
-		printf("nodes: unknown until discovery (no fresh node cache "
-		       "entry for this filter)\n");
+		printf("nodes: unknown until discovery (the node registry "
+		       "knows no node of this collective)\n");
 		goto out;
 	}
 	k = count_spec_apply(&f->o.limit, nodes.n);
@@ -167,57 +154,112 @@ out:
 	return r;
 }
 
-/*
- * Runs req on the nodes: discovery (or --nodes), --limit-nodes, then one
- * broadcast, or direct requests batch by batch. 0 or an exit status.
- */
+/* One local request: the agent drops a request its filter does not match
+ * without a word, so a filter is checked by a ping first. */
 static int
-run_action(struct fleet *f, struct request *req)
+run_local(struct fleet *f, struct request *req)
 {
-	struct strv nodes = STRV_INIT, batch = STRV_INIT;
-	struct error err;
-	size_t i, k, bs;
-	int r, direct;
+	struct strv nodes = STRV_INIT;
+	int r = 0;
 
-	if (link_is_local(f->link)) {
-		/* One node. The agent drops a request its filter does not
-		 * match without a word, so a filter is checked by a ping
-		 * within the discovery window first. */
-		if (json_object_size(f->o.filter) > 0 &&
-		    ((r = fleet_discover(f, &nodes, NULL)) != 0 ||
-			nodes.n == 0))
-			goto out;
-		f->rs.addressed = 1;
-		if ((r = fleet_call(
-			 f, req, NULL, 0, nodes.n > 0 ? &nodes : NULL)) == 0 &&
-		    f->rs.n == 0 &&
-		    results_add(&f->rs, "(local agent)", RES_MISSING, -1, NULL,
-			NULL, -1, NULL) == NULL)
-			r = MC_EXIT_USAGE;
+	if (json_object_size(f->o.filter) > 0 &&
+	    ((r = fleet_discover(f, &nodes, NULL)) != 0 || nodes.n == 0))
 		goto out;
+	f->rs.addressed = 1;
+	if ((r = fleet_call(f, req, NULL, 0, nodes.n > 0 ? &nodes : NULL)) ==
+		0 &&
+	    f->rs.n == 0 &&
+	    results_add(&f->rs, "(local agent)", RES_MISSING, -1, NULL, NULL,
+		-1, NULL) == NULL)
+		r = MC_EXIT_USAGE;
+out:
+	strv_clear(&nodes);
+	return r;
+}
+
+/*
+ * What discovery found that the request will not reach: expected nodes
+ * that stayed silent (not addressed) and invalid replies, as results of
+ * the command.
+ */
+static void
+carry_discovery(struct fleet *f)
+{
+	size_t i;
+
+	for (i = 0; i < f->disc.n; i++) {
+		const struct result *d = &f->disc.v[i];
+		struct result *r = NULL;
+
+		if (d->kind == RES_INVALID)
+			r = results_add(&f->rs, d->identity, RES_INVALID, -1,
+			    NULL, NULL, -1, d->why);
+		else if (d->kind == RES_MISSING)
+			r = results_add(&f->rs, d->identity, RES_UNADDRESSED,
+			    -1, NULL, NULL, -1,
+			    d->why != NULL ? d->why : WHY_NO_DISCOVERY);
+		if (r != NULL) {
+			r->last_seen_ms = d->last_seen_ms;
+			if (f->col.on_result != NULL)
+				f->col.on_result(f->col.arg, r);
+		}
 	}
-	if (f->o.nodes != NULL)
-		r = fleet_read_nodes(f, &nodes);
-	else
-		r = fleet_discover(f, &nodes, NULL);
-	if (r != 0)
-		goto out;
-	/* A request for known nodes goes to each of them, its audience
-	 * naming exactly the nodes of its batch. */
-	direct = sent_direct(f);
-	k = count_spec_apply(&f->o.limit, nodes.n);
-	if (k < nodes.n)
-		nodes.n = limit_select(nodes.v, nodes.n, k,
-		    f->o.have_seed ? f->o.limit_seed : random_seed());
-	f->rs.addressed = nodes.n;
-	if (nodes.n == 0)
-		goto out;
-	if (!direct) {
-		r = fleet_call(f, req, NULL, 0, &nodes);
-		goto out;
+	f->rs.invalid_more += f->disc.invalid_more;
+}
+
+/* Replies of nodes discovery did not expect are shown as new. */
+static void
+mark_new(struct fleet *f)
+{
+	size_t i;
+
+	for (i = 0; i < f->disc.n; i++) {
+		struct result *r;
+
+		if (!f->disc.v[i].is_new)
+			continue;
+		r = results_find(&f->rs, f->disc.v[i].identity, ~0u);
+		if (r != NULL)
+			r->is_new = 1;
 	}
-	bs = count_spec_apply(&f->o.batch, nodes.n);
-	for (i = 0; i < nodes.n; i += bs) {
+}
+
+/*
+ * How many of nodes (from the first) one request may name so that it
+ * stays within the message limit: at most want.
+ */
+static size_t
+batch_fit(struct request *req, char *const *nodes, size_t want)
+{
+	char *body = NULL;
+	size_t len = 0;
+
+	while (want > 1) {
+		if (request_set_audience(
+			req, (const char *const *)nodes, want) < 0 ||
+		    request_encode(req, &body, &len) < 0)
+			return want;
+		free(body);
+		body = NULL;
+		/* The envelope adds the signature and base64 (4/3). */
+		if (len / 3 * 4 + 4096 <= MESSAGE_MAX_DEFAULT)
+			break;
+		want /= 2;
+	}
+	return want;
+}
+
+/* Sends req to nodes, batch by batch; 0 or an exit status. */
+static int
+send_batches(struct fleet *f, struct request *req, struct strv *nodes)
+{
+	struct strv batch = STRV_INIT;
+	struct error err;
+	size_t i, bs;
+	int r = 0;
+
+	bs = count_spec_apply(&f->o.batch, nodes->n);
+	for (i = 0; i < nodes->n; i += bs) {
 		size_t j;
 
 		if (cli_interrupted)
@@ -242,25 +284,63 @@ run_action(struct fleet *f, struct request *req)
 					break;
 			}
 		}
+		bs = batch_fit(
+		    req, nodes->v + i, bs < nodes->n - i ? bs : nodes->n - i);
 		strv_clear(&batch);
-		for (j = i; j < nodes.n && j < i + bs; j++)
-			if (strv_push(&batch, nodes.v[j]) < 0) {
+		for (j = i; j < nodes->n && j < i + bs; j++)
+			if (strv_push(&batch, nodes->v[j]) < 0) {
 				r = MC_EXIT_USAGE;
 				goto out;
 			}
 		if ((r = fleet_call(f, req, batch.v, batch.n, &batch)) != 0)
 			goto out;
 	}
-	if (i < nodes.n) {
-		f->unsent = nodes.n - i;
+	if (i < nodes->n) {
+		f->unsent = nodes->n - i;
 		f->rs.addressed = i;
 	}
 out:
-	if (r == 0 && f->link != NULL) {
-		/* Whatever arrived meanwhile is reported as late. */
-		collect_wait(&f->col, NULL, NULL, 0, NULL, 0, &err);
-	}
 	strv_clear(&batch);
+	return r;
+}
+
+/*
+ * Runs req on the nodes: discovery (or --nodes), --limit-nodes, then
+ * requests whose audience names exactly the nodes of each batch. 0 or an
+ * exit status.
+ */
+static int
+run_action(struct fleet *f, struct request *req)
+{
+	struct strv nodes = STRV_INIT;
+	struct error err;
+	size_t k;
+	int r;
+
+	if (link_is_local(f->link))
+		return run_local(f, req);
+	if (f->o.nodes != NULL)
+		r = fleet_read_nodes(f, &nodes);
+	else
+		r = fleet_discover(f, &nodes, NULL);
+	if (r != 0)
+		goto out;
+	carry_discovery(f);
+	k = count_spec_apply(&f->o.limit, nodes.n);
+	if (k < nodes.n)
+		nodes.n = limit_select(nodes.v, nodes.n, k,
+		    f->o.have_seed ? f->o.limit_seed : random_seed());
+	f->rs.addressed = nodes.n;
+	if (nodes.n > 0)
+		r = send_batches(f, req, &nodes);
+out:
+	if (r == 0 && f->link != NULL) {
+		/* Whatever arrived meanwhile: late, or not addressed. */
+		collect_wait(&f->col, NULL, NULL, 0, NULL, 0, &err);
+		mark_new(f);
+		if (f->o.nodes != NULL)
+			fleet_account(f, &f->rs);
+	}
 	strv_clear(&nodes);
 	return r;
 }
@@ -300,6 +380,19 @@ fail:
 	return NULL;
 }
 
+static int
+add_agent_filter(struct fleet *f, const char *agent)
+{
+	struct error err;
+
+	error_init(&err, NULL);
+	if (filter_add_agent(f->o.filter, agent, &err) < 0) {
+		cli_errx("-A %s: %s", agent, err.text);
+		return -1;
+	}
+	return 0;
+}
+
 int
 cmd_rpc(int argc, char *argv[])
 {
@@ -321,6 +414,11 @@ cmd_rpc(int argc, char *argv[])
 	if (orch_load_ddl(f.conf.ddl_dir, f.o.args[0], &ddl) != 0 ||
 	    (a = orch_find_action(ddl, f.o.args[1])) == NULL ||
 	    (data = build_data(ddl, a, f.o.args + 2, f.o.nargs - 2)) == NULL)
+		goto out;
+	/* Only nodes with the agent are asked (and expected): every node
+	 * has rpcutil. */
+	if (strcmp(ddl->agent, "rpcutil") != 0 &&
+	    add_agent_filter(&f, ddl->agent) < 0)
 		goto out;
 	/* An action that runs long (the DDL's timeout) is waited for. */
 	if (f.o.timeout_ms <= 0 && ddl->timeout > 0 &&
@@ -408,9 +506,10 @@ cmd_facts(int argc, char *argv[])
 	    printf("  %-30s %lld\n", k, (long long)json_integer_value(v));
 	for (i = 0; i < f.rs.n; i++)
 		if (f.rs.v[i].kind == RES_FAILED ||
-		    f.rs.v[i].kind == RES_INVALID)
+		    f.rs.v[i].kind == RES_INVALID ||
+		    f.rs.v[i].kind == RES_UNADDRESSED)
 			printf("%s: %s\n", f.rs.v[i].identity,
-			    f.rs.v[i].kind == RES_INVALID ? f.rs.v[i].why
+			    f.rs.v[i].kind != RES_FAILED ? f.rs.v[i].why
 				: f.rs.v[i].statusmsg != NULL
 				? f.rs.v[i].statusmsg
 				: "");

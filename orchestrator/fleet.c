@@ -12,7 +12,6 @@
 #include "orchestrator/cli.h"
 #include "orchestrator/fleet.h"
 #include "orchestrator/link.h"
-#include "orchestrator/nodecache.h"
 #include "orchestrator/output.h"
 
 #define NODES_LINE_MAX 1024
@@ -58,6 +57,14 @@ fleet_connect(struct fleet *f)
 	cli_catch_interrupt();
 	f->col.link = f->link;
 	f->col.rs = &f->rs;
+	f->col.on_other = fleet_on_other;
+	f->col.other_arg = f;
+	if (f->o.format == OUT_JSONL) {
+		f->col.on_result = fleet_print_jsonl;
+		f->col.arg = f;
+	}
+	if (!link_is_local(f->link))
+		registry_load(&f->reg, f->conf.cache);
 	if (progress_wanted(stderr, f->o.progress && f->o.format != OUT_JSONL))
 		f->col.progress = &f->progress;
 	return 0;
@@ -68,6 +75,11 @@ fleet_clear(struct fleet *f)
 {
 	link_close(f->link);
 	json_decref(f->discovery);
+	json_decref(f->inv_pending);
+	json_decref(f->inv_new);
+	json_decref(f->inv_seen);
+	registry_clear(&f->reg);
+	results_clear(&f->disc);
 	collector_clear(&f->col);
 	results_clear(&f->rs);
 	client_conf_clear(&f->conf);
@@ -176,8 +188,8 @@ fail:
 	return MC_EXIT_USAGE;
 }
 
-static int
-link_failed(struct error *err)
+int
+fleet_link_failed(struct error *err)
 {
 	char msg[512];
 
@@ -185,8 +197,8 @@ link_failed(struct error *err)
 	return MC_EXIT_USAGE;
 }
 
-static void
-print_jsonl(void *arg, const struct result *r)
+void
+fleet_print_jsonl(void *arg, const struct result *r)
 {
 	json_t *o = output_result_json(r);
 
@@ -200,31 +212,8 @@ print_jsonl(void *arg, const struct result *r)
 }
 
 int
-fleet_named_nodes(const json_t *filter, struct strv *ret)
-{
-	const json_t *ids = json_object_get(filter, "identity"), *v;
-	size_t i;
-
-	if (json_object_size(filter) != 1 || json_array_size(ids) == 0)
-		return 0;
-	json_array_foreach(ids, i, v) if (!json_is_string(v) ||
-	    json_string_value(v)[0] == '/') return 0;
-	if (ret == NULL)
-		return 1;
-	json_array_foreach(ids, i,
-	    v) if (strv_push(ret, json_string_value(v)) < 0) return -ENOMEM;
-	strv_sort_uniq(ret);
-	return 1;
-}
-
-/*
- * Sends req to targets (NULL: broadcast) with the audience that says so,
- * and fills digest with the digest of the body sent, which every reply
- * must carry. 0 or a negative code (err says why).
- */
-static int
-send_request(struct fleet *f, struct request *req, char *const *targets,
-    size_t n, char digest[MESSAGE_DIGEST_LEN + 1], struct error *err)
+fleet_send(struct fleet *f, struct request *req, char *const *targets, size_t n,
+    char digest[MESSAGE_DIGEST_LEN + 1], struct error *err)
 {
 	char *body = NULL;
 	size_t len;
@@ -242,101 +231,9 @@ send_request(struct fleet *f, struct request *req, char *const *targets,
 	 * encoding is compact with sorted keys. */
 	message_digest(body, len, digest);
 	free(body);
+	if (targets != NULL && n > FLEET_FANOUT_MAX)
+		return link_send_audience(f->link, req, err);
 	return link_send(f->link, req, targets, n, err);
-}
-
-int
-fleet_discover(struct fleet *f, struct strv *nodes, struct results *rs)
-{
-	struct results local = {0};
-	struct results *target = rs != NULL ? rs : &local;
-	struct strv expected = STRV_INIT;
-	struct nodecache nc = {NULL};
-	struct request *req = NULL;
-	struct collector col = f->col;
-	struct error err;
-	char *key = NULL, digest[MESSAGE_DIGEST_LEN + 1];
-	int64_t sent;
-	size_t i;
-	int r, cached = 0, full;
-
-	if (f->o.nodes != NULL && (r = fleet_read_nodes(f, &expected)) != 0)
-		return r;
-	if (f->o.nodes == NULL && !link_is_local(f->link)) {
-		nodecache_load(&nc, f->conf.cache);
-		key = nodecache_key(f->collective, f->o.filter);
-		if (key != NULL && !f->o.no_cache)
-			cached = nodecache_expected(&nc, key, message_now_ms(),
-			    f->conf.cache_ttl_ms, &expected);
-		if (!cached && !f->o.no_cache &&
-		    (r = fleet_named_nodes(f->o.filter, &expected)) != 0)
-			cached = r > 0;
-	}
-	if ((req = fleet_request(f, "rpcutil", "ping", NULL)) == NULL) {
-		r = MC_EXIT_USAGE;
-		cli_errx("out of memory");
-		goto out;
-	}
-	json_decref(f->discovery);
-	f->discovery = fleet_request_json(req);
-	col.rs = target;
-	/* ping --jsonl streams the discovery replies themselves. */
-	col.on_result =
-	    rs != NULL && f->o.format == OUT_JSONL ? print_jsonl : NULL;
-	memset(&col.old_ids, 0, sizeof(col.old_ids));
-	memset(&col.old_digests, 0, sizeof(col.old_digests));
-	sent = message_now_ms();
-	r = send_request(f, req, f->o.nodes != NULL ? expected.v : NULL,
-	    expected.n, digest, &err);
-	if (r == 0)
-		r = collect_wait(&col, req->id, digest, sent, &expected,
-		    sent +
-			(f->o.nodes != NULL ? f->timeout_ms : f->discovery_ms),
-		    &err);
-	target->elapsed_ms = message_now_ms() - sent;
-	target->addressed = expected.n;
-	full = message_now_ms() >= sent + f->discovery_ms;
-	/* Later replies to the discovery are not results of the command:
-	 * its id stays out of f->col, so collect_wait() drops them. */
-	collector_clear(&col);
-	if (r < 0) {
-		r = link_failed(&err);
-		goto out;
-	}
-	for (i = 0; i < target->n; i++)
-		if (target->v[i].kind == RES_OK ||
-		    target->v[i].kind == RES_FAILED)
-			strv_push(nodes, target->v[i].identity);
-	strv_sort_uniq(nodes);
-	if (key != NULL && (nodes->n > 0 || !cached)) {
-		nodecache_record(&nc, key, nodes, full, message_now_ms());
-		nodecache_save(&nc, f->conf.cache);
-	}
-	r = 0;
-	if (f->o.verbose) {
-		const char *why = "the window ended (no cache entry)";
-
-		if (f->o.nodes != NULL)
-			why = "nodes from --nodes";
-		else if (link_is_local(f->link))
-			why = "the local agent";
-		else if (!full)
-			why = "every expected node answered";
-		else if (cached)
-			why = "the window ended before every expected node "
-			      "answered";
-		fprintf(stderr,
-		    "metactl: discovery: %zu node%s in %lld ms, %s\n", nodes->n,
-		    nodes->n == 1 ? "" : "s", (long long)target->elapsed_ms,
-		    why);
-	}
-out:
-	request_free(req);
-	free(key);
-	nodecache_clear(&nc);
-	strv_clear(&expected);
-	results_clear(&local);
-	return r;
 }
 
 int
@@ -349,14 +246,14 @@ fleet_call(struct fleet *f, struct request *req, char *const *targets,
 	int r;
 
 	if (f->o.format == OUT_JSONL) {
-		f->col.on_result = print_jsonl;
+		f->col.on_result = fleet_print_jsonl;
 		f->col.arg = f;
 	}
 	sent = message_now_ms();
-	if ((r = send_request(f, req, targets, ntargets, digest, &err)) < 0 ||
+	if ((r = fleet_send(f, req, targets, ntargets, digest, &err)) < 0 ||
 	    (r = collect_wait(&f->col, req->id, digest, sent, expected,
 		 sent + f->timeout_ms, &err)) < 0)
-		return link_failed(&err);
+		return fleet_link_failed(&err);
 	return 0;
 }
 
@@ -381,6 +278,7 @@ fleet_finish(
 	json_t *agg = NULL, *doc;
 	int status;
 
+	fleet_save_registry(f);
 	if (f->rs.elapsed_ms == 0 && f->start_ms > 0)
 		f->rs.elapsed_ms = message_now_ms() - f->start_ms;
 	results_sort(&f->rs);
@@ -401,14 +299,18 @@ fleet_finish(
 		    output_stats_json(&f->rs), "aggregates",
 		    agg != NULL ? json_incref(agg) : json_array());
 		if (doc != NULL) {
-			json_t *missing = json_array();
+			json_t *missing = json_array(), *un = json_array();
 			size_t i;
 
 			for (i = 0; i < f->rs.n; i++)
 				if (f->rs.v[i].kind == RES_MISSING)
 					json_array_append_new(missing,
 					    json_string(f->rs.v[i].identity));
+				else if (f->rs.v[i].kind == RES_UNADDRESSED)
+					json_array_append_new(un,
+					    json_string(f->rs.v[i].identity));
 			json_object_set_new(doc, "missing", missing);
+			json_object_set_new(doc, "not_addressed", un);
 			json_dumpf(doc, stdout, JSON_COMPACT | JSON_SORT_KEYS);
 			putchar('\n');
 		}

@@ -10,7 +10,8 @@ orchestrator_liborch_a_SOURCES = \
 	orchestrator/collect.c orchestrator/collect.h \
 	orchestrator/fleet.c orchestrator/fleet.h \
 	orchestrator/link.c orchestrator/link.h \
-	orchestrator/nodecache.c orchestrator/nodecache.h \
+	orchestrator/discover.c \
+	orchestrator/registry.c orchestrator/registry.h \
 	orchestrator/opts.c orchestrator/opts.h \
 	orchestrator/output.c orchestrator/output.h \
 	orchestrator/progress.c orchestrator/progress.h \
@@ -31,7 +32,8 @@ EXTRA_DIST += tests/integration/orch_keys.sh
 
 ORCH_UNIT_TESTS = tests/unit/test_orch_opts tests/unit/test_orch_output \
 	tests/unit/test_orch_collect tests/unit/test_orch_conf \
-	tests/unit/test_orch_quiet
+	tests/unit/test_orch_quiet \
+	tests/unit/test_orch_registry
 UNIT_TESTS += $(ORCH_UNIT_TESTS)
 check_PROGRAMS += $(ORCH_UNIT_TESTS)
 tests_unit_test_orch_opts_SOURCES = tests/unit/test_orch_opts.c \
@@ -50,20 +52,27 @@ tests_unit_test_orch_quiet_SOURCES = tests/unit/test_orch_quiet.c \
 	tests/unit/test_orch_run.h
 tests_unit_test_orch_quiet_CFLAGS = $(AM_CFLAGS) $(CHECK_CFLAGS)
 tests_unit_test_orch_quiet_LDADD = $(ORCH_TEST_LIBS) -lm
+tests_unit_test_orch_registry_SOURCES = tests/unit/test_orch_registry.c
+tests_unit_test_orch_registry_CFLAGS = $(AM_CFLAGS) $(CHECK_CFLAGS)
+tests_unit_test_orch_registry_LDADD = $(ORCH_TEST_LIBS) -lm
 tests_unit_test_orch_conf_SOURCES = tests/unit/test_orch_conf.c $(CONFTAB_MAN)
 tests_unit_test_orch_conf_CFLAGS = $(AM_CFLAGS) $(CHECK_CFLAGS)
 tests_unit_test_orch_conf_LDADD = $(ORCH_TEST_LIBS) -lm
 
 INTEGRATION_TESTS += tests/integration/orch_fleet.sh \
 	tests/integration/orch_owncert.sh \
-	tests/integration/orch_trust.sh
+	tests/integration/orch_trust.sh \
+	tests/integration/orch_truth_silent.sh \
+	tests/integration/orch_truth_fleet.sh
 check_PROGRAMS += tests/integration/orch_fakenode
 tests_integration_orch_fakenode_SOURCES = tests/integration/orch_fakenode.c
 tests_integration_orch_fakenode_LDADD = lib/libmetactl.a $(JANSSON_LIBS) \
 	$(SODIUM_LIBS) $(RABBITMQ_LIBS)
 EXTRA_DIST += tests/integration/orch_fleet.sh tests/integration/orch_lib.sh \
 	tests/integration/orch_owncert.sh \
-	tests/integration/orch_trust.sh
+	tests/integration/orch_trust.sh \
+	tests/integration/orch_truth_silent.sh \
+	tests/integration/orch_truth_fleet.sh
 dist_schema_DATA += schemas/metactl-output.schema.json
 
 SCRIPT_TESTS += tests/integration/orch_doc.sh

@@ -29,6 +29,7 @@ static const struct command commands[] = {
     {"discover", cmd_find, "the same as find"},
     {"inventory", cmd_inventory, "show a node's agents, classes and version"},
     {"facts", cmd_facts, "count the fleet's values of a fact"},
+    {"forget", cmd_forget, "remove nodes from the node registry"},
     {"doc", cmd_doc, "describe agents and actions from their DDL"},
     {"keygen", cmd_keygen, "create an ed25519 key pair"},
     {"ca", cmd_ca, "create a fleet CA or sign a certificate"},

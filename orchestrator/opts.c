@@ -25,7 +25,8 @@ enum {
 	O_LIMIT,
 	O_SEED,
 	O_DRYRUN,
-	O_PREVIEW
+	O_PREVIEW,
+	O_REFRESH
 };
 
 static const struct {
@@ -46,6 +47,7 @@ static const struct {
     {{"dt", required_argument, NULL, O_DT}, OPT_DISCOVERY},
     {{"discovery-timeout", required_argument, NULL, O_DT}, OPT_DISCOVERY},
     {{"no-cache", no_argument, NULL, O_NOCACHE}, OPT_DISCOVERY},
+    {{"refresh", no_argument, NULL, O_REFRESH}, OPT_DISCOVERY},
     {{"timeout", required_argument, NULL, 't'}, OPT_TIMEOUT},
     {{"json", no_argument, NULL, O_JSON}, OPT_OUTPUT},
     {{"jsonl", no_argument, NULL, O_JSONL}, OPT_OUTPUT},
@@ -302,6 +304,9 @@ orch_opts_parse(struct orch_opts *o, int argc, char *argv[], unsigned allowed,
 			break;
 		case O_NOCACHE:
 			o->no_cache = 1;
+			break;
+		case O_REFRESH:
+			o->refresh = 1;
 			break;
 		case O_JSON:
 			o->format = OUT_JSON;

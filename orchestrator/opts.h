@@ -30,7 +30,7 @@ struct count_spec {
 
 /* Which option groups a command accepts. */
 #define OPT_FILTER 0x01 /* -F -C -I -A -S -T */
-#define OPT_DISCOVERY 0x02 /* --nodes --dt --no-cache */
+#define OPT_DISCOVERY 0x02 /* --nodes --dt --no-cache --refresh */
 #define OPT_OUTPUT 0x04 /* --json --jsonl --np --display */
 #define OPT_BATCH \
 	0x08 /* --batch --batch-sleep --limit-* -1 --dry-run --preview */
@@ -45,6 +45,7 @@ struct orch_opts {
 	long timeout_ms; /* -t; -1 unset */
 	long discovery_ms; /* --dt; -1 unset */
 	int no_cache;
+	int refresh; /* --refresh: rebuild the node registry */
 	struct count_spec batch;
 	long batch_sleep_ms;
 	struct count_spec limit;

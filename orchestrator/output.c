@@ -169,14 +169,21 @@ static const char *const kind_names[] = {
 json_t *
 output_stats_json(const struct results *rs)
 {
-	return json_pack("{s:I, s:I, s:I, s:I, s:I, s:I, s:I}", "addressed",
-	    (json_int_t)rs->addressed, "ok",
+	json_int_t nnew = 0;
+	size_t i;
+
+	for (i = 0; i < rs->n; i++)
+		nnew += rs->v[i].is_new != 0;
+	return json_pack("{s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I}",
+	    "addressed", (json_int_t)rs->addressed, "ok",
 	    (json_int_t)results_count(rs, RES_OK), "failed",
 	    (json_int_t)results_count(rs, RES_FAILED), "invalid",
-	    (json_int_t)results_count(rs, RES_INVALID), "late",
+	    (json_int_t)results_count(rs, RES_INVALID), "invalid_more",
+	    (json_int_t)rs->invalid_more, "late",
 	    (json_int_t)results_count(rs, RES_LATE), "no_reply",
-	    (json_int_t)results_count(rs, RES_MISSING), "elapsed_ms",
-	    (json_int_t)rs->elapsed_ms);
+	    (json_int_t)results_count(rs, RES_MISSING), "not_addressed",
+	    (json_int_t)results_count(rs, RES_UNADDRESSED), "new", nnew,
+	    "elapsed_ms", (json_int_t)rs->elapsed_ms);
 }
 
 json_t *
@@ -190,8 +197,16 @@ output_result_json(const struct result *r)
 		    "identity", r->identity, "reason",
 		    r->why != NULL ? r->why : "");
 	case RES_MISSING:
-		return json_pack(
-		    "{s:s, s:s}", "type", "missing", "identity", r->identity);
+	case RES_UNADDRESSED:
+		o = json_pack("{s:s, s:s}", "type",
+		    r->kind == RES_MISSING ? "missing" : "not_addressed",
+		    "identity", r->identity);
+		if (o != NULL && (r->why != NULL || r->kind == RES_UNADDRESSED))
+			json_object_set_new(o, "reason",
+			    json_string(r->why != NULL ? r->why : ""));
+		if (o != NULL && r->is_new)
+			json_object_set_new(o, "new", json_true());
+		return o;
 	default:
 		break;
 	}
@@ -203,6 +218,8 @@ output_result_json(const struct result *r)
 	    r->data != NULL ? r->data : json_object());
 	if (o != NULL && r->rtt_ms >= 0)
 		json_object_set_new(o, "rtt_ms", json_integer(r->rtt_ms));
+	if (o != NULL)
+		json_object_set_new(o, "new", json_boolean(r->is_new));
 	return o;
 }
 
@@ -210,7 +227,7 @@ json_t *
 output_document(
     const json_t *request, const struct results *rs, const json_t *aggregates)
 {
-	json_t *doc, *replies, *invalid, *late, *missing;
+	json_t *doc, *replies, *invalid, *late, *missing, *why, *unaddr;
 	size_t i;
 
 	doc = json_object();
@@ -218,13 +235,17 @@ output_document(
 	invalid = json_array();
 	late = json_array();
 	missing = json_array();
+	why = json_object();
+	unaddr = json_array();
 	if (doc == NULL || replies == NULL || invalid == NULL || late == NULL ||
-	    missing == NULL) {
+	    missing == NULL || why == NULL || unaddr == NULL) {
 		json_decref(doc);
 		json_decref(replies);
 		json_decref(invalid);
 		json_decref(late);
 		json_decref(missing);
+		json_decref(why);
+		json_decref(unaddr);
 		return NULL;
 	}
 	for (i = 0; i < rs->n; i++) {
@@ -234,15 +255,21 @@ output_document(
 		if (r->kind == RES_MISSING) {
 			json_array_append_new(
 			    missing, json_string(r->identity));
+			if (r->why != NULL)
+				json_object_set_new(
+				    why, r->identity, json_string(r->why));
 			continue;
 		}
 		o = output_result_json(r);
 		json_object_del(o, "type");
 		json_array_append_new(r->kind == RES_INVALID ? invalid
 			: r->kind == RES_LATE                ? late
+			: r->kind == RES_UNADDRESSED         ? unaddr
 							     : replies,
 		    o);
 	}
+	json_object_set_new(doc, "missing_reasons", why);
+	json_object_set_new(doc, "not_addressed", unaddr);
 	json_object_set(
 	    doc, "request", request != NULL ? (json_t *)request : json_null());
 	json_object_set_new(doc, "replies", replies);
@@ -468,7 +495,7 @@ output_human(FILE *f, const struct results *rs, const struct ddl_action *action,
 			print_columns(f, r, action);
 		if (r->kind == RES_FAILED && r->statusmsg != NULL)
 			fprintf(f, "  %s", r->statusmsg);
-		if (r->kind == RES_INVALID)
+		if (r->kind == RES_INVALID || r->kind == RES_UNADDRESSED)
 			fprintf(f, "  %s", r->why != NULL ? r->why : "");
 		fputc('\n', f);
 		if (r->kind == RES_OK || r->kind == RES_FAILED ||

@@ -22,6 +22,68 @@ dup_or_null(const char *s)
 	return d;
 }
 
+/* FNV-1a. */
+static size_t
+hash_str(const char *s)
+{
+	uint64_t h = 14695981039346656037ull;
+
+	for (; *s != '\0'; s++)
+		h = (h ^ (unsigned char)*s) * 1099511628211ull;
+	return (size_t)h;
+}
+
+/* The slot of identity: its chain's, or the empty one it would take. */
+static size_t
+index_slot(const struct results *rs, const char *identity)
+{
+	size_t mask = rs->index_size - 1, h = hash_str(identity) & mask;
+
+	while (rs->index[h] != 0 &&
+	    strcmp(rs->v[rs->index[h] - 1].identity, identity) != 0)
+		h = (h + 1) & mask;
+	return h;
+}
+
+static void
+index_insert(struct results *rs, size_t i)
+{
+	size_t h = index_slot(rs, rs->v[i].identity), k;
+
+	rs->v[i].same_next = 0;
+	if (rs->index[h] == 0) {
+		rs->index[h] = i + 1;
+		return;
+	}
+	for (k = rs->index[h] - 1; rs->v[k].same_next != 0;
+	     k = rs->v[k].same_next - 1)
+		;
+	rs->v[k].same_next = i + 1;
+}
+
+/* A table for at least n entries, filled with the first `have`. */
+static int
+index_rebuild(struct results *rs, size_t n, size_t have)
+{
+	size_t size = 64, i;
+
+	while (size < 2 * n)
+		size *= 2;
+	if (size != rs->index_size) {
+		size_t *t = calloc(size, sizeof(*t));
+
+		if (t == NULL)
+			return -1;
+		free(rs->index);
+		rs->index = t;
+		rs->index_size = size;
+	} else
+		memset(rs->index, 0, size * sizeof(*rs->index));
+	for (i = 0; i < have; i++)
+		index_insert(rs, i);
+	return 0;
+}
+
 struct result *
 results_add(struct results *rs, const char *identity, enum result_kind kind,
     int statuscode, const char *statusmsg, json_t *data, int64_t rtt_ms,
@@ -39,6 +101,11 @@ results_add(struct results *rs, const char *identity, enum result_kind kind,
 		}
 		rs->v = v;
 		rs->cap = cap;
+	}
+	if (2 * (rs->n + 1) > rs->index_size &&
+	    index_rebuild(rs, rs->n + 1, rs->n) < 0) {
+		json_decref(data);
+		return NULL;
 	}
 	r = &rs->v[rs->n];
 	memset(r, 0, sizeof(*r));
@@ -58,6 +125,7 @@ results_add(struct results *rs, const char *identity, enum result_kind kind,
 	r->statuscode = statuscode;
 	r->data = data;
 	r->rtt_ms = rtt_ms;
+	index_insert(rs, rs->n);
 	rs->n++;
 	return r;
 }
@@ -65,13 +133,29 @@ results_add(struct results *rs, const char *identity, enum result_kind kind,
 struct result *
 results_find(struct results *rs, const char *identity, unsigned mask)
 {
-	size_t i;
+	size_t k;
 
-	for (i = 0; i < rs->n; i++)
-		if ((mask & (1u << rs->v[i].kind)) != 0 &&
-		    strcmp(rs->v[i].identity, identity) == 0)
-			return &rs->v[i];
+	if (rs->n == 0 || identity == NULL)
+		return NULL;
+	for (k = rs->index[index_slot(rs, identity)]; k != 0;
+	     k = rs->v[k - 1].same_next)
+		if ((mask & (1u << rs->v[k - 1].kind)) != 0)
+			return &rs->v[k - 1];
 	return NULL;
+}
+
+void
+results_remove(struct results *rs, struct result *r)
+{
+	size_t i = (size_t)(r - rs->v);
+
+	free(r->identity);
+	free(r->statusmsg);
+	free(r->why);
+	json_decref(r->data);
+	memmove(r, r + 1, (rs->n - i - 1) * sizeof(*r));
+	rs->n--;
+	index_rebuild(rs, rs->n, rs->n);
 }
 
 size_t
@@ -98,8 +182,10 @@ cmp_result(const void *a, const void *b)
 void
 results_sort(struct results *rs)
 {
-	if (rs->n > 1)
+	if (rs->n > 1) {
 		qsort(rs->v, rs->n, sizeof(*rs->v), cmp_result);
+		index_rebuild(rs, rs->n, rs->n);
+	}
 }
 
 void
@@ -114,20 +200,21 @@ results_clear(struct results *rs)
 		json_decref(rs->v[i].data);
 	}
 	free(rs->v);
+	free(rs->index);
 	memset(rs, 0, sizeof(*rs));
 }
 
 int
 results_exit_status(const struct results *rs)
 {
-	if (rs->addressed == 0 && rs->n == 0)
+	if (rs->addressed == 0 && rs->n == 0 && rs->invalid_more == 0)
 		return MC_EXIT_NOMATCH;
 	if (results_count(rs, RES_MISSING) > 0 ||
 	    results_count(rs, RES_LATE) > 0 ||
 	    results_count(rs, RES_UNADDRESSED) > 0)
 		return MC_EXIT_MISSING;
 	if (results_count(rs, RES_FAILED) > 0 ||
-	    results_count(rs, RES_INVALID) > 0)
+	    results_count(rs, RES_INVALID) > 0 || rs->invalid_more > 0)
 		return MC_EXIT_FAILED;
 	return MC_EXIT_OK;
 }

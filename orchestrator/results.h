@@ -33,6 +33,7 @@ struct result {
 	 * did not list it for this filter. */
 	int is_new;
 	int64_t last_seen_ms; /* registry's last sighting; 0 unknown */
+	size_t same_next; /* index + 1 of the next entry of this identity */
 };
 
 struct results {
@@ -41,16 +42,29 @@ struct results {
 	size_t cap;
 	size_t addressed; /* nodes a request was sent to, when known */
 	int64_t elapsed_ms;
+	/* identity -> index + 1 of its first entry: open addressing, a
+	 * power-of-two size at least twice n, rebuilt by results_sort(). */
+	size_t *index;
+	size_t index_size;
+	/* Invalid replies not given an entry of their own: their claimed
+	 * identity was beyond RESULTS_INVALID_MAX distinct ones. */
+	size_t invalid_more;
 };
+
+/* Distinct claimed identities of invalid replies that get an entry. */
+#define RESULTS_INVALID_MAX 256
 
 /* Appends a result; steals data. Control characters in identity,
  * statusmsg and why become '?'. Returns the new entry or NULL. */
 struct result *results_add(struct results *rs, const char *identity,
     enum result_kind kind, int statuscode, const char *statusmsg, json_t *data,
     int64_t rtt_ms, const char *why);
-/* The entry of identity with one of the kinds in mask (1 << kind). */
+/* The entry of identity with one of the kinds in mask (1 << kind), in
+ * constant time (a hash of the identity). */
 struct result *results_find(
     struct results *rs, const char *identity, unsigned mask);
+/* Removes r (an entry of rs); pointers into rs are stale after. */
+void results_remove(struct results *rs, struct result *r);
 size_t results_count(const struct results *rs, enum result_kind kind);
 /* Orders by kind (ok, failed, invalid, late, missing, unaddressed), then
  * identity. */

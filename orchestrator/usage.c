@@ -22,7 +22,8 @@
 	"  --dt, --discovery-timeout SECONDS  discovery window\n" \
 	"  -t, --timeout SECONDS   wait at most this long for replies\n" \
 	"  --no-cache              wait the whole window, ignore the node " \
-	"cache\n" \
+	"registry\n" \
+	"  --refresh               rebuild the node registry's inventories\n" \
 	"  -c, --config FILE       client configuration file\n"
 
 #define OUTPUT_HELP \
@@ -73,6 +74,10 @@ static const struct {
 	"usage: metactl facts [filters] [options] FACT\n\n"
 	"Counts the nodes that have each value of FACT.\n\n" FILTER_HELP
 	"\n" DISCOVERY_HELP "\n" OUTPUT_HELP},
+    {"forget",
+	"usage: metactl forget [-c FILE] NODE...\n\n"
+	"Removes the nodes from the node registry: they are no longer\n"
+	"expected. A name the registry does not know is an error.\n"},
     {"doc",
 	"usage: metactl doc [AGENT[/ACTION]]\n\n"
 	"Without argument lists the agents; with AGENT, its actions; with\n"

@@ -101,11 +101,14 @@ do_inventory(struct action_ctx *ctx, const json_t *input)
 	const struct node_info *n = action_node(ctx);
 	json_t *d;
 
-	d = json_pack("{s:o,s:o,s:o,s:I,s:o,s:o,s:I}", "identity",
+	/* The facts themselves too: metactl matches any filter against
+	 * them locally (its node registry). */
+	d = json_pack("{s:o,s:o,s:o,s:I,s:o,s:o,s:o,s:I}", "identity",
 	    string_or_null(n->identity), "version", string_or_null(n->version),
 	    "agents", string_array(n->agents, n->nagents), "fact_count",
-	    count_facts(n->facts), "classes",
-	    string_array(n->classes, n->nclasses), "collectives",
+	    count_facts(n->facts), "facts",
+	    json_is_object(n->facts) ? json_deep_copy(n->facts) : json_object(),
+	    "classes", string_array(n->classes, n->nclasses), "collectives",
 	    string_array(n->collectives, n->ncollectives), "uptime",
 	    uptime_s(n));
 	action_done(ctx, STATUS_OK, "OK", d);

@@ -17,6 +17,10 @@ is() {
 }
 schema="$top_srcdir/schemas/metactl-output.schema.json"
 
+# The node registry knows the three nodes: discovery then waits for each
+# of them (a cold one ends by the quiet rule, which a node just started
+# may miss).
+orch_discover_all 3 >/dev/null 2>&1
 "$M" ping >"$T/ping.out"
 is "ping exits 0 when every node answers" $? 0
 check "ping lists every node with its time" \

@@ -10,6 +10,15 @@
 #                           (tests/integration/orch_fakenode), once ready
 #   orch_local_node ID      a node without broker, local socket $T/ID.sock
 #   orch_teardown           stop the nodes and the broker
+#   is DESC GOT WANT        a test that GOT equals WANT
+#   orch_discover_all N     a full discovery (--refresh --no-cache) into
+#                           the node registry, repeated (at most 5 times)
+#                           until it found N nodes, as a node just started
+#                           may miss the first broadcast; prints them, and
+#                           the refresh's notes on stderr
+#   orch_valid FILE PYTHON  a test body: FILE, a --json document,
+#                           validates against the output schema, then the
+#                           PYTHON statements (d is the document) hold
 # M is metactl; $T/client.conf is exported as METACTL_CONFIG.
 
 . "$top_srcdir/tests/lib/rabbitmq.sh"
@@ -136,3 +145,26 @@ orch_local_node() {
 
 # now_ms: wall clock in milliseconds.
 now_ms() { echo $(($(date +%s%N) / 1000000)); }
+
+is() {
+	if [ "$2" = "$3" ]; then ok "$1"; else not_ok "$1: got '$2', want '$3'"; fi
+}
+
+orch_valid() {
+	"$PYTHON3" -c '
+import json, sys, jsonschema
+d = json.load(open(sys.argv[2]))
+jsonschema.validate(d, json.load(open(sys.argv[1])))
+exec(sys.argv[3])
+' "$top_srcdir/schemas/metactl-output.schema.json" "$@"
+}
+
+orch_discover_all() {
+	_o_i=0
+	while [ $_o_i -lt 5 ]; do
+		"$M" find --refresh --no-cache >"$T/discover_all.out" || :
+		[ "$(wc -l <"$T/discover_all.out")" -ge "$1" ] && break
+		_o_i=$((_o_i + 1))
+	done
+	cat "$T/discover_all.out"
+}

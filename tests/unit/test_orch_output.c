@@ -11,7 +11,6 @@
 #include <unistd.h>
 
 #include "orchestrator/cli.h"
-#include "orchestrator/nodecache.h"
 #include "orchestrator/output.h"
 #include "orchestrator/progress.h"
 #include "orchestrator/results.h"
@@ -306,68 +305,7 @@ START_TEST(no_color_without_terminal)
 }
 END_TEST
 
-START_TEST(node_cache)
-{
-	char dir[] = "/tmp/orchcacheXXXXXX", path[128];
-	struct strv nodes = STRV_INIT, got = STRV_INIT;
-	struct nodecache nc = {NULL};
-	json_t *filter = json_pack("{s:[s]}", "class", "web");
-	char *key, *key2;
-
-	ck_assert_ptr_nonnull(mkdtemp(dir));
-	snprintf(path, sizeof(path), "%s/sub/nodes.json", dir);
-	nodecache_load(&nc, path); /* missing: empty */
-	key = nodecache_key("prod", filter);
-	key2 = nodecache_key("dev", filter);
-	ck_assert_str_ne(key, key2);
-	ck_assert_int_eq(nodecache_expected(&nc, key, 1000, 500, &got), 0);
-	strv_push(&nodes, "b");
-	strv_push(&nodes, "a");
-	ck_assert_int_eq(nodecache_record(&nc, key, &nodes, 1, 1000), 0);
-	ck_assert_int_eq(nodecache_save(&nc, path), 0);
-	nodecache_clear(&nc);
-	nodecache_load(&nc, path);
-	ck_assert_int_eq(nodecache_expected(&nc, key, 1400, 500, &got), 1);
-	ck_assert_uint_eq(got.n, 2);
-	ck_assert_str_eq(got.v[0], "a");
-	strv_clear(&got);
-	/* Too old: not used. */
-	ck_assert_int_eq(nodecache_expected(&nc, key, 1600, 500, &got), 0);
-	ck_assert_int_eq(nodecache_expected(&nc, key2, 1000, 500, &got), 0);
-	/* An early finish adds nodes but keeps the entry's age. */
-	strv_clear(&nodes);
-	strv_push(&nodes, "c");
-	nodecache_record(&nc, key, &nodes, 0, 1450);
-	ck_assert_int_eq(nodecache_expected(&nc, key, 1550, 500, &got), 0);
-	ck_assert_int_eq(nodecache_expected(&nc, key, 1450, 500, &got), 1);
-	ck_assert_uint_eq(got.n, 3);
-	strv_clear(&got);
-	/* A full discovery replaces it. */
-	nodecache_record(&nc, key, &nodes, 1, 2000);
-	ck_assert_int_eq(nodecache_expected(&nc, key, 2000, 500, &got), 1);
-	ck_assert_uint_eq(got.n, 1);
-	strv_clear(&got);
-	nodecache_clear(&nc);
-	/* A corrupt file is an empty cache, not an error. */
-	FILE *f = fopen(path, "w");
-	fputs("{not json", f);
-	fclose(f);
-	nodecache_load(&nc, path);
-	ck_assert_int_eq(nodecache_expected(&nc, key, 2000, 500, &got), 0);
-	nodecache_clear(&nc);
-	unlink(path);
-	snprintf(path, sizeof(path), "%s/sub", dir);
-	rmdir(path);
-	rmdir(dir);
-	strv_clear(&nodes);
-	free(key);
-	free(key2);
-	json_decref(filter);
-}
-END_TEST
-
 ORCH_SUITE("orch_output", NULL, teardown, exit_statuses,
     control_characters_never_reach_the_terminal, value_texts,
     sort_puts_failures_last, aggregates, human_lines_and_summary,
-    dry_run_commands, json_document, progress_bar, no_color_without_terminal,
-    node_cache)
+    dry_run_commands, json_document, progress_bar, no_color_without_terminal)

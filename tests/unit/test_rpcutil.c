@@ -128,6 +128,13 @@ START_TEST(test_inventory)
 	assert_json(json_object_get(d, "collectives"), "[\"prod\",\"eu\"]");
 	/* role, os.family, os.release.major, os.release.minor, virtual */
 	ck_assert_int_eq(int_of(c, "fact_count"), 5);
+	/* The facts themselves, whole: metactl's registry matches filters
+	 * against them. */
+	ck_assert_str_eq(json_string_value(json_object_get(
+			     json_object_get(d, "facts"), "role")),
+	    "web");
+	ck_assert_ptr_nonnull(json_object_get(
+	    json_object_get(json_object_get(d, "facts"), "os"), "release"));
 	ck_assert_int_ge(int_of(c, "uptime"), 5);
 	ck_assert_int_lt(int_of(c, "uptime"), 60);
 }
@@ -145,6 +152,7 @@ START_TEST(test_inventory_of_a_bare_node)
 	assert_json(json_object_get(c->data, "classes"), "[]");
 	assert_json(json_object_get(c->data, "collectives"), "[]");
 	ck_assert_int_eq(int_of(c, "fact_count"), 0);
+	assert_json(json_object_get(c->data, "facts"), "{}");
 	ck_assert_int_eq(int_of(c, "uptime"), 0);
 	in = json_pack("{s:s}", "fact", "role");
 	c = call("get_fact", in, STATUS_OK);
