@@ -122,6 +122,24 @@ print_action(const struct ddl *d, const struct ddl_action *a)
 	}
 }
 
+void
+doc_action_help(const char *config, const char *agent, const char *action)
+{
+	struct client_conf conf;
+	struct ddl *d = NULL;
+	const struct ddl_action *a;
+	struct error err;
+
+	if (client_conf_load(&conf, config, &err) < 0)
+		return;
+	/* What does not load is said on stderr: the help is printed. */
+	if (orch_load_ddl(conf.ddl_dir, agent, &d) == 0 &&
+	    (a = orch_find_action(d, action)) != NULL)
+		print_action(d, a);
+	ddl_free(d);
+	client_conf_clear(&conf);
+}
+
 int
 cmd_doc(int argc, char *argv[])
 {
