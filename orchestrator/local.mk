@@ -15,6 +15,7 @@ orchestrator_liborch_a_SOURCES = \
 	orchestrator/output.c orchestrator/output.h \
 	orchestrator/progress.c orchestrator/progress.h \
 	orchestrator/results.c orchestrator/results.h \
+	orchestrator/units.c orchestrator/units.h \
 	orchestrator/cmd_policy.c orchestrator/cmd_policy.h
 
 bin_PROGRAMS += orchestrator/metactl

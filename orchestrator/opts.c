@@ -234,6 +234,7 @@ parse_word(
 		if ((i = word_index(arg, ids_words, IDS_OK, IDS_ALL + 1)) < 0)
 			break;
 		o->ids = (enum ids_mode)i;
+		o->format = OUT_IDS;
 		return 0;
 	case O_SORT:
 		if ((i = word_index(arg, sort_words, 0, SORT_TIME + 1)) < 0)

@@ -12,7 +12,8 @@
 enum out_format {
 	OUT_HUMAN,
 	OUT_JSON,
-	OUT_JSONL
+	OUT_JSONL,
+	OUT_IDS /* --ids: identities only, o->ids says which */
 };
 
 enum display_mode {

@@ -1,8 +1,10 @@
 /* usage.c: synopsis and options of each command, for metactl help. */
 #include "buildconf.h"
 
+#include <stdarg.h>
 #include <string.h>
 
+#include "orchestrator/cli.h"
 #include "orchestrator/usage.h"
 
 #define FILTER_HELP \
@@ -124,4 +126,17 @@ usage_print(FILE *f, const char *command)
 			return 1;
 		}
 	return 0;
+}
+
+void
+usage_errx(const char *fmt, ...)
+{
+	char msg[512];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	cli_errx("%s (metactl help %s)", msg,
+	    cli_command != NULL ? cli_command : "");
 }
