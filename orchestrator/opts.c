@@ -212,11 +212,12 @@ word_index(const char *s, const char *const *words, int from, int n)
 }
 
 const char *
-orch_opts_name(size_t i, int *ret_short)
+orch_opts_name(size_t i, int *ret_short, unsigned *ret_group)
 {
 	if (i >= NTABLE)
 		return NULL;
 	*ret_short = table[i].opt.val < 256 ? table[i].opt.val : 0;
+	*ret_group = table[i].group;
 	return table[i].opt.name;
 }
 

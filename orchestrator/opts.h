@@ -104,8 +104,9 @@ void orch_opts_clear(struct orch_opts *o);
 int orch_opts_help(struct orch_opts *o, int argc, char *argv[]);
 
 /* The i-th option the fleet commands know, for documentation checks: its
- * long name and its short letter (0 if none); NULL past the end. */
-const char *orch_opts_name(size_t i, int *ret_short);
+ * long name, its short letter (0 if none) and its group (OPT_*, 0 for
+ * every command); NULL past the end. */
+const char *orch_opts_name(size_t i, int *ret_short, unsigned *ret_group);
 
 /* "N" (1..1000000) or "N%" (1..100); 0 or -1. */
 int count_spec_parse(const char *s, struct count_spec *ret);

@@ -9,11 +9,13 @@
 
 #define FILTER_HELP \
 	"filters (repeatable, on every fleet command):\n" \
-	"  -F, --wf FACT OP VALUE  fact filter: = == != < > <= >= =~ or " \
+	"  -F, --wf, --with-fact FACT OP VALUE\n" \
+	"                          fact filter: = == != < > <= >= =~ or " \
 	"/re/\n" \
-	"  -C, --wc CLASS          class name or /regex/\n" \
-	"  -I, --wi IDENTITY       identity or /regex/; several are OR'd\n" \
-	"  -A, --wa AGENT          nodes that host AGENT\n" \
+	"  -C, --wc, --with-class CLASS  class name or /regex/\n" \
+	"  -I, --wi, --with-identity IDENTITY\n" \
+	"                          identity or /regex/; several are OR'd\n" \
+	"  -A, --wa, --with-agent AGENT  nodes that host AGENT\n" \
 	"  -S, --select EXPR       compound filter, e.g. 'role=web and !db'\n" \
 	"  -T, --target COLL       collective (default from client.conf)\n"
 

@@ -5,10 +5,12 @@
 #include "buildconf.h"
 
 #include <check.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "orchestrator/opts.h"
+#include "orchestrator/usage.h"
 #include "test_orch_run.h"
 
 #define ARGV(...) \
@@ -387,9 +389,103 @@ START_TEST(every_fleet_command_has_the_same_options)
 }
 END_TEST
 
+/* A file of the source tree, whole; caller frees. */
+static char *
+read_src(const char *rel)
+{
+	const char *top = getenv("top_srcdir");
+	char path[4096], *buf = NULL;
+	size_t len = 0;
+	FILE *in, *out = open_memstream(&buf, &len);
+	int c;
+
+	snprintf(path, sizeof(path), "%s/%s", top != NULL ? top : ".", rel);
+	in = fopen(path, "r");
+	ck_assert_msg(in != NULL, "cannot open %s", path);
+	while ((c = getc(in)) != EOF)
+		putc(c, out);
+	fclose(in);
+	fclose(out);
+	return buf;
+}
+
+static char *
+usage_text(const char *command)
+{
+	char *buf = NULL;
+	size_t len = 0;
+	FILE *f = open_memstream(&buf, &len);
+
+	ck_assert_int_eq(usage_print(f, command), 1);
+	fclose(f);
+	return buf;
+}
+
+/* Whether text holds word as a word of its own. */
+static int
+has_word(const char *text, const char *word)
+{
+	const char *p = text;
+	size_t n = strlen(word);
+
+	while ((p = strstr(p, word)) != NULL) {
+		if ((p == text || strchr(" \n,(", p[-1]) != NULL) &&
+		    strchr(" \n,", p[n]) != NULL)
+			return 1;
+		p += n;
+	}
+	return 0;
+}
+
+/*
+ * Every option of the table is in metactl(1) (".Fl -name", ".Fl x") and
+ * in the help of every fleet command that takes it.
+ */
+START_TEST(every_option_documented)
+{
+	static const char *const fleet[] = {
+	    "ping", "rpc", "find", "discover", "inventory", "facts"};
+	char *man = read_src("man/metactl.1"), word[80];
+	const char *name;
+	unsigned group;
+	size_t i, j;
+	int sh;
+
+	for (i = 0; (name = orch_opts_name(i, &sh, &group)) != NULL; i++) {
+		snprintf(word, sizeof(word), "Fl -%s", name);
+		ck_assert_msg(strstr(man, word) != NULL,
+		    "metactl.1 does not document --%s", name);
+		if (sh != 0) {
+			snprintf(word, sizeof(word), "Fl %c", sh);
+			ck_assert_msg(has_word(man, word),
+			    "metactl.1 does not document -%c", sh);
+		}
+		for (j = 0; j < sizeof(fleet) / sizeof(fleet[0]); j++) {
+			char *u;
+
+			if (group == OPT_BATCH && strcmp(fleet[j], "rpc") != 0)
+				continue;
+			u = usage_text(fleet[j]);
+			snprintf(word, sizeof(word), "--%s", name);
+			ck_assert_msg(has_word(u, word),
+			    "metactl help %s does not mention --%s", fleet[j],
+			    name);
+			if (sh != 0) {
+				snprintf(word, sizeof(word), "-%c", sh);
+				ck_assert_msg(has_word(u, word),
+				    "metactl help %s does not mention -%c",
+				    fleet[j], sh);
+			}
+			free(u);
+		}
+	}
+	free(man);
+}
+END_TEST
+
 ORCH_SUITE("orch_opts", NULL, teardown, filters_build_the_wire_filter,
     fact_operators_all_accepted, bad_filters_name_the_option,
     positionals_anywhere, groups_restrict_options, batch_limit_and_times,
     count_specs, durations, limit_is_reproducible_and_sorted,
     limit_covers_every_node, help_anywhere, ids_sort_ttl_quiet,
-    every_fleet_command_has_the_same_options)
+    every_fleet_command_has_the_same_options, every_option_documented)
