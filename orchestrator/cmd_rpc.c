@@ -387,6 +387,30 @@ print_problems(const struct fleet *f)
 	free(idx);
 }
 
+/*
+ * Connects and runs req (facts, inventory). 1 when all is said, *ret the
+ * exit status: an error, or --json, --jsonl and --ids printed; 0 when the
+ * human rendering is the caller's, f->rs sorted and *ret its status.
+ */
+static int
+run_and_finish(
+    struct fleet *f, struct request *req, const struct ddl_action *a, int *ret)
+{
+	json_t *j;
+
+	if ((*ret = fleet_connect(f)) != 0)
+		return 1;
+	j = fleet_request_json(req);
+	if ((*ret = run_action(f, req)) == 0 && f->o.format != OUT_HUMAN)
+		*ret = fleet_finish(f, j, a);
+	json_decref(j);
+	if (*ret != 0 || f->o.format != OUT_HUMAN)
+		return 1;
+	results_sort(&f->rs);
+	*ret = results_exit_status(&f->rs);
+	return 0;
+}
+
 /* The summary, the silent nodes' names, and the exit status. */
 static int
 print_end(const struct fleet *f)
@@ -406,7 +430,7 @@ cmd_facts(int argc, char *argv[])
 	struct request *req = NULL;
 	struct ddl *ddl = NULL;
 	struct fleet f;
-	json_t *data = NULL, *agg = NULL, *j = NULL;
+	json_t *data = NULL, *agg = NULL;
 	char kv[512];
 	int r;
 
@@ -428,18 +452,9 @@ cmd_facts(int argc, char *argv[])
 	}
 	req = fleet_request(&f, "rpcutil", "get_fact", data);
 	data = NULL;
-	if (req == NULL || (r = fleet_connect(&f)) != 0)
+	/* In JSON the counts are get_fact's DDL aggregate. */
+	if (req == NULL || run_and_finish(&f, req, a, &r))
 		goto out;
-	j = fleet_request_json(req);
-	if ((r = run_action(&f, req)) != 0)
-		goto out;
-	if (f.o.format != OUT_HUMAN) {
-		/* The counts are get_fact's DDL aggregate. */
-		r = fleet_finish(&f, j, a);
-		goto out;
-	}
-	results_sort(&f.rs);
-	r = results_exit_status(&f.rs);
 	if (f.rs.n == 0) {
 		output_nomatch(stdout, f.o.filter);
 		goto out;
@@ -453,7 +468,6 @@ cmd_facts(int argc, char *argv[])
 	print_problems(&f);
 	r = print_end(&f);
 out:
-	json_decref(j);
 	json_decref(agg);
 	json_decref(data);
 	request_free(req);
@@ -486,7 +500,6 @@ cmd_inventory(int argc, char *argv[])
 	struct request *req = NULL;
 	struct ddl *ddl = NULL;
 	struct fleet f;
-	json_t *j = NULL;
 	size_t i, *idx = NULL, shown = 0;
 	int r;
 
@@ -498,17 +511,8 @@ cmd_inventory(int argc, char *argv[])
 	r = MC_EXIT_USAGE;
 	if ((a = orch_find_action(ddl, "inventory")) == NULL ||
 	    (req = fleet_request(&f, "rpcutil", "inventory", NULL)) == NULL ||
-	    (r = fleet_connect(&f)) != 0)
+	    run_and_finish(&f, req, a, &r))
 		goto out;
-	j = fleet_request_json(req);
-	if ((r = run_action(&f, req)) != 0)
-		goto out;
-	if (f.o.format != OUT_HUMAN) {
-		r = fleet_finish(&f, j, a);
-		goto out;
-	}
-	results_sort(&f.rs);
-	r = results_exit_status(&f.rs);
 	if (f.rs.n == 0 && link_is_local(f.link) && f.o.nargs > 0) {
 		cli_errx("the local agent is not '%s'", f.o.args[0]);
 		goto out;
@@ -530,7 +534,6 @@ cmd_inventory(int argc, char *argv[])
 	r = print_end(&f);
 out:
 	free(idx);
-	json_decref(j);
 	request_free(req);
 	ddl_free(ddl);
 	fleet_clear(&f);
