@@ -32,14 +32,15 @@ no_args(struct fleet *f)
 static void
 ping_rows(const struct fleet *f)
 {
-	size_t i, width = output_width(&f->rs), *idx;
+	size_t i, width = output_width(&f->rs);
+	const struct result **idx;
 	int color = output_color_wanted(stdout);
 	char t[32];
 
 	if ((idx = output_order(&f->rs, f->o.sort)) == NULL)
 		return;
 	for (i = 0; i < f->rs.n; i++) {
-		const struct result *x = &f->rs.v[idx[i]];
+		const struct result *x = idx[i];
 
 		if (x->kind == RES_OK && f->o.quiet)
 			continue;
@@ -52,7 +53,7 @@ ping_rows(const struct fleet *f)
 		output_row_head(stdout, x, width, color);
 		putchar('\n');
 	}
-	free(idx);
+	free((void *)idx);
 }
 
 /* Round-trip times of the replies: min/avg/max, over the answered. */

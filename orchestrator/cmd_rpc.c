@@ -371,20 +371,21 @@ out:
 static void
 print_problems(const struct fleet *f)
 {
-	size_t i, width = output_width(&f->rs), *idx;
+	size_t i, width = output_width(&f->rs);
+	const struct result **idx;
 	int color = output_color_wanted(stdout);
 
 	if ((idx = output_order(&f->rs, f->o.sort)) == NULL)
 		return;
 	for (i = 0; i < f->rs.n; i++) {
-		const struct result *x = &f->rs.v[idx[i]];
+		const struct result *x = idx[i];
 
 		if (x->kind == RES_OK)
 			continue;
 		output_row_head(stdout, x, width, color);
 		putchar('\n');
 	}
-	free(idx);
+	free((void *)idx);
 }
 
 /*
@@ -500,7 +501,8 @@ cmd_inventory(int argc, char *argv[])
 	struct request *req = NULL;
 	struct ddl *ddl = NULL;
 	struct fleet f;
-	size_t i, *idx = NULL, shown = 0;
+	const struct result **idx = NULL;
+	size_t i, shown = 0;
 	int r;
 
 	if ((r = fleet_init(&f, argc, argv, OPT_FLEET)) >= 0)
@@ -524,16 +526,16 @@ cmd_inventory(int argc, char *argv[])
 	if ((idx = output_order(&f.rs, f.o.sort)) == NULL)
 		goto out;
 	for (i = 0; i < f.rs.n && !f.o.quiet; i++)
-		if (f.rs.v[idx[i]].kind == RES_OK) {
+		if (idx[i]->kind == RES_OK) {
 			printf("%s", shown++ > 0 ? "\n" : "");
-			output_inventory(stdout, &f.rs.v[idx[i]], a);
+			output_inventory(stdout, idx[i], a);
 		}
 	if (shown > 0 && shown < f.rs.n)
 		putchar('\n');
 	print_problems(&f);
 	r = print_end(&f);
 out:
-	free(idx);
+	free((void *)idx);
 	request_free(req);
 	ddl_free(ddl);
 	fleet_clear(&f);

@@ -501,12 +501,18 @@ aggregate_style(const struct ddl_action *a, const char *fn, const char *field,
 	*ret_unit = DDL_UNIT_NONE;
 	if (a == NULL)
 		return;
-	json_array_foreach(a->aggregate, i,
-	    x) if (strcmp(fn,
-		       json_string_value(json_object_get(x, "function"))) ==
-		0 &&
-	    strcmp(field, json_string_value(json_object_get(x, "output"))) ==
-		0) *ret_fmt = json_string_value(json_object_get(x, "format"));
+	json_array_foreach(a->aggregate, i, x)
+	{
+		const char *xfn =
+		    json_string_value(json_object_get(x, "function"));
+		const char *xout =
+		    json_string_value(json_object_get(x, "output"));
+
+		if (xfn != NULL && xout != NULL && strcmp(fn, xfn) == 0 &&
+		    strcmp(field, xout) == 0)
+			*ret_fmt =
+			    json_string_value(json_object_get(x, "format"));
+	}
 	for (i = 0; i < a->noutputs; i++)
 		if (strcmp(a->outputs[i].name, field) == 0)
 			*ret_unit = a->outputs[i].unit;
@@ -617,13 +623,12 @@ output_ids(FILE *f, const struct results *rs, enum ids_mode ids)
 	strv_clear(&seen);
 }
 
-static const struct results *sort_rs;
-
+/* The comparisons of --sort, on pointers to results. */
 static int
 cmp_identity(const void *a, const void *b)
 {
-	const struct result *x = &sort_rs->v[*(const size_t *)a],
-			    *y = &sort_rs->v[*(const size_t *)b];
+	const struct result *x = *(const struct result *const *)a,
+			    *y = *(const struct result *const *)b;
 	int c = strcmp(x->identity, y->identity);
 
 	return c != 0 ? c : (int)x->kind - (int)y->kind;
@@ -632,8 +637,8 @@ cmp_identity(const void *a, const void *b)
 static int
 cmp_status(const void *a, const void *b)
 {
-	const struct result *x = &sort_rs->v[*(const size_t *)a],
-			    *y = &sort_rs->v[*(const size_t *)b];
+	const struct result *x = *(const struct result *const *)a,
+			    *y = *(const struct result *const *)b;
 
 	if (x->kind != y->kind)
 		return (int)x->kind - (int)y->kind;
@@ -643,8 +648,8 @@ cmp_status(const void *a, const void *b)
 static int
 cmp_time(const void *a, const void *b)
 {
-	const struct result *x = &sort_rs->v[*(const size_t *)a],
-			    *y = &sort_rs->v[*(const size_t *)b];
+	const struct result *x = *(const struct result *const *)a,
+			    *y = *(const struct result *const *)b;
 
 	/* No time (no reply) after every time. */
 	if ((x->rtt_ms < 0) != (y->rtt_ms < 0))
@@ -654,24 +659,21 @@ cmp_time(const void *a, const void *b)
 	return cmp_status(a, b);
 }
 
-size_t *
+const struct result **
 output_order(const struct results *rs, enum sort_key sort)
 {
-	size_t *idx = calloc(rs->n + 1, sizeof(*idx)), i;
+	const struct result **v = calloc(rs->n + 1, sizeof(*v));
+	size_t i;
 
-	if (idx == NULL)
+	if (v == NULL)
 		return NULL;
 	for (i = 0; i < rs->n; i++)
-		idx[i] = i;
-	/* qsort has no argument for its comparison: one sort at a time,
-	 * as the command's output is. */
-	sort_rs = rs;
-	qsort(idx, rs->n, sizeof(*idx),
+		v[i] = &rs->v[i];
+	qsort(v, rs->n, sizeof(*v),
 	    sort == SORT_IDENTITY   ? cmp_identity
 		: sort == SORT_TIME ? cmp_time
 				    : cmp_status);
-	sort_rs = NULL;
-	return idx;
+	return v;
 }
 
 size_t
@@ -732,7 +734,8 @@ output_human(FILE *f, const struct results *rs, const struct ddl_action *action,
     const struct orch_opts *o, int color, const json_t *aggregates)
 {
 	enum display_mode display = display_of(o, action);
-	size_t i, width = output_width(rs), *idx;
+	size_t i, width = output_width(rs);
+	const struct result **idx;
 	char summary[256];
 
 	if (rs->n == 0) {
@@ -742,7 +745,7 @@ output_human(FILE *f, const struct results *rs, const struct ddl_action *action,
 	if ((idx = output_order(rs, o->sort)) == NULL)
 		return;
 	for (i = 0; i < rs->n; i++) {
-		const struct result *r = &rs->v[idx[i]];
+		const struct result *r = idx[i];
 
 		if (!displayed(r, display, o->quiet))
 			continue;
@@ -754,7 +757,7 @@ output_human(FILE *f, const struct results *rs, const struct ddl_action *action,
 		    r->kind == RES_LATE)
 			print_commands(f, r, action, width);
 	}
-	free(idx);
+	free((void *)idx);
 	output_summary(summary, sizeof(summary), rs);
 	fprintf(f, "\n%s\n", summary);
 	output_missing(f, rs, color);

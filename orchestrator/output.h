@@ -54,8 +54,10 @@ void output_human(FILE *f, const struct results *rs,
 void output_row_head(FILE *f, const struct result *r, size_t width, int color);
 /* The identity column's width for rs. */
 size_t output_width(const struct results *rs);
-/* The indexes of rs in the order of sort; caller frees; NULL on ENOMEM. */
-size_t *output_order(const struct results *rs, enum sort_key sort);
+/* The results of rs in the order of sort, NULL-terminated; the array is
+ * the caller's to free, the results stay rs's; NULL when out of memory. */
+const struct result **output_order(
+    const struct results *rs, enum sort_key sort);
 /* --ids: the identities of the chosen kinds, sorted, one per line. */
 void output_ids(FILE *f, const struct results *rs, enum ids_mode ids);
 /* "no reply from: a b", "not addressed: c", "late: d", each when any. */
