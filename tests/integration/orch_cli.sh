@@ -117,6 +117,11 @@ check "inventory shows the uptime as a duration" \
 is "inventory of two nodes exits 0" $? 0
 is "and shows both" \
     "$(awk '/^identity:/{print $2}' "$T/inv2.out" | tr '\n' ' ')" "db1 web1 "
+"$M" inventory web1 ghost -t 1 >"$T/inv3.out"
+is "inventory of a node and a silent one exits 3" $? 3
+check "shows the node and names the silent one" sh -c \
+    'grep -q "^identity: *web1$" "$1" && grep -q "^no reply from: ghost$" "$1"' \
+    _ "$T/inv3.out"
 
 # 4. Units in tables, raw numbers in JSON.
 "$M" rpc rpcutil ping >"$T/rpc.out"
