@@ -41,6 +41,64 @@ struct ddl_input {
 	int shellsafe;
 };
 
+static const char *const unit_names[] = {
+    [DDL_UNIT_NONE] = NULL,
+    [DDL_UNIT_S] = "s",
+    [DDL_UNIT_MS] = "ms",
+    [DDL_UNIT_BYTES] = "bytes",
+    [DDL_UNIT_TIME_MS] = "time_ms",
+    [DDL_UNIT_TIME] = "time",
+};
+
+#define DDL_FORMAT_MAX 64 /* bytes of an aggregate's format */
+
+const char *
+ddl_unit_str(enum ddl_unit u)
+{
+	return (size_t)u < sizeof(unit_names) / sizeof(unit_names[0])
+	    ? unit_names[u]
+	    : NULL;
+}
+
+int
+ddl_format_kind(const char *fmt)
+{
+	const char *p;
+	size_t n;
+	int kind = 0;
+
+	if (fmt == NULL || strlen(fmt) > DDL_FORMAT_MAX)
+		return 0;
+	for (p = fmt; *p != '\0'; p++) {
+		if (*p != '%')
+			continue;
+		if (p[1] == '%') {
+			p++;
+			continue;
+		}
+		if (kind != 0)
+			return 0; /* a second conversion */
+		p++;
+		p += strspn(p, "-+ #0");
+		if ((n = strspn(p, "0123456789")) > 2)
+			return 0; /* a width of 100 or more */
+		p += n;
+		if (*p == '.') {
+			p++;
+			if ((n = strspn(p, "0123456789")) > 2)
+				return 0;
+			p += n;
+		}
+		if (*p != '\0' && strchr("fFeEgG", *p) != NULL)
+			kind = 'f';
+		else if (*p == 'd' || *p == 'i')
+			kind = 'd';
+		else
+			return 0;
+	}
+	return kind;
+}
+
 static const char *const type_names[] = {
     "string", "integer", "number", "boolean", "array", "object"};
 
@@ -501,8 +559,10 @@ parse_output(struct parse *p, const char *name, const json_t *o, void *item)
 {
 	struct ddl_output *out = item;
 	static const char *const keys[] = {
-	    "type", "description", "display_as", "default", NULL};
+	    "type", "description", "display_as", "default", "unit", NULL};
+	const char *unit = NULL;
 	const json_t *v;
+	size_t u;
 	int r;
 
 	out->name = name;
@@ -513,8 +573,19 @@ parse_output(struct parse *p, const char *name, const json_t *o, void *item)
 	if ((r = check_keys(p, o, keys)) < 0 ||
 	    (r = get_type(p, o, &out->type)) < 0 ||
 	    (r = get_string(p, o, "description", &out->description)) < 0 ||
-	    (r = get_string(p, o, "display_as", &out->display_as)) < 0)
+	    (r = get_string(p, o, "display_as", &out->display_as)) < 0 ||
+	    (r = get_string(p, o, "unit", &unit)) < 0)
 		return r;
+	for (u = 1;
+	     unit != NULL && u < sizeof(unit_names) / sizeof(*unit_names); u++)
+		if (strcmp(unit, unit_names[u]) == 0)
+			out->unit = (enum ddl_unit)u;
+	if (unit != NULL && out->unit == DDL_UNIT_NONE)
+		return perr(p,
+		    "unit must be \"s\", \"ms\", \"bytes\", \"time_ms\" or "
+		    "\"time\"");
+	if (unit != NULL && out->type != DDL_INTEGER && out->type != DDL_NUMBER)
+		return perr(p, "unit applies to integers and numbers only");
 	if ((v = json_object_get(o, "default")) != NULL) {
 		if (!type_match(out->type, v))
 			return perr(p, "default: expected %s, got %s",
@@ -558,6 +629,12 @@ parse_aggregate(struct parse *p, const json_t *agg, const json_t *outputs)
 			r = perr(p, "missing \"output\"");
 		else if (json_object_get(outputs, out) == NULL)
 			r = perr(p, "unknown output \"%s\"", show(out, buf));
+		else if (fmt != NULL && ddl_format_kind(fmt) == 0)
+			r = perr(p,
+			    "format \"%s\": one conversion of a number "
+			    "(%%d %%i %%f %%e %%g, with flags, width and "
+			    "precision) and nothing else",
+			    show(fmt, buf));
 		path_pop(p, n);
 		if (r < 0)
 			return r;

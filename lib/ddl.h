@@ -34,6 +34,23 @@ enum ddl_type {
 };
 const char *ddl_type_str(enum ddl_type t);
 
+/*
+ * What an output's number means, for human rendering ("unit" in the DDL;
+ * JSON output keeps the raw number): a duration in seconds or
+ * milliseconds, a size in bytes, a Unix time in milliseconds or seconds.
+ * Only integer and number outputs carry one.
+ */
+enum ddl_unit {
+	DDL_UNIT_NONE,
+	DDL_UNIT_S,
+	DDL_UNIT_MS,
+	DDL_UNIT_BYTES,
+	DDL_UNIT_TIME_MS,
+	DDL_UNIT_TIME
+};
+/* "s", "ms", "bytes", "time_ms", "time"; NULL for DDL_UNIT_NONE. */
+const char *ddl_unit_str(enum ddl_unit u);
+
 struct ddl_input;
 struct ddl_output {
 	const char *name;
@@ -41,7 +58,17 @@ struct ddl_output {
 	const char *description;
 	const char *display_as;
 	const json_t *def; /* may be NULL */
+	enum ddl_unit unit;
 };
+
+/*
+ * An aggregate's "format": printf text with exactly one conversion of a
+ * number (flags, a width and a precision of at most two digits each; no
+ * '*', no length modifier, "%%" for a percent sign; 64 bytes at most). 'f' when it converts a double
+ * (f F e E g G), 'd' when an integer (d i), 0 when fmt is not such a
+ * format: a format from a DDL never reaches printf unchecked.
+ */
+int ddl_format_kind(const char *fmt);
 
 struct ddl_action {
 	const char *name;

@@ -44,6 +44,11 @@ int orch_load_ddl(const char *dir, const char *agent, struct ddl **ret);
 const struct ddl_action *orch_find_action(
     const struct ddl *d, const char *action);
 
+/* Prints the usage line, inputs and outputs of agent/action from the DDL
+ * directory of the client configuration (NULL: the default one); prints
+ * nothing when that configuration or DDL does not load. */
+void doc_action_help(const char *config, const char *agent, const char *action);
+
 /* Commands. */
 int cmd_keygen(int argc, char *argv[]);
 int cmd_ca(int argc, char *argv[]);

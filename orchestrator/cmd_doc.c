@@ -13,6 +13,7 @@
 #include "orchestrator/clientconf.h"
 #include "orchestrator/opts.h"
 #include "orchestrator/output.h"
+#include "orchestrator/usage.h"
 
 static const char *
 str_or(const char *s, const char *def)
@@ -105,8 +106,10 @@ print_action(const struct ddl *d, const struct ddl_action *a)
 	if (a->noutputs == 0)
 		printf("  (none)\n");
 	for (i = 0; i < a->noutputs; i++)
-		printf("  %-16s %s, shown as \"%s\"\n      %s\n",
+		printf("  %-16s %s%s%s, shown as \"%s\"\n      %s\n",
 		    a->outputs[i].name, ddl_type_str(a->outputs[i].type),
+		    a->outputs[i].unit != DDL_UNIT_NONE ? " in " : "",
+		    str_or(ddl_unit_str(a->outputs[i].unit), ""),
 		    str_or(a->outputs[i].display_as, a->outputs[i].name),
 		    str_or(a->outputs[i].description, ""));
 	printf("\ndisplay: %s\n", str_or(a->display, "always"));
@@ -122,6 +125,24 @@ print_action(const struct ddl *d, const struct ddl_action *a)
 	}
 }
 
+void
+doc_action_help(const char *config, const char *agent, const char *action)
+{
+	struct client_conf conf;
+	struct ddl *d = NULL;
+	const struct ddl_action *a;
+	struct error err;
+
+	if (client_conf_load(&conf, config, &err) < 0)
+		return;
+	/* What does not load is said on stderr: the help is printed. */
+	if (orch_load_ddl(conf.ddl_dir, agent, &d) == 0 &&
+	    (a = orch_find_action(d, action)) != NULL)
+		print_action(d, a);
+	ddl_free(d);
+	client_conf_clear(&conf);
+}
+
 int
 cmd_doc(int argc, char *argv[])
 {
@@ -134,7 +155,7 @@ cmd_doc(int argc, char *argv[])
 	int r = MC_EXIT_USAGE;
 
 	if (orch_opts_parse(&o, argc, argv, 0, msg, sizeof(msg)) < 0) {
-		cli_errx("%s", msg);
+		usage_errx("%s", msg);
 		orch_opts_clear(&o);
 		return MC_EXIT_USAGE;
 	}
@@ -144,7 +165,7 @@ cmd_doc(int argc, char *argv[])
 		return MC_EXIT_USAGE;
 	}
 	if (o.nargs > 1) {
-		cli_errx("usage: metactl doc [AGENT[/ACTION]]");
+		usage_errx("one AGENT or AGENT/ACTION only");
 		goto out;
 	}
 	if (o.nargs == 0) {

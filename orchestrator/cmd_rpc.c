@@ -1,6 +1,6 @@
 /*
- * cmd_rpc.c: rpc and facts: an action run on the discovered (or listed)
- * nodes, with limits and batches.
+ * cmd_rpc.c: rpc, facts and inventory: an action run on the discovered
+ * (or listed) nodes, with limits and batches.
  */
 #include "buildconf.h"
 
@@ -20,6 +20,7 @@
 #include "orchestrator/fleet.h"
 #include "orchestrator/registry.h"
 #include "orchestrator/output.h"
+#include "orchestrator/usage.h"
 
 int
 orch_load_ddl(const char *dir, const char *agent, struct ddl **ret)
@@ -407,8 +408,7 @@ cmd_rpc(int argc, char *argv[])
 		goto out;
 	r = MC_EXIT_USAGE;
 	if (f.o.nargs < 2) {
-		cli_errx("usage: metactl rpc AGENT ACTION [key=value ...] "
-			 "(metactl help rpc)");
+		usage_errx("AGENT and ACTION are needed");
 		goto out;
 	}
 	if (orch_load_ddl(f.conf.ddl_dir, f.o.args[0], &ddl) != 0 ||
@@ -448,6 +448,91 @@ out:
 	return r;
 }
 
+/* The rows of replies that are not a value: failures, invalid replies,
+ * nodes that did not answer (not with -q for the last: the summary
+ * names them). */
+static void
+print_problems(const struct fleet *f)
+{
+	size_t i, width = output_width(&f->rs);
+	const struct result **idx;
+	int color = output_color_wanted(stdout);
+
+	if ((idx = output_order(&f->rs, f->o.sort)) == NULL)
+		return;
+	for (i = 0; i < f->rs.n; i++) {
+		const struct result *x = idx[i];
+
+		if (x->kind == RES_OK)
+			continue;
+		output_row_head(stdout, x, width, color);
+		putchar('\n');
+	}
+	free((void *)idx);
+}
+
+/*
+ * A filter of plain identities names the nodes it expects (metactl(1)):
+ * each that left no result is reported as not having replied. 0 or an
+ * exit status.
+ */
+static int
+name_silent(struct fleet *f)
+{
+	struct strv named = STRV_INIT;
+	size_t i;
+	int r = 0;
+
+	if (!link_is_local(f->link) &&
+	    fleet_named_nodes(f->o.filter, &named) > 0)
+		for (i = 0; i < named.n && r == 0; i++)
+			if (results_find(&f->rs, named.v[i],
+				~(1u << RES_INVALID)) == NULL &&
+			    results_add(&f->rs, named.v[i], RES_MISSING, -1,
+				NULL, NULL, -1, NULL) == NULL)
+				r = MC_EXIT_USAGE;
+	strv_clear(&named);
+	return r;
+}
+
+/*
+ * Connects and runs req (facts, inventory). 1 when all is said, *ret the
+ * exit status: an error, or --json, --jsonl and --ids printed; 0 when the
+ * human rendering is the caller's, f->rs sorted and *ret its status.
+ */
+static int
+run_and_finish(
+    struct fleet *f, struct request *req, const struct ddl_action *a, int *ret)
+{
+	json_t *j;
+
+	if ((*ret = fleet_connect(f)) != 0)
+		return 1;
+	j = fleet_request_json(req);
+	if ((*ret = run_action(f, req)) == 0)
+		*ret = name_silent(f);
+	if (*ret == 0 && f->o.format != OUT_HUMAN)
+		*ret = fleet_finish(f, j, a);
+	json_decref(j);
+	if (*ret != 0 || f->o.format != OUT_HUMAN)
+		return 1;
+	results_sort(&f->rs);
+	*ret = results_exit_status(&f->rs);
+	return 0;
+}
+
+/* The summary, the silent nodes' names, and the exit status. */
+static int
+print_end(const struct fleet *f)
+{
+	char buf[256];
+
+	output_summary(buf, sizeof(buf), &f->rs);
+	printf("\n%s\n", buf);
+	output_missing(stdout, &f->rs, output_color_wanted(stdout));
+	return results_exit_status(&f->rs);
+}
+
 int
 cmd_facts(int argc, char *argv[])
 {
@@ -455,19 +540,15 @@ cmd_facts(int argc, char *argv[])
 	struct request *req = NULL;
 	struct ddl *ddl = NULL;
 	struct fleet f;
-	json_t *data = NULL, *agg = NULL, *j = NULL, *counts;
-	char kv[512], buf[256];
-	const char *k;
-	json_t *v;
-	size_t i;
+	json_t *data = NULL, *agg = NULL;
+	char kv[512];
 	int r;
 
-	if ((r = fleet_init(&f, argc, argv,
-		 OPT_FILTER | OPT_DISCOVERY | OPT_OUTPUT | OPT_TIMEOUT)) >= 0)
+	if ((r = fleet_init(&f, argc, argv, OPT_FLEET)) >= 0)
 		goto out;
 	r = MC_EXIT_USAGE;
 	if (f.o.nargs != 1) {
-		cli_errx("usage: metactl facts [filters] FACT");
+		usage_errx(f.o.nargs == 0 ? "which FACT?" : "one FACT only");
 		goto out;
 	}
 	snprintf(kv, sizeof(kv), "fact=%s", f.o.args[0]);
@@ -481,45 +562,89 @@ cmd_facts(int argc, char *argv[])
 	}
 	req = fleet_request(&f, "rpcutil", "get_fact", data);
 	data = NULL;
-	if (req == NULL || (r = fleet_connect(&f)) != 0)
+	/* In JSON the counts are get_fact's DDL aggregate. */
+	if (req == NULL || run_and_finish(&f, req, a, &r))
 		goto out;
-	j = fleet_request_json(req);
-	if ((r = run_action(&f, req)) != 0)
-		goto out;
-	if (f.o.format != OUT_HUMAN) {
-		/* The counts are get_fact's DDL aggregate. */
-		r = fleet_finish(&f, j, a);
-		goto out;
-	}
-	results_sort(&f.rs);
-	r = results_exit_status(&f.rs);
 	if (f.rs.n == 0) {
-		printf("no node matched the filter\n");
+		output_nomatch(stdout, f.o.filter);
 		goto out;
 	}
 	/* Each distinct value and how many nodes hold it. */
 	if ((agg = aggregate_compute(a->aggregate, &f.rs)) == NULL)
 		goto out;
-	counts = json_object_get(json_array_get(agg, 0), "result");
 	printf("%s:\n", f.o.args[0]);
-	json_object_foreach(counts, k, v)
-	    printf("  %-30s %lld\n", k, (long long)json_integer_value(v));
-	for (i = 0; i < f.rs.n; i++)
-		if (f.rs.v[i].kind == RES_FAILED ||
-		    f.rs.v[i].kind == RES_INVALID ||
-		    f.rs.v[i].kind == RES_UNADDRESSED)
-			printf("%s: %s\n", f.rs.v[i].identity,
-			    f.rs.v[i].kind != RES_FAILED ? f.rs.v[i].why
-				: f.rs.v[i].statusmsg != NULL
-				? f.rs.v[i].statusmsg
-				: "");
-	output_summary(buf, sizeof(buf), &f.rs);
-	printf("\n%s\n", buf);
-	output_missing(stdout, &f.rs, output_color_wanted(stdout));
+	output_counts(
+	    stdout, json_object_get(json_array_get(agg, 0), "result"), "  ");
+	print_problems(&f);
+	r = print_end(&f);
 out:
-	json_decref(j);
 	json_decref(agg);
 	json_decref(data);
+	request_free(req);
+	ddl_free(ddl);
+	fleet_clear(&f);
+	return r;
+}
+
+/* Each NODE argument of inventory adds an identity to the filter. */
+static int
+add_node_args(struct fleet *f)
+{
+	struct error err;
+	int i;
+
+	for (i = 0; i < f->o.nargs; i++) {
+		error_init(&err, NULL);
+		if (filter_add_identity(f->o.filter, f->o.args[i], &err) < 0) {
+			usage_errx("'%s': %s", f->o.args[i], err.text);
+			return MC_EXIT_USAGE;
+		}
+	}
+	return 0;
+}
+
+int
+cmd_inventory(int argc, char *argv[])
+{
+	const struct ddl_action *a;
+	struct request *req = NULL;
+	struct ddl *ddl = NULL;
+	struct fleet f;
+	const struct result **idx = NULL;
+	size_t i, shown = 0;
+	int r;
+
+	if ((r = fleet_init(&f, argc, argv, OPT_FLEET)) >= 0)
+		goto out;
+	if ((r = add_node_args(&f)) != 0 ||
+	    (r = orch_load_ddl(f.conf.ddl_dir, "rpcutil", &ddl)) != 0)
+		goto out;
+	r = MC_EXIT_USAGE;
+	if ((a = orch_find_action(ddl, "inventory")) == NULL ||
+	    (req = fleet_request(&f, "rpcutil", "inventory", NULL)) == NULL ||
+	    run_and_finish(&f, req, a, &r))
+		goto out;
+	if (f.rs.n == 0 && link_is_local(f.link) && f.o.nargs > 0) {
+		cli_errx("the local agent is not '%s'", f.o.args[0]);
+		goto out;
+	}
+	if (f.rs.n == 0) {
+		output_nomatch(stdout, f.o.filter);
+		goto out;
+	}
+	if ((idx = output_order(&f.rs, f.o.sort)) == NULL)
+		goto out;
+	for (i = 0; i < f.rs.n && !f.o.quiet; i++)
+		if (idx[i]->kind == RES_OK) {
+			printf("%s", shown++ > 0 ? "\n" : "");
+			output_inventory(stdout, idx[i], a);
+		}
+	if (shown > 0 && shown < f.rs.n)
+		putchar('\n');
+	print_problems(&f);
+	r = print_end(&f);
+out:
+	free((void *)idx);
 	request_free(req);
 	ddl_free(ddl);
 	fleet_clear(&f);

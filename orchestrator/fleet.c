@@ -132,6 +132,8 @@ fleet_request(
 	req->filter = json_deep_copy(f->o.filter);
 	if (ttl > MESSAGE_TTL_DEFAULT)
 		req->ttl = ttl;
+	if (f->o.ttl_s > 0)
+		req->ttl = f->o.ttl_s;
 	if (req->caller == NULL || req->collective == NULL ||
 	    req->agent == NULL || req->action == NULL || req->filter == NULL) {
 		request_free(req);
@@ -286,6 +288,9 @@ fleet_finish(
 		agg = aggregate_compute(action->aggregate, &f->rs);
 	status = results_exit_status(&f->rs);
 	switch (f->o.format) {
+	case OUT_IDS:
+		output_ids(stdout, &f->rs, f->o.ids);
+		break;
 	case OUT_JSON:
 		doc = output_document(request, &f->rs, agg);
 		if (doc != NULL)
@@ -317,11 +322,8 @@ fleet_finish(
 		json_decref(doc);
 		break;
 	default:
-		if (f->rs.n == 0)
-			printf("no node matched the filter\n");
-		else
-			output_human(stdout, &f->rs, action, f->o.display,
-			    output_color_wanted(stdout), agg);
+		output_human(stdout, &f->rs, action, &f->o,
+		    output_color_wanted(stdout), agg);
 		break;
 	}
 	json_decref(agg);

@@ -17,6 +17,7 @@ orchestrator_liborch_a_SOURCES = \
 	orchestrator/progress.c orchestrator/progress.h \
 	orchestrator/quiet.c orchestrator/quiet.h \
 	orchestrator/results.c orchestrator/results.h \
+	orchestrator/units.c orchestrator/units.h \
 	orchestrator/cmd_policy.c orchestrator/cmd_policy.h
 
 bin_PROGRAMS += orchestrator/metactl
@@ -60,6 +61,7 @@ tests_unit_test_orch_conf_CFLAGS = $(AM_CFLAGS) $(CHECK_CFLAGS)
 tests_unit_test_orch_conf_LDADD = $(ORCH_TEST_LIBS) -lm
 
 INTEGRATION_TESTS += tests/integration/orch_fleet.sh \
+	tests/integration/orch_cli.sh \
 	tests/integration/orch_owncert.sh \
 	tests/integration/orch_trust.sh \
 	tests/integration/orch_truth_silent.sh \
@@ -69,6 +71,7 @@ tests_integration_orch_fakenode_SOURCES = tests/integration/orch_fakenode.c
 tests_integration_orch_fakenode_LDADD = lib/libmetactl.a $(JANSSON_LIBS) \
 	$(SODIUM_LIBS) $(RABBITMQ_LIBS)
 EXTRA_DIST += tests/integration/orch_fleet.sh tests/integration/orch_lib.sh \
+	tests/integration/orch_cli.sh \
 	tests/integration/orch_owncert.sh \
 	tests/integration/orch_trust.sh \
 	tests/integration/orch_truth_silent.sh \

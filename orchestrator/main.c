@@ -12,6 +12,7 @@
 #include <string.h>
 
 #include "orchestrator/cli.h"
+#include "orchestrator/opts.h"
 #include "orchestrator/usage.h"
 
 #include "orchestrator/cmd_policy.h"
@@ -93,6 +94,57 @@ help(int argc, char *argv[])
 	return MC_EXIT_OK;
 }
 
+/* The commands whose options are the fleet commands' (opts.c). */
+static int
+uses_fleet_opts(const char *name)
+{
+	static const char *const names[] = {"ping", "rpc", "find", "discover",
+	    "inventory", "facts", "doc", NULL};
+	size_t i;
+
+	for (i = 0; names[i] != NULL; i++)
+		if (strcmp(names[i], name) == 0)
+			return 1;
+	return 0;
+}
+
+/*
+ * -h or --help anywhere before "--" asks for the command's help: 1 after
+ * printing it, 0 when it was not asked for. rpc AGENT ACTION adds the
+ * action's inputs when its DDL loads; policy's subcommands describe
+ * themselves.
+ */
+static int
+help_anywhere(const struct command *c, int argc, char *argv[])
+{
+	struct orch_opts o;
+	int i, asked = 0;
+
+	if (uses_fleet_opts(c->name)) {
+		asked = orch_opts_help(&o, argc, argv);
+		if (asked && strcmp(c->name, "rpc") == 0 && o.nargs >= 2) {
+			usage_print(stdout, c->name);
+			printf("\n");
+			doc_action_help(o.config, o.args[0], o.args[1]);
+		} else if (asked)
+			help(2, (char *[]){"help", (char *)c->name, NULL});
+		orch_opts_clear(&o);
+		return asked;
+	}
+	for (i = 1; i < argc && strcmp(argv[i], "--") != 0; i++)
+		if (strcmp(argv[i], "-h") == 0 ||
+		    strcmp(argv[i], "--help") == 0)
+			break;
+	if (i == argc || strcmp(argv[i], "--") == 0)
+		return 0;
+	if (strcmp(c->name, "policy") == 0 && argc > 2 &&
+	    (strcmp(argv[1], "check") == 0 || strcmp(argv[1], "lint") == 0))
+		c->fn(3, (char *[]){argv[0], argv[1], "--help", NULL});
+	else
+		help(2, (char *[]){"help", (char *)c->name, NULL});
+	return 1;
+}
+
 int
 main(int argc, char *argv[])
 {
@@ -122,9 +174,8 @@ main(int argc, char *argv[])
 	cli_command = c->name;
 	if (c->fn == NULL)
 		return help(argc - 1, argv + 1);
-	if (argc > 2 &&
-	    (strcmp(argv[2], "--help") == 0 || strcmp(argv[2], "-h") == 0))
-		return help(2, argv);
+	if (help_anywhere(c, argc - 1, argv + 1))
+		return MC_EXIT_OK;
 	r = c->fn(argc - 1, argv + 1);
 	if (cli_interrupted && r != MC_EXIT_INTERRUPTED) {
 		/* What came back has been printed; say it is not all. */

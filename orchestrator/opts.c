@@ -26,8 +26,14 @@ enum {
 	O_SEED,
 	O_DRYRUN,
 	O_PREVIEW,
-	O_REFRESH
+	O_REFRESH,
+	O_IDS,
+	O_SORT,
+	O_TTL
 };
+
+/* A request's ttl in seconds: 1 to 2^31-1 (docs/PROTOCOL.md). */
+#define TTL_MAX 2147483647L
 
 static const struct {
 	struct option opt;
@@ -54,6 +60,11 @@ static const struct {
     {{"np", no_argument, NULL, O_NP}, OPT_OUTPUT},
     {{"no-progress", no_argument, NULL, O_NP}, OPT_OUTPUT},
     {{"display", required_argument, NULL, O_DISPLAY}, OPT_OUTPUT},
+    {{"ids", required_argument, NULL, O_IDS}, OPT_OUTPUT},
+    {{"identities", required_argument, NULL, O_IDS}, OPT_OUTPUT},
+    {{"sort", required_argument, NULL, O_SORT}, OPT_OUTPUT},
+    {{"quiet", no_argument, NULL, 'q'}, OPT_OUTPUT},
+    {{"ttl", required_argument, NULL, O_TTL}, OPT_TIMEOUT},
     {{"batch", required_argument, NULL, O_BATCH}, OPT_BATCH},
     {{"batch-sleep", required_argument, NULL, O_BATCH_SLEEP}, OPT_BATCH},
     {{"limit-nodes", required_argument, NULL, O_LIMIT}, OPT_BATCH},
@@ -62,6 +73,7 @@ static const struct {
     {{"preview", no_argument, NULL, O_PREVIEW}, OPT_BATCH},
     {{"config", required_argument, NULL, 'c'}, 0},
     {{"verbose", no_argument, NULL, 'v'}, 0},
+    {{"help", no_argument, NULL, 'h'}, 0},
 };
 
 #define NTABLE (sizeof(table) / sizeof(table[0]))
@@ -176,6 +188,84 @@ limit_select(char **v, size_t n, size_t k, uint64_t seed)
 	return k;
 }
 
+static const char *const ids_words[] = {
+    [IDS_OK] = "ok",
+    [IDS_FAILED] = "failed",
+    [IDS_SILENT] = "silent",
+    [IDS_NOT_OK] = "not-ok",
+    [IDS_ALL] = "all",
+};
+
+static const char *const sort_words[] = {
+    [SORT_STATUS] = "status",
+    [SORT_IDENTITY] = "identity",
+    [SORT_TIME] = "time",
+};
+
+/* The index of s in words[from..n), or -1. */
+static int
+word_index(const char *s, const char *const *words, int from, int n)
+{
+	int i;
+
+	for (i = from; i < n; i++)
+		if (strcmp(s, words[i]) == 0)
+			return i;
+	return -1;
+}
+
+const char *
+orch_opts_name(size_t i, int *ret_short, unsigned *ret_group)
+{
+	if (i >= NTABLE)
+		return NULL;
+	*ret_short = table[i].opt.val < 256 ? table[i].opt.val : 0;
+	*ret_group = table[i].group;
+	return table[i].opt.name;
+}
+
+/* The options of one word list (--ids, --sort, --display) and --ttl. */
+static int
+parse_word(
+    struct orch_opts *o, int c, const char *arg, char *err, size_t errsize)
+{
+	char *end;
+	long v;
+	int i;
+
+	switch (c) {
+	case O_IDS:
+		if ((i = word_index(arg, ids_words, IDS_OK, IDS_ALL + 1)) < 0)
+			break;
+		o->ids = (enum ids_mode)i;
+		o->format = OUT_IDS;
+		return 0;
+	case O_SORT:
+		if ((i = word_index(arg, sort_words, 0, SORT_TIME + 1)) < 0)
+			break;
+		o->sort = (enum sort_key)i;
+		return 0;
+	default: /* O_TTL */
+		errno = 0;
+		v = strtol(arg, &end, 10);
+		if (arg[0] < '0' || arg[0] > '9' || errno != 0 ||
+		    *end != '\0' || v < 1 || v > TTL_MAX) {
+			snprintf(err, errsize,
+			    "--ttl: '%s' is not a number of seconds (1 to "
+			    "%ld)",
+			    arg, TTL_MAX);
+			return -1;
+		}
+		o->ttl_s = v;
+		return 0;
+	}
+	snprintf(err, errsize, "%s: '%s' is not %s",
+	    c == O_IDS ? "--ids" : "--sort", arg,
+	    c == O_IDS ? "ok, failed, silent, not-ok or all"
+		       : "identity, status or time");
+	return -1;
+}
+
 static int
 add_filter(
     struct orch_opts *o, int c, const char *arg, char *err, size_t errsize)
@@ -224,7 +314,7 @@ orch_opts_parse(struct orch_opts *o, int argc, char *argv[], unsigned allowed,
     char *err, size_t errsize)
 {
 	struct option longopts[NTABLE + 1];
-	char shortopts[32] = "-:c:v";
+	char shortopts[32] = "-:c:vh";
 	size_t i, n = 0;
 	int c;
 
@@ -247,6 +337,8 @@ orch_opts_parse(struct orch_opts *o, int argc, char *argv[], unsigned allowed,
 		strcat(shortopts, "t:");
 	if (allowed & OPT_BATCH)
 		strcat(shortopts, "1");
+	if (allowed & OPT_OUTPUT)
+		strcat(shortopts, "q");
 
 	optind = 0;
 	opterr = 0;
@@ -275,6 +367,19 @@ orch_opts_parse(struct orch_opts *o, int argc, char *argv[], unsigned allowed,
 			break;
 		case 'v':
 			o->verbose++;
+			break;
+		case 'h':
+			o->help = 1;
+			break;
+		case 'q':
+			o->quiet = 1;
+			o->progress = 0;
+			break;
+		case O_IDS:
+		case O_SORT:
+		case O_TTL:
+			if (parse_word(o, c, optarg, err, errsize) < 0)
+				return -1;
 			break;
 		case 't':
 		case O_DT:
@@ -407,4 +512,35 @@ orch_opts_clear(struct orch_opts *o)
 	json_decref(o->filter);
 	free(o->args);
 	memset(o, 0, sizeof(*o));
+}
+
+int
+orch_opts_help(struct orch_opts *o, int argc, char *argv[])
+{
+	struct option longopts[NTABLE + 1];
+	size_t i;
+	int c;
+
+	memset(o, 0, sizeof(*o));
+	if ((o->args = calloc((size_t)argc + 1, sizeof(char *))) == NULL)
+		return 0;
+	for (i = 0; i < NTABLE; i++)
+		longopts[i] = table[i].opt;
+	memset(&longopts[NTABLE], 0, sizeof(longopts[NTABLE]));
+	optind = 0;
+	opterr = 0;
+	/* Every option of every group, so that a value ("-F --help" is a
+	 * fact filter) is never taken for an option. */
+	while ((c = getopt_long(argc, argv, "-:c:vhqF:C:I:A:S:T:t:1", longopts,
+		    NULL)) != -1) {
+		if (c == 'h')
+			o->help = 1;
+		else if (c == 'c')
+			o->config = optarg;
+		else if (c == 1)
+			o->args[o->nargs++] = optarg;
+	}
+	for (; optind < argc; optind++)
+		o->args[o->nargs++] = argv[optind];
+	return o->help;
 }

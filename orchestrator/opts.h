@@ -12,7 +12,8 @@
 enum out_format {
 	OUT_HUMAN,
 	OUT_JSON,
-	OUT_JSONL
+	OUT_JSONL,
+	OUT_IDS /* --ids: identities only, o->ids says which */
 };
 
 enum display_mode {
@@ -20,6 +21,23 @@ enum display_mode {
 	DISPLAY_OK,
 	DISPLAY_FAILED,
 	DISPLAY_ALL
+};
+
+/* --ids: which identities to print, one per line, instead of a table. */
+enum ids_mode {
+	IDS_NONE,
+	IDS_OK,
+	IDS_FAILED, /* failed and invalid */
+	IDS_SILENT, /* no reply, not addressed, late */
+	IDS_NOT_OK, /* everything but ok */
+	IDS_ALL
+};
+
+/* --sort: the order of the rows. */
+enum sort_key {
+	SORT_STATUS, /* status, then identity */
+	SORT_IDENTITY,
+	SORT_TIME /* round-trip time, silent nodes last */
 };
 
 /* "N" or "N%"; n == 0 means unset. */
@@ -31,10 +49,12 @@ struct count_spec {
 /* Which option groups a command accepts. */
 #define OPT_FILTER 0x01 /* -F -C -I -A -S -T */
 #define OPT_DISCOVERY 0x02 /* --nodes --dt --no-cache --refresh */
-#define OPT_OUTPUT 0x04 /* --json --jsonl --np --display */
+#define OPT_OUTPUT 0x04 /* --json --jsonl --np --display --ids --sort -q */
 #define OPT_BATCH \
 	0x08 /* --batch --batch-sleep --limit-* -1 --dry-run --preview */
-#define OPT_TIMEOUT 0x10 /* -t */
+#define OPT_TIMEOUT 0x10 /* -t --ttl */
+/* What every fleet command (ping, find, rpc, facts, inventory) accepts. */
+#define OPT_FLEET (OPT_FILTER | OPT_DISCOVERY | OPT_OUTPUT | OPT_TIMEOUT)
 #define OPT_ALL 0xff
 
 struct orch_opts {
@@ -44,6 +64,7 @@ struct orch_opts {
 	const char *nodes; /* --nodes FILE, "-" for stdin */
 	long timeout_ms; /* -t; -1 unset */
 	long discovery_ms; /* --dt; -1 unset */
+	long ttl_s; /* --ttl; 0 unset */
 	int no_cache;
 	int refresh; /* --refresh: rebuild the node registry */
 	struct count_spec batch;
@@ -53,7 +74,11 @@ struct orch_opts {
 	int have_seed;
 	enum out_format format;
 	enum display_mode display;
-	int progress; /* 0 after --np */
+	enum ids_mode ids;
+	enum sort_key sort;
+	int quiet; /* -q: only rows needing attention, and the summary */
+	int progress; /* 0 after --np or -q */
+	int help; /* -h or --help was given */
 	int dry_run; /* --dry-run: the nodes show what they would run */
 	int preview; /* --preview: print the request, send nothing */
 	int verbose;
@@ -70,6 +95,19 @@ struct orch_opts {
 int orch_opts_parse(struct orch_opts *o, int argc, char *argv[],
     unsigned allowed, char *err, size_t errsize);
 void orch_opts_clear(struct orch_opts *o);
+
+/*
+ * Whether argv (argv[0] the command) asks for help: -h or --help anywhere
+ * before "--", option values skipped as the fleet commands read them. The
+ * positional arguments and -c go into o (as orch_opts_parse() fills them;
+ * clear it after); everything else, errors included, is ignored.
+ */
+int orch_opts_help(struct orch_opts *o, int argc, char *argv[]);
+
+/* The i-th option the fleet commands know, for documentation checks: its
+ * long name, its short letter (0 if none) and its group (OPT_*, 0 for
+ * every command); NULL past the end. */
+const char *orch_opts_name(size_t i, int *ret_short, unsigned *ret_group);
 
 /* "N" (1..1000000) or "N%" (1..100); 0 or -1. */
 int count_spec_parse(const char *s, struct count_spec *ret);

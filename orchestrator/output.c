@@ -2,12 +2,15 @@
 #include "buildconf.h"
 
 #include <math.h>
+#include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
 #include "message.h"
 #include "orchestrator/output.h"
+#include "orchestrator/units.h"
+#include "strv.h"
 
 /* The reply data key under which a dry run lists the argv of every command
  * the node would have run (agent/action.c). */
@@ -283,6 +286,24 @@ output_document(
 	return doc;
 }
 
+/* Appends to buf at *n, as long as it fits. */
+static void append(char *buf, size_t size, int *n, const char *fmt, ...)
+    __attribute__((format(printf, 4, 5)));
+
+static void
+append(char *buf, size_t size, int *n, const char *fmt, ...)
+{
+	va_list ap;
+	int k;
+
+	if (*n < 0 || (size_t)*n >= size)
+		return;
+	va_start(ap, fmt);
+	k = vsnprintf(buf + *n, size - (size_t)*n, fmt, ap);
+	va_end(ap);
+	*n = k < 0 ? -1 : *n + k;
+}
+
 void
 output_summary(char *buf, size_t size, const struct results *rs)
 {
@@ -290,25 +311,36 @@ output_summary(char *buf, size_t size, const struct results *rs)
 	       failed = results_count(rs, RES_FAILED),
 	       invalid = results_count(rs, RES_INVALID),
 	       late = results_count(rs, RES_LATE),
-	       missing = results_count(rs, RES_MISSING);
-	int n;
+	       missing = results_count(rs, RES_MISSING),
+	       unaddressed = results_count(rs, RES_UNADDRESSED),
+	       nodes = ok + failed + late + missing + unaddressed, isnew = 0, i;
+	int n = 0;
 
-	n = snprintf(buf, size, "%zu node%s: %zu ok, %zu failed",
-	    ok + failed + late + missing,
-	    ok + failed + late + missing == 1 ? "" : "s", ok, failed);
-	if (invalid > 0 && n > 0 && (size_t)n < size)
-		n += snprintf(
-		    buf + n, size - (size_t)n, ", %zu invalid", invalid);
-	if (late > 0 && n > 0 && (size_t)n < size)
-		n += snprintf(buf + n, size - (size_t)n, ", %zu late", late);
-	if (n > 0 && (size_t)n < size)
-		snprintf(buf + n, size - (size_t)n, ", %zu no reply, %.2f s",
-		    missing, (double)rs->elapsed_ms / 1000.0);
+	/* An invalid reply is a claim, not a node: counted apart. */
+	for (i = 0; i < rs->n; i++)
+		if (rs->v[i].is_new && rs->v[i].kind != RES_INVALID)
+			isnew++;
+	buf[0] = '\0';
+	append(buf, size, &n, "%zu node%s: %zu ok, %zu failed", nodes,
+	    nodes == 1 ? "" : "s", ok, failed);
+	if (late > 0)
+		append(buf, size, &n, ", %zu late", late);
+	append(buf, size, &n, ", %zu no reply", missing);
+	if (unaddressed > 0)
+		append(buf, size, &n, ", %zu not addressed", unaddressed);
+	if (isnew > 0)
+		append(buf, size, &n, ", %zu new", isnew);
+	if (invalid > 0)
+		append(buf, size, &n, "; %zu invalid repl%s", invalid,
+		    invalid == 1 ? "y" : "ies");
+	append(buf, size, &n, ", %.2f s", (double)rs->elapsed_ms / 1000.0);
 }
 
 static int
-displayed(const struct result *r, enum display_mode display)
+displayed(const struct result *r, enum display_mode display, int quiet)
 {
+	if (quiet && r->kind == RES_OK)
+		return 0;
 	switch (display) {
 	case DISPLAY_OK:
 		return r->kind == RES_OK;
@@ -317,6 +349,17 @@ displayed(const struct result *r, enum display_mode display)
 	default:
 		return 1;
 	}
+}
+
+/* One reply value as a table shows it: in its DDL unit when it has one. */
+static char *
+column_text(const struct ddl_output *o, const json_t *v)
+{
+	char buf[64];
+
+	if (o != NULL && units_format(buf, sizeof(buf), o->unit, v) == 0)
+		return strdup(buf);
+	return output_value_text(v);
 }
 
 static void
@@ -335,7 +378,7 @@ print_columns(FILE *f, const struct result *r, const struct ddl_action *a)
 
 			if ((v = json_object_get(r->data, o->name)) == NULL)
 				continue;
-			t = output_value_text(v);
+			t = column_text(o, v);
 			fprintf(f, "  %s: %s",
 			    o->display_as != NULL ? o->display_as : o->name,
 			    t != NULL ? t : "?");
@@ -409,8 +452,102 @@ print_commands(
 	}
 }
 
+/* 1 and *ret when s is all of a number. */
+static int
+key_number(const char *s, double *ret)
+{
+	char *end;
+
+	if (s[0] == '\0')
+		return 0;
+	*ret = strtod(s, &end);
+	return *end == '\0' && isfinite(*ret);
+}
+
+static int
+cmp_number_keys(const void *a, const void *b)
+{
+	const char *x = *(const char *const *)a, *y = *(const char *const *)b;
+	double dx = 0, dy = 0;
+
+	key_number(x, &dx);
+	key_number(y, &dy);
+	if (dx != dy)
+		return dx < dy ? -1 : 1;
+	return strcmp(x, y);
+}
+
+static int
+cmp_text_keys(const void *a, const void *b)
+{
+	return strcmp(*(const char *const *)a, *(const char *const *)b);
+}
+
+void
+output_counts(FILE *f, const json_t *counts, const char *indent)
+{
+	const char **keys;
+	const char *k;
+	json_t *v;
+	size_t n = 0, i, width = 1;
+	int numeric = 1;
+	double d;
+
+	if ((keys = calloc(json_object_size(counts) + 1, sizeof(*keys))) ==
+	    NULL)
+		return;
+	json_object_foreach((json_t *)counts, k, v)
+	{
+		keys[n++] = k;
+		if (strlen(k) > width)
+			width = strlen(k);
+		if (!key_number(k, &d))
+			numeric = 0;
+	}
+	qsort(
+	    keys, n, sizeof(*keys), numeric ? cmp_number_keys : cmp_text_keys);
+	if (width > 60)
+		width = 60;
+	for (i = 0; i < n; i++)
+		fprintf(f, "%s%-*s  %6lld\n", indent, (int)width, keys[i],
+		    (long long)json_integer_value(
+			json_object_get(counts, keys[i])));
+	free(keys);
+}
+
+/* The DDL entry of an aggregate result: its format, and its output's
+ * unit. */
 static void
-print_aggregates(FILE *f, const json_t *aggregates)
+aggregate_style(const struct ddl_action *a, const char *fn, const char *field,
+    const char **ret_fmt, enum ddl_unit *ret_unit)
+{
+	const json_t *x;
+	size_t i;
+
+	*ret_fmt = NULL;
+	*ret_unit = DDL_UNIT_NONE;
+	if (a == NULL)
+		return;
+	json_array_foreach(a->aggregate, i, x)
+	{
+		const char *xfn =
+		    json_string_value(json_object_get(x, "function"));
+		const char *xout =
+		    json_string_value(json_object_get(x, "output"));
+
+		if (xfn != NULL && xout != NULL && strcmp(fn, xfn) == 0 &&
+		    strcmp(field, xout) == 0)
+			*ret_fmt =
+			    json_string_value(json_object_get(x, "format"));
+	}
+	for (i = 0; i < a->noutputs; i++)
+		if (strcmp(a->outputs[i].name, field) == 0)
+			*ret_unit = a->outputs[i].unit;
+}
+
+static void
+print_aggregates(
+    FILE *f, const json_t *aggregates, const struct ddl_action *action)
 {
 	const json_t *item;
 	size_t i;
@@ -422,90 +559,326 @@ print_aggregates(FILE *f, const json_t *aggregates)
 		    json_string_value(json_object_get(item, "output"));
 		const char *fn =
 		    json_string_value(json_object_get(item, "function"));
+		const char *fmt;
+		enum ddl_unit unit;
+		char buf[128];
 
+		if (fn == NULL || field == NULL)
+			continue;
 		if (json_is_object(res) && json_object_size(res) > 0) {
-			const char *k;
-			json_t *v;
-
 			fprintf(f, "\n%s of %s:\n", fn, field);
-			json_object_foreach((json_t *)res, k, v)
-			    fprintf(f, "  %s: %lld\n", k,
-				(long long)json_integer_value(v));
-		} else if (json_is_number(res)) {
-			fprintf(f, "\n%s of %s: %g\n", fn, field,
-			    json_number_value(res));
+			output_counts(f, res, "  ");
+			continue;
 		}
+		if (!json_is_number(res))
+			continue;
+		aggregate_style(action, fn, field, &fmt, &unit);
+		if (fmt != NULL ||
+		    units_format(buf, sizeof(buf), unit, res) < 0)
+			units_number(
+			    buf, sizeof(buf), fmt, json_number_value(res));
+		fprintf(f, "\n%s of %s: %s\n", fn, field, buf);
 	}
 }
 
-void
-output_missing(FILE *f, const struct results *rs, int color)
+/* Names the nodes of one kind after label; nothing when there are none. */
+static void
+print_names(FILE *f, const struct results *rs, enum result_kind kind,
+    const char *label, int color)
 {
 	size_t i;
 
-	if (results_count(rs, RES_MISSING) == 0)
+	if (results_count(rs, kind) == 0)
 		return;
-	fprintf(
-	    f, "%sno reply from:%s", color ? C_YELLOW : "", color ? C_OFF : "");
+	fprintf(f, "%s%s:%s", color ? C_YELLOW : "", label, color ? C_OFF : "");
 	for (i = 0; i < rs->n; i++)
-		if (rs->v[i].kind == RES_MISSING)
+		if (rs->v[i].kind == kind)
 			fprintf(f, " %s", rs->v[i].identity);
 	fputc('\n', f);
 }
 
 void
-output_human(FILE *f, const struct results *rs, const struct ddl_action *action,
-    enum display_mode display, int color, const json_t *aggregates)
+output_missing(FILE *f, const struct results *rs, int color)
 {
-	size_t i, width = 8, nmissing = 0;
-	char summary[256];
+	print_names(f, rs, RES_MISSING, "no reply from", color);
+	print_names(f, rs, RES_UNADDRESSED, "not addressed", color);
+	print_names(f, rs, RES_LATE, "late", color);
+}
 
-	if (display == DISPLAY_DDL) {
-		const char *d = action != NULL ? action->display : NULL;
+void
+output_nomatch(FILE *f, const json_t *filter)
+{
+	fprintf(f, "no node matched%s\n",
+	    json_object_size(filter) > 0 ? " the filter" : "");
+}
 
-		display = d == NULL || strcmp(d, "always") == 0 ? DISPLAY_ALL
-		    : strcmp(d, "ok") == 0                      ? DISPLAY_OK
-					   : DISPLAY_FAILED;
+/* Which --ids set a result belongs to. */
+static int
+ids_member(const struct result *r, enum ids_mode ids)
+{
+	switch (ids) {
+	case IDS_OK:
+		return r->kind == RES_OK;
+	case IDS_FAILED:
+		return r->kind == RES_FAILED || r->kind == RES_INVALID;
+	case IDS_SILENT:
+		return r->kind == RES_MISSING || r->kind == RES_UNADDRESSED ||
+		    r->kind == RES_LATE;
+	case IDS_NOT_OK:
+		return r->kind != RES_OK;
+	case IDS_ALL:
+		return 1;
+	default:
+		return 0;
 	}
+}
+
+void
+output_ids(FILE *f, const struct results *rs, enum ids_mode ids)
+{
+	struct strv seen = STRV_INIT;
+	size_t i;
+
+	for (i = 0; i < rs->n; i++)
+		if (ids_member(&rs->v[i], ids))
+			strv_push(&seen, rs->v[i].identity);
+	/* One line per identity, even when a node both answered and was
+	 * impersonated. */
+	strv_sort_uniq(&seen);
+	for (i = 0; i < seen.n; i++)
+		fprintf(f, "%s\n", seen.v[i]);
+	strv_clear(&seen);
+}
+
+/* The comparisons of --sort, on pointers to results. */
+static int
+cmp_identity(const void *a, const void *b)
+{
+	const struct result *x = *(const struct result *const *)a,
+			    *y = *(const struct result *const *)b;
+	int c = strcmp(x->identity, y->identity);
+
+	return c != 0 ? c : (int)x->kind - (int)y->kind;
+}
+
+static int
+cmp_status(const void *a, const void *b)
+{
+	const struct result *x = *(const struct result *const *)a,
+			    *y = *(const struct result *const *)b;
+
+	if (x->kind != y->kind)
+		return (int)x->kind - (int)y->kind;
+	return cmp_identity(a, b);
+}
+
+static int
+cmp_time(const void *a, const void *b)
+{
+	const struct result *x = *(const struct result *const *)a,
+			    *y = *(const struct result *const *)b;
+
+	/* No time (no reply) after every time. */
+	if ((x->rtt_ms < 0) != (y->rtt_ms < 0))
+		return x->rtt_ms < 0 ? 1 : -1;
+	if (x->rtt_ms != y->rtt_ms)
+		return x->rtt_ms < y->rtt_ms ? -1 : 1;
+	return cmp_status(a, b);
+}
+
+const struct result **
+output_order(const struct results *rs, enum sort_key sort)
+{
+	const struct result **v = calloc(rs->n + 1, sizeof(*v));
+	size_t i;
+
+	if (v == NULL)
+		return NULL;
+	for (i = 0; i < rs->n; i++)
+		v[i] = &rs->v[i];
+	qsort(v, rs->n, sizeof(*v),
+	    sort == SORT_IDENTITY   ? cmp_identity
+		: sort == SORT_TIME ? cmp_time
+				    : cmp_status);
+	return v;
+}
+
+size_t
+output_width(const struct results *rs)
+{
+	size_t i, width = 8;
+
 	for (i = 0; i < rs->n; i++)
 		if (strlen(rs->v[i].identity) > width)
 			width = strlen(rs->v[i].identity);
-	if (width > 60)
-		width = 60;
-	for (i = 0; i < rs->n; i++) {
-		const struct result *r = &rs->v[i];
-		const char *col = r->kind == RES_OK                 ? C_GREEN
-		    : r->kind == RES_LATE || r->kind == RES_MISSING ? C_YELLOW
-								    : C_RED;
-		char status[32];
+	return width > 60 ? 60 : width;
+}
 
-		if (r->kind == RES_MISSING)
-			nmissing++;
-		if (!displayed(r, display))
+void
+output_row_head(FILE *f, const struct result *r, size_t width, int color)
+{
+	const char *col = r->kind == RES_OK ? C_GREEN
+	    : r->kind == RES_LATE || r->kind == RES_MISSING ||
+		r->kind == RES_UNADDRESSED
+	    ? C_YELLOW
+	    : C_RED;
+	const char *status = r->kind == RES_OK ? "OK"
+	    : r->kind == RES_FAILED ? message_status_str(r->statuscode)
+				    : kind_names[r->kind];
+
+	if (r->kind == RES_INVALID) {
+		/* A claim, not a node: the identity column stays empty. */
+		fprintf(f, "%-*s  %sinvalid reply%s (claims to be %s): %s",
+		    (int)width, "-", color ? col : "", color ? C_OFF : "",
+		    r->identity, r->why != NULL ? r->why : "");
+		return;
+	}
+	fprintf(f, "%-*s  %s%-14s%s", (int)width, r->identity, color ? col : "",
+	    status, color ? C_OFF : "");
+	if (r->is_new)
+		fputs("  (new)", f);
+	if (r->kind == RES_FAILED && r->statusmsg != NULL)
+		fprintf(f, "  %s", r->statusmsg);
+	if ((r->kind == RES_MISSING || r->kind == RES_UNADDRESSED) &&
+	    r->why != NULL)
+		fprintf(f, "  %s", r->why);
+}
+
+static enum display_mode
+display_of(const struct orch_opts *o, const struct ddl_action *action)
+{
+	const char *d = action != NULL ? action->display : NULL;
+
+	if (o->display != DISPLAY_DDL)
+		return o->display;
+	return d == NULL || strcmp(d, "always") == 0 ? DISPLAY_ALL
+	    : strcmp(d, "ok") == 0                   ? DISPLAY_OK
+						     : DISPLAY_FAILED;
+}
+
+void
+output_human(FILE *f, const struct results *rs, const struct ddl_action *action,
+    const struct orch_opts *o, int color, const json_t *aggregates)
+{
+	enum display_mode display = display_of(o, action);
+	size_t i, width = output_width(rs);
+	const struct result **idx;
+	char summary[256];
+
+	if (rs->n == 0) {
+		output_nomatch(f, o->filter);
+		return;
+	}
+	if ((idx = output_order(rs, o->sort)) == NULL)
+		return;
+	for (i = 0; i < rs->n; i++) {
+		const struct result *r = idx[i];
+
+		if (!displayed(r, display, o->quiet))
 			continue;
-		if (r->kind == RES_FAILED)
-			snprintf(status, sizeof(status), "%s",
-			    message_status_str(r->statuscode));
-		else
-			snprintf(status, sizeof(status), "%s",
-			    r->kind == RES_OK ? "OK" : kind_names[r->kind]);
-		fprintf(f, "%-*s  %s%-14s%s", (int)width, r->identity,
-		    color ? col : "", status, color ? C_OFF : "");
+		output_row_head(f, r, width, color);
 		if (r->kind == RES_OK || r->kind == RES_LATE)
 			print_columns(f, r, action);
-		if (r->kind == RES_FAILED && r->statusmsg != NULL)
-			fprintf(f, "  %s", r->statusmsg);
-		if (r->kind == RES_INVALID || r->kind == RES_UNADDRESSED)
-			fprintf(f, "  %s", r->why != NULL ? r->why : "");
 		fputc('\n', f);
 		if (r->kind == RES_OK || r->kind == RES_FAILED ||
 		    r->kind == RES_LATE)
 			print_commands(f, r, action, width);
 	}
+	free((void *)idx);
 	output_summary(summary, sizeof(summary), rs);
 	fprintf(f, "\n%s\n", summary);
-	if (nmissing > 0)
-		output_missing(f, rs, color);
+	output_missing(f, rs, color);
 	if (aggregates != NULL)
-		print_aggregates(f, aggregates);
+		print_aggregates(f, aggregates, action);
+}
+
+/* "label:" and one item a line, "(none)" for an empty list. */
+static void
+print_list(FILE *f, const char *label, const json_t *v)
+{
+	const json_t *x;
+	size_t i;
+
+	fprintf(f, "%s:\n", label);
+	if (!json_is_array(v) || json_array_size(v) == 0) {
+		fprintf(f, "  (none)\n");
+		return;
+	}
+	json_array_foreach(v, i, x)
+	{
+		char *t = output_value_text(x);
+
+		fprintf(f, "  %s\n", t != NULL ? t : "?");
+		free(t);
+	}
+}
+
+/* "  name = value" for each fact, by name. */
+static void
+print_facts(FILE *f, const json_t *facts)
+{
+	const char **keys;
+	const char *k;
+	json_t *v;
+	size_t n = 0, i, width = 1;
+
+	if (json_object_size(facts) == 0) {
+		fprintf(f, "  (none)\n");
+		return;
+	}
+	if ((keys = calloc(json_object_size(facts), sizeof(*keys))) == NULL)
+		return;
+	json_object_foreach((json_t *)facts, k, v)
+	{
+		keys[n++] = k;
+		if (strlen(k) > width)
+			width = strlen(k);
+	}
+	qsort(keys, n, sizeof(*keys), cmp_text_keys);
+	if (width > 40)
+		width = 40;
+	for (i = 0; i < n; i++) {
+		json_t *ks = json_string(keys[i]);
+		/* Names come from the node too: no control characters. */
+		char *t = output_value_text(json_object_get(facts, keys[i])),
+		     *name = output_value_text(ks);
+
+		json_decref(ks);
+		fprintf(f, "  %-*s = %s\n", (int)width,
+		    name != NULL ? name : "?", t != NULL ? t : "?");
+		free(t);
+		free(name);
+	}
+	free(keys);
+}
+
+void
+output_inventory(FILE *f, const struct result *r, const struct ddl_action *a)
+{
+	const json_t *d = r->data, *facts = json_object_get(d, "facts");
+	const struct ddl_output *up = NULL;
+	char *t;
+	size_t i;
+
+	for (i = 0; a != NULL && i < a->noutputs; i++)
+		if (strcmp(a->outputs[i].name, "uptime") == 0)
+			up = &a->outputs[i];
+	fprintf(
+	    f, "identity:    %s%s\n", r->identity, r->is_new ? "  (new)" : "");
+	t = output_value_text(json_object_get(d, "version"));
+	fprintf(f, "version:     %s\n", t != NULL ? t : "?");
+	free(t);
+	t = column_text(up, json_object_get(d, "uptime"));
+	fprintf(f, "uptime:      %s\n", t != NULL ? t : "?");
+	free(t);
+	print_list(f, "agents", json_object_get(d, "agents"));
+	print_list(f, "classes", json_object_get(d, "classes"));
+	print_list(f, "collectives", json_object_get(d, "collectives"));
+	if (json_is_object(facts)) {
+		fprintf(f, "facts:\n");
+		print_facts(f, facts);
+	} else
+		fprintf(f, "facts:       %lld\n",
+		    (long long)json_integer_value(
+			json_object_get(d, "fact_count")));
 }

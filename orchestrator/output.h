@@ -37,18 +37,44 @@ json_t *output_document(
     const json_t *request, const struct results *rs, const json_t *aggregates);
 
 /*
- * Human rendering: one line per displayed node (ok first, failures, then
- * nodes that did not answer, by identity), each followed by the commands
- * a dry run would have run ("would run: argv", shell-quoted), then the
- * summary, the names of the silent nodes and the aggregates. rs must be
- * sorted.
+ * Human rendering: one line per displayed node in the order of o->sort
+ * (--sort; status: ok, failed, invalid, late, no reply, not addressed,
+ * then identity), each followed by the commands a dry run would have run
+ * ("would run: argv", shell-quoted); with o->quiet no line for OK nodes.
+ * Values of outputs with a DDL unit are shown in it. Then the summary,
+ * the names of the silent nodes and the aggregates (with their format).
+ * No result at all: "no node matched" (the filter).
  */
 void output_human(FILE *f, const struct results *rs,
-    const struct ddl_action *action, enum display_mode display, int color,
+    const struct ddl_action *action, const struct orch_opts *o, int color,
     const json_t *aggregates);
-/* "no reply from: a b c" when some node did not answer. */
+/* The start of a node's line: identity, status and what went wrong
+ * ("(new)", the failure's message, why it was not addressed or did not
+ * answer); an invalid reply is "invalid reply (claims to be ID): why". */
+void output_row_head(FILE *f, const struct result *r, size_t width, int color);
+/* The identity column's width for rs. */
+size_t output_width(const struct results *rs);
+/* The results of rs in the order of sort, NULL-terminated; the array is
+ * the caller's to free, the results stay rs's; NULL when out of memory. */
+const struct result **output_order(
+    const struct results *rs, enum sort_key sort);
+/* --ids: the identities of the chosen kinds, sorted, one per line. */
+void output_ids(FILE *f, const struct results *rs, enum ids_mode ids);
+/* "no reply from: a b", "not addressed: c", "late: d", each when any. */
 void output_missing(FILE *f, const struct results *rs, int color);
-/* "N nodes: A ok, B failed, C no reply, 1.23 s" into buf. */
+/* "no node matched the filter", or "no node matched" without a filter. */
+void output_nomatch(FILE *f, const json_t *filter);
+/* Counts of values ({"value": n}), sorted numerically when every value is
+ * a number, else by text, one per line after indent, counts aligned. */
+void output_counts(FILE *f, const json_t *counts, const char *indent);
+/* One node's rpcutil inventory: identity, version, uptime (in the unit
+ * of a's "uptime" output), agents, classes, collectives, and its facts
+ * with their values when the reply has them (else their count). */
+void output_inventory(
+    FILE *f, const struct result *r, const struct ddl_action *a);
+/* "N nodes: A ok, B failed, C no reply, D not addressed, E new; K invalid
+ * replies, 1.23 s" into buf: each node counted once; late, not addressed,
+ * new and invalid only when there are any. */
 void output_summary(char *buf, size_t size, const struct results *rs);
 
 #endif

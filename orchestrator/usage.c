@@ -1,17 +1,21 @@
 /* usage.c: synopsis and options of each command, for metactl help. */
 #include "buildconf.h"
 
+#include <stdarg.h>
 #include <string.h>
 
+#include "orchestrator/cli.h"
 #include "orchestrator/usage.h"
 
 #define FILTER_HELP \
 	"filters (repeatable, on every fleet command):\n" \
-	"  -F, --wf FACT OP VALUE  fact filter: = == != < > <= >= =~ or " \
+	"  -F, --wf, --with-fact FACT OP VALUE\n" \
+	"                          fact filter: = == != < > <= >= =~ or " \
 	"/re/\n" \
-	"  -C, --wc CLASS          class name or /regex/\n" \
-	"  -I, --wi IDENTITY       identity or /regex/; several are OR'd\n" \
-	"  -A, --wa AGENT          nodes that host AGENT\n" \
+	"  -C, --wc, --with-class CLASS  class name or /regex/\n" \
+	"  -I, --wi, --with-identity IDENTITY\n" \
+	"                          identity or /regex/; several are OR'd\n" \
+	"  -A, --wa, --with-agent AGENT  nodes that host AGENT\n" \
 	"  -S, --select EXPR       compound filter, e.g. 'role=web and !db'\n" \
 	"  -T, --target COLL       collective (default from client.conf)\n"
 
@@ -20,31 +24,49 @@
 	"  --nodes FILE|-          address the identities in FILE (or " \
 	"stdin)\n" \
 	"  --dt, --discovery-timeout SECONDS  discovery window\n" \
-	"  -t, --timeout SECONDS   wait at most this long for replies\n" \
 	"  --no-cache              wait the whole window, ignore the node " \
 	"registry\n" \
 	"  --refresh               rebuild the node registry's inventories\n" \
-	"  -c, --config FILE       client configuration file\n"
+	"  -t, --timeout SECONDS   wait at most this long for replies\n" \
+	"  --ttl SECONDS           how long the request stays valid on the " \
+	"nodes\n" \
+	"  -c, --config FILE       client configuration file\n" \
+	"  -v, --verbose           say how discovery ended\n"
 
 #define OUTPUT_HELP \
 	"output:\n" \
 	"  --json                  one JSON document\n" \
 	"  --jsonl                 one JSON line per reply, then a stats " \
 	"line\n" \
-	"  --np, --no-progress     no progress bar on stderr\n"
+	"  --np, --no-progress     no progress bar on stderr\n" \
+	"  -q, --quiet             no progress, only the rows that need " \
+	"attention\n" \
+	"                          and the summary\n" \
+	"  --display ok|failed|all which replies to list (default: the " \
+	"DDL's)\n" \
+	"  --sort status|identity|time  order of the rows (default: " \
+	"status)\n" \
+	"  --ids, --identities ok|failed|silent|not-ok|all\n" \
+	"                          print only these identities, one per " \
+	"line,\n" \
+	"                          for --nodes -\n" \
+	"  -h, --help              this help\n"
+
+#define FLEET_HELP FILTER_HELP "\n" DISCOVERY_HELP "\n" OUTPUT_HELP
 
 static const struct {
 	const char *name;
 	const char *text;
 } usages[] = {
     {"ping",
-	"usage: metactl ping [filters] [options]\n\n" FILTER_HELP
-	"\n" DISCOVERY_HELP "\n" OUTPUT_HELP},
+	"usage: metactl ping [filters] [options]\n\n"
+	"Lists the nodes that answer, with round-trip times.\n\n" FLEET_HELP},
     {"rpc",
 	"usage: metactl rpc AGENT ACTION [key=value ...] [filters] [options]\n"
 	"\n"
-	"Inputs are checked against the action's DDL before anything is sent.\n"
-	"\n" FILTER_HELP "\n" DISCOVERY_HELP "batches and limits:\n"
+	"Inputs are checked against the action's DDL before anything is sent;\n"
+	"metactl rpc AGENT ACTION --help lists them.\n"
+	"\n" FLEET_HELP "\nbatches and limits:\n"
 	"  --batch N|N%            address N nodes (or N% of them) at a time\n"
 	"  --batch-sleep SECONDS   pause between batches\n"
 	"  --limit-nodes N|N%      address only N (or N%) of the matching "
@@ -55,25 +77,22 @@ static const struct {
 	"and\n"
 	"                          show the commands they would run\n"
 	"  --preview               print the request and the nodes, send "
-	"nothing\n\n" OUTPUT_HELP "  --display ok|failed|all which replies to "
-	"list (default: the DDL's)\n"},
+	"nothing\n"},
     {"find",
 	"usage: metactl find [filters] [options]\n\n"
-	"Prints the identities of the matching nodes, one per "
-	"line.\n\n" FILTER_HELP "\n" DISCOVERY_HELP},
+	"Prints the identities of the matching nodes, one per line; the "
+	"silent\nones are named on stderr.\n\n" FLEET_HELP},
     {"discover",
 	"usage: metactl discover [filters] [options]\n\n"
-	"The same as metactl find.\n\n" FILTER_HELP "\n" DISCOVERY_HELP},
+	"The same as metactl find.\n\n" FLEET_HELP},
     {"inventory",
-	"usage: metactl inventory [options] NODE\n\n"
-	"Shows the agents, classes and facts of one node.\n\n"
-	"  --json                  the raw reply data\n"
-	"  -t, --timeout SECONDS   wait at most this long\n"
-	"  -c, --config FILE       client configuration file\n"},
+	"usage: metactl inventory [filters] [options] [NODE...]\n\n"
+	"Shows the version, uptime, agents, classes and facts of each "
+	"matching\nnode (each NODE adds an identity filter).\n\n" FLEET_HELP},
     {"facts",
 	"usage: metactl facts [filters] [options] FACT\n\n"
-	"Counts the nodes that have each value of FACT.\n\n" FILTER_HELP
-	"\n" DISCOVERY_HELP "\n" OUTPUT_HELP},
+	"Counts the nodes that have each value of FACT, values "
+	"sorted.\n\n" FLEET_HELP},
     {"forget",
 	"usage: metactl forget [-c FILE] NODE...\n\n"
 	"Removes the nodes from the node registry: they are no longer\n"
@@ -115,4 +134,17 @@ usage_print(FILE *f, const char *command)
 			return 1;
 		}
 	return 0;
+}
+
+void
+usage_errx(const char *fmt, ...)
+{
+	char msg[512];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	cli_errx("%s (metactl help %s)", msg,
+	    cli_command != NULL ? cli_command : "");
 }

@@ -216,6 +216,59 @@ START_TEST(parse_errors)
 }
 END_TEST
 
+START_TEST(units_and_formats)
+{
+	static const char text[] =
+	    "{\"agent\":\"a\",\"actions\":{\"x\":{\"output\":{"
+	    "\"t\":{\"type\":\"integer\",\"unit\":\"time_ms\"},"
+	    "\"r\":{\"type\":\"number\",\"unit\":\"bytes\"},"
+	    "\"n\":{\"type\":\"integer\"}},"
+	    "\"aggregate\":[{\"function\":\"average\",\"output\":\"r\","
+	    "\"format\":\"%.2f MiB\"}]}}}";
+	static const struct {
+		const char *fmt;
+		int kind;
+	} formats[] = {
+	    {"%.2f", 'f'},
+	    {"%d", 'd'},
+	    {"%i nodes", 'd'},
+	    {"100%% at %-8.3e", 'f'},
+	    {"%+05g", 'f'},
+	    {"%s", 0},
+	    {"%n", 0},
+	    {"%d %d", 0},
+	    {"%*d", 0},
+	    {"%ld", 0},
+	    {"%100d", 0},
+	    {"%.100f", 0},
+	    {"no conversion", 0},
+	    {"%", 0},
+	    {"%%", 0},
+	    {"%.2f%", 0},
+	};
+	struct ddl *d = NULL;
+	struct error err;
+	size_t i;
+
+	ck_assert_int_eq(ddl_parse(text, strlen(text), "t.json", &d, &err), 0);
+	for (i = 0; i < d->actions[0].noutputs; i++) {
+		const struct ddl_output *o = &d->actions[0].outputs[i];
+
+		ck_assert_int_eq(o->unit,
+		    strcmp(o->name, "t") == 0       ? DDL_UNIT_TIME_MS
+			: strcmp(o->name, "r") == 0 ? DDL_UNIT_BYTES
+						    : DDL_UNIT_NONE);
+	}
+	ck_assert_str_eq(ddl_unit_str(DDL_UNIT_S), "s");
+	ck_assert_ptr_null(ddl_unit_str(DDL_UNIT_NONE));
+	ddl_free(d);
+	for (i = 0; i < sizeof(formats) / sizeof(formats[0]); i++)
+		ck_assert_msg(
+		    ddl_format_kind(formats[i].fmt) == formats[i].kind,
+		    "%s: %d", formats[i].fmt, ddl_format_kind(formats[i].fmt));
+}
+END_TEST
+
 START_TEST(validate)
 {
 	static const struct {
@@ -685,6 +738,7 @@ main(void)
 	tcase_add_test(tc, parse_good);
 	tcase_add_test(tc, parse_errors);
 	tcase_add_test(tc, validate);
+	tcase_add_test(tc, units_and_formats);
 	tcase_add_test(tc, pattern_sizes);
 	tcase_add_test(tc, validate_nul);
 	tcase_add_test(tc, arguments);

@@ -5,10 +5,12 @@
 #include "buildconf.h"
 
 #include <check.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "orchestrator/opts.h"
+#include "orchestrator/usage.h"
 #include "test_orch_run.h"
 
 #define ARGV(...) \
@@ -287,8 +289,203 @@ START_TEST(limit_covers_every_node)
 }
 END_TEST
 
+static int
+help_of(struct orch_opts *h, char *argv[], int argc)
+{
+	return orch_opts_help(h, argc, argv);
+}
+
+START_TEST(help_anywhere)
+{
+	struct orch_opts h;
+
+	/* After arguments and options, short or long. */
+	ck_assert_int_eq(
+	    help_of(
+		&h, ARGV("rpc", "rpcutil", "ping", "-c", "x.conf", "--help")),
+	    1);
+	ck_assert_int_eq(h.nargs, 2);
+	ck_assert_str_eq(h.args[0], "rpcutil");
+	ck_assert_str_eq(h.args[1], "ping");
+	ck_assert_str_eq(h.config, "x.conf");
+	orch_opts_clear(&h);
+	ck_assert_int_eq(help_of(&h, ARGV("ping", "-F", "x=y", "-h")), 1);
+	orch_opts_clear(&h);
+	/* Even after an option the command would refuse. */
+	ck_assert_int_eq(help_of(&h, ARGV("find", "--bogus", "--help")), 1);
+	orch_opts_clear(&h);
+	/* An option's value is not an option; after "--" it is an
+	 * argument. */
+	ck_assert_int_eq(help_of(&h, ARGV("ping", "-I", "--help")), 0);
+	orch_opts_clear(&h);
+	ck_assert_int_eq(
+	    help_of(&h, ARGV("ping", "--nodes", "-h", "-t", "2")), 0);
+	orch_opts_clear(&h);
+	ck_assert_int_eq(help_of(&h, ARGV("rpc", "--", "--help")), 0);
+	ck_assert_int_eq(h.nargs, 1);
+	orch_opts_clear(&h);
+	/* The command's own parse accepts it too. */
+	ck_assert_int_eq(parse(ARGV("ping", "--help"), OPT_FLEET), 0);
+	ck_assert_int_eq(o.help, 1);
+}
+END_TEST
+
+START_TEST(ids_sort_ttl_quiet)
+{
+	ck_assert_int_eq(parse(ARGV("ping"), OPT_FLEET), 0);
+	ck_assert_int_eq(o.ids, IDS_NONE);
+	ck_assert_int_eq(o.sort, SORT_STATUS);
+	ck_assert_int_eq(o.ttl_s, 0);
+	ck_assert_int_eq(o.quiet, 0);
+	ck_assert_int_eq(parse(ARGV("ping", "--ids", "silent", "--sort", "time",
+				   "--ttl", "120", "-q"),
+			     OPT_FLEET),
+	    0);
+	ck_assert_int_eq(o.ids, IDS_SILENT);
+	ck_assert_int_eq(o.format, OUT_IDS);
+	ck_assert_int_eq(o.sort, SORT_TIME);
+	ck_assert_int_eq(o.ttl_s, 120);
+	ck_assert_int_eq(o.quiet, 1);
+	ck_assert_int_eq(o.progress, 0);
+	ck_assert_int_eq(parse(ARGV("find", "--identities", "not-ok", "--sort",
+				   "identity", "--quiet"),
+			     OPT_FLEET),
+	    0);
+	ck_assert_int_eq(o.ids, IDS_NOT_OK);
+	ck_assert_int_eq(o.sort, SORT_IDENTITY);
+	ck_assert_int_eq(parse(ARGV("ping", "--ids", "ok"), OPT_FLEET), 0);
+	ck_assert_int_eq(o.ids, IDS_OK);
+	ck_assert_int_eq(parse(ARGV("ping", "--ids", "failed"), OPT_FLEET), 0);
+	ck_assert_int_eq(o.ids, IDS_FAILED);
+	ck_assert_int_eq(parse(ARGV("ping", "--ids", "all"), OPT_FLEET), 0);
+	ck_assert_int_eq(o.ids, IDS_ALL);
+	ck_assert_int_eq(parse(ARGV("ping", "--ids", "web"), OPT_FLEET), -1);
+	ck_assert_ptr_nonnull(strstr(err, "--ids: 'web' is not ok, failed"));
+	ck_assert_int_eq(parse(ARGV("ping", "--sort", "rtt"), OPT_FLEET), -1);
+	ck_assert_ptr_nonnull(strstr(err, "--sort: 'rtt'"));
+	ck_assert_int_eq(parse(ARGV("ping", "--ttl", "0"), OPT_FLEET), -1);
+	ck_assert_ptr_nonnull(strstr(err, "--ttl: '0'"));
+	ck_assert_int_eq(
+	    parse(ARGV("ping", "--ttl", "2147483648"), OPT_FLEET), -1);
+	ck_assert_int_eq(
+	    parse(ARGV("ping", "--ttl", "2147483647"), OPT_FLEET), 0);
+	ck_assert_int_eq(parse(ARGV("ping", "--ttl", "-5"), OPT_FLEET), -1);
+	ck_assert_int_eq(parse(ARGV("ping", "--ttl", "5s"), OPT_FLEET), -1);
+}
+END_TEST
+
+START_TEST(every_fleet_command_has_the_same_options)
+{
+	/* What find, inventory and facts refused before. */
+	ck_assert_int_eq(parse(ARGV("find", "--json", "--np", "-F", "a=1",
+				   "--display", "failed", "-t", "3"),
+			     OPT_FLEET),
+	    0);
+	ck_assert_int_eq(o.format, OUT_JSON);
+	ck_assert_int_eq(o.display, DISPLAY_FAILED);
+	/* rpc's own stay rpc's. */
+	ck_assert_int_eq(parse(ARGV("find", "--batch", "2"), OPT_FLEET), -1);
+	ck_assert_int_eq(parse(ARGV("find", "--dry-run"), OPT_FLEET), -1);
+}
+END_TEST
+
+/* A file of the source tree, whole; caller frees. */
+static char *
+read_src(const char *rel)
+{
+	const char *top = getenv("top_srcdir");
+	char path[4096], *buf = NULL;
+	size_t len = 0;
+	FILE *in, *out = open_memstream(&buf, &len);
+	int c;
+
+	snprintf(path, sizeof(path), "%s/%s", top != NULL ? top : ".", rel);
+	in = fopen(path, "r");
+	ck_assert_msg(in != NULL, "cannot open %s", path);
+	while ((c = getc(in)) != EOF)
+		putc(c, out);
+	fclose(in);
+	fclose(out);
+	return buf;
+}
+
+static char *
+usage_text(const char *command)
+{
+	char *buf = NULL;
+	size_t len = 0;
+	FILE *f = open_memstream(&buf, &len);
+
+	ck_assert_int_eq(usage_print(f, command), 1);
+	fclose(f);
+	return buf;
+}
+
+/* Whether text holds word as a word of its own. */
+static int
+has_word(const char *text, const char *word)
+{
+	const char *p = text;
+	size_t n = strlen(word);
+
+	while ((p = strstr(p, word)) != NULL) {
+		if ((p == text || strchr(" \n,(", p[-1]) != NULL) &&
+		    strchr(" \n,", p[n]) != NULL)
+			return 1;
+		p += n;
+	}
+	return 0;
+}
+
+/*
+ * Every option of the table is in metactl(1) (".Fl -name", ".Fl x") and
+ * in the help of every fleet command that takes it.
+ */
+START_TEST(every_option_documented)
+{
+	static const char *const fleet[] = {
+	    "ping", "rpc", "find", "discover", "inventory", "facts"};
+	char *man = read_src("man/metactl.1"), word[80];
+	const char *name;
+	unsigned group;
+	size_t i, j;
+	int sh;
+
+	for (i = 0; (name = orch_opts_name(i, &sh, &group)) != NULL; i++) {
+		snprintf(word, sizeof(word), "Fl -%s", name);
+		ck_assert_msg(strstr(man, word) != NULL,
+		    "metactl.1 does not document --%s", name);
+		if (sh != 0) {
+			snprintf(word, sizeof(word), "Fl %c", sh);
+			ck_assert_msg(has_word(man, word),
+			    "metactl.1 does not document -%c", sh);
+		}
+		for (j = 0; j < sizeof(fleet) / sizeof(fleet[0]); j++) {
+			char *u;
+
+			if (group == OPT_BATCH && strcmp(fleet[j], "rpc") != 0)
+				continue;
+			u = usage_text(fleet[j]);
+			snprintf(word, sizeof(word), "--%s", name);
+			ck_assert_msg(has_word(u, word),
+			    "metactl help %s does not mention --%s", fleet[j],
+			    name);
+			if (sh != 0) {
+				snprintf(word, sizeof(word), "-%c", sh);
+				ck_assert_msg(has_word(u, word),
+				    "metactl help %s does not mention -%c",
+				    fleet[j], sh);
+			}
+			free(u);
+		}
+	}
+	free(man);
+}
+END_TEST
+
 ORCH_SUITE("orch_opts", NULL, teardown, filters_build_the_wire_filter,
     fact_operators_all_accepted, bad_filters_name_the_option,
     positionals_anywhere, groups_restrict_options, batch_limit_and_times,
     count_specs, durations, limit_is_reproducible_and_sorted,
-    limit_covers_every_node)
+    limit_covers_every_node, help_anywhere, ids_sort_ttl_quiet,
+    every_fleet_command_has_the_same_options, every_option_documented)

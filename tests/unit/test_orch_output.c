@@ -8,12 +8,14 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "orchestrator/cli.h"
 #include "orchestrator/output.h"
 #include "orchestrator/progress.h"
 #include "orchestrator/results.h"
+#include "orchestrator/units.h"
 #include "test_orch_run.h"
 
 static struct results rs;
@@ -31,17 +33,26 @@ add_ok(const char *id, const char *status, int pid)
 	    json_pack("{s:s, s:i}", "status", status, "pid", pid), 5, NULL));
 }
 
-/* Renders into a string; caller frees. */
+/* Renders with the options o into a string; caller frees. */
 static char *
-render(const struct ddl_action *a, enum display_mode d, const json_t *agg)
+render_opts(
+    const struct ddl_action *a, const struct orch_opts *o, const json_t *agg)
 {
 	char *buf = NULL;
 	size_t len = 0;
 	FILE *f = open_memstream(&buf, &len);
 
-	output_human(f, &rs, a, d, 0, agg);
+	output_human(f, &rs, a, o, 0, agg);
 	fclose(f);
 	return buf;
+}
+
+static char *
+render(const struct ddl_action *a, enum display_mode d, const json_t *agg)
+{
+	struct orch_opts o = {.display = d};
+
+	return render_opts(a, &o, agg);
 }
 
 START_TEST(exit_statuses)
@@ -217,7 +228,7 @@ START_TEST(human_lines_and_summary)
 	    strstr(out, "4 nodes: 2 ok, 1 failed, 1 no reply, 1.23 s"));
 	ck_assert_ptr_nonnull(strstr(out, "no reply from: web3\n"));
 	ck_assert_ptr_nonnull(strstr(out, "summary of status:\n"));
-	ck_assert_ptr_nonnull(strstr(out, "  running: 1\n"));
+	ck_assert_ptr_nonnull(strstr(out, "  running       1\n"));
 	/* ok first, failures after. */
 	ck_assert(strstr(out, "web1") < strstr(out, "web2"));
 	ck_assert_ptr_null(strstr(out, "\033["));
@@ -236,6 +247,259 @@ START_TEST(human_lines_and_summary)
 	free(out);
 	json_decref(agg);
 	json_decref(spec);
+}
+END_TEST
+
+START_TEST(units_for_people)
+{
+	char buf[64];
+	json_t *v;
+
+	units_duration(buf, sizeof(buf), 340);
+	ck_assert_str_eq(buf, "340 ms");
+	units_duration(buf, sizeof(buf), 4500);
+	ck_assert_str_eq(buf, "4.5 s");
+	units_duration(buf, sizeof(buf), 43000);
+	ck_assert_str_eq(buf, "43 s");
+	units_duration(buf, sizeof(buf), 343000);
+	ck_assert_str_eq(buf, "5m 43s");
+	units_duration(buf, sizeof(buf), (2 * 3600 + 3 * 60 + 59) * 1000LL);
+	ck_assert_str_eq(buf, "2h 03m");
+	units_duration(buf, sizeof(buf), (3 * 86400 + 4 * 3600) * 1000LL);
+	ck_assert_str_eq(buf, "3d 04h");
+	units_bytes(buf, sizeof(buf), 512);
+	ck_assert_str_eq(buf, "512 B");
+	units_bytes(buf, sizeof(buf), 12.3 * 1024 * 1024);
+	ck_assert_str_eq(buf, "12.3 MiB");
+	units_bytes(buf, sizeof(buf), 2048);
+	ck_assert_str_eq(buf, "2.0 KiB");
+	setenv("TZ", "UTC", 1);
+	tzset();
+	units_time(buf, sizeof(buf), 1796184429868LL, 1);
+	ck_assert_str_eq(buf, "2026-12-02T04:07:09.868+00:00");
+	units_time(buf, sizeof(buf), 1796184429000LL, 0);
+	ck_assert_str_eq(buf, "2026-12-02T04:07:09+00:00");
+	setenv("TZ", "CET-1", 1);
+	tzset();
+	units_time(buf, sizeof(buf), 1796184429000LL, 0);
+	ck_assert_str_eq(buf, "2026-12-02T05:07:09+01:00");
+	setenv("TZ", "UTC", 1);
+	tzset();
+	v = json_integer(343);
+	ck_assert_int_eq(units_format(buf, sizeof(buf), DDL_UNIT_S, v), 0);
+	ck_assert_str_eq(buf, "5m 43s");
+	ck_assert_int_eq(units_format(buf, sizeof(buf), DDL_UNIT_NONE, v), -1);
+	json_decref(v);
+	v = json_string("343");
+	ck_assert_int_eq(units_format(buf, sizeof(buf), DDL_UNIT_S, v), -1);
+	json_decref(v);
+	units_number(buf, sizeof(buf), "%.2f", 0.972168);
+	ck_assert_str_eq(buf, "0.97");
+	units_number(buf, sizeof(buf), "%d nodes", 41.6);
+	ck_assert_str_eq(buf, "42 nodes");
+	units_number(buf, sizeof(buf), "%s", 0.5);
+	ck_assert_str_eq(buf, "0.5");
+	units_number(buf, sizeof(buf), NULL, 0.972168);
+	ck_assert_str_eq(buf, "0.972168");
+}
+END_TEST
+
+START_TEST(columns_in_units_and_formatted_aggregates)
+{
+	struct ddl_output outs[] = {{.name = "uptime",
+					.type = DDL_INTEGER,
+					.display_as = "Uptime",
+					.unit = DDL_UNIT_S},
+	    {.name = "rss",
+		.type = DDL_INTEGER,
+		.display_as = "RSS",
+		.unit = DDL_UNIT_BYTES},
+	    {.name = "load", .type = DDL_NUMBER, .display_as = "Load"}};
+	json_t *spec = json_pack("[{s:s,s:s,s:s},{s:s,s:s}]", "function",
+		   "average", "output", "load", "format", "%.2f", "function",
+		   "max", "output", "uptime"),
+	       *agg;
+	struct ddl_action a = {.name = "stats",
+	    .display = "always",
+	    .outputs = outs,
+	    .noutputs = 3,
+	    .aggregate = spec};
+	char *out;
+
+	results_add(&rs, "web1", RES_OK, 0, "OK",
+	    json_pack("{s:i,s:i,s:f}", "uptime", 343, "rss", 12897484, "load",
+		0.972168),
+	    3, NULL);
+	results_add(&rs, "web2", RES_OK, 0, "OK",
+	    json_pack(
+		"{s:i,s:i,s:f}", "uptime", 7390, "rss", 800, "load", 0.972168),
+	    3, NULL);
+	agg = aggregate_compute(spec, &rs);
+	out = render(&a, DISPLAY_ALL, agg);
+	ck_assert_ptr_nonnull(
+	    strstr(out, "Uptime: 5m 43s  RSS: 12.3 MiB  Load: 0.972168"));
+	ck_assert_ptr_nonnull(strstr(out, "Uptime: 2h 03m  RSS: 800 B"));
+	ck_assert_ptr_nonnull(strstr(out, "average of load: 0.97\n"));
+	ck_assert_ptr_nonnull(strstr(out, "max of uptime: 2h 03m\n"));
+	free(out);
+	json_decref(agg);
+	json_decref(spec);
+}
+END_TEST
+
+/* Every kind, as the summary counts and the rows show them. */
+static void
+add_every_kind(void)
+{
+	struct result *r;
+
+	results_add(&rs, "web3", RES_OK, 0, "OK", json_object(), 9, NULL);
+	r = results_add(&rs, "web9", RES_OK, 0, "OK", json_object(), 2, NULL);
+	r->is_new = 1;
+	results_add(&rs, "web2", RES_FAILED, 5, "boom", NULL, 4, NULL);
+	results_add(
+	    &rs, "web4", RES_INVALID, -1, NULL, NULL, -1, "bad signature");
+	results_add(&rs, "web5", RES_MISSING, -1, NULL, NULL, -1, NULL);
+	results_add(&rs, "web6", RES_UNADDRESSED, -1, NULL, NULL, -1,
+	    "answered discovery after the request was sent");
+	results_add(&rs, "web7", RES_LATE, 0, "OK", json_object(), 5000, NULL);
+	rs.addressed = 5;
+	rs.elapsed_ms = 1230;
+}
+
+START_TEST(every_kind_in_rows_and_summary)
+{
+	struct orch_opts o = {.display = DISPLAY_ALL};
+	char buf[256], *out;
+
+	add_every_kind();
+	output_summary(buf, sizeof(buf), &rs);
+	ck_assert_str_eq(buf,
+	    "6 nodes: 2 ok, 1 failed, 1 late, 1 no reply, 1 not addressed, "
+	    "1 new; 1 invalid reply, 1.23 s");
+	out = render_opts(NULL, &o, NULL);
+	ck_assert_ptr_nonnull(strstr(out, "web9      OK              (new)"));
+	ck_assert_ptr_nonnull(strstr(out,
+	    "-         invalid reply (claims to be web4): bad signature\n"));
+	ck_assert_ptr_nonnull(strstr(out,
+	    "web6      not addressed   answered discovery after the request "
+	    "was sent\n"));
+	ck_assert_ptr_nonnull(strstr(out, "web5      no reply      \n"));
+	ck_assert_ptr_nonnull(strstr(out, "no reply from: web5\n"));
+	ck_assert_ptr_nonnull(strstr(out, "not addressed: web6\n"));
+	free(out);
+	/* -q: no OK rows, the rest and the summary. */
+	o.quiet = 1;
+	out = render_opts(NULL, &o, NULL);
+	ck_assert_ptr_null(strstr(out, "web3 "));
+	ck_assert_ptr_null(strstr(out, "web9 "));
+	ck_assert_ptr_nonnull(strstr(out, "web2 "));
+	ck_assert_ptr_nonnull(strstr(out, "6 nodes: 2 ok"));
+	free(out);
+}
+END_TEST
+
+/* The identities of the rows of out, in order, space-separated. */
+static void
+row_order(const char *out, char *buf, size_t size)
+{
+	const char *p = out;
+
+	buf[0] = '\0';
+	while (*p != '\0' && *p != '\n') {
+		size_t n = strcspn(p, " ");
+
+		snprintf(
+		    buf + strlen(buf), size - strlen(buf), "%.*s ", (int)n, p);
+		p = strchr(p, '\n');
+		if (p == NULL)
+			break;
+		p++;
+	}
+}
+
+START_TEST(sort_orders)
+{
+	struct orch_opts o = {.display = DISPLAY_ALL};
+	char buf[256], *out;
+
+	add_every_kind();
+	out = render_opts(NULL, &o, NULL);
+	row_order(out, buf, sizeof(buf));
+	ck_assert_str_eq(buf, "web3 web9 web2 - web7 web5 web6 ");
+	free(out);
+	o.sort = SORT_IDENTITY;
+	out = render_opts(NULL, &o, NULL);
+	row_order(out, buf, sizeof(buf));
+	ck_assert_str_eq(buf, "web2 web3 - web5 web6 web7 web9 ");
+	free(out);
+	o.sort = SORT_TIME;
+	out = render_opts(NULL, &o, NULL);
+	row_order(out, buf, sizeof(buf));
+	ck_assert_str_eq(buf, "web9 web2 web3 web7 - web5 web6 ");
+	free(out);
+}
+END_TEST
+
+static char *
+ids(enum ids_mode m)
+{
+	char *buf = NULL;
+	size_t len = 0;
+	FILE *f = open_memstream(&buf, &len);
+
+	output_ids(f, &rs, m);
+	fclose(f);
+	return buf;
+}
+
+START_TEST(identities_for_piping)
+{
+	static const struct {
+		enum ids_mode m;
+		const char *want;
+	} cases[] = {
+	    {IDS_OK, "web3\nweb9\n"},
+	    {IDS_FAILED, "web2\nweb4\n"},
+	    {IDS_SILENT, "web5\nweb6\nweb7\n"},
+	    {IDS_NOT_OK, "web2\nweb4\nweb5\nweb6\nweb7\n"},
+	    {IDS_ALL, "web2\nweb3\nweb4\nweb5\nweb6\nweb7\nweb9\n"},
+	};
+	size_t i;
+
+	add_every_kind();
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		char *out = ids(cases[i].m);
+
+		ck_assert_str_eq(out, cases[i].want);
+		free(out);
+	}
+}
+END_TEST
+
+START_TEST(counts_sorted_and_aligned)
+{
+	json_t *num = json_pack(
+		   "{s:i,s:i,s:i,s:i}", "16", 1, "4", 3, "128", 2, "2.5", 1),
+	       *txt = json_pack("{s:i,s:i,s:i}", "web", 2, "db", 10, "10", 1);
+	char *buf = NULL;
+	size_t len = 0;
+	FILE *f = open_memstream(&buf, &len);
+
+	output_counts(f, num, "  ");
+	output_counts(f, txt, "> ");
+	fclose(f);
+	ck_assert_str_eq(buf,
+	    "  2.5       1\n"
+	    "  4         3\n"
+	    "  16        1\n"
+	    "  128       2\n"
+	    "> 10        1\n"
+	    "> db       10\n"
+	    "> web       2\n");
+	free(buf);
+	json_decref(num);
+	json_decref(txt);
 }
 END_TEST
 
@@ -308,4 +572,7 @@ END_TEST
 ORCH_SUITE("orch_output", NULL, teardown, exit_statuses,
     control_characters_never_reach_the_terminal, value_texts,
     sort_puts_failures_last, aggregates, human_lines_and_summary,
-    dry_run_commands, json_document, progress_bar, no_color_without_terminal)
+    units_for_people, columns_in_units_and_formatted_aggregates,
+    every_kind_in_rows_and_summary, sort_orders, identities_for_piping,
+    counts_sorted_and_aligned, dry_run_commands, json_document, progress_bar,
+    no_color_without_terminal)
