@@ -472,30 +472,6 @@ print_problems(const struct fleet *f)
 }
 
 /*
- * A filter of plain identities names the nodes it expects (metactl(1)):
- * each that left no result is reported as not having replied. 0 or an
- * exit status.
- */
-static int
-name_silent(struct fleet *f)
-{
-	struct strv named = STRV_INIT;
-	size_t i;
-	int r = 0;
-
-	if (!link_is_local(f->link) &&
-	    fleet_named_nodes(f->o.filter, &named) > 0)
-		for (i = 0; i < named.n && r == 0; i++)
-			if (results_find(&f->rs, named.v[i],
-				~(1u << RES_INVALID)) == NULL &&
-			    results_add(&f->rs, named.v[i], RES_MISSING, -1,
-				NULL, NULL, -1, NULL) == NULL)
-				r = MC_EXIT_USAGE;
-	strv_clear(&named);
-	return r;
-}
-
-/*
  * Connects and runs req (facts, inventory). 1 when all is said, *ret the
  * exit status: an error, or --json, --jsonl and --ids printed; 0 when the
  * human rendering is the caller's, f->rs sorted and *ret its status.
@@ -509,8 +485,7 @@ run_and_finish(
 	if ((*ret = fleet_connect(f)) != 0)
 		return 1;
 	j = fleet_request_json(req);
-	if ((*ret = run_action(f, req)) == 0)
-		*ret = name_silent(f);
+	*ret = run_action(f, req);
 	if (*ret == 0 && f->o.format != OUT_HUMAN)
 		*ret = fleet_finish(f, j, a);
 	json_decref(j);

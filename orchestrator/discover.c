@@ -358,7 +358,8 @@ discover_wait(struct fleet *f, struct results *target,
     const struct strv *expected, struct error *err)
 {
 	struct disc_ctx ctx = {f, target == &f->rs && f->o.format == OUT_JSONL};
-	struct quiet_rule rule = {f->conf.discovery_quiet_ms, f->discovery_ms};
+	struct quiet_rule rule = {
+	    f->conf.discovery_quiet_ms, f->discovery_ms, 0, 0};
 	struct collector col = {0};
 	struct request *req;
 	struct quiet q;
