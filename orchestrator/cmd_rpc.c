@@ -486,6 +486,8 @@ run_and_finish(
 		return 1;
 	j = fleet_request_json(req);
 	*ret = run_action(f, req);
+	if (f->rs.elapsed_ms == 0)
+		f->rs.elapsed_ms = message_now_ms() - f->start_ms;
 	if (*ret == 0 && f->o.format != OUT_HUMAN)
 		*ret = fleet_finish(f, j, a);
 	json_decref(j);

@@ -581,28 +581,61 @@ print_aggregates(
 	}
 }
 
-/* Names the nodes of one kind after label; nothing when there are none. */
+/* 1 when an earlier result of r's kind has r's why. */
+static int
+why_seen(const struct results *rs, size_t i)
+{
+	const struct result *r = &rs->v[i];
+
+	for (size_t j = 0; j < i; j++)
+		if (rs->v[j].kind == r->kind &&
+		    (rs->v[j].why == NULL) == (r->why == NULL) &&
+		    (r->why == NULL || strcmp(rs->v[j].why, r->why) == 0))
+			return 1;
+	return 0;
+}
+
+/*
+ * Names the nodes of one kind after label, one line per reason when
+ * by_why ("not addressed (no reply to discovery): a b"); nothing when
+ * there are none.
+ */
 static void
 print_names(FILE *f, const struct results *rs, enum result_kind kind,
-    const char *label, int color)
+    const char *label, int by_why, int color)
 {
-	size_t i;
+	size_t i, j;
 
-	if (results_count(rs, kind) == 0)
-		return;
-	fprintf(f, "%s%s:%s", color ? C_YELLOW : "", label, color ? C_OFF : "");
-	for (i = 0; i < rs->n; i++)
-		if (rs->v[i].kind == kind)
-			fprintf(f, " %s", rs->v[i].identity);
-	fputc('\n', f);
+	for (i = 0; i < rs->n; i++) {
+		const struct result *r = &rs->v[i];
+
+		if (r->kind != kind || (by_why && why_seen(rs, i)))
+			continue;
+		if (by_why && r->why != NULL)
+			fprintf(f, "%s%s (%s):%s", color ? C_YELLOW : "", label,
+			    r->why, color ? C_OFF : "");
+		else
+			fprintf(f, "%s%s:%s", color ? C_YELLOW : "", label,
+			    color ? C_OFF : "");
+		for (j = i; j < rs->n; j++)
+			if (rs->v[j].kind == kind &&
+			    (!by_why ||
+				(rs->v[j].why == NULL) == (r->why == NULL)) &&
+			    (!by_why || r->why == NULL ||
+				strcmp(rs->v[j].why, r->why) == 0))
+				fprintf(f, " %s", rs->v[j].identity);
+		fputc('\n', f);
+		if (!by_why)
+			return;
+	}
 }
 
 void
 output_missing(FILE *f, const struct results *rs, int color)
 {
-	print_names(f, rs, RES_MISSING, "no reply from", color);
-	print_names(f, rs, RES_UNADDRESSED, "not addressed", color);
-	print_names(f, rs, RES_LATE, "late", color);
+	print_names(f, rs, RES_MISSING, "no reply from", 0, color);
+	print_names(f, rs, RES_UNADDRESSED, "not addressed", 1, color);
+	print_names(f, rs, RES_LATE, "late", 0, color);
 }
 
 void

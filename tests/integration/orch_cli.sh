@@ -120,7 +120,7 @@ is "and shows both" \
 "$M" inventory web1 ghost -t 1 >"$T/inv3.out"
 is "inventory of a node and a silent one exits 3" $? 3
 check "shows the node and names the silent one" sh -c \
-    'grep -q "^identity: *web1$" "$1" && grep -q "^no reply from: ghost$" "$1"' \
+    'grep -q "^identity: *web1$" "$1" && grep -q "^not addressed (never seen): ghost$" "$1"' \
     _ "$T/inv3.out"
 
 # 4. Units in tables, raw numbers in JSON.

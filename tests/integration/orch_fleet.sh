@@ -140,7 +140,8 @@ else
 fi
 "$M" inventory ghost -t 1 >"$T/inv.out"
 is "inventory of a silent node exits 3" $? 3
-check "and says it did not reply" grep -q '^no reply from: ghost$' "$T/inv.out"
+check "and says it was not addressed, never seen" \
+    grep -q '^not addressed (never seen): ghost$' "$T/inv.out"
 
 # On a terminal: a progress bar on stderr and colours, unless --np and
 # NO_COLOR; never on a pipe (every other test here).

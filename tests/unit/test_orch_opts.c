@@ -389,11 +389,12 @@ START_TEST(every_fleet_command_has_the_same_options)
 }
 END_TEST
 
-/* A file of the source tree, whole; caller frees. */
+/* A file of the source tree, or of the build tree when built is 1 (the
+ * man pages are made at build time), whole; caller frees. */
 static char *
-read_src(const char *rel)
+read_tree(const char *rel, int built)
 {
-	const char *top = getenv("top_srcdir");
+	const char *top = getenv(built ? "top_builddir" : "top_srcdir");
 	char path[4096], *buf = NULL;
 	size_t len = 0;
 	FILE *in, *out = open_memstream(&buf, &len);
@@ -445,7 +446,7 @@ START_TEST(every_option_documented)
 {
 	static const char *const fleet[] = {
 	    "ping", "rpc", "find", "discover", "inventory", "facts"};
-	char *man = read_src("man/metactl.1"), word[80];
+	char *man = read_tree("man/metactl.1", 1), word[80];
 	const char *name;
 	unsigned group;
 	size_t i, j;

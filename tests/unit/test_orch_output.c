@@ -386,7 +386,9 @@ START_TEST(every_kind_in_rows_and_summary)
 	    "was sent\n"));
 	ck_assert_ptr_nonnull(strstr(out, "web5      no reply      \n"));
 	ck_assert_ptr_nonnull(strstr(out, "no reply from: web5\n"));
-	ck_assert_ptr_nonnull(strstr(out, "not addressed: web6\n"));
+	ck_assert_ptr_nonnull(strstr(out,
+	    "not addressed (answered discovery after the request was sent): "
+	    "web6\n"));
 	free(out);
 	/* -q: no OK rows, the rest and the summary. */
 	o.quiet = 1;
