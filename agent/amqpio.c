@@ -470,15 +470,35 @@ serve(struct amqpio *io)
 	link_close(io);
 }
 
+/* Tells the loop, once, that the node is subscribed or could not be:
+ * what a service manager may call ready. */
+static void
+first_attempt_over(struct amqpio *io)
+{
+	int first;
+
+	pthread_mutex_lock(&io->mu);
+	first = !io->st.attempted;
+	io->st.attempted = 1;
+	pthread_mutex_unlock(&io->mu);
+	if (first)
+		io->set.notify(io->set.arg);
+}
+
 static void *
 io_main(void *arg)
 {
 	struct amqpio *io = arg;
 
 	while (!stopping(io)) {
-		if (io->t == NULL && connect_link(io) < 0) {
-			pause_ms(io, backoff_ms(io));
-			continue;
+		if (io->t == NULL) {
+			int r = connect_link(io);
+
+			first_attempt_over(io);
+			if (r < 0) {
+				pause_ms(io, backoff_ms(io));
+				continue;
+			}
 		}
 		serve(io);
 	}

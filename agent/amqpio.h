@@ -40,8 +40,9 @@ struct amqpio_options {
 	size_t ncollectives;
 	const char *const *agents;
 	size_t nagents;
-	/* Called on the I/O thread when deliveries wait in the queue; must
-	 * be safe from any thread (uv_async_send). */
+	/* Called on the I/O thread when deliveries wait in the queue, and
+	 * once when the first connection attempt is over; must be safe from
+	 * any thread (uv_async_send). */
 	void (*notify)(void *arg);
 	void *arg;
 };
@@ -54,6 +55,9 @@ struct amqpio_stats {
 	size_t queued_bytes;
 	int connected;
 	int blocked;
+	/* The first connection attempt is over, either way: the node queue
+	 * is bound and consumed, or the broker could not be reached. */
+	int attempted;
 };
 
 struct amqpio;

@@ -26,6 +26,7 @@ struct broker {
 	uv_async_t *async; /* the I/O thread says deliveries wait */
 	char **urls; /* with the configured credentials applied */
 	size_t nurls;
+	int ready; /* the service manager was told */
 };
 
 struct broker_sink {
@@ -151,8 +152,18 @@ on_async(uv_async_t *a)
 {
 	struct broker *b = a->data;
 	struct transport_delivery dv;
+	struct amqpio_stats st;
 	int n = 0;
 
+	/* Ready once the node queue is bound (or the broker could not be
+	 * reached at all): a broadcast sent after that reaches this node. */
+	if (!b->ready) {
+		amqpio_stats(b->io, &st);
+		if (st.attempted) {
+			b->ready = 1;
+			notify_ready(b->d);
+		}
+	}
 	while (n < DISPATCH_BATCH && amqpio_take(b->io, &dv) == 1) {
 		deliver(b, &dv);
 		transport_delivery_clear(&dv);

@@ -495,7 +495,10 @@ main(int argc, char **argv)
 	    d->conf.nbrokers > 0 ? "broker" : "local only",
 	    d->conf.nbrokers > 0 && d->local != NULL ? " and local socket"
 						     : "");
-	notify_ready(d);
+	/* With a broker, ready is said once the node queue is bound
+	 * (broker.c). */
+	if (d->conf.nbrokers == 0)
+		notify_ready(d);
 	uv_run(d->loop, UV_RUN_DEFAULT);
 
 	/* Let close callbacks run, then release what is left. */

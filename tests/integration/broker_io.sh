@@ -130,6 +130,30 @@ check "the password is not in its log" \
     sh -c "! grep -q s3cretpw '$(fleet_log mute)'"
 check "the user is" grep -q 'amqp://metactl:\*\*\*@127.0.0.1' "$(fleet_log mute)"
 
+# Ready means subscribed: with the silent broker first in its list, the
+# agent tells its service manager (here s6's notification fd) it is ready
+# only once its queue is bound on the real broker, so that a broadcast
+# sent at that moment reaches it. It used to say so at start, a connect
+# timeout before it could receive anything.
+"$MCSEND" issue "$FLEET_DIR" ready1 node >/dev/null &&
+	echo "hostname: ready1" >"$FLEET_DIR/ready1.facts" &&
+	: >"$FLEET_DIR/ready1.classes" &&
+	chmod 0644 "$FLEET_DIR/ready1.facts" "$FLEET_DIR/ready1.classes" &&
+	FLEET_BROKER_URLS="$hang $RABBITMQ_URL" FLEET_EXTRA_CONF='[broker]
+connect_timeout = 1s
+[daemon]
+notification_fd = 3' fleet_write_conf ready1 &&
+	mkfifo "$FLEET_DIR/ready1.ready" ||
+	{ echo "Bail out! cannot prepare ready1"; exit 99; }
+"$METACTLD" -d -c "$FLEET_DIR/ready1.conf" 3>"$FLEET_DIR/ready1.ready" \
+    >>"$FLEET_DIR/ready1.log" 2>&1 &
+echo $! >"$FLEET_DIR/ready1.pid"
+FLEET_PIDS="$FLEET_PIDS $!"
+read -r _ <"$FLEET_DIR/ready1.ready"
+check "readiness is said once the node queue is bound" \
+    grep -q 'connected as ready1' "$(fleet_log ready1)"
+fleet_stop_one ready1
+
 # A URL that does not parse is named in the error without its password.
 FLEET_BROKER_URLS=amqp://metactl:s3cretpw@127.0.0.1:port/metactl \
     FLEET_READY='cannot connect' fleet_start badurl:bad:dc1 ||

@@ -21,6 +21,7 @@ schema="$top_srcdir/schemas/metactl-output.schema.json"
 # of them (a cold one ends by the quiet rule, which a node just started
 # may miss).
 orch_discover_all 3 >/dev/null 2>&1
+is "the first full discovery finds every node" $? 0
 "$M" ping >"$T/ping.out"
 is "ping exits 0 when every node answers" $? 0
 check "ping lists every node with its time" \

@@ -12,10 +12,10 @@
 #   orch_teardown           stop the nodes and the broker
 #   is DESC GOT WANT        a test that GOT equals WANT
 #   orch_discover_all N     a full discovery (--refresh --no-cache) into
-#                           the node registry, repeated (at most 5 times)
-#                           until it found N nodes, as a node just started
-#                           may miss the first broadcast; prints them, and
-#                           the refresh's notes on stderr
+#                           the node registry; prints the nodes, and the
+#                           refresh's notes on stderr; fails unless it
+#                           found N nodes (a node is ready only once its
+#                           queue is bound: the first broadcast reaches it)
 #   orch_valid FILE PYTHON  a test body: FILE, a --json document,
 #                           validates against the output schema, then the
 #                           PYTHON statements (d is the document) hold
@@ -160,11 +160,7 @@ exec(sys.argv[3])
 }
 
 orch_discover_all() {
-	_o_i=0
-	while [ $_o_i -lt 5 ]; do
-		"$M" find --refresh --no-cache >"$T/discover_all.out" || :
-		[ "$(wc -l <"$T/discover_all.out")" -ge "$1" ] && break
-		_o_i=$((_o_i + 1))
-	done
+	"$M" find --refresh --no-cache >"$T/discover_all.out" || :
 	cat "$T/discover_all.out"
+	[ "$(wc -l <"$T/discover_all.out")" -ge "$1" ]
 }

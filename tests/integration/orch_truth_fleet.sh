@@ -24,6 +24,7 @@ cp "$top_srcdir"/schemas/ddl/*.json "$T/agents/nap.json" "$T/ddl/"
 sed -i "s|^ddl_dir = .*|ddl_dir = $T/ddl|" "$T/client.conf"
 
 orch_discover_all 4 >/dev/null 2>&1
+is "the first full discovery finds every node" $? 0
 t0=$(now_ms)
 "$M" rpc nap nap seconds=0 --json >"$T/nap.json"
 rc=$?
@@ -66,6 +67,7 @@ wait "$imposter_pid" 2>/dev/null
 sed "s|^cache = .*|cache = $T/small/nodes.json|" "$T/client.conf" \
     >"$T/small.conf"
 METACTL_CONFIG="$T/small.conf" orch_discover_all 4 >/dev/null 2>&1
+is "the first full discovery finds every node" $? 0
 "$PYTHON3" - "$T/small/nodes.json" <<-'EOP'
 import json, sys
 d = json.load(open(sys.argv[1]))

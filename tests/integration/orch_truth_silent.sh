@@ -29,6 +29,7 @@ schema="$top_srcdir/schemas/metactl-output.schema.json"
 # whole window: the registry is empty). A node just started may miss the
 # first broadcast: the registry grows until it knows all six.
 orch_discover_all 6 >"$T/all.out" 2>"$T/all.err"
+is "the first full discovery finds every node" $? 0
 is "a full discovery finds the six nodes" "$(tr '\n' ' ' <"$T/all.out")" \
     "db1 lb1 lb2 web1 web2 web3 "
 check "--refresh names each node it added, once" \
