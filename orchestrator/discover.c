@@ -5,6 +5,7 @@
  */
 #include "buildconf.h"
 
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -105,16 +106,29 @@ fleet_save_registry(struct fleet *f)
 }
 
 /* The expected set: --nodes, or the registry's nodes the filter selects
- * and plain -I names. 0 or an exit status. */
+ * and the plain -I names the registry does not know. 0 or an exit
+ * status. */
 static int
 expected_set(struct fleet *f, struct strv *ret)
 {
+	struct strv named = STRV_INIT;
+	size_t i;
+	int r = 0;
+
 	if (f->o.nodes != NULL)
 		return fleet_read_nodes(f, ret);
 	if (link_is_local(f->link) || f->o.no_cache)
 		return 0;
 	if (registry_expected(&f->reg, f->collective, f->o.filter, ret) < 0 ||
-	    registry_named_nodes(f->o.filter, ret) < 0) {
+	    registry_named_nodes(f->o.filter, &named) < 0)
+		r = -ENOMEM;
+	for (i = 0; i < named.n && r == 0; i++)
+		if (registry_node(&f->reg, named.v[i]) == NULL &&
+		    strv_push(ret, named.v[i]) < 0)
+			r = -ENOMEM;
+	strv_clear(&named);
+	strv_sort_uniq(ret);
+	if (r < 0) {
 		cli_errx("out of memory");
 		return MC_EXIT_USAGE;
 	}

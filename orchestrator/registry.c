@@ -143,7 +143,9 @@ registry_named_nodes(const json_t *filter, struct strv *ret)
 	const json_t *ids = json_object_get(filter, "identity"), *v;
 	size_t i;
 
-	if (json_object_size(filter) != 1 || json_array_size(ids) == 0)
+	if (json_object_size(filter) !=
+		1 + (json_object_get(filter, "agent") != NULL) ||
+	    json_array_size(ids) == 0)
 		return 0;
 	json_array_foreach(ids, i, v) if (!json_is_string(v) ||
 	    json_string_value(v)[0] == '/') return 0;

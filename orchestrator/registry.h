@@ -48,9 +48,12 @@ const json_t *registry_node(const struct registry *reg, const char *identity);
 int registry_expected(const struct registry *reg, const char *collective,
     const json_t *filter, struct strv *ret);
 /*
- * A filter that only names identities, without regexes (plain -I), says
- * which nodes are expected whatever the registry knows: 1 and the names
- * (added to ret unless it is NULL), 0 for any other filter, or -ENOMEM.
+ * A filter that only names identities, without regexes (plain -I), and at
+ * most the agent filter metactl adds for rpc, says which nodes are meant:
+ * 1 and the names (added to ret unless it is NULL), 0 for any other
+ * filter, or -ENOMEM. A named node the registry does not know is expected
+ * ("never seen" when it stays silent); one it knows is expected when its
+ * inventory matches the whole filter (registry_expected()).
  */
 int registry_named_nodes(const json_t *filter, struct strv *ret);
 /* 1 when identity is known and selected by filter as above, else 0. */

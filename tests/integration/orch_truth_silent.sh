@@ -118,6 +118,14 @@ check "the unknown name is 'never seen'" orch_valid "$T/typo.json" '
 assert d["missing"] == ["wbe1"], d
 assert d["missing_reasons"] == {"wbe1": "never seen"}, d'
 
+# -I names a node: never seen is said even when rpc adds its agent filter
+# (-A here, as rpc does for every agent but rpcutil).
+"$M" rpc rpcutil ping -I wbe1 -A rpcutil --dt 1 --json >"$T/typo2.json"
+is "-I with an unknown name and an agent filter exits 3" $? 3
+check "the name is named, 'never seen'" orch_valid "$T/typo2.json" '
+assert [x["identity"] for x in d["not_addressed"]] == ["wbe1"], d
+assert d["not_addressed"][0]["reason"] == "never seen", d'
+
 # db1's facts change (role=cache): it no longer matches role=db, and is
 # not called silent.
 sed -i 's/"role":"db"/"role":"cache"/' "$T/db1.facts"
