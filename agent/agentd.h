@@ -106,6 +106,7 @@ struct agentd {
 /* dispatch.c: the pipeline every received message goes through. */
 struct dispatch_origin {
 	int local; /* 1: UNIX socket, 0: broker */
+	int broadcast; /* broker: delivered by the broadcast exchange */
 	uid_t uid; /* local: peer uid */
 };
 /* Holds sink (hold()) for as long as the request needs it; the caller keeps

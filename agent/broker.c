@@ -130,7 +130,9 @@ static void
 deliver(struct broker *b, struct transport_delivery *dv)
 {
 	struct broker_sink *s = calloc(1, sizeof(*s));
-	struct dispatch_origin o = {.local = 0};
+	struct dispatch_origin o = {.local = 0,
+	    .broadcast = dv->exchange != NULL &&
+		strcmp(dv->exchange, TRANSPORT_EXCHANGE_BROADCAST) == 0};
 
 	if (s == NULL) {
 		log_warnx("delivery dropped: out of memory");

@@ -10,8 +10,12 @@
  * nothing an unauthenticated sender writes reaches the request decoder, and
  * no answer can quote it. Over the broker, nothing is answered before the
  * signature verified, nor when the request is not for this node (audience,
- * collective, filter): those refusals are logged and audited, rate-limited
- * (struct dispatch_quiet), and get no reply at all. Every later refusal is
+ * collective, filter), and such messages get no reply at all. What did not
+ * verify, and a request on this node's own queue whose audience does not
+ * name it (a copy), is logged and audited, rate-limited (struct
+ * dispatch_quiet); an audience miss on the broadcast exchange, and
+ * collective and filter misses, are dropped with a debug line. Every later
+ * refusal is
  * answered once, signed, with the digest of the request, logged once and
  * audited once. On the local socket the caller is the peer's uid, so
  * refusals of malformed messages are answered there too, unsigned; replies
@@ -256,7 +260,17 @@ dispatch_message(struct agentd *d, const char *buf, size_t len,
 	sink->sign = !o->local;
 
 	/* 5. The audience: a request sent to other nodes is not for this one,
-	 * whichever exchange or routing key delivered it. */
+	 * whichever exchange or routing key delivered it. On the broadcast
+	 * exchange that is ordinary (metactl sends a large audience once
+	 * there) and it is dropped like a filter miss; on this node's own
+	 * queue it can only be a copy, refused and audited. */
+	if (!request_for_identity(req, d->conf.identity) && o->broadcast) {
+		d->stats.dropped++;
+		log_debug("request %s for %s.%s from %s: %s is not in its "
+			  "audience, dropped",
+		    req->id, req->agent, req->action, caller, d->conf.identity);
+		goto out;
+	}
 	if (!request_for_identity(req, d->conf.identity)) {
 		refuse_quietly(d, req, "request", caller,
 		    "request %s for %s.%s: %s is not in its audience", req->id,

@@ -5,7 +5,8 @@
 #   orch_node ID ROLE DC NUM CLASSES [CERTNAME] [CADIR]
 #                           start a node (facts role/dc/num, classes), wait
 #                           until it is ready (notification fd, no sleeping);
-#                           with CADIR, a node of that CA's fleet
+#                           with CADIR, a node of that CA's fleet; its log
+#                           level is $ORCH_LOG_LEVEL (default info)
 #   orch_fake ID SENDER     a node that answers as SENDER with ID's key
 #                           (tests/integration/orch_fakenode), once ready
 #   orch_local_node ID      a node without broker, local socket $T/ID.sock
@@ -113,6 +114,7 @@ orch_node() {
 	[local]
 	enable = false
 	[log]
+	level = ${ORCH_LOG_LEVEL:-info}
 	audit = $T/$id.audit
 	EOF
 	orch_start "$id"

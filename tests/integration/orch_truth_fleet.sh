@@ -12,7 +12,7 @@ orch_setup
 # Two nodes without the agent nap, then it is installed (external agents
 # are read at start) and two nodes with it.
 orch_node bare1 web dc1 1 web || exit 99
-orch_node bare2 web dc1 2 web || exit 99
+ORCH_LOG_LEVEL=debug orch_node bare2 web dc1 2 web || exit 99
 FLEET_DIR=$T
 . "$top_srcdir/tests/lib/fleet.sh"
 fleet_nap_agent nap 9
@@ -118,8 +118,10 @@ assert set(d["missing_reasons"].values()) == {"never seen"}, d'
 many_id=$("$PYTHON3" -c 'import json,sys; print(json.load(open(sys.argv[1]))["request"]["id"])' "$T/many.json")
 "$M" ping -I bare2 >/dev/null
 check "it went once on the broadcast key: bare2 got it, not for it" \
-    grep -q "\"id\":\"$many_id\".*bare2 is not in its audience" \
-    "$T/bare2.audit"
+    grep -q "request $many_id for rpcutil.ping from cert=alice: bare2 is not in its audience, dropped" \
+    "$T/bare2.log"
+check "and dropped it without a refusal in its audit" sh -c \
+    "! grep -q '\"id\":\"$many_id\"' '$T/bare2.audit'"
 check "and did not run it" sh -c \
     "! grep -q '\"id\":\"$many_id\".*\"decision\":\"allowed\"' '$T/bare2.audit'"
 
