@@ -86,7 +86,11 @@ units_format(char *buf, size_t size, enum ddl_unit u, const json_t *v)
 		return -1;
 	switch (u) {
 	case DDL_UNIT_S:
-		units_duration(buf, size, (int64_t)llround(d * 1000.0));
+		/* Whole seconds stay seconds: an uptime of 0 is "0 s". */
+		if (d == 0)
+			snprintf(buf, size, "0 s");
+		else
+			units_duration(buf, size, (int64_t)llround(d * 1000.0));
 		break;
 	case DDL_UNIT_MS:
 		units_duration(buf, size, (int64_t)llround(d));

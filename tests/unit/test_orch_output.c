@@ -293,6 +293,10 @@ START_TEST(units_for_people)
 	v = json_string("343");
 	ck_assert_int_eq(units_format(buf, sizeof(buf), DDL_UNIT_S, v), -1);
 	json_decref(v);
+	v = json_integer(0); /* an uptime of 0 is whole seconds too */
+	ck_assert_int_eq(units_format(buf, sizeof(buf), DDL_UNIT_S, v), 0);
+	ck_assert_str_eq(buf, "0 s");
+	json_decref(v);
 	units_number(buf, sizeof(buf), "%.2f", 0.972168);
 	ck_assert_str_eq(buf, "0.97");
 	units_number(buf, sizeof(buf), "%d nodes", 41.6);
