@@ -100,6 +100,28 @@ for n in ["bare1", "bare2", "nap1", "nap2", "new1", "new2"]:
     assert ran == (n in replied), (n, ran, replied)
 ' "$T/six.json" "$rpc_id" "$T"
 
+# A node that answers discovery only after the request went out (a slow
+# node: bench/slow_node answers 1.5 s late) is named "not addressed" and
+# never gets the request, while nap1 runs it for three seconds.
+SLOW=$top_builddir/bench/slow_node
+"$M" keygen "$T/slow1" >/dev/null &&
+	"$M" ca sign --ca "$T/ca" --role node --name slow1 -o "$T/slow1.crt" \
+	    "$T/slow1.pub" >/dev/null || exit 99
+mkfifo "$T/slow1.ready"
+"$SLOW" "$RABBITMQ_URL" "$T/slow1.key" "$T/slow1.crt" slow1 metactl 1500 \
+    >"$T/slow1.ready" 2>"$T/slow1.log" &
+slow_pid=$!
+read -r _ <"$T/slow1.ready" || exit 99
+"$M" rpc nap nap seconds=3 -I nap1 --json >"$T/slow.json"
+is "a node answering discovery after the request left: exit 3" $? 3
+check "it is named, not addressed, and only nap1 ran the request" \
+    orch_valid "$T/slow.json" '
+assert [r["identity"] for r in d["replies"]] == ["nap1"], d["replies"]
+na = {x["identity"]: x["reason"] for x in d["not_addressed"]}
+assert na == {"slow1": "answered discovery after the request was sent"}, na'
+kill "$slow_pid"
+wait "$slow_pid" 2>/dev/null
+
 # An audience of more than 32 nodes goes out once on the broadcast key:
 # the nodes it names still answer, the others never run it, and listed
 # names the registry never saw are told apart.
