@@ -71,8 +71,7 @@ INTEGRATION_TESTS += tests/integration/agent_replay.sh
 EXTRA_DIST += tests/integration/agent_replay.sh
 
 SCRIPT_TESTS += tests/integration/agent_man.sh
-EXTRA_DIST += tests/integration/agent_man.sh etc/metactld.conf \
-	etc/metactld.service
+EXTRA_DIST += tests/integration/agent_man.sh etc/metactld.conf
 
 # The audit trail's logrotate snippet, with the configured localstatedir.
 logrotatedir = $(sysconfdir)/logrotate.d
