@@ -11,7 +11,7 @@
 systemdsystemunitdir = $(prefix)/lib/systemd/system
 systemdsystemunit_DATA = etc/metactld.service
 CLEANFILES += etc/metactld.service
-EXTRA_DIST += etc/metactld.service.in etc/initial
+EXTRA_DIST += etc/metactld.service.in etc/initial etc/facts.yaml etc/classes.txt
 
 etc/metactld.service: $(srcdir)/etc/metactld.service.in Makefile
 	$(AM_V_GEN)$(MKDIR_P) etc && rm -f $@ $@.tmp && \
@@ -26,7 +26,7 @@ edit_sample = sed \
 	-e 's|/var/log/metactl|$(localstatedir)/log/metactl|g' \
 	-e 's|/usr/local/libexec|$(libexecdir)|g'
 
-sample_files = metactld.conf client.conf
+sample_files = metactld.conf client.conf facts.yaml classes.txt
 sample_policies = default.policy groups rpcutil.policy service.policy
 examplesdir = $(docdir)/examples
 confdir = $(sysconfdir)/metactl
