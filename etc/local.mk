@@ -87,3 +87,7 @@ uninstall-local:
 	$(remove_same) samples/initial/groups '$(DESTDIR)$(policydir)/groups'
 	-rmdir '$(DESTDIR)$(examplesdir)/policy' '$(DESTDIR)$(policydir)' \
 	  '$(DESTDIR)$(confdir)' 2>/dev/null
+
+# What make install and make uninstall do with all this.
+SCRIPT_TESTS += tests/install.sh
+EXTRA_DIST += tests/install.sh
