@@ -21,7 +21,8 @@ conf=$D$sysconfdir/metactl
 unit=$(find "$D" -name metactld.service)
 check "the systemd unit is installed" test -f "$unit"
 exe=$(sed -n 's/^ExecStart=\([^ ]*\) -c \(.*\)$/\1/p' "$unit")
-check "the unit starts the installed metactld ($exe)" test -x "$D$exe"
+check "the unit starts the installed metactld ($exe)" \
+    test -n "$exe" -a -f "$D$exe" -a -x "$D$exe"
 check "the unit names $sysconfdir/metactl/metactld.conf" grep -q \
     "^ExecStart=.* -c $sysconfdir/metactl/metactld.conf$" "$unit"
 check "the unit waits for $sysconfdir/metactl/ssl/node.key" grep -q \
