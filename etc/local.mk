@@ -8,6 +8,7 @@
 # the sample policies included, is also installed unchanged-but-for-paths
 # under $(docdir)/examples.
 
+# debian/rules installs the unit in /lib/systemd/system instead.
 systemdsystemunitdir = $(prefix)/lib/systemd/system
 systemdsystemunit_DATA = etc/metactld.service
 CLEANFILES += etc/metactld.service
