@@ -15,6 +15,7 @@
 #include "plugins/registry.h"
 #include "agentd.h"
 #include "action.h"
+#include "metrics.h"
 #include "spawn.h"
 #include "strv.h"
 
@@ -170,6 +171,7 @@ void
 action_start(struct action_ctx *ctx)
 {
 	ctx->d->stats.actions++;
+	ctx->start_ns = uv_hrtime();
 	if (snapshot(ctx) < 0) {
 		action_done(ctx, STATUS_UNKNOWN_ERROR, "out of memory", NULL);
 		return;
@@ -244,6 +246,8 @@ action_done(struct action_ctx *ctx, int status, const char *msg, json_t *data)
 		return;
 	}
 	ctx->done = 1;
+	metrics_duration(d->metrics, d->registry, ctx->agent, ctx->action,
+	    (double)(uv_hrtime() - ctx->start_ns) / 1e9);
 	if (data == NULL)
 		data = json_object();
 	if (!json_is_object(data)) {

@@ -9,6 +9,7 @@ agent_libagentd_a_SOURCES = \
 	agent/conf.c agent/conf.h \
 	agent/dispatch.c \
 	agent/local.c \
+	agent/metrics.c agent/metrics.h agent/metrics_http.c \
 	agent/node.c agent/node.h \
 	agent/notify.c \
 	agent/queue.c agent/queue.h \

@@ -20,6 +20,7 @@
 #include "policy/policy.h"
 #include "plugins/registry.h"
 #include "agentd.h"
+#include "metrics.h"
 
 static void
 usage(FILE *f)
@@ -230,11 +231,14 @@ agentd_reload(struct agentd *d)
 	int r;
 
 	notify_reloading();
+	d->reload_ms = message_now_ms();
+	d->reload_ok = 1;
 	log_info("reload: re-reading %s", d->conf.path);
 	conf_defaults(&nc);
 	if ((r = conf_load(&nc, d->conf.path, &err)) < 0) {
 		log_warnx("reload: %s; keeping the previous configuration",
 		    error_format(&err, buf, sizeof(buf)));
+		d->reload_ok = 0;
 		conf_clear(&nc);
 	} else {
 		conf_keep_running(&nc, &d->conf);
@@ -250,6 +254,7 @@ agentd_reload(struct agentd *d)
 				log_warnx("reload: audit %s: %s; keeping the "
 					  "previous one",
 				    nc.audit_path, error_str(r));
+				d->reload_ok = 0;
 				free(nc.audit_path);
 				nc.audit_path = d->conf.audit_path;
 				d->conf.audit_path = NULL;
@@ -267,11 +272,12 @@ agentd_reload(struct agentd *d)
 	node_sources(&d->conf, &ns);
 	node_load_start(d->loop, &ns, facts_loaded, d, &d->facts_load);
 
-	if ((r = load_policy(&d->conf, &np, &err)) < 0)
+	if ((r = load_policy(&d->conf, &np, &err)) < 0) {
 		log_warnx("reload: policy refused: %s; keeping the previous "
 			  "policies",
 		    error_format(&err, buf, sizeof(buf)));
-	else {
+		d->reload_ok = 0;
+	} else {
 		policy_set_free(d->policy);
 		d->policy = np;
 	}
@@ -305,6 +311,8 @@ finish(struct agentd *d)
 	broker_stop(d->broker);
 	local_stop(d->local);
 	d->local = NULL;
+	metrics_http_stop(d->metrics_http);
+	d->metrics_http = NULL;
 	uv_stop(d->loop);
 }
 
@@ -486,6 +494,13 @@ main(int argc, char **argv)
 		    "local socket %s: %s", d->conf.socket_path, error_str(r));
 		return EX_UNAVAILABLE;
 	}
+	if (d->conf.metrics_listen != NULL &&
+	    ((d->metrics = metrics_new()) == NULL ||
+		(r = metrics_http_start(d, &d->metrics_http)) < 0)) {
+		log_warnx("metrics %s: %s", d->conf.metrics_listen,
+		    d->metrics == NULL ? "out of memory" : error_str(r));
+		return EX_UNAVAILABLE;
+	}
 	if (d->conf.nbrokers > 0 && (r = broker_start(d, &d->broker)) < 0) {
 		log_warnx("broker: %s", error_str(r));
 		return EX_OSERR;
@@ -508,6 +523,7 @@ main(int argc, char **argv)
 	policy_set_free(d->policy);
 	replay_free(d->replay);
 	replay_free(d->replay_local);
+	metrics_free(d->metrics);
 	audit_close(d->audit);
 	node_free(d->node);
 	free(d->agents);
