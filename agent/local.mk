@@ -84,3 +84,6 @@ etc/logrotate.d/metactl: $(srcdir)/etc/logrotate.d/metactl.in Makefile
 	$(MKDIR_P) etc/logrotate.d
 	sed 's|@localstatedir[@]|$(localstatedir)|g' \
 	    $(srcdir)/etc/logrotate.d/metactl.in >$@
+# Metrics for Prometheus: counters move, promtool and a real Prometheus.
+INTEGRATION_TESTS += tests/integration/agent_metrics.sh
+EXTRA_DIST += tests/integration/agent_metrics.sh
