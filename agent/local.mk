@@ -87,3 +87,10 @@ etc/logrotate.d/metactl: $(srcdir)/etc/logrotate.d/metactl.in Makefile
 # Metrics for Prometheus: counters move, promtool and a real Prometheus.
 INTEGRATION_TESTS += tests/integration/agent_metrics.sh
 EXTRA_DIST += tests/integration/agent_metrics.sh
+UNIT_TESTS += tests/unit/test_agent_metrics
+check_PROGRAMS += tests/unit/test_agent_metrics
+tests_unit_test_agent_metrics_SOURCES = tests/unit/test_agent_metrics.c \
+	$(TESTUTIL)
+tests_unit_test_agent_metrics_CPPFLAGS = $(AM_CPPFLAGS) \
+	-DSRCDIR='"$(abs_top_srcdir)"'
+tests_unit_test_agent_metrics_LDADD = $(AGENTD_TEST_LIBS)

@@ -253,7 +253,7 @@ labels_le(struct metrics_buf *b, const char *const *labels, const char *le)
 static void
 value(struct metrics_buf *b, double v)
 {
-	metrics_buf_printf(b, " %.17g\n", v);
+	metrics_buf_printf(b, " %.16g\n", v);
 }
 
 void
@@ -276,7 +276,7 @@ metrics_histogram(struct metrics_buf *b, const char *name,
 	for (size_t i = 0; i <= n; i++) {
 		cum += counts[i];
 		if (i < n)
-			snprintf(le, sizeof(le), "%.17g", bounds[i]);
+			snprintf(le, sizeof(le), "%g", bounds[i]);
 		else
 			snprintf(le, sizeof(le), "+Inf");
 		metrics_buf_printf(b, "%s_bucket", name);
