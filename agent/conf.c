@@ -76,6 +76,7 @@ conf_listen_addr(const char *s, struct sockaddr_storage *ret)
 	char *end;
 	long port;
 	size_t n;
+	int v6, r;
 
 	if (colon == NULL || colon[1] == '\0')
 		return -EINVAL;
@@ -83,7 +84,7 @@ conf_listen_addr(const char *s, struct sockaddr_storage *ret)
 	if (*end != '\0' || port < 1 || port > 65535)
 		return -EINVAL;
 	n = (size_t)(colon - s);
-	if (n >= 2 && s[0] == '[' && s[n - 1] == ']') {
+	if ((v6 = n >= 2 && s[0] == '[' && s[n - 1] == ']')) {
 		s++;
 		n -= 2;
 	}
@@ -92,12 +93,11 @@ conf_listen_addr(const char *s, struct sockaddr_storage *ret)
 	memcpy(host, s, n);
 	host[n] = '\0';
 	memset(ret, 0, sizeof(*ret));
-	if (uv_ip4_addr(host, (int)port, (struct sockaddr_in *)ret) == 0)
-		return 0;
-	if (memchr(host, ':', n) != NULL &&
-	    uv_ip6_addr(host, (int)port, (struct sockaddr_in6 *)ret) == 0)
-		return 0;
-	return -EINVAL;
+	if (v6)
+		r = uv_ip6_addr(host, (int)port, (struct sockaddr_in6 *)ret);
+	else
+		r = uv_ip4_addr(host, (int)port, (struct sockaddr_in *)ret);
+	return r == 0 ? 0 : -EINVAL;
 }
 
 static const char *const log_targets[] = {"stderr", "syslog", NULL};
