@@ -14,6 +14,7 @@
 
 #include "plugins/registry.h"
 #include "agentd.h"
+#include "amqpio.h"
 #include "action.h"
 #include "metrics.h"
 #include "spawn.h"
@@ -119,13 +120,19 @@ action_log(
 static json_t *
 stats_json(const struct agentd *d)
 {
-	return json_pack("{s:I,s:I,s:I,s:I,s:I,s:i,s:i}", "received",
+	struct amqpio_stats st;
+
+	memset(&st, 0, sizeof(st));
+	if (d->broker != NULL)
+		broker_stats(d->broker, &st);
+	return json_pack("{s:I,s:I,s:I,s:I,s:I,s:i,s:i,s:I,s:I}", "received",
 	    (json_int_t)d->stats.received, "replied",
 	    (json_int_t)d->stats.replied, "dropped",
 	    (json_int_t)d->stats.dropped, "refused",
 	    (json_int_t)d->stats.refused, "actions",
 	    (json_int_t)d->stats.actions, "running", (int)d->actions.nrunning,
-	    "queued", (int)d->actions.nwaiting);
+	    "queued", (int)d->actions.nwaiting, "replies_dropped",
+	    (json_int_t)st.dropped, "reconnects", (json_int_t)st.reconnects);
 }
 
 /*
