@@ -129,6 +129,14 @@ check "the silent clients were closed by the read timeout" \
     grep -q "^closed 8 " "$FLEET_DIR/slow.out"
 check "a scrape after them is served" [ "$(metric "$ping_ok")" -ge 3 ]
 
+# The broker goes away and comes back: the link gauge follows, and the
+# new connection counts as a reconnect.
+before=$(metric metactld_broker_reconnects_total)
+rabbitmq_restart >/dev/null 2>&1 || diag "RabbitMQ did not restart"
+check "a reconnect after the broker restarted is counted" \
+    wait_metric metactld_broker_reconnects_total $((before + 1))
+check "and the link is up again" [ "$(metric metactld_broker_connected)" -eq 1 ]
+
 if command -v promtool >/dev/null; then
 	scrape >"$FLEET_DIR/metrics.txt"
 	check "promtool check metrics accepts the output" \
