@@ -106,6 +106,7 @@ facts_loaded(int r, struct node *n, const struct error *err, void *arg)
 	if (r < 0) {
 		log_warnx("reload: facts: %s; keeping the previous facts",
 		    error_format(err, buf, sizeof(buf)));
+		d->reload_ok = 0;
 		return;
 	}
 	node_free(d->node);
@@ -182,6 +183,7 @@ reload_registry(struct agentd *d)
 	if ((r = load_registry(&d->conf, &nr, &err)) < 0) {
 		log_warnx("reload: %s; keeping the previous agents",
 		    error_format(&err, buf, sizeof(buf)));
+		d->reload_ok = 0;
 		return;
 	}
 	registry_fini(d->registry);
@@ -191,6 +193,7 @@ reload_registry(struct agentd *d)
 		    error_str(r));
 		registry_free(nr);
 		registry_init(d->registry);
+		d->reload_ok = 0;
 		return;
 	}
 	old = d->registry;
@@ -200,6 +203,7 @@ reload_registry(struct agentd *d)
 		registry_fini(nr);
 		registry_free(nr);
 		registry_init(old);
+		d->reload_ok = 0;
 		return;
 	}
 	registry_free(old);

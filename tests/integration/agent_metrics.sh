@@ -98,6 +98,15 @@ fleet_hup n1 || diag "reload did not finish"
 check "the reload is recorded as applied" \
     [ "$(metric metactld_reload_success)" -eq 1 ]
 check "with its time" [ "$(metric metactld_reload_timestamp_seconds)" -gt 0 ]
+cp "$FLEET_DIR/policy/rpcutil.policy" "$FLEET_DIR/good.policy"
+echo 'not a policy' >"$FLEET_DIR/policy/rpcutil.policy"
+fleet_hup n1 || diag "reload did not finish"
+check "a reload that kept the previous policies is recorded as such" \
+    [ "$(metric metactld_reload_success)" -eq 0 ]
+cp "$FLEET_DIR/good.policy" "$FLEET_DIR/policy/rpcutil.policy"
+fleet_hup n1 || diag "reload did not finish"
+check "and the next good one as applied" \
+    [ "$(metric metactld_reload_success)" -eq 1 ]
 
 # Slow clients: eight connections that send nothing (the cap). Another
 # scrape and the local socket are still served at once; the agent closes
