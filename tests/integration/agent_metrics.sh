@@ -108,13 +108,18 @@ fleet_hup n1 || diag "reload did not finish"
 check "and the next good one as applied" \
     [ "$(metric metactld_reload_success)" -eq 1 ]
 
-# Slow clients: eight connections that send nothing (the cap). Another
-# scrape and the local socket are still served at once; the agent closes
-# the silent ones after its read timeout.
-"$PYTHON3" - "$PORT" >"$FLEET_DIR/slow.out" 2>&1 <<'EOS' &
+# Slow clients that connect and send nothing. With one of them, another
+# scrape and the local socket are served at once; with eight (the cap),
+# the local socket still is; the agent closes the silent ones after its
+# read timeout.
+# slow N: N silent connections in the background ($SLOW); slow.out says
+# "connected", then "closed K SECONDS" once the agent closed K of them.
+slow() {
+	: >"$FLEET_DIR/slow.out"
+	"$PYTHON3" - "$PORT" "$1" >"$FLEET_DIR/slow.out" 2>&1 <<'EOS' &
 import socket, sys, time
 socks = [socket.create_connection(("127.0.0.1", int(sys.argv[1])))
-         for _ in range(8)]
+         for _ in range(int(sys.argv[2]))]
 print("connected", flush=True)
 t = time.time()
 closed = 0
@@ -124,14 +129,26 @@ for s in socks:
         closed += 1
 print("closed", closed, round(time.time() - t), flush=True)
 EOS
-SLOW=$!
-i=0
-while ! grep -q connected "$FLEET_DIR/slow.out" && [ "$i" -lt 200 ]; do
-	sleep 0.05
-	i=$((i + 1))
-done
+	SLOW=$!
+	_i=0
+	while ! grep -q connected "$FLEET_DIR/slow.out" && [ "$_i" -lt 200 ]; do
+		sleep 0.05
+		_i=$((_i + 1))
+	done
+}
+slow 1
+t=$(curl -s -o /dev/null -w '%{time_total}' --max-time 5 "$URL")
+check "a scrape beside a silent client is served at once (${t}s)" \
+    awk -v t="$t" 'BEGIN { exit !(t > 0 && t < 1) }'
 out=$(fleet_send_local n1 -n 1 rpcutil ping)
-check "the local socket answers while slow clients hold connections" \
+check "so is the local socket" \
+    eval 'printf "%s" "$out" | grep -q "\"statuscode\":0"'
+wait "$SLOW"
+check "the silent client was closed by the read timeout" \
+    grep -Eq "^closed 1 [4-6]$" "$FLEET_DIR/slow.out"
+slow 8
+out=$(fleet_send_local n1 -n 1 rpcutil ping)
+check "the local socket answers while slow clients hold every connection" \
     eval 'printf "%s" "$out" | grep -q "\"statuscode\":0"'
 wait "$SLOW"
 check "the silent clients were closed by the read timeout" \
