@@ -75,7 +75,7 @@ metrics_free(struct metrics *m)
 	free(m);
 }
 
-/* The DDL's spelling of agent.action, or NULL when no DDL has it. */
+/* 1 when a loaded DDL describes agent.action. */
 static int
 known(const struct registry *reg, const char *agent, const char *action)
 {

@@ -81,6 +81,14 @@ void metrics_histogram(struct metrics_buf *b, const char *name,
 void metrics_render(const struct agentd *d, struct metrics_buf *b);
 
 /* metrics_http.c: the listener on d->conf.metrics_listen. */
+#define METRICS_HTTP_HEAD 4096 /* request line and headers, bytes */
+/*
+ * The answer to the len bytes a client sent so far (any bytes, NULs
+ * included): 0 while the head is incomplete, 200 for GET /metrics (a
+ * query string allowed), 404 for another path, 405 for another method,
+ * 431 once METRICS_HTTP_HEAD bytes came without an end of head.
+ */
+int metrics_http_route(const char *head, size_t len);
 struct metrics_server;
 /* 0 or a negative code (bad address, cannot bind). */
 int metrics_http_start(struct agentd *d, struct metrics_server **ret);

@@ -18,7 +18,6 @@
 #include "metrics.h"
 
 #define METRICS_HTTP_CONNS 8
-#define METRICS_HTTP_HEAD 4096
 #define METRICS_HTTP_TIMEOUT_MS 5000
 
 struct metrics_conn {
@@ -101,20 +100,36 @@ respond(struct metrics_conn *c, const char *status, const char *type,
 		conn_close(c);
 }
 
+int
+metrics_http_route(const char *head, size_t len)
+{
+	if (memmem(head, len, "\r\n\r\n", 4) == NULL &&
+	    memmem(head, len, "\n\n", 2) == NULL)
+		return len >= METRICS_HTTP_HEAD ? 431 : 0;
+	if (len < 4 || memcmp(head, "GET ", 4) != 0)
+		return 405;
+	if (len < 13 || memcmp(head + 4, "/metrics", 8) != 0 ||
+	    (head[12] != ' ' && head[12] != '?'))
+		return 404;
+	return 200;
+}
+
 static void
-answer(struct metrics_conn *c)
+answer(struct metrics_conn *c, int route)
 {
 	struct metrics_buf body = {0};
-	int get = strncmp(c->head, "GET ", 4) == 0;
-	const char *path = c->head + 4;
 
-	if (!get) {
+	if (route == 405) {
 		respond(c, "405 Method Not Allowed", "text/plain", NULL);
 		return;
 	}
-	if (strncmp(path, "/metrics", 8) != 0 ||
-	    (path[8] != ' ' && path[8] != '?')) {
+	if (route == 404) {
 		respond(c, "404 Not Found", "text/plain", NULL);
+		return;
+	}
+	if (route == 431) {
+		respond(c, "431 Request Header Fields Too Large", "text/plain",
+		    NULL);
 		return;
 	}
 	metrics_render(c->srv->d, &body);
@@ -132,14 +147,15 @@ on_alloc(uv_handle_t *h, size_t hint, uv_buf_t *buf)
 	struct metrics_conn *c = h->data;
 
 	(void)hint;
-	*buf = uv_buf_init(
-	    c->head + c->len, (unsigned)(sizeof(c->head) - 1 - c->len));
+	*buf =
+	    uv_buf_init(c->head + c->len, (unsigned)(sizeof(c->head) - c->len));
 }
 
 static void
 on_read(uv_stream_t *st, ssize_t n, const uv_buf_t *buf)
 {
 	struct metrics_conn *c = st->data;
+	int route;
 
 	(void)buf;
 	if (n < 0) {
@@ -147,15 +163,8 @@ on_read(uv_stream_t *st, ssize_t n, const uv_buf_t *buf)
 		return;
 	}
 	c->len += (size_t)n;
-	c->head[c->len] = '\0';
-	if (strstr(c->head, "\r\n\r\n") != NULL ||
-	    strstr(c->head, "\n\n") != NULL) {
-		answer(c);
-		return;
-	}
-	if (c->len >= sizeof(c->head) - 1)
-		respond(c, "431 Request Header Fields Too Large", "text/plain",
-		    NULL);
+	if ((route = metrics_http_route(c->head, c->len)) != 0)
+		answer(c, route);
 }
 
 static void

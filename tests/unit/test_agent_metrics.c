@@ -145,6 +145,41 @@ START_TEST(test_labels_from_ddls)
 }
 END_TEST
 
+START_TEST(test_route)
+{
+	static const struct {
+		const char *head;
+		int want;
+	} cases[] = {
+	    {"GET /metrics HTTP/1.1\r\nHost: x\r\n\r\n", 200},
+	    {"GET /metrics?name[]=x HTTP/1.1\r\n\r\n", 200},
+	    {"GET /metrics HTTP/1.0\n\n", 200},
+	    {"GET /metrics HTTP/1.1\r\nHost: x\r\n", 0},
+	    {"GET /metric", 0},
+	    {"", 0},
+	    {"GET /metricsx HTTP/1.1\r\n\r\n", 404},
+	    {"GET / HTTP/1.1\r\n\r\n", 404},
+	    {"GET /metrics\r\n\r\n", 404},
+	    {"HEAD /metrics HTTP/1.1\r\n\r\n", 405},
+	    {"get /metrics HTTP/1.1\r\n\r\n", 405},
+	    {"\n\n", 405},
+	};
+	char big[METRICS_HTTP_HEAD];
+
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++)
+		ck_assert_msg(metrics_http_route(cases[i].head,
+				  strlen(cases[i].head)) == cases[i].want,
+		    "case %zu", i);
+	memset(big, 'a', sizeof(big));
+	memcpy(big, "GET /metrics HTTP/1.1\r\n", 23);
+	ck_assert_int_eq(metrics_http_route(big, sizeof(big) - 1), 0);
+	ck_assert_int_eq(metrics_http_route(big, sizeof(big)), 431);
+	/* A NUL does not hide what follows it. */
+	ck_assert_int_eq(
+	    metrics_http_route("GET /metrics \0\r\n\r\n", 18), 200);
+}
+END_TEST
+
 START_TEST(test_null_is_noop)
 {
 	metrics_request(NULL, NULL, "a", "b", METRICS_ALLOWED, 0);
@@ -164,6 +199,7 @@ main(void)
 	tcase_add_test(tc, test_histogram);
 	tcase_add_test(tc, test_growth);
 	tcase_add_test(tc, test_labels_from_ddls);
+	tcase_add_test(tc, test_route);
 	tcase_add_test(tc, test_null_is_noop);
 	suite_add_tcase(su, tc);
 	return testutil_run(su);
