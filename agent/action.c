@@ -14,7 +14,9 @@
 
 #include "plugins/registry.h"
 #include "agentd.h"
+#include "amqpio.h"
 #include "action.h"
+#include "metrics.h"
 #include "spawn.h"
 #include "strv.h"
 
@@ -118,13 +120,19 @@ action_log(
 static json_t *
 stats_json(const struct agentd *d)
 {
-	return json_pack("{s:I,s:I,s:I,s:I,s:I,s:i,s:i}", "received",
+	struct amqpio_stats st;
+
+	memset(&st, 0, sizeof(st));
+	if (d->broker != NULL)
+		broker_stats(d->broker, &st);
+	return json_pack("{s:I,s:I,s:I,s:I,s:I,s:i,s:i,s:I,s:I}", "received",
 	    (json_int_t)d->stats.received, "replied",
 	    (json_int_t)d->stats.replied, "dropped",
 	    (json_int_t)d->stats.dropped, "refused",
 	    (json_int_t)d->stats.refused, "actions",
 	    (json_int_t)d->stats.actions, "running", (int)d->actions.nrunning,
-	    "queued", (int)d->actions.nwaiting);
+	    "queued", (int)d->actions.nwaiting, "replies_dropped",
+	    (json_int_t)st.dropped, "reconnects", (json_int_t)st.reconnects);
 }
 
 /*
@@ -170,6 +178,7 @@ void
 action_start(struct action_ctx *ctx)
 {
 	ctx->d->stats.actions++;
+	ctx->start_ns = uv_hrtime();
 	if (snapshot(ctx) < 0) {
 		action_done(ctx, STATUS_UNKNOWN_ERROR, "out of memory", NULL);
 		return;
@@ -244,6 +253,8 @@ action_done(struct action_ctx *ctx, int status, const char *msg, json_t *data)
 		return;
 	}
 	ctx->done = 1;
+	metrics_duration(d->metrics, d->registry, ctx->agent, ctx->action,
+	    (double)(uv_hrtime() - ctx->start_ns) / 1e9);
 	if (data == NULL)
 		data = json_object();
 	if (!json_is_object(data)) {

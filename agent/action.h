@@ -27,6 +27,7 @@ struct action_ctx {
 	json_t *input;
 	json_t *audit_args;
 	int dry_run;
+	uint64_t start_ns; /* uv_hrtime() when it started, for metrics.h */
 	const struct plugin_action *impl;
 	void *plugin_data;
 	struct reply_sink *sink; /* held until the reply is sent */

@@ -28,6 +28,9 @@ struct plugin_action;
 struct filter_subject;
 struct broker;
 struct local_server;
+struct metrics;
+struct metrics_server;
+struct amqpio_stats;
 
 /*
  * Where the reply to one request goes. Whoever keeps the sink past the call
@@ -101,6 +104,10 @@ struct agentd {
 	int64_t start_ms;
 	struct agentd_stats stats;
 	struct dispatch_quiet quiet;
+	struct metrics *metrics; /* NULL: nothing counted (metrics.h) */
+	struct metrics_server *metrics_http; /* NULL: no listener */
+	int64_t reload_ms; /* the last reload, 0: none yet */
+	int reload_ok; /* it applied everything */
 };
 
 /* dispatch.c: the pipeline every received message goes through. */
@@ -153,6 +160,8 @@ void broker_stop(struct broker *b);
 /* Binds the node queue for the current collectives and hosted agents, and
  * unbinds the others, on the live connection (reload). */
 void broker_rebind(struct broker *b);
+/* The link's figures now (amqpio.h). */
+void broker_stats(struct broker *b, struct amqpio_stats *ret);
 
 /* local.c */
 int local_start(struct agentd *d, struct local_server **ret);

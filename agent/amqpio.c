@@ -238,6 +238,11 @@ connect_link(struct amqpio *io)
 			log_warnx("broker %s: connection restored after %u "
 				  "attempts",
 			    transport_amqp_url(io->t), io->attempts + 1);
+		if (io->ever_connected) {
+			pthread_mutex_lock(&io->mu);
+			io->st.reconnects++;
+			pthread_mutex_unlock(&io->mu);
+		}
 		io->ever_connected = 1;
 		io->attempts = 0;
 		set_link_state(io, 1, 0);

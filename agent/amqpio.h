@@ -51,6 +51,7 @@ struct amqpio_stats {
 	uint64_t published;
 	uint64_t dropped; /* replies the outgoing queue had no room for */
 	uint64_t refused; /* messages over message_max, discarded unread */
+	uint64_t reconnects; /* connections made after the first */
 	size_t queued; /* replies waiting now */
 	size_t queued_bytes;
 	int connected;

@@ -250,6 +250,12 @@ broker_rebind(struct broker *b)
 }
 
 void
+broker_stats(struct broker *b, struct amqpio_stats *ret)
+{
+	amqpio_stats(b->io, ret);
+}
+
+void
 broker_stop(struct broker *b)
 {
 	if (b == NULL)

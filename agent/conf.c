@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+#include <uv.h>
 
 #include "config.h"
 #include "conftab.h"
@@ -52,6 +53,51 @@ check_fd(const void *field)
 	int fd = *(const int *)field;
 
 	return fd >= 0 && fd <= 2 ? "a descriptor number above 2" : NULL;
+}
+
+static const char *
+check_listen(const void *field)
+{
+	const char *s = *(char *const *)field;
+	struct sockaddr_storage ss;
+
+	if (s == NULL)
+		return NULL;
+	return conf_listen_addr(s, &ss) < 0
+	    ? "an address and port: 127.0.0.1:9464, [::1]:9464"
+	    : NULL;
+}
+
+int
+conf_listen_addr(const char *s, struct sockaddr_storage *ret)
+{
+	char host[64];
+	const char *colon = strrchr(s, ':');
+	char *end;
+	long port;
+	size_t n;
+	int v6, r;
+
+	if (colon == NULL || colon[1] == '\0')
+		return -EINVAL;
+	port = strtol(colon + 1, &end, 10);
+	if (*end != '\0' || port < 1 || port > 65535)
+		return -EINVAL;
+	n = (size_t)(colon - s);
+	if ((v6 = n >= 2 && s[0] == '[' && s[n - 1] == ']')) {
+		s++;
+		n -= 2;
+	}
+	if (n == 0 || n >= sizeof(host))
+		return -EINVAL;
+	memcpy(host, s, n);
+	host[n] = '\0';
+	memset(ret, 0, sizeof(*ret));
+	if (v6)
+		r = uv_ip6_addr(host, (int)port, (struct sockaddr_in6 *)ret);
+	else
+		r = uv_ip4_addr(host, (int)port, (struct sockaddr_in *)ret);
+	return r == 0 ? 0 : -EINVAL;
 }
 
 static const char *const log_targets[] = {"stderr", "syslog", NULL};
@@ -152,6 +198,8 @@ const struct conftab_key conf_keys[] = {
 	.def = "60s", .min = 100, .max = 7 * 24 * 3600 * 1000LL},
     {"limits", "shutdown_timeout", CONFTAB_DURATION, F(shutdown_timeout_ms),
 	.def = "30s", .min = 0, .max = 24 * 3600 * 1000},
+    {"metrics", "listen", CONFTAB_STRING, F(metrics_listen), .flags = RESTART,
+	.check = check_listen},
     {"daemon", "notification_fd", CONFTAB_INT, F(notification_fd), .def = "-1",
 	.def_doc = "none", .min = -1, .max = 1024, .flags = CONFTAB_START,
 	.check = check_fd},

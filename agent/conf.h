@@ -11,6 +11,7 @@
 #define METACTLD_CONF_H
 
 #include <stddef.h>
+#include <sys/socket.h>
 #include <sys/types.h>
 
 #include "conftab.h"
@@ -85,6 +86,9 @@ struct conf {
 	long long action_timeout_ms;
 	long long shutdown_timeout_ms;
 
+	/* [metrics] */
+	char *metrics_listen; /* host:port; NULL: no listener */
+
 	/* [daemon] */
 	int notification_fd; /* s6 readiness; -1: none */
 };
@@ -92,6 +96,9 @@ struct conf {
 /* Every key of metactld.conf, NULL-terminated. */
 extern const struct conftab_key conf_keys[];
 
+/* host:port (an IPv4 address, or an IPv6 one in brackets) -> ret. 0 or
+ * -EINVAL. */
+int conf_listen_addr(const char *s, struct sockaddr_storage *ret);
 /* Fills c with the defaults of every setting. 0 or -ENOMEM. */
 int conf_defaults(struct conf *c);
 /* Loads path over the defaults. 0, or MCE_CONFIG/-errno with err set. */

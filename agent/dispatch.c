@@ -40,6 +40,7 @@
 #include "policy/policy.h"
 #include "plugins/registry.h"
 #include "agentd.h"
+#include "metrics.h"
 
 void
 agentd_subject(const struct agentd *d, struct filter_subject *s)
@@ -95,6 +96,9 @@ refuse(struct agentd *d, struct reply_sink *sink, const struct request *req,
 	if (status < 0)
 		status = message_status_for_error(code);
 	d->stats.refused++;
+	metrics_request(d->metrics, d->registry,
+	    req != NULL ? req->agent : NULL, req != NULL ? req->action : NULL,
+	    code == MCE_DENIED ? METRICS_DENIED : METRICS_REFUSED, code);
 	log_warnx("request %s from %s for %s.%s refused: %s", id,
 	    caller != NULL ? caller : "?", req != NULL ? req->agent : "?",
 	    req != NULL ? req->action : "?", msg);
@@ -106,11 +110,12 @@ refuse(struct agentd *d, struct reply_sink *sink, const struct request *req,
 
 /*
  * A refusal that gets no reply: logged and audited through the rate limit
- * of struct dispatch_quiet, whatever the sender does.
+ * of struct dispatch_quiet, whatever the sender does. Counted as outcome o
+ * with code as its reason.
  */
-static void __attribute__((format(printf, 5, 6)))
-refuse_quietly(struct agentd *d, const struct request *req, const char *what,
-    const char *caller, const char *fmt, ...)
+static void __attribute__((format(printf, 7, 8))) refuse_quietly(
+    struct agentd *d, const struct request *req, enum metrics_outcome o,
+    int code, const char *what, const char *caller, const char *fmt, ...)
 {
 	struct dispatch_quiet *q = &d->quiet;
 	int64_t now = message_now_ms();
@@ -119,6 +124,9 @@ refuse_quietly(struct agentd *d, const struct request *req, const char *what,
 
 	d->stats.refused++;
 	d->stats.unanswered++;
+	metrics_request(d->metrics, d->registry,
+	    req != NULL ? req->agent : NULL, req != NULL ? req->action : NULL,
+	    o, code);
 	if (now - q->window_ms >= DISPATCH_QUIET_WINDOW_MS ||
 	    now < q->window_ms) {
 		q->window_ms = now;
@@ -201,7 +209,8 @@ dispatch_message(struct agentd *d, const char *buf, size_t len,
 			    "bytes",
 			    len, d->conf.message_max);
 		else
-			refuse_quietly(d, NULL, "message", caller,
+			refuse_quietly(d, NULL, METRICS_REFUSED, MCE_TOOBIG,
+			    "message", caller,
 			    "%zu bytes exceed the limit of %zu bytes", len,
 			    d->conf.message_max);
 		return;
@@ -215,8 +224,8 @@ dispatch_message(struct agentd *d, const char *buf, size_t len,
 			refuse(d, sink, NULL, gid, caller, "rejected", r, -1,
 			    "malformed message: %s", err.text);
 		else
-			refuse_quietly(d, NULL, "message", caller,
-			    "malformed message: %s", err.text);
+			refuse_quietly(d, NULL, METRICS_REFUSED, r, "message",
+			    caller, "malformed message: %s", err.text);
 		return;
 	}
 	message_digest(env->body, env->body_len, sink->digest);
@@ -225,17 +234,18 @@ dispatch_message(struct agentd *d, const char *buf, size_t len,
 	 * is parsed (the local socket needs neither). */
 	if (!o->local) {
 		if (!trust_has_ca(d->trust)) {
-			refuse_quietly(d, NULL, message_name(name, sink),
-			    caller, "no CA configured: cannot verify requests");
+			refuse_quietly(d, NULL, METRICS_REFUSED, MCE_UNTRUSTED,
+			    message_name(name, sink), caller,
+			    "no CA configured: cannot verify requests");
 			goto out;
 		}
 		error_init(&err, "certificate");
 		r = trust_verify(
 		    d->trust, env, CERT_ROLE_CALLER, now / 1000, &cert, &err);
 		if (r < 0) {
-			refuse_quietly(d, NULL, message_name(name, sink),
-			    caller, "%s%s%s", error_str(r),
-			    err.text[0] ? ": " : "", err.text);
+			refuse_quietly(d, NULL, METRICS_REFUSED, r,
+			    message_name(name, sink), caller, "%s%s%s",
+			    error_str(r), err.text[0] ? ": " : "", err.text);
 			goto out;
 		}
 		/* The one caller string everything sees: policy, action,
@@ -252,8 +262,9 @@ dispatch_message(struct agentd *d, const char *buf, size_t len,
 			refuse(d, sink, NULL, gid, caller, "rejected", r, -1,
 			    "malformed request: %s", err.text);
 		} else {
-			refuse_quietly(d, NULL, message_name(name, sink),
-			    caller, "malformed request: %s", err.text);
+			refuse_quietly(d, NULL, METRICS_REFUSED, r,
+			    message_name(name, sink), caller,
+			    "malformed request: %s", err.text);
 		}
 		goto out;
 	}
@@ -266,21 +277,25 @@ dispatch_message(struct agentd *d, const char *buf, size_t len,
 	 * queue it can only be a copy, refused and audited. */
 	if (!request_for_identity(req, d->conf.identity) && o->broadcast) {
 		d->stats.dropped++;
+		metrics_request(d->metrics, d->registry, req->agent,
+		    req->action, METRICS_AUDIENCE_MISS, 0);
 		log_debug("request %s for %s.%s from %s: %s is not in its "
 			  "audience, dropped",
 		    req->id, req->agent, req->action, caller, d->conf.identity);
 		goto out;
 	}
 	if (!request_for_identity(req, d->conf.identity)) {
-		refuse_quietly(d, req, "request", caller,
-		    "request %s for %s.%s: %s is not in its audience", req->id,
-		    req->agent, req->action, d->conf.identity);
+		refuse_quietly(d, req, METRICS_AUDIENCE_MISS, 0, "request",
+		    caller, "request %s for %s.%s: %s is not in its audience",
+		    req->id, req->agent, req->action, d->conf.identity);
 		goto out;
 	}
 
 	/* 6. Collective (the local socket serves every collective). */
 	if (!o->local && !has_collective(d, req->collective)) {
 		d->stats.dropped++;
+		metrics_request(d->metrics, d->registry, req->agent,
+		    req->action, METRICS_COLLECTIVE_MISS, 0);
 		log_debug("request %s from %s: collective %s not served, "
 			  "dropped",
 		    req->id, caller, req->collective);
@@ -298,6 +313,8 @@ dispatch_message(struct agentd *d, const char *buf, size_t len,
 	agentd_subject(d, &subj);
 	if (filter_match(req->filter, &subj) != 1) {
 		d->stats.dropped++;
+		metrics_request(d->metrics, d->registry, req->agent,
+		    req->action, METRICS_FILTER_MISS, 0);
 		log_debug("request %s from %s: filter does not match, dropped",
 		    req->id, caller);
 		goto out;

@@ -9,6 +9,7 @@ agent_libagentd_a_SOURCES = \
 	agent/conf.c agent/conf.h \
 	agent/dispatch.c \
 	agent/local.c \
+	agent/metrics.c agent/metrics.h agent/metrics_http.c \
 	agent/node.c agent/node.h \
 	agent/notify.c \
 	agent/queue.c agent/queue.h \
@@ -82,3 +83,13 @@ etc/logrotate.d/metactl: $(srcdir)/etc/logrotate.d/metactl.in Makefile
 	$(MKDIR_P) etc/logrotate.d
 	sed 's|@localstatedir[@]|$(localstatedir)|g' \
 	    $(srcdir)/etc/logrotate.d/metactl.in >$@
+# Metrics for Prometheus: counters move, promtool and a real Prometheus.
+INTEGRATION_TESTS += tests/integration/agent_metrics.sh
+EXTRA_DIST += tests/integration/agent_metrics.sh
+UNIT_TESTS += tests/unit/test_agent_metrics
+check_PROGRAMS += tests/unit/test_agent_metrics
+tests_unit_test_agent_metrics_SOURCES = tests/unit/test_agent_metrics.c \
+	$(TESTUTIL)
+tests_unit_test_agent_metrics_CPPFLAGS = $(AM_CPPFLAGS) \
+	-DSRCDIR='"$(abs_top_srcdir)"'
+tests_unit_test_agent_metrics_LDADD = $(AGENTD_TEST_LIBS)

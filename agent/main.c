@@ -20,6 +20,7 @@
 #include "policy/policy.h"
 #include "plugins/registry.h"
 #include "agentd.h"
+#include "metrics.h"
 
 static void
 usage(FILE *f)
@@ -105,6 +106,7 @@ facts_loaded(int r, struct node *n, const struct error *err, void *arg)
 	if (r < 0) {
 		log_warnx("reload: facts: %s; keeping the previous facts",
 		    error_format(err, buf, sizeof(buf)));
+		d->reload_ok = 0;
 		return;
 	}
 	node_free(d->node);
@@ -181,6 +183,7 @@ reload_registry(struct agentd *d)
 	if ((r = load_registry(&d->conf, &nr, &err)) < 0) {
 		log_warnx("reload: %s; keeping the previous agents",
 		    error_format(&err, buf, sizeof(buf)));
+		d->reload_ok = 0;
 		return;
 	}
 	registry_fini(d->registry);
@@ -190,6 +193,7 @@ reload_registry(struct agentd *d)
 		    error_str(r));
 		registry_free(nr);
 		registry_init(d->registry);
+		d->reload_ok = 0;
 		return;
 	}
 	old = d->registry;
@@ -199,6 +203,7 @@ reload_registry(struct agentd *d)
 		registry_fini(nr);
 		registry_free(nr);
 		registry_init(old);
+		d->reload_ok = 0;
 		return;
 	}
 	registry_free(old);
@@ -230,11 +235,14 @@ agentd_reload(struct agentd *d)
 	int r;
 
 	notify_reloading();
+	d->reload_ms = message_now_ms();
+	d->reload_ok = 1;
 	log_info("reload: re-reading %s", d->conf.path);
 	conf_defaults(&nc);
 	if ((r = conf_load(&nc, d->conf.path, &err)) < 0) {
 		log_warnx("reload: %s; keeping the previous configuration",
 		    error_format(&err, buf, sizeof(buf)));
+		d->reload_ok = 0;
 		conf_clear(&nc);
 	} else {
 		conf_keep_running(&nc, &d->conf);
@@ -250,6 +258,7 @@ agentd_reload(struct agentd *d)
 				log_warnx("reload: audit %s: %s; keeping the "
 					  "previous one",
 				    nc.audit_path, error_str(r));
+				d->reload_ok = 0;
 				free(nc.audit_path);
 				nc.audit_path = d->conf.audit_path;
 				d->conf.audit_path = NULL;
@@ -267,11 +276,12 @@ agentd_reload(struct agentd *d)
 	node_sources(&d->conf, &ns);
 	node_load_start(d->loop, &ns, facts_loaded, d, &d->facts_load);
 
-	if ((r = load_policy(&d->conf, &np, &err)) < 0)
+	if ((r = load_policy(&d->conf, &np, &err)) < 0) {
 		log_warnx("reload: policy refused: %s; keeping the previous "
 			  "policies",
 		    error_format(&err, buf, sizeof(buf)));
-	else {
+		d->reload_ok = 0;
+	} else {
 		policy_set_free(d->policy);
 		d->policy = np;
 	}
@@ -305,6 +315,8 @@ finish(struct agentd *d)
 	broker_stop(d->broker);
 	local_stop(d->local);
 	d->local = NULL;
+	metrics_http_stop(d->metrics_http);
+	d->metrics_http = NULL;
 	uv_stop(d->loop);
 }
 
@@ -486,6 +498,13 @@ main(int argc, char **argv)
 		    "local socket %s: %s", d->conf.socket_path, error_str(r));
 		return EX_UNAVAILABLE;
 	}
+	if (d->conf.metrics_listen != NULL &&
+	    ((d->metrics = metrics_new()) == NULL ||
+		(r = metrics_http_start(d, &d->metrics_http)) < 0)) {
+		log_warnx("metrics %s: %s", d->conf.metrics_listen,
+		    d->metrics == NULL ? "out of memory" : error_str(r));
+		return EX_UNAVAILABLE;
+	}
 	if (d->conf.nbrokers > 0 && (r = broker_start(d, &d->broker)) < 0) {
 		log_warnx("broker: %s", error_str(r));
 		return EX_OSERR;
@@ -508,6 +527,7 @@ main(int argc, char **argv)
 	policy_set_free(d->policy);
 	replay_free(d->replay);
 	replay_free(d->replay_local);
+	metrics_free(d->metrics);
 	audit_close(d->audit);
 	node_free(d->node);
 	free(d->agents);

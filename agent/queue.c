@@ -9,6 +9,7 @@
 #include "agentd.h"
 #include "action.h"
 #include "queue.h"
+#include "metrics.h"
 
 struct lock_waiter {
 	TAILQ_ENTRY(lock_waiter) entry;
@@ -47,6 +48,8 @@ queue_submit(struct agentd *d, struct action_ctx *ctx)
 	struct action_queue *q = &d->actions;
 
 	if (q->nrunning < d->conf.actions_max) {
+		metrics_request(d->metrics, d->registry, ctx->agent,
+		    ctx->action, METRICS_ALLOWED, 0);
 		run(d, ctx);
 		return;
 	}
@@ -56,9 +59,13 @@ queue_submit(struct agentd *d, struct action_ctx *ctx)
 		    ctx->id, ctx->caller, ctx->agent, ctx->action, q->nrunning,
 		    q->nwaiting);
 		d->stats.refused++;
+		metrics_request(d->metrics, d->registry, ctx->agent,
+		    ctx->action, METRICS_REFUSED, MCE_BUSY);
 		action_refuse(ctx, error_str(MCE_BUSY));
 		return;
 	}
+	metrics_request(d->metrics, d->registry, ctx->agent, ctx->action,
+	    METRICS_ALLOWED, 0);
 	q->nwaiting++;
 	TAILQ_INSERT_TAIL(&q->waiting, ctx, entry);
 	log_debug("request %s queued (%u waiting)", ctx->id, q->nwaiting);

@@ -52,7 +52,7 @@ struct node_info {
 	const char *const *agents;
 	size_t nagents;
 	int64_t start_ms;
-	const json_t *stats; /* daemon counters, an object */
+	const json_t *stats; /* daemon counters, an object of integers */
 	/* The DDL of each entry of agents, same index (registry_ddl()). */
 	const struct ddl *const *agent_ddls;
 };

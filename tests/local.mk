@@ -52,3 +52,4 @@ include tests/filter_policy.mk
 include tests/config_ddl.mk
 include tests/transport.mk
 include tests/conf.mk
+include tests/metrics.mk

@@ -200,16 +200,25 @@ do_daemon_stats(struct action_ctx *ctx, const json_t *input)
 {
 	const struct node_info *n = action_node(ctx);
 	long long rss = rss_bytes();
-	json_t *stats;
+	json_t *out, *more;
+	int r;
 
-	stats =
+	/* The daemon's counters, one output each (the DDL lists them), so
+	 * that a table shows and aggregates every one. */
+	out =
 	    json_is_object(n->stats) ? json_deep_copy(n->stats) : json_object();
-	action_done(ctx, STATUS_OK, "OK",
-	    json_pack("{s:o,s:I,s:o,s:I,s:o,s:I}", "stats", stats, "uptime",
-		uptime_s(n), "rss", rss >= 0 ? json_integer(rss) : json_null(),
-		"pid", (json_int_t)getpid(), "version",
-		string_or_null(n->version), "start_time",
-		(json_int_t)(n->start_ms / 1000)));
+	more = json_pack("{s:I,s:o,s:I,s:o,s:I}", "uptime", uptime_s(n), "rss",
+	    rss >= 0 ? json_integer(rss) : json_null(), "pid",
+	    (json_int_t)getpid(), "version", string_or_null(n->version),
+	    "start_time", (json_int_t)(n->start_ms / 1000));
+	r = out != NULL && more != NULL ? json_object_update(out, more) : -1;
+	json_decref(more);
+	if (r < 0) {
+		json_decref(out);
+		action_done(ctx, STATUS_UNKNOWN_ERROR, "out of memory", NULL);
+		return;
+	}
+	action_done(ctx, STATUS_OK, "OK", out);
 }
 
 static const struct plugin_action rpcutil_actions[] = {

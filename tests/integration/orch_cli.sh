@@ -130,6 +130,11 @@ check "daemon_stats shows uptime as a duration" \
 check "daemon_stats shows RSS in MiB" grep -Eq 'RSS: [0-9]+\.[0-9] MiB' "$T/stats.out"
 check "daemon_stats shows when it started" \
     grep -Eq 'Started: [0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9:]{8}[+-]' "$T/stats.out"
+check "daemon_stats shows each counter in its own column" \
+    grep -Eq 'Received: [0-9]+  Replied: [0-9]+  Refused: [0-9]+' "$T/stats.out"
+check "daemon_stats aggregates the fleet's counters and memory" sh -c \
+    'grep -Eq "^sum of received: [1-9]" "$1" && grep -Eq "^average of rss: [0-9.]+ MiB$" "$1"' \
+    _ "$T/stats.out"
 "$M" rpc rpcutil daemon_stats -I web1 --json >"$T/stats.json"
 check "--json keeps the raw numbers" "$PYTHON3" -c '
 import json, sys, jsonschema

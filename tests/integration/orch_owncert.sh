@@ -91,7 +91,7 @@ check "a good certificate still works" test $? -eq 0
 "$M" rpc rpcutil daemon_stats -I web1 --json >"$T/stats2.json"
 check "web1 received no request from the refused runs" "$PYTHON3" -c '
 import json, sys
-n = [json.load(open(f))["replies"][0]["data"]["stats"]["received"]
+n = [json.load(open(f))["replies"][0]["data"]["received"]
      for f in sys.argv[1:]]
 assert n[0] > 0 and n[1] == 2 * n[0], n
 ' "$T/stats1.json" "$T/stats2.json"

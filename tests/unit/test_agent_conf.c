@@ -237,6 +237,8 @@ START_TEST(test_everything)
 		       "concurrent_actions = 2\n"
 		       "queue = 0\n"
 		       "action_timeout = 2m\n"
+		       "[metrics]\n"
+		       "listen = [::1]:9464\n"
 		       "[daemon]\n"
 		       "notification_fd = 3\n"),
 	    &err);
@@ -260,6 +262,7 @@ START_TEST(test_everything)
 	ck_assert_uint_eq(c.queue_max, 0);
 	ck_assert_int_eq(c.action_timeout_ms, 120000);
 	ck_assert_int_eq(c.notification_fd, 3);
+	ck_assert_str_eq(c.metrics_listen, "[::1]:9464");
 	conf_clear(&c);
 }
 END_TEST
@@ -308,6 +311,10 @@ START_TEST(test_errors)
 	    {"[local]\nbuffer_per_uid = 1M\n", 2, "two messages"},
 	    {"[log]\naudit =\n", 2, "off"},
 	    {"[daemon]\nnotification_fd = x\n", 2, "integer"},
+	    {"[metrics]\nlisten = 127.0.0.1\n", 2, "address and port"},
+	    {"[metrics]\nlisten = localhost:9464\n", 2, "address and port"},
+	    {"[metrics]\nlisten = 127.0.0.1:70000\n", 2, "address and port"},
+	    {"[metrics]\nlisten = ::1:9464\n", 2, "address and port"},
 	};
 
 	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
