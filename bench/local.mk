@@ -10,6 +10,8 @@ bench_replay_bench_LDADD = lib/libmetactl.a $(JANSSON_LIBS) $(SODIUM_LIBS)
 # The discovery benchmark (scripts/bench-discovery): a node that answers
 # late, and cold discoveries through orchestrator/quiet.c.
 noinst_PROGRAMS += bench/slow_node bench/discovery_probe
+bench_slow_node_SOURCES = bench/slow_node.c tests/integration/fakereply.c \
+	tests/integration/fakereply.h
 bench_slow_node_LDADD = lib/libmetactl.a $(RABBITMQ_LIBS) $(JANSSON_LIBS) \
 	$(SODIUM_LIBS)
 bench_discovery_probe_LDADD = orchestrator/liborch.a policy/libpolicy.a \

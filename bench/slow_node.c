@@ -17,6 +17,7 @@
 
 #include "message.h"
 #include "sign.h"
+#include "tests/integration/fakereply.h"
 #include "transport.h"
 
 #define PENDING_MAX 256
@@ -30,42 +31,6 @@ struct pending {
 
 static struct pending q[PENDING_MAX];
 static size_t head, count;
-
-/* The signed reply to one request, in wire form; NULL if it is not one. */
-static char *
-sign_reply(const struct sign_key *key, const json_t *cert, const char *self,
-    const struct transport_delivery *d, size_t *ret_len)
-{
-	char digest[MESSAGE_DIGEST_LEN + 1];
-	struct envelope *env = NULL, *out = NULL;
-	struct request *req = NULL;
-	struct reply *rep = NULL;
-	struct error err;
-	char *body = NULL, *wire = NULL;
-	size_t blen;
-
-	error_init(&err, "request");
-	if (envelope_decode(d->body, d->len, MESSAGE_MAX_DEFAULT, &env, &err) <
-		0 ||
-	    request_decode(env->body, env->body_len, &req, &err) < 0)
-		goto out;
-	message_digest(env->body, env->body_len, digest);
-	rep = reply_new(req->id, digest, self, 0, "OK",
-	    json_pack("{s:I}", "pong", (json_int_t)message_now_ms()));
-	if (rep == NULL || reply_encode(rep, &body, &blen) < 0 ||
-	    sign_envelope(key, cert, body, blen, &out) < 0 ||
-	    envelope_encode(out, &wire, ret_len) < 0) {
-		free(wire);
-		wire = NULL;
-	}
-out:
-	free(body);
-	envelope_free(out);
-	envelope_free(env);
-	reply_free(rep);
-	request_free(req);
-	return wire;
-}
 
 /* Publishes every reply that is due; the ms until the next one, or -1. */
 static int
@@ -128,7 +93,8 @@ main(int argc, char *argv[])
 			struct pending *p = &q[(head + count) % PENDING_MAX];
 
 			p->due_ms = message_now_ms() + delay;
-			p->wire = sign_reply(key, cert, argv[4], &d, &p->len);
+			p->wire =
+			    fake_reply(key, cert, argv[4], &d, 0, &p->len);
 			p->reply_to = strdup(d.reply_to);
 			if (p->wire != NULL && p->reply_to != NULL)
 				count++;

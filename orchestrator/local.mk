@@ -67,7 +67,8 @@ INTEGRATION_TESTS += tests/integration/orch_fleet.sh \
 	tests/integration/orch_truth_silent.sh \
 	tests/integration/orch_truth_fleet.sh
 check_PROGRAMS += tests/integration/orch_fakenode
-tests_integration_orch_fakenode_SOURCES = tests/integration/orch_fakenode.c
+tests_integration_orch_fakenode_SOURCES = tests/integration/orch_fakenode.c \
+	tests/integration/fakereply.c tests/integration/fakereply.h
 tests_integration_orch_fakenode_LDADD = lib/libmetactl.a $(JANSSON_LIBS) \
 	$(SODIUM_LIBS) $(RABBITMQ_LIBS)
 EXTRA_DIST += tests/integration/orch_fleet.sh tests/integration/orch_lib.sh \

@@ -17,52 +17,29 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "message.h"
 #include "sign.h"
+#include "tests/integration/fakereply.h"
 #include "transport.h"
 
 static int
 answer(struct transport_amqp *t, const struct sign_key *key, const json_t *cert,
     const char *sender, const char *mode, struct transport_delivery *d)
 {
-	char digest[MESSAGE_DIGEST_LEN + 1];
-	struct envelope *env = NULL, *out = NULL;
-	struct request *req = NULL;
-	struct reply *rep = NULL;
+	unsigned flags = strcmp(mode, "spy") == 0 ? FAKE_SPY
+	    : strcmp(mode, "wrong-digest") == 0   ? FAKE_WRONG_DIGEST
+						  : 0;
 	struct error err;
-	char *body = NULL, *wire = NULL;
-	size_t blen, wlen;
-	int r = -1;
+	char *wire;
+	size_t wlen;
+	int r;
 
-	error_init(&err, "request");
 	if (d->reply_to == NULL ||
-	    envelope_decode(d->body, d->len, MESSAGE_MAX_DEFAULT, &env, &err) <
-		0 ||
-	    request_decode(env->body, env->body_len, &req, &err) < 0)
-		goto out;
-	if (strcmp(mode, "spy") == 0) {
-		fprintf(stderr, "%s\n", env->body);
-		fflush(stderr);
-	}
-	/* The digest of the body, or of the body without its last byte. */
-	message_digest(env->body,
-	    env->body_len - (strcmp(mode, "wrong-digest") == 0 ? 1 : 0),
-	    digest);
-	rep = reply_new(req->id, digest, sender, 0, "OK",
-	    json_pack("{s:I}", "pong", (json_int_t)message_now_ms()));
-	if (rep == NULL || reply_encode(rep, &body, &blen) < 0 ||
-	    sign_envelope(key, cert, body, blen, &out) < 0 ||
-	    envelope_encode(out, &wire, &wlen) < 0)
-		goto out;
+	    (wire = fake_reply(key, cert, sender, d, flags, &wlen)) == NULL)
+		return -1;
+	error_init(&err, "reply");
 	r = transport_amqp_publish(
 	    t, "", d->reply_to, NULL, wire, wlen, 0, &err);
-out:
 	free(wire);
-	free(body);
-	envelope_free(out);
-	envelope_free(env);
-	reply_free(rep);
-	request_free(req);
 	return r;
 }
 
