@@ -55,12 +55,8 @@ flush_due(struct transport_amqp *t)
 int
 main(int argc, char *argv[])
 {
-	struct transport_amqp_options o = {NULL, 1, NULL, 0, 5000};
-	struct transport_amqp *t = NULL;
 	struct transport_delivery d;
-	struct sign_key *key = NULL;
-	const char *coll[1], *agents[] = {"rpcutil"};
-	json_t *cert = NULL;
+	struct fake_node n;
 	struct error err;
 	long delay;
 	int r, wait_ms = -1;
@@ -71,30 +67,17 @@ main(int argc, char *argv[])
 		    "COLLECTIVE DELAY_MS\n");
 		return 64;
 	}
-	coll[0] = argv[5];
-	error_init(&err, NULL);
-	if (sign_init() < 0 || sign_key_load(argv[2], &key) < 0 ||
-	    cert_load(argv[3], &cert, &err) < 0) {
-		fprintf(stderr, "slow_node: cannot load key or certificate\n");
-		return 66;
-	}
-	o.urls = (const char *const *)&argv[1];
-	if (transport_amqp_open(&o, &t, &err) < 0 ||
-	    transport_amqp_declare(t, &err) < 0 ||
-	    transport_amqp_subscribe_node(
-		t, argv[4], coll, 1, agents, 1, &err) < 0) {
-		fprintf(stderr, "slow_node: %s\n", err.text);
-		return 69;
-	}
-	printf("ready\n");
-	fflush(stdout);
-	while ((r = transport_amqp_next(t, &d, wait_ms, &err)) >= 0) {
+	r = fake_node_start(
+	    &n, "slow_node", argv[1], argv[2], argv[3], argv[4], argv[5]);
+	if (r < 0)
+		return r == FAKE_NO_KEY ? 66 : 69;
+	while ((r = transport_amqp_next(n.t, &d, wait_ms, &err)) >= 0) {
 		if (r == 1 && d.reply_to != NULL && count < PENDING_MAX) {
 			struct pending *p = &q[(head + count) % PENDING_MAX];
 
 			p->due_ms = message_now_ms() + delay;
 			p->wire =
-			    fake_reply(key, cert, argv[4], &d, 0, &p->len);
+			    fake_reply(n.key, n.cert, argv[4], &d, 0, &p->len);
 			p->reply_to = strdup(d.reply_to);
 			if (p->wire != NULL && p->reply_to != NULL)
 				count++;
@@ -104,11 +87,9 @@ main(int argc, char *argv[])
 			}
 		}
 		transport_delivery_clear(&d);
-		wait_ms = flush_due(t);
+		wait_ms = flush_due(n.t);
 	}
 	fprintf(stderr, "slow_node: %s\n", err.text);
-	transport_amqp_close(t);
-	json_decref(cert);
-	sign_key_free(key);
+	fake_node_stop(&n);
 	return 1;
 }

@@ -3,6 +3,7 @@
 
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "message.h"
 #include "tests/integration/fakereply.h"
@@ -46,4 +47,45 @@ out:
 	reply_free(rep);
 	request_free(req);
 	return wire;
+}
+
+int
+fake_node_start(struct fake_node *n, const char *prog, const char *url,
+    const char *keyfile, const char *certfile, const char *identity,
+    const char *collective)
+{
+	struct transport_amqp_options o;
+	const char *coll[] = {collective}, *agents[] = {"rpcutil"};
+	struct error err;
+
+	memset(n, 0, sizeof(*n));
+	error_init(&err, NULL);
+	if (sign_init() < 0 || sign_key_load(keyfile, &n->key) < 0 ||
+	    cert_load(certfile, &n->cert, &err) < 0) {
+		fprintf(stderr, "%s: cannot load key or certificate\n", prog);
+		return FAKE_NO_KEY;
+	}
+	memset(&o, 0, sizeof(o));
+	o.urls = &url;
+	o.nurls = 1;
+	o.timeout_ms = 5000;
+	if (transport_amqp_open(&o, &n->t, &err) < 0 ||
+	    transport_amqp_declare(n->t, &err) < 0 ||
+	    transport_amqp_subscribe_node(
+		n->t, identity, coll, 1, agents, 1, &err) < 0) {
+		fprintf(stderr, "%s: %s\n", prog, err.text);
+		return FAKE_NO_BROKER;
+	}
+	printf("ready\n");
+	fflush(stdout);
+	return 0;
+}
+
+void
+fake_node_stop(struct fake_node *n)
+{
+	transport_amqp_close(n->t);
+	json_decref(n->cert);
+	sign_key_free(n->key);
+	memset(n, 0, sizeof(*n));
 }

@@ -1,6 +1,7 @@
 /*
- * fakereply.h: the signed reply a node sends, made by the programs that
- * stand in for nodes in tests and benchmarks (orch_fakenode, slow_node).
+ * fakereply.h: what the programs that stand in for nodes in tests and
+ * benchmarks (orch_fakenode, slow_node) share: their start as a node on
+ * the broker, and the signed reply a node sends.
  */
 #ifndef METACTL_TESTS_FAKEREPLY_H
 #define METACTL_TESTS_FAKEREPLY_H
@@ -10,6 +11,25 @@
 
 #include "sign.h"
 #include "transport.h"
+
+/* A node subscribed to the rpcutil agent of one collective. */
+struct fake_node {
+	struct transport_amqp *t;
+	struct sign_key *key;
+	json_t *cert;
+};
+
+/*
+ * Loads KEY and CERT, connects to URL and subscribes as identity, then
+ * prints "ready". 0; FAKE_NO_KEY or FAKE_NO_BROKER after saying why on
+ * stderr, prefixed with prog.
+ */
+#define FAKE_NO_KEY (-1)
+#define FAKE_NO_BROKER (-2)
+int fake_node_start(struct fake_node *n, const char *prog, const char *url,
+    const char *keyfile, const char *certfile, const char *identity,
+    const char *collective);
+void fake_node_stop(struct fake_node *n);
 
 #define FAKE_WRONG_DIGEST 0x1 /* the digest of other bytes */
 #define FAKE_SPY 0x2 /* the request body to stderr, one line */

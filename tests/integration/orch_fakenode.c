@@ -46,12 +46,8 @@ answer(struct transport_amqp *t, const struct sign_key *key, const json_t *cert,
 int
 main(int argc, char *argv[])
 {
-	struct transport_amqp_options o;
-	struct transport_amqp *t = NULL;
 	struct transport_delivery d;
-	struct sign_key *key = NULL;
-	const char *coll[1], *agents[] = {"rpcutil"};
-	json_t *cert = NULL;
+	struct fake_node n;
 	struct error err;
 	const char *mode;
 
@@ -62,40 +58,21 @@ main(int argc, char *argv[])
 		return 2;
 	}
 	mode = argc == 8 ? argv[7] : "";
-	coll[0] = argv[6];
-	error_init(&err, NULL);
-	if (sign_init() < 0 || sign_key_load(argv[2], &key) < 0 ||
-	    cert_load(argv[3], &cert, &err) < 0) {
-		fprintf(stderr, "orch_fakenode: cannot load key or cert\n");
+	if (fake_node_start(&n, "orch_fakenode", argv[1], argv[2], argv[3],
+		argv[4], argv[6]) < 0)
 		return 1;
-	}
-	memset(&o, 0, sizeof(o));
-	o.urls = (const char *const *)&argv[1];
-	o.nurls = 1;
-	o.timeout_ms = 5000;
-	if (transport_amqp_open(&o, &t, &err) < 0 ||
-	    transport_amqp_declare(t, &err) < 0 ||
-	    transport_amqp_subscribe_node(
-		t, argv[4], coll, 1, agents, 1, &err) < 0) {
-		fprintf(stderr, "orch_fakenode: %s\n", err.text);
-		return 1;
-	}
-	printf("ready\n");
-	fflush(stdout);
 	for (;;) {
-		int r = transport_amqp_next(t, &d, -1, &err);
+		int r = transport_amqp_next(n.t, &d, -1, &err);
 
 		if (r < 0) {
 			fprintf(stderr, "orch_fakenode: %s\n", err.text);
 			break;
 		}
 		if (r == 1) {
-			answer(t, key, cert, argv[5], mode, &d);
+			answer(n.t, n.key, n.cert, argv[5], mode, &d);
 			transport_delivery_clear(&d);
 		}
 	}
-	transport_amqp_close(t);
-	json_decref(cert);
-	sign_key_free(key);
+	fake_node_stop(&n);
 	return 1;
 }
