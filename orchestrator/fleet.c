@@ -84,6 +84,7 @@ fleet_clear(struct fleet *f)
 	results_clear(&f->rs);
 	client_conf_clear(&f->conf);
 	orch_opts_clear(&f->o);
+	free(f->caller);
 }
 
 static char *
@@ -120,7 +121,11 @@ fleet_request(
 		json_decref(data);
 		return NULL;
 	}
-	req->caller = caller_name(f);
+	/* One run sends several requests (discovery, a refresh, the
+	 * confirmation, the action): the certificate is read once. */
+	if (f->caller == NULL)
+		f->caller = caller_name(f);
+	req->caller = f->caller != NULL ? strdup(f->caller) : NULL;
 	req->collective = strdup(f->collective);
 	req->agent = strdup(agent);
 	req->action = strdup(action);

@@ -64,6 +64,7 @@ struct fleet {
 	json_t *inv_new; /* nodes the refresh added to the registry */
 	json_t *inv_seen; /* nodes whose inventory arrived */
 	const char *discovery_end; /* which rule ended discovery */
+	char *caller; /* what requests claim as caller, once known */
 };
 
 /* Requests to more nodes than this go out once, on the broadcast routing
