@@ -1,5 +1,6 @@
 noinst_LIBRARIES += lib/libmetactl.a
 lib_libmetactl_a_SOURCES = \
+	lib/appconf.h \
 	lib/config.c lib/config.h \
 	lib/conftab.c lib/conftab.h \
 	lib/ddl.c lib/ddl.h \

@@ -36,3 +36,8 @@ tests_unit_test_rpcutil_LDADD = $(PLUGIN_TEST_LIBS)
 tests_unit_test_external_SOURCES = tests/unit/test_external.c \
 	$(PLUGIN_TEST_CTX) $(TESTUTIL)
 tests_unit_test_external_LDADD = $(PLUGIN_TEST_LIBS)
+
+# The service agent: apps' daemons under the platform's service manager.
+plugins_libplugins_a_SOURCES += \
+	plugins/service/plan.c plugins/service/plan.h \
+	plugins/service/backend.h
