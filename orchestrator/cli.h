@@ -12,6 +12,8 @@
 #include <signal.h>
 #include <stdarg.h>
 
+#include <jansson.h>
+
 /* Exit statuses, listed in metactl(1). */
 enum {
 	MC_EXIT_OK = 0, /* every addressed node replied OK */
@@ -44,6 +46,25 @@ int orch_load_ddl(const char *dir, const char *agent, struct ddl **ret);
 const struct ddl_action *orch_find_action(
     const struct ddl *d, const char *action);
 
+struct fleet;
+/*
+ * The request data from key=value arguments, typed and checked by the
+ * action's DDL; new reference. NULL after reporting which argument broke
+ * which rule.
+ */
+json_t *orch_build_data(
+    const struct ddl *d, const struct ddl_action *a, char **kv, int n);
+/*
+ * rpc's work once f is initialised: agent/action with the key=value
+ * inputs kv, on the nodes f's options select, printed as f's options say.
+ * Returns the exit status.
+ */
+int orch_rpc_run(
+    struct fleet *f, const char *agent, const char *action, char **kv, int nkv);
+
+/* 1 when word is an action `metactl service` takes (cmd_service.c). */
+int service_is_action(const char *word);
+
 /* Prints the usage line, inputs and outputs of agent/action from the DDL
  * directory of the client configuration (NULL: the default one); prints
  * nothing when that configuration or DDL does not load. */
@@ -60,5 +81,7 @@ int cmd_inventory(int argc, char *argv[]);
 int cmd_facts(int argc, char *argv[]);
 int cmd_forget(int argc, char *argv[]);
 int cmd_doc(int argc, char *argv[]);
+int cmd_service(int argc, char *argv[]);
+int cmd_logs(int argc, char *argv[]);
 
 #endif

@@ -346,12 +346,10 @@ out:
 	return r;
 }
 
-/*
- * The request data from key=value arguments, typed and checked by the
- * action's DDL. NULL after reporting which argument broke which rule.
- */
-static json_t *
-build_data(const struct ddl *d, const struct ddl_action *a, char **kv, int n)
+/* See cli.h. */
+json_t *
+orch_build_data(
+    const struct ddl *d, const struct ddl_action *a, char **kv, int n)
 {
 	struct error err;
 	json_t *data = json_object();
@@ -395,55 +393,67 @@ add_agent_filter(struct fleet *f, const char *agent)
 }
 
 int
-cmd_rpc(int argc, char *argv[])
+orch_rpc_run(
+    struct fleet *f, const char *agent, const char *action, char **kv, int nkv)
 {
 	const struct ddl_action *a;
 	struct request *req = NULL;
 	struct ddl *ddl = NULL;
-	struct fleet f;
 	json_t *data = NULL, *j = NULL;
-	int r;
+	int r = MC_EXIT_USAGE;
 
-	if ((r = fleet_init(&f, argc, argv, OPT_ALL)) >= 0)
-		goto out;
-	r = MC_EXIT_USAGE;
-	if (f.o.nargs < 2) {
-		usage_errx("AGENT and ACTION are needed");
-		goto out;
-	}
-	if (orch_load_ddl(f.conf.ddl_dir, f.o.args[0], &ddl) != 0 ||
-	    (a = orch_find_action(ddl, f.o.args[1])) == NULL ||
-	    (data = build_data(ddl, a, f.o.args + 2, f.o.nargs - 2)) == NULL)
+	if (orch_load_ddl(f->conf.ddl_dir, agent, &ddl) != 0 ||
+	    (a = orch_find_action(ddl, action)) == NULL ||
+	    (data = orch_build_data(ddl, a, kv, nkv)) == NULL)
 		goto out;
 	/* Only nodes with the agent are asked (and expected): every node
 	 * has rpcutil. */
 	if (strcmp(ddl->agent, "rpcutil") != 0 &&
-	    add_agent_filter(&f, ddl->agent) < 0)
+	    add_agent_filter(f, ddl->agent) < 0)
 		goto out;
 	/* An action that runs long (the DDL's timeout) is waited for. */
-	if (f.o.timeout_ms <= 0 && ddl->timeout > 0 &&
-	    (long)ddl->timeout * 1000 + 1000 > f.timeout_ms)
-		f.timeout_ms = (long)ddl->timeout * 1000 + 1000;
-	req = fleet_request(&f, ddl->agent, a->name, data);
+	if (f->o.timeout_ms <= 0 && ddl->timeout > 0 &&
+	    (long)ddl->timeout * 1000 + 1000 > f->timeout_ms)
+		f->timeout_ms = (long)ddl->timeout * 1000 + 1000;
+	req = fleet_request(f, ddl->agent, a->name, data);
 	data = NULL;
 	if (req == NULL)
 		goto out;
-	req->dry_run = f.o.dry_run;
-	if (f.o.preview) {
-		r = preview(&f, req);
+	req->dry_run = f->o.dry_run;
+	if (f->o.preview) {
+		r = preview(f, req);
 		goto out;
 	}
-	if ((r = fleet_connect(&f)) != 0)
+	if ((r = fleet_connect(f)) != 0)
 		goto out;
 	j = fleet_request_json(req);
-	if ((r = run_action(&f, req)) != 0)
+	if ((r = run_action(f, req)) != 0)
 		goto out;
-	r = fleet_finish(&f, j, a);
+	r = fleet_finish(f, j, a);
 out:
 	json_decref(j);
 	json_decref(data);
 	request_free(req);
 	ddl_free(ddl);
+	return r;
+}
+
+int
+cmd_rpc(int argc, char *argv[])
+{
+	struct fleet f;
+	int r;
+
+	if ((r = fleet_init(&f, argc, argv, OPT_ALL)) >= 0)
+		goto out;
+	if (f.o.nargs < 2) {
+		usage_errx("AGENT and ACTION are needed");
+		r = MC_EXIT_USAGE;
+		goto out;
+	}
+	r = orch_rpc_run(
+	    &f, f.o.args[0], f.o.args[1], f.o.args + 2, f.o.nargs - 2);
+out:
 	fleet_clear(&f);
 	return r;
 }
@@ -534,7 +544,7 @@ cmd_facts(int argc, char *argv[])
 
 		if (orch_load_ddl(f.conf.ddl_dir, "rpcutil", &ddl) != 0 ||
 		    (a = orch_find_action(ddl, "get_fact")) == NULL ||
-		    (data = build_data(ddl, a, args, 1)) == NULL)
+		    (data = orch_build_data(ddl, a, args, 1)) == NULL)
 			goto out;
 	}
 	req = fleet_request(&f, "rpcutil", "get_fact", data);

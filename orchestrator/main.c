@@ -26,6 +26,9 @@ struct command {
 static const struct command commands[] = {
     {"ping", cmd_ping, "list the nodes that answer, with round-trip times"},
     {"rpc", cmd_rpc, "run an action of an agent on the matching nodes"},
+    {"service", cmd_service,
+	"start, stop, restart, reload an app's daemons, or its status"},
+    {"logs", cmd_logs, "show an app's logs on this machine"},
     {"find", cmd_find, "print the identities of the matching nodes"},
     {"discover", cmd_find, "the same as find"},
     {"inventory", cmd_inventory, "show a node's agents, classes and version"},
@@ -98,8 +101,8 @@ help(int argc, char *argv[])
 static int
 uses_fleet_opts(const char *name)
 {
-	static const char *const names[] = {"ping", "rpc", "find", "discover",
-	    "inventory", "facts", "doc", NULL};
+	static const char *const names[] = {"ping", "rpc", "service", "find",
+	    "discover", "inventory", "facts", "doc", NULL};
 	size_t i;
 
 	for (i = 0; names[i] != NULL; i++)
@@ -126,6 +129,11 @@ help_anywhere(const struct command *c, int argc, char *argv[])
 			usage_print(stdout, c->name);
 			printf("\n");
 			doc_action_help(o.config, o.args[0], o.args[1]);
+		} else if (asked && strcmp(c->name, "service") == 0 &&
+		    o.nargs >= 1 && service_is_action(o.args[0])) {
+			usage_print(stdout, c->name);
+			printf("\n");
+			doc_action_help(o.config, "service", o.args[0]);
 		} else if (asked)
 			help(2, (char *[]){"help", (char *)c->name, NULL});
 		orch_opts_clear(&o);
@@ -164,6 +172,12 @@ main(int argc, char *argv[])
 		return MC_EXIT_OK;
 	}
 	c = find_command(argv[1]);
+	if (c == NULL && argc >= 3 && strcmp(argv[2], "logs") == 0) {
+		/* metactl APP logs [DAEMON] is metactl logs APP [DAEMON]. */
+		argv[2] = argv[1];
+		argv[1] = "logs";
+		c = find_command("logs");
+	}
 	if (c == NULL) {
 		fprintf(stderr,
 		    "metactl: unknown command '%s' (metactl --help lists "

@@ -54,6 +54,22 @@
 
 #define FLEET_HELP FILTER_HELP "\n" DISCOVERY_HELP "\n" OUTPUT_HELP
 
+#define BATCH_HELP \
+	"batches and limits:\n" \
+	"  --batch N|N%            address N nodes (or N% of them) at a " \
+	"time\n" \
+	"  --batch-sleep SECONDS   pause between batches\n" \
+	"  --limit-nodes N|N%      address only N (or N%) of the matching " \
+	"nodes\n" \
+	"  --limit-seed SEED       seed of the random choice of " \
+	"--limit-nodes\n" \
+	"  -1                      address one node (--limit-nodes 1)\n" \
+	"  --dry-run               the nodes check everything, run nothing " \
+	"and\n" \
+	"                          show the commands they would run\n" \
+	"  --preview               print the request and the nodes, send " \
+	"nothing\n"
+
 static const struct {
 	const char *name;
 	const char *text;
@@ -66,18 +82,28 @@ static const struct {
 	"\n"
 	"Inputs are checked against the action's DDL before anything is sent;\n"
 	"metactl rpc AGENT ACTION --help lists them.\n"
-	"\n" FLEET_HELP "\nbatches and limits:\n"
-	"  --batch N|N%            address N nodes (or N% of them) at a time\n"
-	"  --batch-sleep SECONDS   pause between batches\n"
-	"  --limit-nodes N|N%      address only N (or N%) of the matching "
-	"nodes\n"
-	"  --limit-seed SEED       seed of the random choice of --limit-nodes\n"
-	"  -1                      address one node (--limit-nodes 1)\n"
-	"  --dry-run               the nodes check everything, run nothing "
-	"and\n"
-	"                          show the commands they would run\n"
-	"  --preview               print the request and the nodes, send "
-	"nothing\n"},
+	"\n" FLEET_HELP "\n" BATCH_HELP},
+    {"service",
+	"usage: metactl service ACTION APP [DAEMON] [filters] [options]\n"
+	"\n"
+	"ACTION is start, stop, restart, reload, status or config; the same\n"
+	"as metactl rpc service ACTION app=APP [daemon=DAEMON], with the same\n"
+	"options. Without a broker, the local agent over its socket.\n"
+	"metactl service ACTION --help lists the action's inputs and "
+	"outputs.\n"
+	"\n" FLEET_HELP "\n" BATCH_HELP},
+    {"logs",
+	"usage: metactl logs [-c FILE] APP [DAEMON]\n"
+	"       metactl APP logs [-c FILE] [DAEMON]\n"
+	"\n"
+	"Asks the local agent (over its socket, whatever the broker) how the\n"
+	"platform shows the app's logs (journalctl, less on the supervision\n"
+	"tree's log), says on stderr which command it runs, and runs it. With\n"
+	"several daemons each command runs in turn, until one fails. An APP\n"
+	"named like a metactl command is reached with metactl logs APP.\n"
+	"\n"
+	"  -c, --config FILE       client configuration file\n"
+	"  -h, --help              this help\n"},
     {"find",
 	"usage: metactl find [filters] [options]\n\n"
 	"Prints the identities of the matching nodes, one per line; the "

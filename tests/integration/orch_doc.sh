@@ -61,6 +61,10 @@ if command -v bash >/dev/null; then
 	check "completes inputs ($w)" test "$w" = "fact= "
 	w=$(complete_words metactl rpc --lim)
 	check "completes options ($w)" sh -c 'echo "$1" | grep -q -- "--limit-nodes"' _ "$w"
+	w=$(complete_words metactl service -F role=web re)
+	check "completes service actions ($w)" test "$w" = "restart reload "
+	w=$(complete_words metactl service restart "")
+	check "no action after the action ($w)" test -z "${w# }"
 	w=$(complete_words metactl doc rpcutil/pi)
 	check "completes doc AGENT/ACTION ($w)" test "$w" = "rpcutil/ping "
 else
