@@ -119,7 +119,28 @@ etc="$top_srcdir/etc/policy"
 check "samples lint clean" run 0 lint "$etc"/*.policy "$etc/groups"
 check "sample: shop restarts its app" run 0 check --policy-dir "$etc" \
 	--agent service --action restart --caller cert=bob --arg app=shop-web
-check "sample: shop rule line" has "$out" "service.policy:6"
+check "sample: shop rule line" has "$out" "service.policy:11"
+check "sample: alice restarts shop apps on web nodes" run 0 check \
+	--policy-dir "$etc" --agent service --action restart \
+	--caller cert=alice --arg app=shop-web --fact role=web
+check "sample: alice rule line" has "$out" "service.policy:9"
+check "sample: alice may not restart billing" run 1 check --policy-dir "$etc" \
+	--agent service --action restart --caller cert=alice --arg app=billing \
+	--fact role=web
+check "sample: nor shop apps off the web nodes" run 1 check \
+	--policy-dir "$etc" --agent service --action restart \
+	--caller cert=alice --arg app=shop-web --fact role=db
+check "sample: the NOC sees any app's status" run 0 check \
+	--policy-dir "$etc" --agent service --action status \
+	--caller cert=nina --arg app=billing
+check "sample: the NOC may not restart" run 1 check --policy-dir "$etc" \
+	--agent service --action restart --caller cert=nina --arg app=billing
+check "sample: only root stops" run 0 check --policy-dir "$etc" \
+	--agent service --action stop --caller uid=0 --arg app=shop-web
+check "sample: the shop team may not stop its app" run 1 check \
+	--policy-dir "$etc" --agent service --action stop --caller cert=bob \
+	--arg app=shop-web
+check "sample: the deny rule decides" has "$out" "service.policy:8"
 check "sample: shop may not restart billing" run 1 check --policy-dir "$etc" \
 	--agent service --action restart --caller cert=bob --arg app=billing
 check "sample: dave restarts billing outside prod" run 0 check \
@@ -148,8 +169,7 @@ awk -v dir="$dir" '
 	}
 	inblock { if (first == "") first = $0; text = text $0 "\n" }
 ' "$man"
-printf 'operators cert=alice uid=0\nshop cert=bob cert=carol uid=1001\n' \
-	>"$dir/groups"
+cp "$etc/groups" "$dir/groups"
 for f in "$dir"/man*.policy; do
 	check "manual example $(basename "$f") lints" run 0 lint "$f"
 done
