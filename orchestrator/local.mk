@@ -85,3 +85,10 @@ EXTRA_DIST += tests/integration/orch_doc.sh etc/client.conf \
 	etc/bash_completion.d/metactl
 bashcompletiondir = $(datadir)/bash-completion/completions
 dist_bashcompletion_DATA = etc/bash_completion.d/metactl
+
+# metactl service and logs, and the shipped service.policy, against real
+# agents whose apps run under a runit tree the test starts.
+INTEGRATION_TESTS += tests/integration/svc_policy.sh \
+	tests/integration/svc_logs.sh
+EXTRA_DIST += tests/integration/svc_policy.sh tests/integration/svc_logs.sh \
+	tests/lib/apps.sh
