@@ -26,6 +26,11 @@
 #include "config.h"
 #include "error.h"
 
+/* Where apps and node layers are unless configured otherwise
+ * (metactld.conf [apps] dir and node_dir). */
+#define APPCONF_APPS_DIR "/srv/metactl"
+#define APPCONF_NODE_DIR SYSCONFDIR "/metactl/nodes"
+
 enum appconf_layer {
 	APPCONF_APP, /* .metactl of the release */
 	APPCONF_SITE,

@@ -22,4 +22,4 @@ SCRIPT_TESTS += tests/layering.sh tests/manlint.sh
 EXTRA_DIST += tests/layering.sh tests/manlint.sh
 
 dist_schema_DATA += schemas/ddl.schema.json
-EXTRA_DIST += etc/app/example.metactl etc/app/site.conf etc/app/node.conf
+# etc/examples/seed, the sample app, is listed in etc/local.mk.
