@@ -27,11 +27,15 @@ struct value {
 	const char *file; /* interned in the config */
 	int line;
 	int column; /* of the first byte of raw */
+	int key_column;
 	int state; /* interpolation: 0 new, 1 in progress, 2 done */
 };
 
 struct section {
 	char *name;
+	const char *file; /* where the section was first opened, or NULL */
+	int line;
+	int column; /* of the name */
 	struct value *vals;
 	size_t n, cap;
 	size_t *slots; /* hash table of index + 1, 0 is empty */
@@ -161,10 +165,18 @@ section_add(struct config *c, const char *name)
 	return s;
 }
 
+/* Where a value or section header stands. */
+struct where {
+	const char *file;
+	int line;
+	int key_column;
+	int column;
+};
+
 /* Sets key to raw (copied), replacing any value it had. */
 static int
-value_set(struct section *s, const char *key, const char *raw, const char *file,
-    int line, int column)
+value_set(
+    struct section *s, const char *key, const char *raw, const struct where *w)
 {
 	struct value *v;
 	char *r;
@@ -187,9 +199,10 @@ value_set(struct section *s, const char *key, const char *raw, const char *file,
 	free(v->val);
 	v->raw = r;
 	v->val = NULL;
-	v->file = file;
-	v->line = line;
-	v->column = column;
+	v->file = w->file;
+	v->line = w->line;
+	v->key_column = w->key_column;
+	v->column = w->column;
 	v->state = 0;
 	return 0;
 nomem:
@@ -407,6 +420,7 @@ parse_line(struct parser *p, const char *s, size_t len, struct section **cur)
 	size_t i = 0, j, k, bad;
 	char buf[8], *name, *val;
 	struct value *old;
+	struct where w = {p->file, p->line, 0, 0};
 	int r;
 
 	while (i < len && is_blank(s[i]))
@@ -441,7 +455,14 @@ parse_line(struct parser *p, const char *s, size_t len, struct section **cur)
 			return nomem(p);
 		*cur = section_add(p->c, name);
 		free(name);
-		return *cur != NULL ? 0 : nomem(p);
+		if (*cur == NULL)
+			return nomem(p);
+		if ((*cur)->file == NULL) {
+			(*cur)->file = p->file;
+			(*cur)->line = p->line;
+			(*cur)->column = (int)i + 1;
+		}
+		return 0;
 	}
 	for (j = i; j < len && s[j] != '='; j++)
 		;
@@ -455,6 +476,7 @@ parse_line(struct parser *p, const char *s, size_t len, struct section **cur)
 	if ((bad = check_name(s + i, k - i)) != 0)
 		return perr(p, i + bad, "bad character %s in key",
 		    show_char((unsigned char)s[i + bad - 1], buf));
+	w.key_column = (int)i + 1;
 	if ((name = strndup(s + i, k - i)) == NULL)
 		return nomem(p);
 	if (*cur == NULL && (*cur = section_add(p->c, "")) == NULL) {
@@ -483,8 +505,8 @@ parse_line(struct parser *p, const char *s, size_t len, struct section **cur)
 		val[k - i] = '\0';
 		r = 0;
 	}
-	if (r == 0 &&
-	    value_set(*cur, name, val, p->file, p->line, (int)i + 1) < 0)
+	w.column = (int)i + 1;
+	if (r == 0 && value_set(*cur, name, val, &w) < 0)
 		r = nomem(p);
 	free(name);
 	free(val);
@@ -501,13 +523,19 @@ merge(struct config *c, const struct config *l)
 
 		if (s == NULL)
 			return -ENOMEM;
+		if (s->file == NULL && ls->file != NULL) {
+			if ((s->file = file_intern(c, ls->file)) == NULL)
+				return -ENOMEM;
+			s->line = ls->line;
+			s->column = ls->column;
+		}
 		for (size_t j = 0; j < ls->n; j++) {
 			const struct value *v = &ls->vals[j];
-			const char *f = file_intern(c, v->file);
+			struct where w = {file_intern(c, v->file), v->line,
+			    v->key_column, v->column};
 
-			if (f == NULL ||
-			    value_set(
-				s, v->key, v->raw, f, v->line, v->column) < 0)
+			if (w.file == NULL ||
+			    value_set(s, v->key, v->raw, &w) < 0)
 				return -ENOMEM;
 		}
 	}
@@ -826,6 +854,29 @@ config_origin(const struct config *c, const char *section, const char *key,
 		*ret_file = v->file;
 	if (ret_line != NULL)
 		*ret_line = v->line;
+	return 0;
+}
+
+int
+config_where(const struct config *c, const char *section, const char *key,
+    struct config_where *ret)
+{
+	const struct value *v;
+	const struct section *s;
+
+	if (key == NULL) {
+		if (c == NULL ||
+		    (s = section_find(c, section != NULL ? section : "")) ==
+			NULL ||
+		    s->file == NULL)
+			return -ENOENT;
+		*ret = (struct config_where){s->file, s->line, s->column, 0};
+		return 0;
+	}
+	if ((v = lookup(c, section, key)) == NULL)
+		return -ENOENT;
+	*ret =
+	    (struct config_where){v->file, v->line, v->key_column, v->column};
 	return 0;
 }
 

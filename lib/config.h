@@ -58,6 +58,21 @@ int config_get_list(const struct config *c, const char *section,
 int config_origin(const struct config *c, const char *section, const char *key,
     const char **ret_file, int *ret_line);
 
+/*
+ * Where a value was set, or with key NULL where its section was first
+ * opened ("[name]": key_column is the name's, column 0): 0, or -ENOENT.
+ * Columns count bytes from 1; column is the value's first byte (after a
+ * quote).
+ */
+struct config_where {
+	const char *file; /* borrowed from the config */
+	int line;
+	int key_column;
+	int column;
+};
+int config_where(const struct config *c, const char *section, const char *key,
+    struct config_where *ret);
+
 /* Sections and keys in the order they were first defined. */
 size_t config_nsections(const struct config *c);
 const char *config_section(const struct config *c, size_t i);

@@ -1,8 +1,10 @@
 noinst_LIBRARIES += lib/libmetactl.a
 lib_libmetactl_a_SOURCES = \
-	lib/appconf.h \
+	lib/appconf.c lib/appconf.h \
+	lib/appconf_check.c lib/appconf_check.h lib/appconf_show.c \
 	lib/config.c lib/config.h \
 	lib/conftab.c lib/conftab.h \
+	lib/cron.c lib/cron.h \
 	lib/ddl.c lib/ddl.h \
 	lib/error.c lib/error.h \
 	lib/file.c lib/file.h \

@@ -97,6 +97,12 @@ static const struct rule rules[NAME_KINDS] = {
 			 "what a request claims as its sender; only logged"},
 	.printable = 1,
 	.too_long = "longer than " STR(NAME_CALLER_MAX) " characters"},
+    [NAME_DAEMON] = {{"daemon", "a daemon name", NAME_DAEMON_MAX,
+			 "letters, digits and '_' only", "^[A-Za-z0-9_]+$",
+			 "the service metactl-APP-DAEMON: without '-' the "
+			 "last '-' of the name ends the app"},
+	.rest = UPPER LOWER DIGIT "_",
+	.too_long = "longer than " STR(NAME_DAEMON_MAX) " characters"},
 };
 
 const struct name_rule *

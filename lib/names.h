@@ -22,6 +22,8 @@
  *   fact         a dotted path into the facts: what the filter grammar
  *                reads as one name, at most 256 bytes.
  *   caller       what a request claims as its sender; only logged.
+ *   daemon       [daemon.NAME] of an app, the unit metactl-APP-DAEMON: no
+ *                '-' or '.', so the last '-' of a unit name ends the app.
  */
 #ifndef METACTL_NAMES_H
 #define METACTL_NAMES_H
@@ -36,6 +38,7 @@
 #define NAME_TAG_MAX 128
 #define NAME_FACT_MAX 256
 #define NAME_CALLER_MAX 255
+#define NAME_DAEMON_MAX 32
 
 enum name_kind {
 	NAME_IDENTITY,
@@ -47,6 +50,7 @@ enum name_kind {
 	NAME_TAG,
 	NAME_FACT,
 	NAME_CALLER,
+	NAME_DAEMON,
 	NAME_KINDS /* how many */
 };
 

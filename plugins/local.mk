@@ -41,3 +41,9 @@ tests_unit_test_external_LDADD = $(PLUGIN_TEST_LIBS)
 plugins_libplugins_a_SOURCES += \
 	plugins/service/plan.c plugins/service/plan.h \
 	plugins/service/backend.h
+plugins_libplugins_a_SOURCES += \
+	plugins/service/plan_files.c plugins/service/plan_files.h
+UNIT_TESTS += tests/unit/test_plan_files
+check_PROGRAMS += tests/unit/test_plan_files
+tests_unit_test_plan_files_SOURCES = tests/unit/test_plan_files.c $(TESTUTIL)
+tests_unit_test_plan_files_LDADD = plugins/libplugins.a $(MC_TEST_LIBS)

@@ -139,6 +139,7 @@ START_TEST(test_forbidden)
 	    {NAME_TAG, "/ @:~^", "v1.2.3+build-4_rc"},
 	    {NAME_FACT, " \t\n\v\f\r()=!<>~\"'", "os.release.major"},
 	    {NAME_CALLER, "\x01\x7f\n\x80", "uid=500 (alice)"},
+	    {NAME_DAEMON, "-. /@", "job_Manager2"},
 	};
 
 	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
