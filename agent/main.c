@@ -108,8 +108,8 @@ resolve_manager(struct agentd *d)
 
 	if (c->apps_manager > 0) {
 		d->apps_manager = conf_managers[c->apps_manager];
-		log_info("apps: service manager %s (configured)",
-		    d->apps_manager);
+		log_info(
+		    "apps: service manager %s (configured)", d->apps_manager);
 		return;
 	}
 	d->apps_manager = svc_backend_detect(NULL, c->apps_service_dir);

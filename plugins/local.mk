@@ -40,7 +40,17 @@ tests_unit_test_external_LDADD = $(PLUGIN_TEST_LIBS)
 # The service agent: apps' daemons under the platform's service manager.
 plugins_libplugins_a_SOURCES += \
 	plugins/service/plan.c plugins/service/plan.h \
-	plugins/service/backend.h
+	plugins/service/backend.h \
+	plugins/service/backends.c \
+	plugins/service/unit.c plugins/service/unit.h \
+	plugins/service/plan_exec.c plugins/service/plan_exec.h \
+	plugins/service/service.c plugins/service/service.h
+dist_ddl_DATA += schemas/ddl/service.json
+UNIT_TESTS += tests/unit/test_service_unit
+check_PROGRAMS += tests/unit/test_service_unit
+tests_unit_test_service_unit_SOURCES = tests/unit/test_service_unit.c \
+	$(TESTUTIL)
+tests_unit_test_service_unit_LDADD = plugins/libplugins.a $(MC_TEST_LIBS)
 plugins_libplugins_a_SOURCES += \
 	plugins/service/plan_files.c plugins/service/plan_files.h
 UNIT_TESTS += tests/unit/test_plan_files

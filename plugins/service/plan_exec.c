@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "error.h"
 #include "plugins/service/plan_exec.h"
 #include "plugins/service/plan_files.h"
 
@@ -62,8 +63,7 @@ ran(struct action_ctx *ctx, const struct spawn_result *r, void *arg)
 		finish(ctx, run, 0);
 		return;
 	}
-	if (r->term_signal == 0 && r->exit_status == 0 &&
-	    !r->timed_out) {
+	if (r->term_signal == 0 && r->exit_status == 0 && !r->timed_out) {
 		step(ctx, run);
 		return;
 	}
@@ -78,8 +78,9 @@ ran(struct action_ctx *ctx, const struct spawn_result *r, void *arg)
 	else if (line[0] != '\0')
 		snprintf(run->why, sizeof(run->why), "%s: %s", what, line);
 	else if (r->term_signal != 0)
-		snprintf(run->why, sizeof(run->why), "%s: %s killed by signal %d",
-		    what, s->argv[0], r->term_signal);
+		snprintf(run->why, sizeof(run->why),
+		    "%s: %s killed by signal %d", what, s->argv[0],
+		    r->term_signal);
 	else
 		snprintf(run->why, sizeof(run->why), "%s: %s exited with %d",
 		    what, s->argv[0], r->exit_status);
@@ -104,9 +105,11 @@ step(struct action_ctx *ctx, struct plan_run *run)
 
 			if ((r = action_spawn(ctx, &o, ran, run)) == 0)
 				return;
+			if (s->flags & PLAN_MAY_FAIL)
+				continue;
 			snprintf(run->why, sizeof(run->why), "%s: %s: %s",
 			    s->what != NULL ? s->what : "run", s->argv[0],
-			    strerror(-r));
+			    error_str(r));
 			finish(ctx, run, 0);
 			return;
 		}
@@ -122,8 +125,8 @@ step(struct action_ctx *ctx, struct plan_run *run)
 }
 
 int
-plan_exec(struct action_ctx *ctx, const struct plan *p, plan_exec_cb cb,
-    void *arg)
+plan_exec(
+    struct action_ctx *ctx, const struct plan *p, plan_exec_cb cb, void *arg)
 {
 	struct plan_run *run = calloc(1, sizeof(*run));
 

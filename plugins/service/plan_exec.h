@@ -29,7 +29,7 @@ typedef void (*plan_exec_cb)(struct action_ctx *ctx, int ok, const char *why,
  * possibly before plan_exec() returns (a plan of file steps only). Returns
  * 0, or -ENOMEM (cb is then never called).
  */
-int plan_exec(struct action_ctx *ctx, const struct plan *p, plan_exec_cb cb,
-    void *arg);
+int plan_exec(
+    struct action_ctx *ctx, const struct plan *p, plan_exec_cb cb, void *arg);
 
 #endif

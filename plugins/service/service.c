@@ -24,8 +24,15 @@
 #include "plugins/service/service.h"
 #include "plugins/service/unit.h"
 
-enum svc_op { OP_START, OP_STOP, OP_RESTART, OP_RELOAD, OP_STATUS,
-	OP_CONFIG, OP_LOGS };
+enum svc_op {
+	OP_START,
+	OP_STOP,
+	OP_RESTART,
+	OP_RELOAD,
+	OP_STATUS,
+	OP_CONFIG,
+	OP_LOGS
+};
 
 /* One request, from its input to action_done(). */
 struct svc_req {
@@ -73,8 +80,8 @@ static void fail(struct action_ctx *ctx, struct svc_req *q, int status,
     const char *fmt, ...) __attribute__((format(printf, 4, 5)));
 
 static void
-fail(struct action_ctx *ctx, struct svc_req *q, int status, const char *fmt,
-    ...)
+fail(
+    struct action_ctx *ctx, struct svc_req *q, int status, const char *fmt, ...)
 {
 	char msg[1024];
 	va_list ap;
@@ -176,8 +183,8 @@ build_units(struct action_ctx *ctx, struct svc_req *q)
 		if (q->daemon[0] != '\0' && strcmp(d->name, q->daemon) != 0)
 			continue;
 		error_init(&err, q->app);
-		r = unit_build(&q->node, q->app, q->release, d, env,
-		    &q->units[k], &err);
+		r = unit_build(
+		    &q->node, q->app, q->release, d, env, &q->units[k], &err);
 		if (r < 0) {
 			fail(ctx, q,
 			    r == -ENOMEM ? STATUS_UNKNOWN_ERROR
@@ -247,8 +254,8 @@ state_json(const struct svc_unit *u, const struct svc_state *st)
 	json_object_set_new(o, "pid", json_integer(st->pid));
 	json_object_set_new(o, "uptime",
 	    st->since_s >= 0 ? json_integer(st->since_s) : json_null());
-	json_object_set_new(o, "ready",
-	    st->ready < 0 ? json_null() : json_boolean(st->ready));
+	json_object_set_new(
+	    o, "ready", st->ready < 0 ? json_null() : json_boolean(st->ready));
 	json_object_set_new(o, "last_exit",
 	    st->last_exit >= 0 ? json_integer(st->last_exit) : json_null());
 	json_object_set_new(o, "last_signal", json_integer(st->last_signal));
@@ -283,8 +290,8 @@ finish(struct action_ctx *ctx, struct svc_req *q)
 static void read_status(struct action_ctx *ctx, struct svc_req *q);
 
 static void
-status_read(struct action_ctx *ctx, int ok, const char *why, const char *out,
-    void *arg)
+status_read(
+    struct action_ctx *ctx, int ok, const char *why, const char *out, void *arg)
 {
 	struct svc_req *q = arg;
 	const struct svc_unit *u = &q->units[q->next].u;
@@ -327,8 +334,8 @@ read_status(struct action_ctx *ctx, struct svc_req *q)
 }
 
 static void
-performed(struct action_ctx *ctx, int ok, const char *why, const char *out,
-    void *arg)
+performed(
+    struct action_ctx *ctx, int ok, const char *why, const char *out, void *arg)
 {
 	struct svc_req *q = arg;
 
@@ -360,9 +367,8 @@ answer_logs(struct action_ctx *ctx, struct svc_req *q)
 			json_array_append_new(a, json_string(*v));
 		strv_free(argv);
 		json_array_append_new(logs,
-		    json_pack("{s:s,s:s,s:o}", "daemon",
-			q->units[i].u.daemon, "unit", q->units[i].u.unit,
-			"argv", a));
+		    json_pack("{s:s,s:s,s:o}", "daemon", q->units[i].u.daemon,
+			"unit", q->units[i].u.unit, "argv", a));
 	}
 	data = json_pack("{s:s,s:o}", "manager", q->node.manager, "logs", logs);
 	reply(ctx, q, STATUS_OK, "OK", data);
@@ -451,8 +457,8 @@ run(struct action_ctx *ctx, const json_t *input, enum svc_op op)
 		return;
 	}
 	snprintf(q->app, sizeof(q->app), "%s", app);
-	snprintf(q->daemon, sizeof(q->daemon), "%s",
-	    daemon != NULL ? daemon : "");
+	snprintf(
+	    q->daemon, sizeof(q->daemon), "%s", daemon != NULL ? daemon : "");
 	if (op != OP_CONFIG && (q->be = svc_backend_find(a->manager)) == NULL) {
 		fail(ctx, q, STATUS_UNKNOWN_ERROR,
 		    "no service manager: [apps] service_manager is auto and "

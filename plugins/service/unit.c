@@ -48,14 +48,14 @@ push_split(struct strv *sv, const char *s, struct error *err)
 }
 
 static int
-argv_exec(const struct unit *u, const char *release,
-    const struct app_daemon *d, struct strv *sv, struct error *err)
+argv_exec(const struct unit *u, const char *release, const struct app_daemon *d,
+    struct strv *sv, struct error *err)
 {
 	char **w, *a0;
 	int r;
 
-	if (d->command == NULL || (w = appconf_split(d->command, err)) == NULL ||
-	    w[0] == NULL) {
+	if (d->command == NULL ||
+	    (w = appconf_split(d->command, err)) == NULL || w[0] == NULL) {
 		if (d->command != NULL)
 			strv_free(w);
 		error_set(err, 0, 0, "daemon %s: no command", u->u.daemon);
@@ -95,8 +95,8 @@ argv_jvm(const struct svc_node *n, const struct unit *u, const char *release,
 	char **w, *jar;
 	int r;
 
-	if (d->jvm_jar == NULL || (w = appconf_split(d->jvm_jar, err)) == NULL ||
-	    w[0] == NULL) {
+	if (d->jvm_jar == NULL ||
+	    (w = appconf_split(d->jvm_jar, err)) == NULL || w[0] == NULL) {
 		if (d->jvm_jar != NULL)
 			strv_free(w);
 		error_set(err, 0, 0, "daemon %s: no jvm.jar", u->u.daemon);
@@ -131,8 +131,9 @@ argv_jetty(const struct svc_node *n, struct unit *u, const char *release,
 	int r;
 
 	if (d->jetty_war == NULL || d->jetty_port <= 0) {
-		error_set(err, 0, 0, "daemon %s: jetty needs jetty.war and "
-				     "jetty.port",
+		error_set(err, 0, 0,
+		    "daemon %s: jetty needs jetty.war and "
+		    "jetty.port",
 		    u->u.daemon);
 		return MCE_CONFIG;
 	}
@@ -142,9 +143,8 @@ argv_jetty(const struct svc_node *n, struct unit *u, const char *release,
 		return -ENOMEM;
 	}
 	if ((u->jetty_war = resolve(release, d->jetty_war)) == NULL ||
-	    (u->jetty_context = strdup(d->jetty_context != NULL
-		     ? d->jetty_context
-		     : "/")) == NULL)
+	    (u->jetty_context = strdup(
+		 d->jetty_context != NULL ? d->jetty_context : "/")) == NULL)
 		return -ENOMEM;
 	snprintf(port, sizeof(port), "%lld", d->jetty_port);
 	r = strv_push(sv, n->java);
