@@ -51,6 +51,9 @@ check_PROGRAMS += tests/unit/test_service_unit
 tests_unit_test_service_unit_SOURCES = tests/unit/test_service_unit.c \
 	$(TESTUTIL)
 tests_unit_test_service_unit_LDADD = plugins/libplugins.a $(MC_TEST_LIBS)
+# The agent through metactld on a real runit tree, locally and by broker.
+INTEGRATION_TESTS += tests/integration/service_runit.sh
+EXTRA_DIST += tests/integration/service_runit.sh
 plugins_libplugins_a_SOURCES += \
 	plugins/service/plan_files.c plugins/service/plan_files.h
 UNIT_TESTS += tests/unit/test_plan_files
