@@ -51,6 +51,11 @@ check_PROGRAMS += tests/unit/test_service_unit
 tests_unit_test_service_unit_SOURCES = tests/unit/test_service_unit.c \
 	$(TESTUTIL)
 tests_unit_test_service_unit_LDADD = plugins/libplugins.a $(MC_TEST_LIBS)
+UNIT_TESTS += tests/unit/test_service
+check_PROGRAMS += tests/unit/test_service
+tests_unit_test_service_SOURCES = tests/unit/test_service.c \
+	$(PLUGIN_TEST_CTX) $(TESTUTIL)
+tests_unit_test_service_LDADD = $(PLUGIN_TEST_LIBS)
 # The agent through metactld on a real runit tree, locally and by broker.
 INTEGRATION_TESTS += tests/integration/service_runit.sh
 EXTRA_DIST += tests/integration/service_runit.sh

@@ -117,6 +117,8 @@ lines = [l for l in sys.stdin if l.strip()]
 d = json.loads(lines[-1])["data"]["daemons"]
 print(" ".join(str(x["pid"]) for x in d if x["daemon"] == sys.argv[1]))
 ' "$1"; }
+alive() { [ -n "$1" ] && [ "$1" -gt 0 ] && kill -0 "$1" 2>/dev/null; }
+new_alive() { [ "$1" != "$2" ] && alive "$1"; }
 svc() { fleet_send_local n1 -t 60000 -n 1 service "$@"; }
 
 out=$(svc start app=shop)
@@ -124,8 +126,8 @@ check "start answers OK" [ "$(echo "$out" | field statuscode)" = 0 ]
 diag "$(echo "$out" | field statusmsg)"
 check "start reports both daemons up" [ "$(echo "$out" | field data.daemons.0.state) $(echo "$out" | field data.daemons.1.state)" = "up up" ]
 w1=$(echo "$out" | pid_of worker) j1=$(echo "$out" | pid_of jobs)
-check "the worker runs as its pid says" [ -n "$w1" ] && [ "$w1" -gt 0 ] && kill -0 "$w1"
-check "the jvm runs as its pid says" [ -n "$j1" ] && [ "$j1" -gt 0 ] && kill -0 "$j1"
+check "the worker runs as its pid says" alive "$w1"
+check "the jvm runs as its pid says" alive "$j1"
 check "the jvm runs as nobody" [ "$(stat -c %U /proc/"$j1")" = nobody ]
 check "the jvm has the app's port in its argv" \
     grep -q "tick.jar.9001" "/proc/$j1/cmdline"
@@ -135,8 +137,8 @@ check "the scan directory links the service directory" \
 out=$(svc restart app=shop)
 check "restart answers OK" [ "$(echo "$out" | field statuscode)" = 0 ]
 w2=$(echo "$out" | pid_of worker) j2=$(echo "$out" | pid_of jobs)
-check "restart gives the worker a new pid" [ -n "$w2" ] && [ "$w2" != "$w1" ] && kill -0 "$w2"
-check "restart gives the jvm a new pid" [ -n "$j2" ] && [ "$j2" != "$j1" ] && kill -0 "$j2"
+check "restart gives the worker a new pid" new_alive "$w2" "$w1"
+check "restart gives the jvm a new pid" new_alive "$j2" "$j1"
 check "the old processes are gone" sh -c "! kill -0 $w1 2>/dev/null && ! kill -0 $j1 2>/dev/null"
 check "restart answers once the manager says up" \
     sv status "$SCAN/metactl-shop-jobs" | grep -q "^run: .*(pid $j2)"
@@ -146,7 +148,7 @@ check "status answers OK" [ "$(echo "$out" | field statuscode)" = 0 ]
 check "status names the manager" [ "$(echo "$out" | field data.manager)" = runit ]
 check "status gives the pids the manager has" [ "$(echo "$out" | pid_of jobs)" = "$j2" ]
 up=$(echo "$out" | field data.daemons.1.uptime)
-check "status gives an uptime in seconds" [ -n "$up" ] && [ "$up" -ge 0 ]
+check "status gives an uptime in seconds" [ "${up:-x}" -ge 0 ]
 out=$(svc status app=shop daemon=jobs)
 check "status of one daemon reports only that one" \
     [ "$(echo "$out" | field data.daemons.0.daemon)/$(echo "$out" | field data.daemons.1)" = "jobs/" ]
@@ -210,7 +212,7 @@ if [ -n "$BROKER" ]; then
 	check "over the broker: restart answers OK" [ "$(echo "$out" | field statuscode)" = 0 ]
 	check "over the broker: the reply is signed by the node" [ "$(echo "$out" | field verified)" = true ]
 	j4=$(echo "$out" | pid_of jobs)
-	check "over the broker: the jvm has a new pid" [ -n "$j4" ] && [ "$j4" != "$j3" ] && kill -0 "$j4"
+	check "over the broker: the jvm has a new pid" new_alive "$j4" "$j3"
 fi
 
 out=$(svc stop app=shop)
