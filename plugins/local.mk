@@ -41,3 +41,13 @@ tests_unit_test_external_LDADD = $(PLUGIN_TEST_LIBS)
 plugins_libplugins_a_SOURCES += \
 	plugins/service/plan.c plugins/service/plan.h \
 	plugins/service/backend.h
+
+# The service managers that render definitions (systemd, SMF, Upstart),
+# what they say of a daemon, the crontab and the detection of the manager.
+plugins_libplugins_a_SOURCES += \
+	plugins/service/text.c plugins/service/text.h \
+	plugins/service/systemd.c plugins/service/smf.c \
+	plugins/service/upstart.c \
+	plugins/service/status.c plugins/service/status.h \
+	plugins/service/cron.c plugins/service/cron.h \
+	plugins/service/detect.c
