@@ -65,3 +65,13 @@ UNIT_TESTS += tests/unit/test_plan_files
 check_PROGRAMS += tests/unit/test_plan_files
 tests_unit_test_plan_files_SOURCES = tests/unit/test_plan_files.c $(TESTUTIL)
 tests_unit_test_plan_files_LDADD = plugins/libplugins.a $(MC_TEST_LIBS)
+
+# The service managers that render definitions (systemd, SMF, Upstart),
+# what they say of a daemon, the crontab and the detection of the manager.
+plugins_libplugins_a_SOURCES += \
+	plugins/service/text.c plugins/service/text.h \
+	plugins/service/systemd.c plugins/service/smf.c \
+	plugins/service/upstart.c \
+	plugins/service/status.c plugins/service/status.h \
+	plugins/service/cron.c plugins/service/cron.h \
+	plugins/service/detect.c
