@@ -20,6 +20,7 @@
 #include "names.h"
 #include "strv.h"
 #include "plugins/service/backend.h"
+#include "plugins/service/cron.h"
 #include "plugins/service/plan_exec.h"
 #include "plugins/service/service.h"
 #include "plugins/service/unit.h"
@@ -198,13 +199,22 @@ build_units(struct action_ctx *ctx, struct svc_req *q)
 	return 0;
 }
 
-/* Appends op's steps for every unit to q->plan. */
+/*
+ * Appends op's steps for every unit to q->plan. A start of the whole app
+ * writes its crontab (or removes it when it has none) first.
+ */
 static int
-build_plan(struct svc_req *q)
+build_plan(struct svc_req *q, struct error *err)
 {
 	const struct svc_backend *be = q->be;
-	size_t i;
+	size_t i, nc = appconf_ncrons(q->conf);
 	int r = 0;
+
+	if (q->op == OP_START && q->daemon[0] == '\0' &&
+	    (r = cron_install(&q->node, q->app,
+		 nc > 0 ? appconf_cron(q->conf, 0) : NULL, nc, &q->plan, err)) <
+		0)
+		return r;
 
 	/* Definitions first, so that the manager starts what the
 	 * configuration says now. */
@@ -378,6 +388,8 @@ static void
 locked(struct action_ctx *ctx, void *arg)
 {
 	struct svc_req *q = arg;
+	char where[512];
+	struct error err;
 	int r;
 
 	if (load_conf(ctx, q) < 0)
@@ -393,7 +405,13 @@ locked(struct action_ctx *ctx, void *arg)
 		answer_logs(ctx, q);
 		return;
 	}
-	if ((r = build_plan(q)) == -ENOTSUP) {
+	error_init(&err, q->app);
+	if ((r = build_plan(q, &err)) == -EINVAL) {
+		fail(ctx, q, STATUS_INVALID_DATA, "app %s: %s", q->app,
+		    error_format(&err, where, sizeof(where)));
+		return;
+	}
+	if (r == -ENOTSUP) {
 		fail(ctx, q, STATUS_INVALID_DATA,
 		    "app %s: a daemon has no reload signal ([daemon.NAME] "
 		    "reload)",
