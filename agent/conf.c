@@ -252,7 +252,7 @@ const struct conftab_key conf_keys[] = {
     {"apps", "jetty_home", CONFTAB_STRING, F(apps_jetty_home),
 	.def = "/usr/share/jetty9", .check = check_absolute},
     {"apps", "svwait", CONFTAB_STRING, F(apps_svwait),
-	.def = "@libexecdir@/metactl-svwait", .check = check_absolute},
+	.def = "@pkglibexecdir@/metactl-svwait", .check = check_absolute},
     {"apps", "start_timeout", CONFTAB_DURATION, F(apps_start_timeout_ms),
 	.def = "30s", .min = 100, .max = 3600 * 1000},
     {"apps", "start_grace", CONFTAB_DURATION, F(apps_start_grace_ms),

@@ -57,8 +57,8 @@ tests_unit_test_service_SOURCES = tests/unit/test_service.c \
 	$(PLUGIN_TEST_CTX) $(TESTUTIL)
 tests_unit_test_service_LDADD = $(PLUGIN_TEST_LIBS)
 # The agent through metactld on a real runit tree, locally and by broker.
-INTEGRATION_TESTS += tests/integration/service_runit.sh
-EXTRA_DIST += tests/integration/service_runit.sh
+INTEGRATION_TESTS += tests/integration/service_agent.sh
+EXTRA_DIST += tests/integration/service_agent.sh
 plugins_libplugins_a_SOURCES += \
 	plugins/service/plan_files.c plugins/service/plan_files.h
 UNIT_TESTS += tests/unit/test_plan_files

@@ -1,7 +1,7 @@
 /*
  * test_service.c: the service agent in the agent's own action context
  * (agent_harness.h): app errors, the per-app lock, dry_run plans. The
- * daemons themselves run in tests/integration/service_runit.sh.
+ * daemons themselves run in tests/integration/service_agent.sh.
  */
 #include "buildconf.h"
 

@@ -13,7 +13,7 @@
 for p in runsvdir sv chpst svlogd javac jar java; do
 	command -v "$p" >/dev/null || skip_all "$p not installed"
 done
-SVWAIT=$top_builddir/plugins/service/metactl-svwait
+SVWAIT=$top_builddir/tools/metactl-svwait
 [ -x "$SVWAIT" ] || skip_all "metactl-svwait not built"
 
 RUNSVDIR_PID=
