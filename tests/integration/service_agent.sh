@@ -203,7 +203,7 @@ check "an app without a current release says so" \
 out=$(svc restart app=broken)
 check "a configuration error is status 4" [ "$(echo "$out" | field statuscode)" = 4 ]
 case $(echo "$out" | field statusmsg) in
-*"$APPS/broken/releases/v1/.metactl:3"*NOPE*) ok "it names file:line and the variable" ;;
+*"$APPS/broken/current/.metactl:3"*NOPE*) ok "it names file:line and the variable" ;;
 *) not_ok "it names file:line and the variable: $(echo "$out" | field statusmsg)" ;;
 esac
 

@@ -119,8 +119,7 @@ START_TEST(test_app_errors)
 	put("apps/shop/releases/v1/.metactl",
 	    "[daemon.web]\nplatform = exec\ncommand = x %(NOPE)\n");
 	r = call("start", "{\"app\":\"shop\"}", 0, STATUS_INVALID_DATA);
-	snprintf(
-	    want, sizeof(want), "%s/apps/shop/releases/v1/.metactl:3", dir);
+	snprintf(want, sizeof(want), "%s/apps/shop/current/.metactl:3", dir);
 	ck_assert_msg(strstr(r->statusmsg, want) != NULL, "%s", r->statusmsg);
 }
 END_TEST
