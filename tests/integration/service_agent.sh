@@ -118,6 +118,8 @@ d = json.loads(lines[-1])["data"]["daemons"]
 print(" ".join(str(x["pid"]) for x in d if x["daemon"] == sys.argv[1]))
 ' "$1"; }
 alive() { [ -n "$1" ] && [ "$1" -gt 0 ] && kill -0 "$1" 2>/dev/null; }
+# argv_has PID WORDS: the process's argv holds WORDS (blank-separated).
+argv_has() { tr '\0' ' ' <"/proc/$1/cmdline" | grep -qF -- "$2"; }
 new_alive() { [ "$1" != "$2" ] && alive "$1"; }
 svc() { fleet_send_local n1 -t 60000 -n 1 service "$@"; }
 
@@ -130,7 +132,7 @@ check "the worker runs as its pid says" alive "$w1"
 check "the jvm runs as its pid says" alive "$j1"
 check "the jvm runs as nobody" [ "$(stat -c %U /proc/"$j1")" = nobody ]
 check "the jvm has the app's port in its argv" \
-    grep -q "tick.jar.9001" "/proc/$j1/cmdline"
+    argv_has "$j1" "-Xmx64m -jar $REL/tick.jar 9001"
 check "the scan directory links the service directory" \
     [ "$(readlink "$SCAN/metactl-shop-jobs")" = "$SUP/metactl-shop-jobs" ]
 
@@ -173,7 +175,7 @@ out=$(svc restart app=shop daemon=jobs)
 check "restart of one daemon answers OK" [ "$(echo "$out" | field statuscode)" = 0 ]
 j3=$(echo "$out" | pid_of jobs)
 check "the node layer's port is in the jvm's new argv" \
-    grep -q "tick.jar.9002" "/proc/$j3/cmdline"
+    argv_has "$j3" "tick.jar 9002"
 check "restart of one daemon leaves the other running" kill -0 "$w2"
 out=$(svc config app=shop)
 check "config says the node layer set PORT" \
