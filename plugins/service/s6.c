@@ -28,7 +28,7 @@ svc(const struct svc_node *n, const struct svc_unit *u, const char *cmd,
     struct plan *p)
 {
 	char dir[PATH_MAX], t[24];
-	const char *argv[] = {"s6-svc", cmd, dir, NULL, NULL, NULL};
+	const char *argv[] = {"s6-svc", cmd, dir, NULL, NULL, NULL, NULL};
 	long long ms = n->start_timeout_ms > 0 ? n->start_timeout_ms : 30000;
 	int r;
 
@@ -204,7 +204,6 @@ s6_status_parse(const struct svc_node *n, const struct svc_unit *u,
 	long long for_s;
 
 	(void)n;
-	(void)u;
 	memset(st, 0, sizeof(*st));
 	st->since_s = -1;
 	st->ready = -1;
@@ -219,7 +218,8 @@ s6_status_parse(const struct svc_node *n, const struct svc_unit *u,
 	snprintf(st->state, sizeof(st->state), "%s",
 	    strcmp(up, "true") == 0 ? "up" : "down");
 	st->pid = pid > 0 ? pid : 0;
-	st->ready = strcmp(ready, "true") == 0;
+	/* Without a notification-fd s6 knows nothing of readiness. */
+	st->ready = u->notify ? strcmp(ready, "true") == 0 : -1;
 	st->since_s = for_s;
 	if (strcmp(up, "true") != 0 && code >= 0)
 		st->last_exit = code;
