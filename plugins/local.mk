@@ -60,7 +60,23 @@ tests_unit_test_service_LDADD = $(PLUGIN_TEST_LIBS)
 INTEGRATION_TESTS += tests/integration/service_agent.sh
 EXTRA_DIST += tests/integration/service_agent.sh
 plugins_libplugins_a_SOURCES += \
-	plugins/service/plan_files.c plugins/service/plan_files.h
+	plugins/service/plan_files.c plugins/service/plan_files.h \
+	plugins/service/svdir.c plugins/service/svdir.h \
+	plugins/service/runit.c plugins/service/s6.c
+
+# The helper the runit and s6 backends wait with (inotify, no polling).
+pkglibexec_PROGRAMS = tools/metactl-svwait
+tools_metactl_svwait_SOURCES = tools/metactl-svwait.c
+
+# The service test driver: a backend's plan for one daemon, performed.
+check_PROGRAMS += tests/service/svcrun
+tests_service_svcrun_SOURCES = tests/service/svcrun.c
+tests_service_svcrun_LDADD = plugins/libplugins.a $(MC_TEST_LIBS)
+INTEGRATION_TESTS += tests/integration/service_runit.sh \
+	tests/integration/service_s6.sh
+EXTRA_DIST += tests/integration/service_runit.sh \
+	tests/integration/service_s6.sh tests/service/lib.sh \
+	tests/service/Tick.java
 UNIT_TESTS += tests/unit/test_plan_files
 check_PROGRAMS += tests/unit/test_plan_files
 tests_unit_test_plan_files_SOURCES = tests/unit/test_plan_files.c $(TESTUTIL)
