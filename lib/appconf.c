@@ -262,8 +262,8 @@ split_word(const char **p, struct strv *sv, struct error *err)
 		}
 		if (*s == '\0') {
 			free(w);
-			error_set(
-			    err, 0, 0, "unterminated '\"' in \"%.64s\"", *p);
+			error_set(err, 0, 0,
+			    "unterminated quote in the word %.64s", *p);
 			return MCE_CONFIG;
 		}
 		s++;
