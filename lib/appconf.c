@@ -62,8 +62,10 @@ appconf_node_paths(const char *apps_dir, const char *node_dir, const char *app,
 	target[n] = '\0';
 	while (n > 1 && target[n - 1] == '/')
 		target[--n] = '\0';
-	tag = strrchr(target, '/') != NULL ? strrchr(target, '/') + 1 : target;
-	if (!name_ok(NAME_TAG, tag))
+	/* releases/TAG, or a path ending so. */
+	if ((tag = strrchr(target, '/')) == NULL || tag - target < 8 ||
+	    strncmp(tag - 8, "releases", 8) != 0 ||
+	    (tag - target > 8 && tag[-9] != '/') || !name_ok(NAME_TAG, ++tag))
 		return -EINVAL;
 	if ((r = path_fmt(bufs[APPCONF_SITE], 4096, dir, "state/sites/", tag)) <
 		0 ||

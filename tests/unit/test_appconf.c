@@ -312,7 +312,12 @@ START_TEST(node_paths)
 	    appconf_node_paths(tmp, "/etc/n", "../shop", src, bufs, NULL, 0),
 	    -EINVAL);
 	snprintf(path, sizeof(path), "%s/shop/current", tmp);
-	unlink(path);
+	ck_assert_int_eq(unlink(path), 0);
+	ck_assert_int_eq(symlink("elsewhere/v1.2", path), 0);
+	ck_assert_int_eq(
+	    appconf_node_paths(tmp, "/etc/n", "shop", src, bufs, NULL, 0),
+	    -EINVAL);
+	ck_assert_int_eq(unlink(path), 0);
 	snprintf(path, sizeof(path), "%s/shop/releases/v1.2", tmp);
 	ck_assert_int_eq(rmdir(path), 0);
 	snprintf(path, sizeof(path), "%s/shop/releases", tmp);
