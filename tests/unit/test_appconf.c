@@ -153,7 +153,7 @@ START_TEST(typed_daemons)
 	ck_assert_str_eq(jobs->jvm_heap_max, "2G");
 	ck_assert_str_eq(jobs->jvm_opts,
 	    "-Dseed.db=jdbc:postgresql://db.prod.example.net:5432/seed "
-	    "-Dseed.log=/var/log/seed");
+	    "-Dseed.log=/srv/metactl/seed/state/log");
 	ck_assert_str_eq(jobs->restart, "on-failure");
 	ck_assert_int_eq(jobs->stop_timeout_ms, 20000);
 	ck_assert_str_eq(jobs->reload_signal, "HUP");
@@ -192,8 +192,9 @@ START_TEST(typed_crons_and_env)
 	c = appconf_cron(a, 0);
 	ck_assert_str_eq(c->name, "purge");
 	ck_assert_str_eq(c->schedule, "15 3 * * *");
-	ck_assert_str_eq(
-	    c->command, "find /var/log/seed -name '*.log' -mtime +14 -delete");
+	ck_assert_str_eq(c->command,
+	    "find /srv/metactl/seed/state/log -name '*.log' -mtime +14 "
+	    "-delete");
 	ck_assert_str_eq(c->description, "drop logs older than two weeks");
 	ck_assert_str_eq(c->user, "nobody");
 	c = appconf_cron(a, 1);
