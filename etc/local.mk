@@ -92,3 +92,9 @@ uninstall-local:
 # What make install and make uninstall do with all this.
 SCRIPT_TESTS += tests/install.sh
 EXTRA_DIST += tests/install.sh
+
+# The sample app "seed" (metactl-app(5)): its .metactl, a prod site layer
+# and a node layer, installed as they are.
+seedexampledir = $(pkgdatadir)/examples/seed
+dist_seedexample_DATA = etc/examples/seed/app.metactl \
+	etc/examples/seed/site.conf etc/examples/seed/node.conf

@@ -60,5 +60,6 @@ int cmd_inventory(int argc, char *argv[]);
 int cmd_facts(int argc, char *argv[]);
 int cmd_forget(int argc, char *argv[]);
 int cmd_doc(int argc, char *argv[]);
+int cmd_config(int argc, char *argv[]);
 
 #endif

@@ -32,6 +32,7 @@ static const struct command commands[] = {
     {"facts", cmd_facts, "count the fleet's values of a fact"},
     {"forget", cmd_forget, "remove nodes from the node registry"},
     {"doc", cmd_doc, "describe agents and actions from their DDL"},
+    {"config", cmd_config, "show an app's merged configuration"},
     {"keygen", cmd_keygen, "create an ed25519 key pair"},
     {"ca", cmd_ca, "create a fleet CA or sign a certificate"},
     {"cert", cmd_cert, "show a certificate"},

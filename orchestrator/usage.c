@@ -4,6 +4,7 @@
 #include <stdarg.h>
 #include <string.h>
 
+#include "appconf.h"
 #include "orchestrator/cli.h"
 #include "orchestrator/usage.h"
 
@@ -103,6 +104,25 @@ static const struct {
 	"AGENT/ACTION, the action's inputs and outputs. Read from the DDL\n"
 	"directory (ddl_dir in client.conf).\n\n"
 	"  -c, --config FILE       client configuration file\n"},
+    {"config",
+	"usage: metactl config show APP [--release DIR] [--site FILE] "
+	"[--node FILE]\n"
+	"                           [--apps DIR] [--node-dir DIR] [--json]\n"
+	"\n"
+	"Prints the app's configuration merged from its layers (.metactl of\n"
+	"the release < site layer < node layer, metactl-app(5)), each value\n"
+	"with the layer and file:line it came from. Without --release, the\n"
+	"release is APPS/APP/current and the site layer the one it came with.\n"
+	"\n"
+	"  --release DIR           the release directory (its .metactl)\n"
+	"  --site FILE             the site layer\n"
+	"  --node FILE             the node layer (default NODE_DIR/APP.conf)\n"
+	"  --apps DIR              the apps directory "
+	"(default " APPCONF_APPS_DIR ")\n"
+	"  --node-dir DIR          the node layers (default " APPCONF_NODE_DIR
+	")\n"
+	"  --json                  one JSON document\n"
+	"  -h, --help              this help\n"},
     {"keygen",
 	"usage: metactl keygen NAME\n\n"
 	"Writes NAME.key (mode 0600, the secret key) and NAME.pub. Refuses\n"

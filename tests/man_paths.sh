@@ -7,11 +7,16 @@
 [ -n "${sysconfdir:-}" ] && [ -n "${pkgdatadir:-}" ] ||
 	skip_all "the configured directories are not in the environment"
 cd "$top_builddir/man" || exit 99
-pages="metactl.1 metactl.conf.5 metactl-policy.5 metactld.8 metactld.conf.5"
+pages="metactl.1 metactl.conf.5 metactl-policy.5 metactl-app.5 metactld.8
+    metactld.conf.5"
 
 check "metactl(1) names $sysconfdir/metactl/client.conf" \
     grep -q "Pa $sysconfdir/metactl/client.conf" metactl.1
 check "metactl(1) names $pkgdatadir/ddl" grep -q "Pa $pkgdatadir/ddl" metactl.1
+check "metactl-app(5) names $sysconfdir/metactl/nodes" \
+    grep -q "Pa $sysconfdir/metactl/nodes" metactl-app.5
+check "metactl-app(5) names $pkgdatadir/examples/seed" \
+    grep -q "Pa $pkgdatadir/examples/seed/" metactl-app.5
 check "metactld(8) names $runstatedir/metactl/metactld.sock" \
     grep -q "$runstatedir/metactl/metactld.sock" metactld.8
 check "metactld(8) names $localstatedir/log/metactl/audit.log" \

@@ -481,18 +481,18 @@ START_TEST(load_file)
 	ck_assert_str_eq(err.source, "/nonexistent/x.conf");
 	ck_assert_ptr_nonnull(strstr(err.text, "cannot open"));
 
-	snprintf(path, sizeof(path), "%s/etc/app/example.metactl",
+	snprintf(path, sizeof(path), "%s/etc/examples/seed/app.metactl",
 	    top != NULL ? top : ".");
 	ck_assert_int_eq(config_load_file(c, path, &err), 0);
-	snprintf(path, sizeof(path), "%s/etc/app/site.conf",
+	snprintf(path, sizeof(path), "%s/etc/examples/seed/site.conf",
 	    top != NULL ? top : ".");
 	ck_assert_int_eq(config_load_file(c, path, &err), 0);
-	snprintf(path, sizeof(path), "%s/etc/app/node.conf",
+	snprintf(path, sizeof(path), "%s/etc/examples/seed/node.conf",
 	    top != NULL ? top : ".");
 	ck_assert_int_eq(config_load_file(c, path, &err), 0);
 	ck_assert_int_eq(config_interpolate(c, "env", &err), 0);
 	ck_assert_ptr_nonnull(
-	    strstr(config_get(c, "daemon.jobs", "jvm.jar"), "--port 9001"));
+	    strstr(config_get(c, "daemon.jobmanager", "jvm.jar"), " 9001"));
 	config_free(c);
 }
 END_TEST
