@@ -8,48 +8,12 @@
 . "$top_srcdir/tests/lib/rabbitmq.sh"
 . "$top_srcdir/tests/lib/fleet.sh"
 
-[ -n "${PYTHON3:-}" ] || skip_all "python3 not found"
-[ "$(id -u)" -eq 0 ] || skip_all "daemons run as nobody: needs root"
-for p in runsvdir sv chpst svlogd javac jar java; do
-	command -v "$p" >/dev/null || skip_all "$p not installed"
-done
-SVWAIT=$top_builddir/tools/metactl-svwait
-[ -x "$SVWAIT" ] || skip_all "metactl-svwait not built"
-
-RUNSVDIR_PID=
-cleanup() {
-	# runsvdir's SIGHUP: TERM to every runsv, which stops its service.
-	[ -n "$RUNSVDIR_PID" ] && kill -HUP "$RUNSVDIR_PID" 2>/dev/null &&
-		wait "$RUNSVDIR_PID" 2>/dev/null
-	fleet_stop
-	[ -n "${RABBITMQ_DIR:-}" ] && rabbitmq_stop
-}
-trap cleanup EXIT INT TERM
-fleet_init || { echo "Bail out! cannot create the fleet"; exit 99; }
-# The daemons run as nobody: they must reach their release.
-chmod 0755 "$FLEET_DIR"
-APPS=$FLEET_DIR/apps SCAN=$FLEET_DIR/scan SUP=$FLEET_DIR/services
-NODES=$FLEET_DIR/nodes
-mkdir -p "$APPS" "$SCAN" "$SUP" "$NODES" "$FLEET_DIR/cron"
-runsvdir -P "$SCAN" >/dev/null 2>&1 &
-RUNSVDIR_PID=$!
+backend=runit
+. "$top_srcdir/tests/integration/service_agent_lib.sh"
+sa_init
 
 # The app: releases/v1 with .metactl, current -> releases/v1.
-REL=$APPS/shop/releases/v1
-mkdir -p "$REL" "$FLEET_DIR/java"
-cat >"$FLEET_DIR/java/Tick.java" <<'EOJ'
-public class Tick {
-	public static void main(String[] args) throws Exception {
-		System.out.println("tick on port " + args[0]);
-		for (;;)
-			Thread.sleep(60000);
-	}
-}
-EOJ
-(cd "$FLEET_DIR/java" && javac Tick.java && jar cfe "$REL/tick.jar" Tick Tick.class) ||
-	{ echo "Bail out! cannot build the Java program"; exit 99; }
-cat >"$REL/.metactl" <<'EOC'
-[env]
+sa_app shop '[env]
 PORT = 9001
 
 [daemon.worker]
@@ -59,36 +23,18 @@ command = /bin/sleep 100000
 [daemon.jobs]
 platform = jvm
 jvm.heap.max = 64m
-jvm.jar = tick.jar %(PORT)
-EOC
-ln -s releases/v1 "$APPS/shop/current"
+jvm.jar = tick.jar %(PORT)'
+REL=$APPS/shop/releases/v1
+sa_tick "$REL"
 # An app whose daemon dies as it starts.
-mkdir -p "$APPS/crash/releases/v1"
-cat >"$APPS/crash/releases/v1/.metactl" <<'EOC'
-[daemon.boom]
+sa_app crash '[daemon.boom]
 platform = exec
-command = /bin/sh -c "echo cannot bind >&2; exit 3"
-EOC
-ln -s releases/v1 "$APPS/crash/current"
+command = /bin/sh -c "echo cannot bind >&2; exit 3"'
 # An app whose configuration is wrong on line 3.
-mkdir -p "$APPS/broken/releases/v1"
-printf '[daemon.x]\nplatform = exec\ncommand = /bin/true %%(NOPE)\n' \
-    >"$APPS/broken/releases/v1/.metactl"
-ln -s releases/v1 "$APPS/broken/current"
-chmod -R go+rX "$APPS"
+sa_app broken '[daemon.x]
+platform = exec
+command = /bin/true %(NOPE)'
 
-printf 'policy default deny\nallow\tuid=0 cert=alice\t*\t*\t*\n' \
-    >"$FLEET_DIR/policy/service.policy"
-FLEET_EXTRA_CONF="[apps]
-dir = $APPS
-node_dir = $NODES
-service_manager = runit
-service_dir = $SCAN
-supervise_dir = $SUP
-cron_dir = $FLEET_DIR/cron
-svwait = $SVWAIT
-start_timeout = 20s
-start_grace = 500ms"
 if [ -x "$RABBITMQ_BIN/rabbitmq-server" ] && rabbitmq_start; then
 	BROKER=1
 else
@@ -97,35 +43,8 @@ else
 fi
 fleet_start n1 || { echo "Bail out! the agent did not start"; exit 99; }
 
-# field FIELD < lines: FIELD of the last reply (a.b.c; JSON when not a
-# string).
-field() { "$PYTHON3" -c '
-import json, sys
-lines = [l for l in sys.stdin if l.strip()]
-v = json.loads(lines[-1]) if lines else {}
-for k in sys.argv[1].split("."):
-    if isinstance(v, list):
-        v = v[int(k)] if int(k) < len(v) else None
-    else:
-        v = v.get(k) if isinstance(v, dict) else None
-print("" if v is None else (json.dumps(v) if not isinstance(v, str) else v))
-' "$1"; }
-# pid DAEMON < status reply
-pid_of() { "$PYTHON3" -c '
-import json, sys
-lines = [l for l in sys.stdin if l.strip()]
-d = json.loads(lines[-1])["data"]["daemons"]
-print(" ".join(str(x["pid"]) for x in d if x["daemon"] == sys.argv[1]))
-' "$1"; }
-alive() { [ -n "$1" ] && [ "$1" -gt 0 ] && kill -0 "$1" 2>/dev/null; }
-# argv_has PID WORDS: the process's argv holds WORDS (blank-separated).
-argv_has() { tr '\0' ' ' <"/proc/$1/cmdline" | grep -qF -- "$2"; }
-new_alive() { [ "$1" != "$2" ] && alive "$1"; }
-svc() { fleet_send_local n1 -t 60000 -n 1 service "$@"; }
-
 out=$(svc start app=shop)
 check "start answers OK" [ "$(echo "$out" | field statuscode)" = 0 ]
-diag "$(echo "$out" | field statusmsg)"
 check "start reports both daemons up" [ "$(echo "$out" | field data.daemons.0.state) $(echo "$out" | field data.daemons.1.state)" = "up up" ]
 w1=$(echo "$out" | pid_of worker) j1=$(echo "$out" | pid_of jobs)
 check "the worker runs as its pid says" alive "$w1"
@@ -136,7 +55,9 @@ check "the jvm has the app's port in its argv" \
 check "the scan directory links the service directory" \
     [ "$(readlink "$SCAN/metactl-shop-jobs")" = "$SUP/metactl-shop-jobs" ]
 
+t0=$(date +%s%N)
 out=$(svc restart app=shop)
+diag "restart of two daemons: $((($(date +%s%N) - t0) / 1000000)) ms"
 check "restart answers OK" [ "$(echo "$out" | field statuscode)" = 0 ]
 w2=$(echo "$out" | pid_of worker) j2=$(echo "$out" | pid_of jobs)
 check "restart gives the worker a new pid" new_alive "$w2" "$w1"
@@ -185,7 +106,6 @@ check "config says the node layer set PORT" \
 out=$(svc start app=crash)
 check "a daemon that dies at start fails the start" [ "$(echo "$out" | field statuscode)" = 1 ]
 msg=$(echo "$out" | field statusmsg)
-diag "$msg"
 case $msg in
 *boom*exit*3* | *boom*3*) ok "the failure says the daemon exited with 3" ;;
 *) not_ok "the failure says the daemon exited with 3: $msg" ;;
