@@ -58,10 +58,10 @@ tests_unit_test_service_SOURCES = tests/unit/test_service.c \
 tests_unit_test_service_LDADD = $(PLUGIN_TEST_LIBS)
 # The agent through metactld on a real runit tree, locally and by broker.
 INTEGRATION_TESTS += tests/integration/service_agent.sh \
-	tests/integration/service_jetty.sh
+	tests/integration/service_jetty.sh tests/integration/service_agent_s6.sh
 EXTRA_DIST += tests/integration/service_agent.sh \
 	tests/integration/service_agent_lib.sh \
-	tests/integration/service_jetty.sh
+	tests/integration/service_jetty.sh tests/integration/service_agent_s6.sh
 plugins_libplugins_a_SOURCES += \
 	plugins/service/plan_files.c plugins/service/plan_files.h \
 	plugins/service/svdir.c plugins/service/svdir.h \
