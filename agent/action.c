@@ -45,6 +45,7 @@ ctx_free(struct action_ctx *ctx)
 	free(ctx->agents);
 	free(ctx->agent_ddls);
 	node_free(ctx->node);
+	free(ctx->apps_buf);
 	free(ctx);
 }
 
@@ -136,6 +137,53 @@ stats_json(const struct agentd *d)
 }
 
 /*
+ * The [apps] settings, copied: a reload may replace d->conf while the
+ * action runs. The strings go one after the other into ctx->apps_buf.
+ */
+static int
+snapshot_apps(struct action_ctx *ctx)
+{
+	const struct conf *c = &ctx->d->conf;
+	struct node_apps *a = &ctx->apps;
+	const char *manager = ctx->d->apps_manager;
+	const char *sdir = c->apps_service_dir;
+	const char *src[9];
+	const char **dst[9] = {&a->dir, &a->node_dir, &a->manager,
+	    &a->service_dir, &a->supervise_dir, &a->cron_dir, &a->java,
+	    &a->jetty_home, &a->svwait};
+	size_t len = 0, i;
+	char *p;
+
+	if (manager == NULL && c->apps_manager > 0)
+		manager = conf_managers[c->apps_manager];
+	if (sdir == NULL && manager != NULL)
+		sdir = conf_manager_service_dir(manager);
+	src[0] = c->apps_dir;
+	src[1] = c->apps_node_dir;
+	src[2] = manager;
+	src[3] = manager != NULL ? sdir : NULL;
+	src[4] = c->apps_supervise_dir;
+	src[5] = c->apps_cron_dir;
+	src[6] = c->apps_java;
+	src[7] = c->apps_jetty_home;
+	src[8] = c->apps_svwait;
+	for (i = 0; i < 9; i++)
+		len += src[i] != NULL ? strlen(src[i]) + 1 : 0;
+	if ((p = ctx->apps_buf = malloc(len + 1)) == NULL)
+		return -ENOMEM;
+	for (i = 0; i < 9; i++) {
+		*dst[i] = NULL;
+		if (src[i] == NULL)
+			continue;
+		*dst[i] = strcpy(p, src[i]);
+		p += strlen(src[i]) + 1;
+	}
+	a->start_timeout_ms = c->apps_start_timeout_ms;
+	a->start_grace_ms = c->apps_start_grace_ms;
+	return 0;
+}
+
+/*
  * The node as the action sees it, taken now. The registry does not change
  * while an action runs (a reload waits for none to run), so the agents'
  * names and DDLs are borrowed from it.
@@ -153,7 +201,7 @@ snapshot(struct action_ctx *ctx)
 			d->conf.ncollectives)) == NULL ||
 	    (ctx->agents = calloc(n + 1, sizeof(char *))) == NULL ||
 	    (ctx->agent_ddls = calloc(n + 1, sizeof(struct ddl *))) == NULL ||
-	    (ctx->stats = stats_json(d)) == NULL)
+	    (ctx->stats = stats_json(d)) == NULL || snapshot_apps(ctx) < 0)
 		return -ENOMEM;
 	for (size_t k = 0; k < n; k++) {
 		ctx->agents[k] = registry_agent(d->registry, k);
@@ -171,6 +219,7 @@ snapshot(struct action_ctx *ctx)
 	i->nagents = n;
 	i->start_ms = d->start_ms;
 	i->stats = ctx->stats;
+	i->apps = &ctx->apps;
 	return 0;
 }
 

@@ -39,6 +39,8 @@ struct action_ctx {
 	const char **agents; /* borrowed from the registry */
 	const struct ddl **agent_ddls; /* idem */
 	json_t *stats;
+	struct node_apps apps; /* strings in apps_buf */
+	char *apps_buf;
 
 	json_t *commands; /* dry-run: argv of every command not run */
 	LIST_HEAD(, action_run) runs; /* action_spawn() not finished */

@@ -108,6 +108,9 @@ struct agentd {
 	struct metrics_server *metrics_http; /* NULL: no listener */
 	int64_t reload_ms; /* the last reload, 0: none yet */
 	int reload_ok; /* it applied everything */
+	/* [apps] service_manager as resolved at start (a static string), or
+	 * NULL: none configured and none found. */
+	const char *apps_manager;
 };
 
 /* dispatch.c: the pipeline every received message goes through. */

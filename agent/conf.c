@@ -102,6 +102,32 @@ conf_listen_addr(const char *s, struct sockaddr_storage *ret)
 
 static const char *const log_targets[] = {"stderr", "syslog", NULL};
 
+const char *const conf_managers[] = {
+    "auto", "systemd", "runit", "s6", "smf", "upstart", NULL};
+
+/* Where each manager looks for definitions, in the order of
+ * conf_managers after "auto". */
+static const char *const manager_dirs[] = {"/etc/systemd/system",
+    "/etc/service", "/run/service", "/var/svc/manifest/site", "/etc/init",
+    NULL};
+
+const char *
+conf_manager_service_dir(const char *manager)
+{
+	for (size_t i = 1; conf_managers[i] != NULL; i++)
+		if (strcmp(conf_managers[i], manager) == 0)
+			return manager_dirs[i - 1];
+	return NULL;
+}
+
+static const char *
+check_absolute(const void *field)
+{
+	const char *s = *(char *const *)field;
+
+	return s != NULL && s[0] != '/' ? "an absolute path" : NULL;
+}
+
 #define F(field) CONFTAB_FIELD(struct conf, field)
 #define RESTART CONFTAB_RESTART
 
@@ -203,6 +229,34 @@ const struct conftab_key conf_keys[] = {
     {"daemon", "notification_fd", CONFTAB_INT, F(notification_fd), .def = "-1",
 	.def_doc = "none", .min = -1, .max = 1024, .flags = CONFTAB_START,
 	.check = check_fd},
+    /*
+     * A running agent keeps the manager and the directories its services
+     * live in: switching them under running daemons would orphan them.
+     */
+    {"apps", "dir", CONFTAB_STRING, F(apps_dir), .def = "/srv/metactl",
+	.check = check_absolute},
+    {"apps", "node_dir", CONFTAB_STRING, F(apps_node_dir),
+	.def = "@sysconfdir@/metactl/nodes", .check = check_absolute},
+    {"apps", "service_manager", CONFTAB_ENUM, F(apps_manager), .def = "auto",
+	.names = conf_managers, .flags = RESTART},
+    {"apps", "service_dir", CONFTAB_STRING, F(apps_service_dir),
+	.def_doc = "the manager's own", .flags = RESTART,
+	.check = check_absolute},
+    {"apps", "supervise_dir", CONFTAB_STRING, F(apps_supervise_dir),
+	.def = "@localstatedir@/lib/metactl/services", .flags = RESTART,
+	.check = check_absolute},
+    {"apps", "cron_dir", CONFTAB_STRING, F(apps_cron_dir), .def = "/etc/cron.d",
+	.check = check_absolute},
+    {"apps", "java", CONFTAB_STRING, F(apps_java), .def = "/usr/bin/java",
+	.check = check_absolute},
+    {"apps", "jetty_home", CONFTAB_STRING, F(apps_jetty_home),
+	.def = "/usr/share/jetty9", .check = check_absolute},
+    {"apps", "svwait", CONFTAB_STRING, F(apps_svwait),
+	.def = "@pkglibexecdir@/metactl-svwait", .check = check_absolute},
+    {"apps", "start_timeout", CONFTAB_DURATION, F(apps_start_timeout_ms),
+	.def = "30s", .min = 100, .max = 3600 * 1000},
+    {"apps", "start_grace", CONFTAB_DURATION, F(apps_start_grace_ms),
+	.def = "1s", .min = 0, .max = 600 * 1000},
     {NULL, NULL, 0, 0, 0, 0, NULL, NULL, 0, 0, 0, NULL, 0, NULL},
 };
 

@@ -91,7 +91,26 @@ struct conf {
 
 	/* [daemon] */
 	int notification_fd; /* s6 readiness; -1: none */
+
+	/* [apps] */
+	char *apps_dir;
+	char *apps_node_dir; /* node layers: DIR/APP.conf */
+	int apps_manager; /* index in conf_managers; 0: auto */
+	char *apps_service_dir; /* NULL: the manager's own default */
+	char *apps_supervise_dir; /* runit and s6 service directories */
+	char *apps_cron_dir;
+	char *apps_java;
+	char *apps_jetty_home;
+	char *apps_svwait;
+	long long apps_start_timeout_ms;
+	long long apps_start_grace_ms;
 };
+
+/* "auto", then the service managers [apps] service_manager names. */
+extern const char *const conf_managers[];
+/* The service_dir of manager (a name of conf_managers but "auto") when
+ * [apps] service_dir is not set; NULL for an unknown manager. */
+const char *conf_manager_service_dir(const char *manager);
 
 /* Every key of metactld.conf, NULL-terminated. */
 extern const struct conftab_key conf_keys[];

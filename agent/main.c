@@ -19,6 +19,7 @@
 #include "message.h"
 #include "policy/policy.h"
 #include "plugins/registry.h"
+#include "plugins/service/backend.h"
 #include "agentd.h"
 #include "metrics.h"
 
@@ -93,6 +94,31 @@ node_sources(const struct conf *c, struct node_sources *s)
 	s->facts_command = c->facts_command;
 	s->classes_file = c->classes_file;
 	s->command_timeout_ms = c->facts_timeout_ms;
+}
+
+/*
+ * [apps] service_manager, once at start: the one configured, or the one
+ * running this machine. Without one the agent still serves everything
+ * else; the service agent says why it refuses.
+ */
+static void
+resolve_manager(struct agentd *d)
+{
+	const struct conf *c = &d->conf;
+
+	if (c->apps_manager > 0) {
+		d->apps_manager = conf_managers[c->apps_manager];
+		log_info(
+		    "apps: service manager %s (configured)", d->apps_manager);
+		return;
+	}
+	d->apps_manager = svc_backend_detect(NULL, c->apps_service_dir);
+	if (d->apps_manager != NULL)
+		log_info("apps: service manager %s (found running)",
+		    d->apps_manager);
+	else
+		log_info("apps: no service manager found; the service agent "
+			 "answers only config");
 }
 
 /* The facts of a reload are in: swap them, or keep the previous ones. */
@@ -451,6 +477,7 @@ main(int argc, char **argv)
 
 	log_init("metactld", d->foreground ? 0 : d->conf.log_syslog,
 	    debug ? LOG_LEVEL_DEBUG : (enum log_level)d->conf.log_level);
+	resolve_manager(d);
 	if ((r = registry_init(d->registry)) < 0) {
 		log_warnx("agents failed to start: %s", error_str(r));
 		return EX_SOFTWARE;

@@ -62,8 +62,10 @@ appconf_node_paths(const char *apps_dir, const char *node_dir, const char *app,
 	target[n] = '\0';
 	while (n > 1 && target[n - 1] == '/')
 		target[--n] = '\0';
-	tag = strrchr(target, '/') != NULL ? strrchr(target, '/') + 1 : target;
-	if (!name_ok(NAME_TAG, tag))
+	/* releases/TAG, or a path ending so. */
+	if ((tag = strrchr(target, '/')) == NULL || tag - target < 8 ||
+	    strncmp(tag - 8, "releases", 8) != 0 ||
+	    (tag - target > 8 && tag[-9] != '/') || !name_ok(NAME_TAG, ++tag))
 		return -EINVAL;
 	if ((r = path_fmt(bufs[APPCONF_SITE], 4096, dir, "state/sites/", tag)) <
 		0 ||
@@ -262,8 +264,8 @@ split_word(const char **p, struct strv *sv, struct error *err)
 		}
 		if (*s == '\0') {
 			free(w);
-			error_set(
-			    err, 0, 0, "unterminated '\"' in \"%.64s\"", *p);
+			error_set(err, 0, 0,
+			    "unterminated quote in the word %.64s", *p);
 			return MCE_CONFIG;
 		}
 		s++;

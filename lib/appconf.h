@@ -61,7 +61,8 @@ struct appconf_src {
  * The release directory itself goes to release (may be NULL). The site
  * and node layers are optional, the app layer is not. 0, or -EINVAL for an
  * app name the names table refuses, -ENAMETOOLONG, or -errno reading the
- * current link (-ENOENT: the app has no current release).
+ * current link (-ENOENT: the app has no current release; -EINVAL too when
+ * it does not name releases/TAG).
  */
 int appconf_node_paths(const char *apps_dir, const char *node_dir,
     const char *app, struct appconf_src src[APPCONF_NLAYERS],

@@ -12,7 +12,7 @@
 
 static const char *const build_vars[] = {"sysconfdir", SYSCONFDIR,
     "localstatedir", LOCALSTATEDIR, "runstatedir", RUNSTATEDIR, "pkgdatadir",
-    PKGDATADIR, NULL};
+    PKGDATADIR, "pkglibexecdir", PKGLIBEXECDIR, NULL};
 
 const char *
 conftab_default_with(const struct conftab_key *k, const char *const *vars,

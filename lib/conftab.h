@@ -48,9 +48,9 @@ struct conftab_key {
 	size_t count; /* lists: offset of the size_t count */
 	/*
 	 * The default, as written in the file; "@sysconfdir@",
-	 * "@localstatedir@", "@runstatedir@" and "@pkgdatadir@" stand for
-	 * the build's directories. NULL: none, or def_doc says what the
-	 * program computes.
+	 * "@localstatedir@", "@runstatedir@", "@pkgdatadir@" and
+	 * "@pkglibexecdir@" stand for the build's directories. NULL: none,
+	 * or def_doc says what the program computes.
 	 */
 	const char *def;
 	const char

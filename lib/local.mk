@@ -36,3 +36,10 @@ EXTRA_DIST += tests/integration/file_modes.sh
 # The same rules on a real broker: the longest identity, one more.
 INTEGRATION_TESTS += tests/integration/names_fleet.sh
 EXTRA_DIST += tests/integration/names_fleet.sh
+
+# The app configuration (lib/appconf.h) over tests/data/appconf/CASE/.
+UNIT_TESTS += tests/unit/test_appconf
+check_PROGRAMS += tests/unit/test_appconf
+tests_unit_test_appconf_SOURCES = tests/unit/test_appconf.c $(TESTUTIL)
+tests_unit_test_appconf_LDADD = $(MC_TEST_LIBS)
+EXTRA_DIST += tests/data/appconf

@@ -5,7 +5,7 @@
 # that every directory is fully expanded (autoconf manual, "Installation
 # Directory Variables").
 man_MANS = man/metactl.1 man/metactl.conf.5 man/metactl-policy.5 \
-	man/metactld.8 man/metactld.conf.5
+	man/metactl-app.5 man/metactld.8 man/metactld.conf.5
 EXTRA_DIST += $(man_MANS:=.in)
 CLEANFILES += $(man_MANS)
 
@@ -14,6 +14,7 @@ edit_man = sed \
 	-e 's|@pkgdatadir[@]|$(pkgdatadir)|g' \
 	-e 's|@localstatedir[@]|$(localstatedir)|g' \
 	-e 's|@runstatedir[@]|$(runstatedir)|g' \
+	-e 's|@pkglibexecdir[@]|$(pkglibexecdir)|g' \
 	-e 's|@bindir[@]|$(bindir)|g' \
 	-e 's|@sbindir[@]|$(sbindir)|g'
 
@@ -23,6 +24,7 @@ $(man_MANS): Makefile
 man/metactl.1: $(srcdir)/man/metactl.1.in
 man/metactl.conf.5: $(srcdir)/man/metactl.conf.5.in
 man/metactl-policy.5: $(srcdir)/man/metactl-policy.5.in
+man/metactl-app.5: $(srcdir)/man/metactl-app.5.in
 man/metactld.8: $(srcdir)/man/metactld.8.in
 man/metactld.conf.5: $(srcdir)/man/metactld.conf.5.in
 

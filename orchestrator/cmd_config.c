@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "appconf.h"
+#include "names.h"
 #include "orchestrator/cli.h"
 #include "orchestrator/usage.h"
 
@@ -76,8 +77,13 @@ static int
 sources(const struct config_args *a, struct appconf_src src[APPCONF_NLAYERS],
     char bufs[APPCONF_NLAYERS][4096])
 {
+	char why[256];
 	int r;
 
+	if (name_check(NAME_APP, a->app, why, sizeof(why)) < 0) {
+		cli_errx("%s", why);
+		return MC_EXIT_FAILED;
+	}
 	if (a->release == NULL) {
 		r = appconf_node_paths(
 		    a->apps, a->node_dir, a->app, src, bufs, NULL, 0);
@@ -85,11 +91,12 @@ sources(const struct config_args *a, struct appconf_src src[APPCONF_NLAYERS],
 			cli_errx("%s/%s/current: no current release (--release "
 				 "DIR names one)",
 			    a->apps, a->app);
+		else if (r == -EINVAL)
+			cli_errx("%s/%s/current: not a link to releases/TAG",
+			    a->apps, a->app);
 		else if (r < 0)
-			cli_errx("%s: %s", a->app,
-			    r == -EINVAL ? "not an app name with a current "
-					   "release of a valid tag"
-					 : strerror(-r));
+			cli_errx(
+			    "%s/%s/current: %s", a->apps, a->app, strerror(-r));
 		if (r < 0)
 			return MC_EXIT_FAILED;
 	} else {

@@ -40,4 +40,57 @@ tests_unit_test_external_LDADD = $(PLUGIN_TEST_LIBS)
 # The service agent: apps' daemons under the platform's service manager.
 plugins_libplugins_a_SOURCES += \
 	plugins/service/plan.c plugins/service/plan.h \
-	plugins/service/backend.h
+	plugins/service/backend.h \
+	plugins/service/backends.c \
+	plugins/service/unit.c plugins/service/unit.h \
+	plugins/service/plan_exec.c plugins/service/plan_exec.h \
+	plugins/service/service.c plugins/service/service.h
+dist_ddl_DATA += schemas/ddl/service.json
+UNIT_TESTS += tests/unit/test_service_unit
+check_PROGRAMS += tests/unit/test_service_unit
+tests_unit_test_service_unit_SOURCES = tests/unit/test_service_unit.c \
+	$(TESTUTIL)
+tests_unit_test_service_unit_LDADD = plugins/libplugins.a $(MC_TEST_LIBS)
+UNIT_TESTS += tests/unit/test_service
+check_PROGRAMS += tests/unit/test_service
+tests_unit_test_service_SOURCES = tests/unit/test_service.c \
+	$(PLUGIN_TEST_CTX) $(TESTUTIL)
+tests_unit_test_service_LDADD = $(PLUGIN_TEST_LIBS)
+# The agent through metactld on a real runit tree, locally and by broker.
+INTEGRATION_TESTS += tests/integration/service_agent.sh \
+	tests/integration/service_jetty.sh tests/integration/service_agent_s6.sh
+EXTRA_DIST += tests/integration/service_agent.sh \
+	tests/integration/service_agent_lib.sh \
+	tests/integration/service_jetty.sh tests/integration/service_agent_s6.sh
+plugins_libplugins_a_SOURCES += \
+	plugins/service/plan_files.c plugins/service/plan_files.h \
+	plugins/service/svdir.c plugins/service/svdir.h \
+	plugins/service/runit.c plugins/service/s6.c
+
+# The helper the runit and s6 backends wait with (inotify, no polling).
+pkglibexec_PROGRAMS = tools/metactl-svwait
+tools_metactl_svwait_SOURCES = tools/metactl-svwait.c
+
+# The service test driver: a backend's plan for one daemon, performed.
+check_PROGRAMS += tests/service/svcrun
+tests_service_svcrun_SOURCES = tests/service/svcrun.c
+tests_service_svcrun_LDADD = plugins/libplugins.a $(MC_TEST_LIBS)
+INTEGRATION_TESTS += tests/integration/service_runit.sh \
+	tests/integration/service_s6.sh
+EXTRA_DIST += tests/integration/service_runit.sh \
+	tests/integration/service_s6.sh tests/service/lib.sh \
+	tests/service/Tick.java
+UNIT_TESTS += tests/unit/test_plan_files
+check_PROGRAMS += tests/unit/test_plan_files
+tests_unit_test_plan_files_SOURCES = tests/unit/test_plan_files.c $(TESTUTIL)
+tests_unit_test_plan_files_LDADD = plugins/libplugins.a $(MC_TEST_LIBS)
+
+# The service managers that render definitions (systemd, SMF, Upstart),
+# what they say of a daemon, the crontab and the detection of the manager.
+plugins_libplugins_a_SOURCES += \
+	plugins/service/text.c plugins/service/text.h \
+	plugins/service/systemd.c plugins/service/smf.c \
+	plugins/service/upstart.c \
+	plugins/service/status.c plugins/service/status.h \
+	plugins/service/cron.c plugins/service/cron.h \
+	plugins/service/detect.c

@@ -38,6 +38,27 @@ struct plugin {
 };
 
 /*
+ * The node's [apps] settings (metactld.conf(5)): where apps live and the
+ * service manager that runs their daemons. manager is the one configured
+ * or found at start ("systemd", "runit", "s6", "smf", "upstart"), NULL
+ * when none was; service_dir is then NULL too, else the configured one or
+ * the manager's own default.
+ */
+struct node_apps {
+	const char *dir;
+	const char *node_dir;
+	const char *manager;
+	const char *service_dir;
+	const char *supervise_dir;
+	const char *cron_dir;
+	const char *java;
+	const char *jetty_home;
+	const char *svwait; /* the metactl-svwait helper */
+	long long start_timeout_ms;
+	long long start_grace_ms;
+};
+
+/*
  * What the node knows of itself, as it was when the action started;
  * borrowed, valid until action_done(). Every field is filled.
  */
@@ -55,6 +76,7 @@ struct node_info {
 	const json_t *stats; /* daemon counters, an object of integers */
 	/* The DDL of each entry of agents, same index (registry_ddl()). */
 	const struct ddl *const *agent_ddls;
+	const struct node_apps *apps;
 };
 
 const char *action_agent(const struct action_ctx *ctx);

@@ -16,10 +16,12 @@
 #include "plugins/plugin.h"
 #include "plugins/registry.h"
 #include "plugins/rpcutil/rpcutil.h"
+#include "plugins/service/service.h"
 
 /* Every agent compiled in; each is one designated initialiser. */
 static const struct plugin *const plugins[] = {
     &plugin_rpcutil,
+    &plugin_service,
     NULL,
 };
 

@@ -23,3 +23,14 @@ EXTRA_DIST += tests/layering.sh tests/manlint.sh
 
 dist_schema_DATA += schemas/ddl.schema.json
 # etc/examples/seed, the sample app, is listed in etc/local.mk.
+
+# The app configuration (lib/appconf.h): three layers split at form feeds,
+# seeded from tests/data/appconf.
+FUZZ_TARGETS += tests/fuzz/fuzz_appconf
+tests_fuzz_fuzz_appconf_SOURCES = tests/fuzz/fuzz_appconf.c
+tests_fuzz_fuzz_appconf_LDADD = $(FUZZ_DRIVER) lib/libmetactl.a $(JANSSON_LIBS)
+tests_fuzz_fuzz_appconf_LDFLAGS = $(FUZZ_LINK_FLAGS)
+
+# metactl config show on an app laid down by hand.
+SCRIPT_TESTS += tests/config_show.sh
+EXTRA_DIST += tests/config_show.sh

@@ -12,7 +12,7 @@
  * pages. */
 static const char *const man_vars[] = {"sysconfdir", SYSCONFDIR,
     "localstatedir", LOCALSTATEDIR, "runstatedir", RUNSTATEDIR, "pkgdatadir",
-    PKGDATADIR, NULL};
+    PKGDATADIR, "pkglibexecdir", PKGLIBEXECDIR, NULL};
 
 struct item {
 	char section[64];
