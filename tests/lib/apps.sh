@@ -16,7 +16,7 @@
 #
 # SVWAIT is metactl-svwait (default: the build tree's).
 : "${top_builddir:=.}"
-SVWAIT=${SVWAIT:-$top_builddir/plugins/service/metactl-svwait}
+SVWAIT=${SVWAIT:-$top_builddir/tools/metactl-svwait}
 
 apps_runit_start() {
 	mkdir -p "$1/service" "$1/sv" "$1/apps" "$1/nodes" || return 1
