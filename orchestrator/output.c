@@ -362,6 +362,20 @@ column_text(const struct ddl_output *o, const json_t *v)
 	return output_value_text(v);
 }
 
+/* 1 when v is a non-empty array of objects (records): a table shows each
+ * on a line of its own under the node's (print_records()). */
+static int
+is_records(const json_t *v)
+{
+	const json_t *x;
+	size_t i;
+
+	if (!json_is_array(v) || json_array_size(v) == 0)
+		return 0;
+	json_array_foreach(v, i, x) if (!json_is_object(x)) return 0;
+	return 1;
+}
+
 static void
 print_columns(FILE *f, const struct result *r, const struct ddl_action *a)
 {
@@ -376,7 +390,8 @@ print_columns(FILE *f, const struct result *r, const struct ddl_action *a)
 			const struct ddl_output *o = &a->outputs[i];
 			char *t;
 
-			if ((v = json_object_get(r->data, o->name)) == NULL)
+			if ((v = json_object_get(r->data, o->name)) == NULL ||
+			    is_records(v))
 				continue;
 			t = column_text(o, v);
 			fprintf(f, "  %s: %s",
@@ -420,6 +435,72 @@ print_word(FILE *f, const char *w)
 			fputc((unsigned char)*p < 0x20 || *p == 0x7f ? '?' : *p,
 			    f);
 	fputc('\'', f);
+}
+
+/* One field of a record: key=value, words quoted for the shell, a list of
+ * words in brackets, a text of several lines as its size. */
+static void
+print_field(FILE *f, const char *key, const json_t *v)
+{
+	const json_t *w;
+	size_t i;
+	char *t;
+
+	fprintf(f, " %s=", key);
+	if (json_is_string(v) && strchr(json_string_value(v), '\n') != NULL)
+		fprintf(f, "<%zu bytes>", strlen(json_string_value(v)));
+	else if (json_is_string(v))
+		print_word(f, json_string_value(v));
+	else if (json_is_array(v)) {
+		fputc('[', f);
+		json_array_foreach(v, i, w)
+		{
+			if (i > 0)
+				fputc(' ', f);
+			if (json_is_string(w))
+				print_word(f, json_string_value(w));
+			else if ((t = output_value_text(w)) != NULL) {
+				print_word(f, t);
+				free(t);
+			}
+		}
+		fputc(']', f);
+	} else if ((t = output_value_text(v)) != NULL) {
+		print_word(f, t);
+		free(t);
+	}
+}
+
+/*
+ * The outputs that are lists of records (a service's daemons, a plan's
+ * steps): one line per record under the node's line, "Label: key=value
+ * ...", null fields left out, in the DDL's order of outputs.
+ */
+static void
+print_records(
+    FILE *f, const struct result *r, const struct ddl_action *a, size_t width)
+{
+	const json_t *v, *rec, *x;
+	const char *key;
+	size_t i, j;
+
+	for (i = 0; a != NULL && r->data != NULL && i < a->noutputs; i++) {
+		const struct ddl_output *o = &a->outputs[i];
+
+		if (!is_records(v = json_object_get(r->data, o->name)))
+			continue;
+		json_array_foreach(v, j, rec)
+		{
+			fprintf(f, "%-*s  %s:", (int)width, "",
+			    o->display_as != NULL ? o->display_as : o->name);
+			json_object_foreach((json_t *)rec, key, x)
+			{
+				if (!json_is_null(x))
+					print_field(f, key, x);
+			}
+			fputc('\n', f);
+		}
+	}
 }
 
 /*
@@ -813,6 +894,8 @@ output_human(FILE *f, const struct results *rs, const struct ddl_action *action,
 		if (r->kind == RES_OK || r->kind == RES_LATE)
 			print_columns(f, r, action);
 		fputc('\n', f);
+		if (r->kind == RES_OK || r->kind == RES_LATE)
+			print_records(f, r, action, width);
 		if (r->kind == RES_OK || r->kind == RES_FAILED ||
 		    r->kind == RES_LATE)
 			print_commands(f, r, action, width);

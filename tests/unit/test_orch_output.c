@@ -196,6 +196,42 @@ START_TEST(dry_run_commands)
 }
 END_TEST
 
+START_TEST(records_one_line_each)
+{
+	struct ddl_output outs[] = {
+	    {.name = "manager", .display_as = "Manager"},
+	    {.name = "daemons", .display_as = "Daemons"},
+	    {.name = "plan", .display_as = "Plan"},
+	};
+	struct ddl_action a = {.name = "restart",
+	    .display = "always",
+	    .outputs = outs,
+	    .noutputs = 3};
+	char *out;
+
+	results_add(&rs, "web1", RES_OK, 0, "OK",
+	    json_pack("{s:s, s:[{s:s, s:s, s:i, s:n}, {s:s, s:s, s:i, s:n}],"
+		      " s:[{s:s, s:s}, {s:[s,s,s]}]}",
+		"manager", "runit", "daemons", "daemon", "web", "state", "up",
+		"pid", 41, "last_exit", "daemon", "tick", "state", "down",
+		"pid", 0, "last_exit", "plan", "write", "/sv/x/run", "content",
+		"#!/bin/sh\nexec x\n", "run", "sv", "down", "/sv/my app"),
+	    3, NULL);
+	results_sort(&rs);
+	out = render(&a, DISPLAY_ALL, NULL);
+	/* Scalars stay on the node's line; each record gets one of its own,
+	 * null fields left out, words quoted, texts as their size. */
+	ck_assert_ptr_nonnull(strstr(out,
+	    "web1      OK              Manager: runit\n"
+	    "          Daemons: daemon=web state=up pid=41\n"
+	    "          Daemons: daemon=tick state=down pid=0\n"
+	    "          Plan: write=/sv/x/run content=<17 bytes>\n"
+	    "          Plan: run=[sv down '/sv/my app']\n"));
+	ck_assert_ptr_null(strstr(out, "[{"));
+	free(out);
+}
+END_TEST
+
 START_TEST(human_lines_and_summary)
 {
 	struct ddl_output outs[] = {
@@ -580,5 +616,5 @@ ORCH_SUITE("orch_output", NULL, teardown, exit_statuses,
     sort_puts_failures_last, aggregates, human_lines_and_summary,
     units_for_people, columns_in_units_and_formatted_aggregates,
     every_kind_in_rows_and_summary, sort_orders, identities_for_piping,
-    counts_sorted_and_aligned, dry_run_commands, json_document, progress_bar,
-    no_color_without_terminal)
+    counts_sorted_and_aligned, dry_run_commands, records_one_line_each,
+    json_document, progress_bar, no_color_without_terminal)
