@@ -77,7 +77,9 @@ check "status of one daemon reports only that one" \
     [ "$(echo "$out" | field data.daemons.0.daemon)/$(echo "$out" | field data.daemons.1)" = "jobs/" ]
 
 # dry_run: the plan, nothing touched.
-tree() { find "$SUP" "$SCAN" "$APPS" "$NODES" -printf '%p %s %m %T@ %l\n' | sort; }
+# Every file but the daemons' own logs, which grow meanwhile.
+tree() { find "$SUP" "$SCAN" "$APPS" "$NODES" "$CRON" -path '*/log/main' -prune \
+    -o -printf '%p %s %m %T@ %l\n' | sort; }
 before=$(tree)
 out=$(svc -D restart app=shop)
 check "a dry run answers OK" [ "$(echo "$out" | field statuscode)" = 0 ]
@@ -137,9 +139,25 @@ if [ -n "$BROKER" ]; then
 	check "over the broker: the jvm has a new pid" new_alive "$j4" "$j3"
 fi
 
+# Two restarts of one app at once: the second waits for the first.
+svc restart app=shop >"$FLEET_DIR/r1" &
+r1=$!
+fleet_wait_log n1 'service\.restart: running' || diag "the first restart did not start"
+svc restart app=shop >"$FLEET_DIR/r2"
+wait "$r1"
+id1=$(field request <"$FLEET_DIR/r1") id2=$(field request <"$FLEET_DIR/r2")
+check "both concurrent restarts answer OK" \
+    [ "$(field statuscode <"$FLEET_DIR/r1") $(field statuscode <"$FLEET_DIR/r2")" = "0 0" ]
+check "the second restart waited for the app's lock" \
+    grep -q "request $id2 waits for lock service:shop" "$(fleet_log n1)"
+order=$(grep -E "request ($id1|$id2): service\.restart: running" "$(fleet_log n1)" |
+    sed -E "s/.*request ($id1|$id2):.*/\1/" | uniq | tr '\n' ' ')
+check "their commands do not interleave" [ "$order" = "$id1 $id2 " ]
+j4=$(pid_of jobs <"$FLEET_DIR/r2")
+
 out=$(svc stop app=shop)
 check "stop answers OK" [ "$(echo "$out" | field statuscode)" = 0 ]
 check "stop reports the daemons down" [ "$(echo "$out" | field data.daemons.0.state) $(echo "$out" | field data.daemons.1.state)" = "down down" ]
-check "stop ended the jvm" sh -c "! kill -0 ${j4:-$j3} 2>/dev/null"
+check "stop ended the jvm" sh -c "! kill -0 $j4 2>/dev/null"
 check "stop leaves the definitions" [ -d "$SUP/metactl-shop-jobs" ]
 done_testing
