@@ -133,6 +133,9 @@ cron_remove(const struct svc_node *n, const char *app, struct plan *p,
 	char path[4096];
 	int r;
 
+	/* An app whose name has a '.' never had a crontab to remove. */
+	if (name_ok(NAME_APP, app) && strchr(app, '.') != NULL)
+		return 0;
 	if ((r = cron_path(n, app, path, sizeof(path), err)) < 0)
 		return r;
 	return plan_remove(p, path);

@@ -351,7 +351,7 @@ static int
 check_active(struct plan *p, const struct svc_unit *u)
 {
 	return ctl(
-	    p, u, "is-active", "--quiet", "check after the start grace", 0, 0);
+	    p, u, "is-active", "--quiet", "check the start grace of", 0, 0);
 }
 
 static int
