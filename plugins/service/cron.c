@@ -30,8 +30,7 @@ cron_path(const struct svc_node *n, const char *app, char *buf, size_t size,
 		return -EINVAL;
 	}
 	snprintf(name, sizeof(name), "metactl-%s", app);
-	return text_path(
-	    buf, size, n->cron_dir != NULL ? n->cron_dir : CRON_DIR, name, "");
+	return text_path(buf, size, n->cron_dir, CRON_DIR, name, "");
 }
 
 /* Five fields of digits, letters (jan, mon), '*', ',', '-' and '/'. */

@@ -227,8 +227,7 @@ static int
 manifest_path(
     const struct svc_node *n, const struct svc_unit *u, char *buf, size_t size)
 {
-	return text_path(buf, size,
-	    n->service_dir != NULL ? n->service_dir : SMF_DIR, u->unit, ".xml");
+	return text_path(buf, size, n->service_dir, SMF_DIR, u->unit, ".xml");
 }
 
 /* `TOOL VERB [OPTION] FMRI`. */
@@ -238,14 +237,9 @@ adm(struct plan *p, const struct svc_unit *u, const char *tool,
     unsigned flags)
 {
 	char f[300];
-	const char *argv[] = {tool, verb, option, f, NULL};
 
 	fmri(u, f, sizeof(f));
-	if (option == NULL) {
-		argv[2] = f;
-		argv[3] = NULL;
-	}
-	return text_run(p, u, what, timeout_ms, flags, argv);
+	return text_cmd(p, u, tool, verb, option, f, what, timeout_ms, flags);
 }
 
 static int

@@ -56,9 +56,8 @@ static int
 unit_path(
     const struct svc_node *n, const struct svc_unit *u, char *buf, size_t size)
 {
-	return text_path(buf, size,
-	    n->service_dir != NULL ? n->service_dir : SYSTEMD_DIR, u->unit,
-	    ".service");
+	return text_path(
+	    buf, size, n->service_dir, SYSTEMD_DIR, u->unit, ".service");
 }
 
 static void
@@ -299,14 +298,10 @@ ctl(struct plan *p, const struct svc_unit *u, const char *verb,
     const char *option, const char *what, int timeout_ms, unsigned flags)
 {
 	char name[300];
-	const char *argv[] = {SYSTEMCTL, verb, option, name, NULL};
 
 	unit_name(u, name, sizeof(name));
-	if (option == NULL) {
-		argv[2] = name;
-		argv[3] = NULL;
-	}
-	return text_run(p, u, what, timeout_ms, flags, argv);
+	return text_cmd(
+	    p, u, SYSTEMCTL, verb, option, name, what, timeout_ms, flags);
 }
 
 static int

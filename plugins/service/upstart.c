@@ -159,9 +159,8 @@ static int
 job_path(
     const struct svc_node *n, const struct svc_unit *u, char *buf, size_t size)
 {
-	return text_path(buf, size,
-	    n->service_dir != NULL ? n->service_dir : UPSTART_DIR, u->unit,
-	    ".conf");
+	return text_path(
+	    buf, size, n->service_dir, UPSTART_DIR, u->unit, ".conf");
 }
 
 static int
