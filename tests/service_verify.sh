@@ -1,6 +1,8 @@
 #!/bin/sh
 # The systemd units metactl renders (tests/unit/service_cases.c) pass
-# systemd's own checker, `systemd-analyze verify`.
+# systemd's own checker, `systemd-analyze verify`, and its SMF manifests
+# are well-formed XML (xmllint; SMF's DTD is not on Linux machines, the
+# unit test compares the manifests with golden files).
 #
 # systemd need not run as PID 1 for this: verify loads units the way the
 # manager does, in a test mode. With --root it resolves everything under a
@@ -21,6 +23,8 @@ for d in /lib/systemd/system /usr/lib/systemd/system; do
 done
 command -v systemd-analyze >/dev/null 2>&1 ||
 	{ not_ok "systemd-analyze is installed (scripts/bootstrap: systemd)"; done_testing; exit 1; }
+command -v xmllint >/dev/null 2>&1 ||
+	{ not_ok "xmllint is installed (scripts/bootstrap: libxml2-utils)"; done_testing; exit 1; }
 [ -n "$sysunits" ] || { not_ok "systemd's units are installed"; done_testing; exit 1; }
 
 root=$(mktemp -d "${TMPDIR:-/tmp}/metactl-verify.XXXXXX") || exit 99
@@ -30,7 +34,7 @@ cp -R "$sysunits" "$root/lib/systemd/system"
 cp /bin/sleep /bin/kill "$root/bin/"
 
 check "the units are rendered" \
-	sh -c "'$units' '$root/etc/systemd/system' >'$root/programs'"
+	sh -c "'$units' systemd '$root/etc/systemd/system' >'$root/programs'"
 while read -r prog; do
 	mkdir -p "$root${prog%/*}"
 	[ -e "$root$prog" ] || printf '#!/bin/sh\n' >"$root$prog"
@@ -55,6 +59,19 @@ for f in "$root"/etc/systemd/system/metactl-*.service; do
 	fi
 done
 check "every case rendered a unit ($n)" test "$n" -ge 4
+
+mkdir "$root/smf"
+check "the manifests are rendered" \
+	sh -c "'$units' smf '$root/smf' >/dev/null"
+n=0
+for f in "$root"/smf/metactl-*.xml; do
+	n=$((n + 1))
+	check "xmllint ${f##*/}" xmllint --noout "$f"
+done
+check "the manifests of every case SMF takes ($n)" test "$n" -ge 3
+printf '<a b="x"y"/>\n' >"$root/smf/bad.xml"
+check "xmllint reports a broken attribute" \
+	sh -c "! xmllint --noout '$root/smf/bad.xml' 2>/dev/null"
 
 # The check itself catches a broken unit: an unbalanced quote.
 sed -i 's/^ExecStart="\/bin\/true"/ExecStart="\/bin\/true/' \

@@ -255,7 +255,8 @@ START_TEST(test_smf_quoting)
 	ck_assert_str_eq(
 	    path, "/var/svc/manifest/site/metactl-shop-worker.xml");
 	ck_assert_ptr_nonnull(strstr(s,
-	    "exec=\"&apos;/usr/bin/java&apos; &apos;-Dmsg=hello world&apos; "
+	    "exec=\"exec &apos;/usr/bin/java&apos; &apos;-Dmsg=hello "
+	    "world&apos; "
 	    "&apos;-Dq=&quot;quoted&quot; &apos;\\&apos;&apos;single&apos;"
 	    "\\&apos;&apos;&apos; &apos;100%%&apos; &apos;%%n&apos; "
 	    "&apos;$HOME&apos;"));
