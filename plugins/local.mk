@@ -48,7 +48,7 @@ plugins_libplugins_a_SOURCES += \
 	plugins/service/text.c plugins/service/text.h \
 	plugins/service/systemd.c plugins/service/smf.c \
 	plugins/service/upstart.c \
-	plugins/service/status.c plugins/service/status.h \
+	plugins/service/svcstate.c plugins/service/svcstate.h \
 	plugins/service/cron.c plugins/service/cron.h \
 	plugins/service/detect.c
 

@@ -39,7 +39,7 @@
 
 #include "strv.h"
 #include "plugins/service/backend.h"
-#include "plugins/service/status.h"
+#include "plugins/service/svcstate.h"
 #include "plugins/service/text.h"
 
 #define SMF_DIR "/var/svc/manifest/site"
@@ -352,6 +352,6 @@ const struct svc_backend svc_backend_smf = {
     .restart = smf_restart,
     .reload = smf_reload,
     .status = smf_status,
-    .status_parse = status_smf,
+    .status_parse = svcstate_smf,
     .logs = smf_logs,
 };

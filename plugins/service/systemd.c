@@ -38,7 +38,7 @@
 
 #include "strv.h"
 #include "plugins/service/backend.h"
-#include "plugins/service/status.h"
+#include "plugins/service/svcstate.h"
 #include "plugins/service/text.h"
 
 #define SYSTEMD_DIR "/etc/systemd/system"
@@ -46,7 +46,7 @@
 /* What systemctl may take beyond the unit's own timeouts. */
 #define SYSTEMD_MARGIN_MS 10000
 
-/* The properties status_systemd() reads. */
+/* The properties svcstate_systemd() reads. */
 #define SYSTEMD_PROPS \
 	"Id,LoadState,ActiveState,SubState,Result,MainPID,ExecMainCode," \
 	"ExecMainStatus,StateChangeTimestampMonotonic," \
@@ -426,6 +426,6 @@ const struct svc_backend svc_backend_systemd = {
     .restart = systemd_restart,
     .reload = systemd_reload,
     .status = systemd_status,
-    .status_parse = status_systemd,
+    .status_parse = svcstate_systemd,
     .logs = systemd_logs,
 };

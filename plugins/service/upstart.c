@@ -31,7 +31,7 @@
 
 #include "strv.h"
 #include "plugins/service/backend.h"
-#include "plugins/service/status.h"
+#include "plugins/service/svcstate.h"
 #include "plugins/service/text.h"
 
 #define UPSTART_DIR "/etc/init"
@@ -274,6 +274,6 @@ const struct svc_backend svc_backend_upstart = {
     .restart = upstart_restart,
     .reload = upstart_reload,
     .status = upstart_status,
-    .status_parse = status_upstart,
+    .status_parse = svcstate_upstart,
     .logs = upstart_logs,
 };
