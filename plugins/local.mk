@@ -63,3 +63,8 @@ UNIT_TESTS += tests/unit/test_plan_files
 check_PROGRAMS += tests/unit/test_plan_files
 tests_unit_test_plan_files_SOURCES = tests/unit/test_plan_files.c $(TESTUTIL)
 tests_unit_test_plan_files_LDADD = plugins/libplugins.a $(MC_TEST_LIBS)
+UNIT_TESTS += tests/unit/test_svc_supervise
+check_PROGRAMS += tests/unit/test_svc_supervise
+tests_unit_test_svc_supervise_SOURCES = tests/unit/test_svc_supervise.c \
+	$(TESTUTIL)
+tests_unit_test_svc_supervise_LDADD = plugins/libplugins.a $(MC_TEST_LIBS)
