@@ -16,6 +16,13 @@
 #include "plugins/service/backend.h"
 #include "plugins/service/plan.h"
 
+/*
+ * Where the build installs metactl-svwait, the helper that waits for
+ * runsv's and s6-supervise's state with inotify: the default of struct
+ * svc_node's svwait. PKGLIBEXECDIR comes from the build (Makefile.am).
+ */
+#define SVDIR_SVWAIT PKGLIBEXECDIR "/metactl-svwait"
+
 /* supervise_dir/UNIT[/rel] into buf; 0 or -ENAMETOOLONG. */
 int svdir_path(const struct svc_node *n, const struct svc_unit *u,
     const char *rel, char *buf, size_t size);
