@@ -44,6 +44,10 @@ int svdir_install(const struct svc_node *n, const struct svc_unit *u,
     const char *const *setuid, const char *log_run, int notify_fd,
     struct plan *p);
 
+/* service_dir/UNIT, the link into the scan directory; 0 or -ENAMETOOLONG. */
+int svdir_link(
+    const struct svc_node *n, const struct svc_unit *u, char *buf, size_t size);
+
 /* Appends: remove down and last-exit (before the manager starts u). */
 int svdir_before_start(
     const struct svc_node *n, const struct svc_unit *u, struct plan *p);
@@ -76,7 +80,16 @@ void svdir_parse_last_exit(const char *out, struct svc_state *st);
 /* less +G supervise_dir/UNIT/log/main/current, for strv_free(). */
 char **svdir_logs(const struct svc_node *n, const struct svc_unit *u);
 
-/* u->reload_signal without a "SIG" prefix, or NULL. */
-const char *svdir_signal(const struct svc_unit *u);
+enum svdir_manager {
+	SVDIR_RUNIT,
+	SVDIR_S6
+};
+
+/*
+ * The manager's word for sending u->reload_signal ("HUP" or "SIGHUP"):
+ * sv's command ("hup") or s6-svc's option ("-h"); NULL when u has none
+ * or the manager cannot send it.
+ */
+const char *svdir_signal(const struct svc_unit *u, enum svdir_manager m);
 
 #endif
