@@ -109,3 +109,8 @@ tests_unit_service_units_LDADD = plugins/libplugins.a lib/libmetactl.a \
 	$(JANSSON_LIBS)
 SCRIPT_TESTS += tests/service_verify.sh
 EXTRA_DIST += tests/service_verify.sh tests/data/service
+UNIT_TESTS += tests/unit/test_svc_supervise
+check_PROGRAMS += tests/unit/test_svc_supervise
+tests_unit_test_svc_supervise_SOURCES = tests/unit/test_svc_supervise.c \
+	$(TESTUTIL)
+tests_unit_test_svc_supervise_LDADD = plugins/libplugins.a $(MC_TEST_LIBS)
