@@ -160,4 +160,24 @@ check "stop answers OK" [ "$(echo "$out" | field statuscode)" = 0 ]
 check "stop reports the daemons down" [ "$(echo "$out" | field data.daemons.0.state) $(echo "$out" | field data.daemons.1.state)" = "down down" ]
 check "stop ended the jvm" sh -c "! kill -0 $j4 2>/dev/null"
 check "stop leaves the definitions" [ -d "$SUP/metactl-shop-jobs" ]
+
+# service_manager = auto: the runsvdir scanning service_dir is found at
+# start; with none, the agent runs and the service agent says why not.
+base_conf=$FLEET_EXTRA_CONF
+FLEET_EXTRA_CONF=$(echo "$base_conf" | sed 's/^service_manager = .*/service_manager = auto/')
+fleet_start n2 || { echo "Bail out! n2 did not start"; exit 99; }
+check "auto finds the runsvdir scanning service_dir" \
+    grep -q "apps: service manager runit (found running)" "$(fleet_log n2)"
+out=$(fleet_send_local n2 -t 60000 -n 1 service status app=shop)
+check "... and the service agent uses it" [ "$(echo "$out" | field data.manager)" = runit ]
+FLEET_EXTRA_CONF=$(echo "$base_conf" | sed -e 's/^service_manager = .*/service_manager = auto/' \
+    -e "s|^service_dir = .*|service_dir = $FLEET_DIR/none|")
+fleet_start n3 || { echo "Bail out! n3 did not start"; exit 99; }
+check "auto without a manager is logged" \
+    grep -q "apps: no service manager found" "$(fleet_log n3)"
+out=$(fleet_send_local n3 -t 60000 -n 1 service restart app=shop)
+check "without a manager, restart is refused with status 5" [ "$(echo "$out" | field statuscode)" = 5 ]
+check "... saying why" sh -c "echo '$(echo "$out" | field statusmsg)' | grep -q 'no service manager'"
+out=$(fleet_send_local n3 -t 60000 -n 1 service config app=shop)
+check "without a manager, config still answers" [ "$(echo "$out" | field statuscode)" = 0 ]
 done_testing
