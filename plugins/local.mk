@@ -91,6 +91,26 @@ plugins_libplugins_a_SOURCES += \
 	plugins/service/text.c plugins/service/text.h \
 	plugins/service/systemd.c plugins/service/smf.c \
 	plugins/service/upstart.c \
-	plugins/service/status.c plugins/service/status.h \
+	plugins/service/svcstate.c plugins/service/svcstate.h \
 	plugins/service/cron.c plugins/service/cron.h \
 	plugins/service/detect.c
+
+# The renderers are tested without the managers (which cannot run as PID
+# 1 here): plans against golden files, recorded status outputs, and the
+# systemd units through `systemd-analyze verify`.
+SERVICE_CASES = tests/unit/service_cases.c tests/unit/service_cases.h
+UNIT_TESTS += tests/unit/test_service_render
+check_PROGRAMS += tests/unit/test_service_render tests/unit/service_units
+tests_unit_test_service_render_SOURCES = tests/unit/test_service_render.c \
+	$(SERVICE_CASES) $(TESTUTIL)
+tests_unit_test_service_render_LDADD = plugins/libplugins.a $(MC_TEST_LIBS)
+tests_unit_service_units_SOURCES = tests/unit/service_units.c $(SERVICE_CASES)
+tests_unit_service_units_LDADD = plugins/libplugins.a lib/libmetactl.a \
+	$(JANSSON_LIBS)
+SCRIPT_TESTS += tests/service_verify.sh
+EXTRA_DIST += tests/service_verify.sh tests/data/service
+UNIT_TESTS += tests/unit/test_svc_supervise
+check_PROGRAMS += tests/unit/test_svc_supervise
+tests_unit_test_svc_supervise_SOURCES = tests/unit/test_svc_supervise.c \
+	$(TESTUTIL)
+tests_unit_test_svc_supervise_LDADD = plugins/libplugins.a $(MC_TEST_LIBS)

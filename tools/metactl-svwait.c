@@ -340,7 +340,7 @@ runit_running(const struct runit_status *st, long not_pid)
 
 /*
  * Waits for the daemon to stay up until grace_end, or to exit first.
- * check_runit: also fails when runsv no longer runs pid at the end.
+ * pid > 0 (runit): also fails when runsv no longer runs pid at the end.
  */
 static int
 wait_grace(struct watch *w, long long grace_end, long pid)
@@ -368,44 +368,58 @@ wait_grace(struct watch *w, long long grace_end, long pid)
 }
 
 static int
-mode_runit_up(const struct opts *o, struct watch *w)
+runit_is_down(const struct runit_status *st, long unused)
+{
+	(void)unused;
+	return st->valid && st->state == RUNIT_DOWN && st->want == 'd';
+}
+
+/*
+ * Reads runsv's status at each event until reached(status, not_pid)
+ * holds: -1 then, with *st; otherwise the exit status to return. Up
+ * (died): a last-exit written meanwhile ends the wait with EXIT_DIED.
+ */
+static int
+wait_runit(const struct opts *o, struct watch *w, const char *want,
+    int (*reached)(const struct runit_status *, long), int died,
+    struct runit_status *st)
 {
 	long long deadline = now_ms() + o->timeout_ms;
-	struct runit_status st;
 	int r;
 
 	for (;;) {
-		if ((r = read_runit_status(w, &st)) < 0)
+		if ((r = read_runit_status(w, st)) < 0)
 			return fail_errno(w->sup, r);
-		if (last_exit_new(w))
+		if (died && last_exit_new(w))
 			return report_exit(w);
-		if (runit_running(&st, o->new_pid_after))
-			break;
+		if (reached(st, o->new_pid_after))
+			return -1;
 		if ((r = watch_wait(w, deadline)) < 0)
 			return fail_errno(o->dir, r);
 		if (r == 0)
-			return timed_out(o, "up", &st);
+			return timed_out(o, want, st);
 	}
+}
+
+static int
+mode_runit_up(const struct opts *o, struct watch *w)
+{
+	struct runit_status st;
+	int r;
+
+	if ((r = wait_runit(o, w, "up", runit_running, 1, &st)) >= 0)
+		return r;
 	return wait_grace(w, now_ms() + o->grace_ms, st.pid);
 }
 
 static int
 mode_runit_down(const struct opts *o, struct watch *w)
 {
-	long long deadline = now_ms() + o->timeout_ms;
 	struct runit_status st;
 	int r;
 
-	for (;;) {
-		if ((r = read_runit_status(w, &st)) < 0)
-			return fail_errno(w->sup, r);
-		if (st.valid && st.state == RUNIT_DOWN && st.want == 'd')
-			return EXIT_UP;
-		if ((r = watch_wait(w, deadline)) < 0)
-			return fail_errno(o->dir, r);
-		if (r == 0)
-			return timed_out(o, "down", &st);
-	}
+	r = wait_runit(o, w, "down", runit_is_down, 0, &st);
+	return r >= 0 ? r : EXIT_UP;
 }
 
 /*

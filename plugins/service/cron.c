@@ -30,8 +30,7 @@ cron_path(const struct svc_node *n, const char *app, char *buf, size_t size,
 		return -EINVAL;
 	}
 	snprintf(name, sizeof(name), "metactl-%s", app);
-	return text_path(
-	    buf, size, n->cron_dir != NULL ? n->cron_dir : CRON_DIR, name, "");
+	return text_path(buf, size, n->cron_dir, CRON_DIR, name, "");
 }
 
 /* Five fields of digits, letters (jan, mon), '*', ',', '-' and '/'. */
@@ -133,6 +132,9 @@ cron_remove(const struct svc_node *n, const char *app, struct plan *p,
 	char path[4096];
 	int r;
 
+	/* An app whose name has a '.' never had a crontab to remove. */
+	if (name_ok(NAME_APP, app) && strchr(app, '.') != NULL)
+		return 0;
 	if ((r = cron_path(n, app, path, sizeof(path), err)) < 0)
 		return r;
 	return plan_remove(p, path);

@@ -30,7 +30,10 @@ int cron_install(const struct svc_node *n, const char *app,
     const struct app_cron *crons, size_t ncrons, struct plan *p,
     struct error *err);
 
-/* Appends the step that removes APP's crontab (absent is fine). */
+/*
+ * Appends the step that removes APP's crontab (absent is fine); nothing
+ * for an app whose name has a '.', which cannot have one.
+ */
 int cron_remove(const struct svc_node *n, const char *app, struct plan *p,
     struct error *err);
 

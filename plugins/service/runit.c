@@ -59,9 +59,8 @@ runit_uninstall(
 
 	if ((r = svdir_path(n, u, NULL, dir, sizeof(dir))) < 0)
 		return r;
-	r = snprintf(link, sizeof(link), "%s/%s", n->service_dir, u->unit);
-	if (r < 0 || (size_t)r >= sizeof(link))
-		return -ENAMETOOLONG;
+	if ((r = svdir_link(n, u, link, sizeof(link))) < 0)
+		return r;
 	/* Without the link runsvdir does not start runsv again once it
 	 * exits; "sv exit" stops the daemon and its logger, then runsv. */
 	if ((r = plan_remove(p, link)) < 0 ||
@@ -120,26 +119,10 @@ runit_restart(
 	return runit_start(n, u, p);
 }
 
-/* sv's command for a signal name. */
-static const char *
-sv_signal(const char *sig)
-{
-	static const char *const map[][2] = {{"HUP", "hup"}, {"USR1", "1"},
-	    {"USR2", "2"}, {"INT", "interrupt"}, {"QUIT", "quit"},
-	    {"ALRM", "alarm"}, {"TERM", "term"}, {"CONT", "cont"},
-	    {"STOP", "pause"}, {"KILL", "kill"}};
-	size_t i;
-
-	for (i = 0; sig != NULL && i < sizeof(map) / sizeof(map[0]); i++)
-		if (strcmp(sig, map[i][0]) == 0)
-			return map[i][1];
-	return NULL;
-}
-
 static int
 runit_reload(const struct svc_node *n, const struct svc_unit *u, struct plan *p)
 {
-	const char *cmd = sv_signal(svdir_signal(u));
+	const char *cmd = svdir_signal(u, SVDIR_RUNIT);
 
 	if (cmd == NULL)
 		return -ENOTSUP;

@@ -97,9 +97,8 @@ s6_uninstall(const struct svc_node *n, const struct svc_unit *u, struct plan *p)
 
 	if ((r = svdir_path(n, u, NULL, dir, sizeof(dir))) < 0)
 		return r;
-	r = snprintf(link, sizeof(link), "%s/%s", n->service_dir, u->unit);
-	if (r < 0 || (size_t)r >= sizeof(link))
-		return -ENAMETOOLONG;
+	if ((r = svdir_link(n, u, link, sizeof(link))) < 0)
+		return r;
 	/* Without the link s6-svscan starts no new supervisor; -xd brings
 	 * the daemon down and its supervisor (and the logger's) to exit. */
 	if ((r = plan_remove(p, link)) < 0 ||
@@ -149,26 +148,10 @@ s6_restart(const struct svc_node *n, const struct svc_unit *u, struct plan *p)
 	return s6_start(n, u, p);
 }
 
-/* s6-svc's option for a signal name. */
-static const char *
-svc_signal(const char *sig)
-{
-	static const char *const map[][2] = {{"HUP", "-h"}, {"USR1", "-1"},
-	    {"USR2", "-2"}, {"INT", "-i"}, {"QUIT", "-q"}, {"ALRM", "-a"},
-	    {"TERM", "-t"}, {"CONT", "-c"}, {"STOP", "-p"}, {"KILL", "-k"},
-	    {"WINCH", "-y"}};
-	size_t i;
-
-	for (i = 0; sig != NULL && i < sizeof(map) / sizeof(map[0]); i++)
-		if (strcmp(sig, map[i][0]) == 0)
-			return map[i][1];
-	return NULL;
-}
-
 static int
 s6_reload(const struct svc_node *n, const struct svc_unit *u, struct plan *p)
 {
-	const char *opt = svc_signal(svdir_signal(u));
+	const char *opt = svdir_signal(u, SVDIR_S6);
 
 	if (opt == NULL)
 		return -ENOTSUP;

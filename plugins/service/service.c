@@ -237,7 +237,11 @@ build_plan(struct svc_req *q, struct error *err)
 			r = be->restart(&q->node, u, &q->plan);
 			break;
 		case OP_RELOAD:
-			r = be->reload(&q->node, u, &q->plan);
+			if ((r = be->reload(&q->node, u, &q->plan)) == -ENOTSUP)
+				error_set(err, 0, 0,
+				    "daemon %s has no reload signal "
+				    "([daemon.%s] reload)",
+				    u->daemon, u->daemon);
 			break;
 		case OP_STATUS:
 			r = be->status(&q->node, u, &q->plan);
@@ -412,10 +416,8 @@ locked(struct action_ctx *ctx, void *arg)
 		return;
 	}
 	if (r == -ENOTSUP) {
-		fail(ctx, q, STATUS_INVALID_DATA,
-		    "app %s: a daemon has no reload signal ([daemon.NAME] "
-		    "reload)",
-		    q->app);
+		fail(ctx, q, STATUS_INVALID_DATA, "app %s: %s", q->app,
+		    err.text);
 		return;
 	}
 	if (r < 0) {

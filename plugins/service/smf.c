@@ -13,7 +13,9 @@
  *
  * start is `svcadm enable -s`, stop `svcadm disable -s`, restart
  * `svcadm restart -s`: -s makes svcadm wait until the service is online
- * (or fails into maintenance, and svcadm exits non-zero). The start grace
+ * (or fails into maintenance, and svcadm exits non-zero). restart -s is
+ * Solaris 11.4's svcadm(8); illumos' svcadm has -s only on enable and
+ * disable. The start grace
  * is SMF's: a daemon that dies at start is restarted by svc.startd and,
  * when that repeats, put into maintenance; a death inside the grace that
  * svc.startd restarts successfully is not reported by start.
@@ -22,7 +24,9 @@
  * the pid; logs are read with less from /var/svc/log/.
  *
  * Quoting: the exec attribute goes through svc.startd's method tokens
- * ('%' doubled) and /bin/sh -c (each word in single quotes); every
+ * ('%' doubled) and /bin/sh -c (each word in single quotes, after "exec"
+ * so that the daemon replaces the shell and is the contract's process);
+ * every
  * attribute value is XML-escaped. Environment values are set as they are
  * (method_environment/envvar), only XML-escaped.
  */
@@ -35,7 +39,7 @@
 
 #include "strv.h"
 #include "plugins/service/backend.h"
-#include "plugins/service/status.h"
+#include "plugins/service/svcstate.h"
 #include "plugins/service/text.h"
 
 #define SMF_DIR "/var/svc/manifest/site"
@@ -88,10 +92,9 @@ exec_attr(const char *const *argv, struct text *t)
 
 	if (argv == NULL || argv[0] == NULL || argv[0][0] != '/')
 		return -EINVAL;
+	text_add(&w, "exec");
 	for (i = 0; argv[i] != NULL; i++) {
-		if (i > 0)
-			text_addc(&w, ' ');
-		text_addc(&w, '\'');
+		text_add(&w, " '");
 		for (p = argv[i]; *p != '\0'; p++)
 			if (*p == '\'')
 				text_add(&w, "'\\''");
@@ -227,8 +230,7 @@ static int
 manifest_path(
     const struct svc_node *n, const struct svc_unit *u, char *buf, size_t size)
 {
-	return text_path(buf, size,
-	    n->service_dir != NULL ? n->service_dir : SMF_DIR, u->unit, ".xml");
+	return text_path(buf, size, n->service_dir, SMF_DIR, u->unit, ".xml");
 }
 
 /* `TOOL VERB [OPTION] FMRI`. */
@@ -238,14 +240,9 @@ adm(struct plan *p, const struct svc_unit *u, const char *tool,
     unsigned flags)
 {
 	char f[300];
-	const char *argv[] = {tool, verb, option, f, NULL};
 
 	fmri(u, f, sizeof(f));
-	if (option == NULL) {
-		argv[2] = f;
-		argv[3] = NULL;
-	}
-	return text_run(p, u, what, timeout_ms, flags, argv);
+	return text_cmd(p, u, tool, verb, option, f, what, timeout_ms, flags);
 }
 
 static int
@@ -355,6 +352,6 @@ const struct svc_backend svc_backend_smf = {
     .restart = smf_restart,
     .reload = smf_reload,
     .status = smf_status,
-    .status_parse = status_smf,
+    .status_parse = svcstate_smf,
     .logs = smf_logs,
 };

@@ -129,17 +129,24 @@ remove_rel(const struct svc_node *n, const struct svc_unit *u, const char *rel,
 	return plan_remove(p, path);
 }
 
+int
+svdir_link(
+    const struct svc_node *n, const struct svc_unit *u, char *buf, size_t size)
+{
+	int r = snprintf(buf, size, "%s/%s", n->service_dir, u->unit);
+
+	return r < 0 || (size_t)r >= size ? -ENAMETOOLONG : 0;
+}
+
 static int
 link_unit(const struct svc_node *n, const struct svc_unit *u, struct plan *p)
 {
 	char dir[PATH_MAX], link[PATH_MAX];
 	int r;
 
-	if ((r = svdir_path(n, u, NULL, dir, sizeof(dir))) < 0)
+	if ((r = svdir_path(n, u, NULL, dir, sizeof(dir))) < 0 ||
+	    (r = svdir_link(n, u, link, sizeof(link))) < 0)
 		return r;
-	r = snprintf(link, sizeof(link), "%s/%s", n->service_dir, u->unit);
-	if (r < 0 || (size_t)r >= sizeof(link))
-		return -ENAMETOOLONG;
 	return plan_symlink(p, dir, link);
 }
 
@@ -262,11 +269,22 @@ svdir_logs(const struct svc_node *n, const struct svc_unit *u)
 }
 
 const char *
-svdir_signal(const struct svc_unit *u)
+svdir_signal(const struct svc_unit *u, enum svdir_manager m)
 {
+	/* Signal, sv's command, s6-svc's option. */
+	static const char *const map[][3] = {{"HUP", "hup", "-h"},
+	    {"USR1", "1", "-1"}, {"USR2", "2", "-2"},
+	    {"INT", "interrupt", "-i"}, {"QUIT", "quit", "-q"},
+	    {"ALRM", "alarm", "-a"}, {"TERM", "term", "-t"},
+	    {"CONT", "cont", "-c"}, {"STOP", "pause", "-p"},
+	    {"KILL", "kill", "-k"}};
 	const char *s = u->reload_signal;
+	size_t i;
 
 	if (s != NULL && strncmp(s, "SIG", 3) == 0)
 		s += 3;
-	return s;
+	for (i = 0; s != NULL && i < sizeof(map) / sizeof(map[0]); i++)
+		if (strcmp(s, map[i][0]) == 0)
+			return map[i][m == SVDIR_RUNIT ? 1 : 2];
+	return NULL;
 }

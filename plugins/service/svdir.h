@@ -16,6 +16,13 @@
 #include "plugins/service/backend.h"
 #include "plugins/service/plan.h"
 
+/*
+ * Where the build installs metactl-svwait, the helper that waits for
+ * runsv's and s6-supervise's state with inotify: the default of struct
+ * svc_node's svwait. PKGLIBEXECDIR comes from the build (Makefile.am).
+ */
+#define SVDIR_SVWAIT PKGLIBEXECDIR "/metactl-svwait"
+
 /* supervise_dir/UNIT[/rel] into buf; 0 or -ENAMETOOLONG. */
 int svdir_path(const struct svc_node *n, const struct svc_unit *u,
     const char *rel, char *buf, size_t size);
@@ -36,6 +43,10 @@ char *svdir_run_script(const struct svc_unit *u, const char *const *setuid);
 int svdir_install(const struct svc_node *n, const struct svc_unit *u,
     const char *const *setuid, const char *log_run, int notify_fd,
     struct plan *p);
+
+/* service_dir/UNIT, the link into the scan directory; 0 or -ENAMETOOLONG. */
+int svdir_link(
+    const struct svc_node *n, const struct svc_unit *u, char *buf, size_t size);
 
 /* Appends: remove down and last-exit (before the manager starts u). */
 int svdir_before_start(
@@ -69,7 +80,16 @@ void svdir_parse_last_exit(const char *out, struct svc_state *st);
 /* less +G supervise_dir/UNIT/log/main/current, for strv_free(). */
 char **svdir_logs(const struct svc_node *n, const struct svc_unit *u);
 
-/* u->reload_signal without a "SIG" prefix, or NULL. */
-const char *svdir_signal(const struct svc_unit *u);
+enum svdir_manager {
+	SVDIR_RUNIT,
+	SVDIR_S6
+};
+
+/*
+ * The manager's word for sending u->reload_signal ("HUP" or "SIGHUP"):
+ * sv's command ("hup") or s6-svc's option ("-h"); NULL when u has none
+ * or the manager cannot send it.
+ */
+const char *svdir_signal(const struct svc_unit *u, enum svdir_manager m);
 
 #endif

@@ -38,7 +38,7 @@
 
 #include "strv.h"
 #include "plugins/service/backend.h"
-#include "plugins/service/status.h"
+#include "plugins/service/svcstate.h"
 #include "plugins/service/text.h"
 
 #define SYSTEMD_DIR "/etc/systemd/system"
@@ -46,7 +46,7 @@
 /* What systemctl may take beyond the unit's own timeouts. */
 #define SYSTEMD_MARGIN_MS 10000
 
-/* The properties status_systemd() reads. */
+/* The properties svcstate_systemd() reads. */
 #define SYSTEMD_PROPS \
 	"Id,LoadState,ActiveState,SubState,Result,MainPID,ExecMainCode," \
 	"ExecMainStatus,StateChangeTimestampMonotonic," \
@@ -56,9 +56,8 @@ static int
 unit_path(
     const struct svc_node *n, const struct svc_unit *u, char *buf, size_t size)
 {
-	return text_path(buf, size,
-	    n->service_dir != NULL ? n->service_dir : SYSTEMD_DIR, u->unit,
-	    ".service");
+	return text_path(
+	    buf, size, n->service_dir, SYSTEMD_DIR, u->unit, ".service");
 }
 
 static void
@@ -299,14 +298,10 @@ ctl(struct plan *p, const struct svc_unit *u, const char *verb,
     const char *option, const char *what, int timeout_ms, unsigned flags)
 {
 	char name[300];
-	const char *argv[] = {SYSTEMCTL, verb, option, name, NULL};
 
 	unit_name(u, name, sizeof(name));
-	if (option == NULL) {
-		argv[2] = name;
-		argv[3] = NULL;
-	}
-	return text_run(p, u, what, timeout_ms, flags, argv);
+	return text_cmd(
+	    p, u, SYSTEMCTL, verb, option, name, what, timeout_ms, flags);
 }
 
 static int
@@ -351,7 +346,7 @@ static int
 check_active(struct plan *p, const struct svc_unit *u)
 {
 	return ctl(
-	    p, u, "is-active", "--quiet", "check after the start grace", 0, 0);
+	    p, u, "is-active", "--quiet", "check the start grace of", 0, 0);
 }
 
 static int
@@ -431,6 +426,6 @@ const struct svc_backend svc_backend_systemd = {
     .restart = systemd_restart,
     .reload = systemd_reload,
     .status = systemd_status,
-    .status_parse = status_systemd,
+    .status_parse = svcstate_systemd,
     .logs = systemd_logs,
 };

@@ -140,10 +140,11 @@ text_user_ok(const char *s)
 }
 
 int
-text_path(char *buf, size_t size, const char *dir, const char *name,
-    const char *suffix)
+text_path(char *buf, size_t size, const char *dir, const char *dflt,
+    const char *name, const char *suffix)
 {
-	int n = snprintf(buf, size, "%s/%s%s", dir, name, suffix);
+	int n = snprintf(
+	    buf, size, "%s/%s%s", dir != NULL ? dir : dflt, name, suffix);
 
 	return n < 0 || (size_t)n >= size ? -ENAMETOOLONG : 0;
 }
@@ -170,4 +171,18 @@ text_run(struct plan *p, const struct svc_unit *u, const char *verb,
 
 	text_what(what, sizeof(what), verb, u);
 	return plan_run(p, argv, timeout_ms, flags, what);
+}
+
+int
+text_cmd(struct plan *p, const struct svc_unit *u, const char *tool,
+    const char *verb, const char *option, const char *target, const char *what,
+    int timeout_ms, unsigned flags)
+{
+	const char *argv[] = {tool, verb, option, target, NULL};
+
+	if (option == NULL) {
+		argv[2] = target;
+		argv[3] = NULL;
+	}
+	return text_run(p, u, what, timeout_ms, flags, argv);
 }

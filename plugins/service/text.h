@@ -43,9 +43,10 @@ int text_printable(const char *s);
  */
 int text_user_ok(const char *s);
 
-/* dir "/" name suffix into buf; 0, or -ENAMETOOLONG. */
-int text_path(char *buf, size_t size, const char *dir, const char *name,
-    const char *suffix);
+/* DIR "/" name suffix into buf, DIR being dir or, when NULL, dflt; 0, or
+ * -ENAMETOOLONG. */
+int text_path(char *buf, size_t size, const char *dir, const char *dflt,
+    const char *name, const char *suffix);
 
 /* ms as a run timeout for plan_run(): ms + margin_ms, at most INT_MAX. */
 int text_timeout(long long ms, long long margin_ms);
@@ -61,5 +62,10 @@ void text_what(
  */
 int text_run(struct plan *p, const struct svc_unit *u, const char *verb,
     int timeout_ms, unsigned flags, const char *const *argv);
+
+/* `TOOL VERB [OPTION] TARGET` (option NULL: none), through text_run(). */
+int text_cmd(struct plan *p, const struct svc_unit *u, const char *tool,
+    const char *verb, const char *option, const char *target, const char *what,
+    int timeout_ms, unsigned flags);
 
 #endif

@@ -47,26 +47,30 @@ push_split(struct strv *sv, const char *s, struct error *err)
 	return r;
 }
 
+/*
+ * Appends the words of s, the value of key: the first resolved against
+ * the release, then the others. MCE_CONFIG when s is missing, empty or
+ * does not split.
+ */
 static int
-argv_exec(const struct unit *u, const char *release, const struct app_daemon *d,
-    struct strv *sv, struct error *err)
+push_program(struct strv *sv, const struct unit *u, const char *release,
+    const char *key, const char *s, struct error *err)
 {
-	char **w, *a0;
+	char **w = NULL, *first;
 	int r;
 
-	if (d->command == NULL ||
-	    (w = appconf_split(d->command, err)) == NULL || w[0] == NULL) {
-		if (d->command != NULL)
-			strv_free(w);
-		error_set(err, 0, 0, "daemon %s: no command", u->u.daemon);
+	if (s != NULL && (w = appconf_split(s, err)) == NULL)
+		return MCE_CONFIG;
+	if (w == NULL || w[0] == NULL) {
+		strv_free(w);
+		error_set(err, 0, 0, "daemon %s: no %s", u->u.daemon, key);
 		return MCE_CONFIG;
 	}
-	if ((a0 = resolve(release, w[0])) == NULL) {
-		strv_free(w);
-		return -ENOMEM;
-	}
-	r = strv_push(sv, a0);
-	free(a0);
+	if ((first = resolve(release, w[0])) == NULL)
+		r = -ENOMEM;
+	else
+		r = strv_push(sv, first);
+	free(first);
 	if (r == 0)
 		r = push_words(sv, w + 1);
 	strv_free(w);
@@ -92,16 +96,8 @@ static int
 argv_jvm(const struct svc_node *n, const struct unit *u, const char *release,
     const struct app_daemon *d, struct strv *sv, struct error *err)
 {
-	char **w, *jar;
 	int r;
 
-	if (d->jvm_jar == NULL ||
-	    (w = appconf_split(d->jvm_jar, err)) == NULL || w[0] == NULL) {
-		if (d->jvm_jar != NULL)
-			strv_free(w);
-		error_set(err, 0, 0, "daemon %s: no jvm.jar", u->u.daemon);
-		return MCE_CONFIG;
-	}
 	r = strv_push(sv, n->java);
 	if (r == 0)
 		r = push_opt(sv, "-Xms", d->jvm_heap_min);
@@ -111,15 +107,8 @@ argv_jvm(const struct svc_node *n, const struct unit *u, const char *release,
 		r = push_split(sv, d->jvm_opts, err);
 	if (r == 0)
 		r = strv_push(sv, "-jar");
-	if (r == 0 && (jar = resolve(release, w[0])) == NULL)
-		r = -ENOMEM;
-	else if (r == 0) {
-		r = strv_push(sv, jar);
-		free(jar);
-	}
 	if (r == 0)
-		r = push_words(sv, w + 1);
-	strv_free(w);
+		r = push_program(sv, u, release, "jvm.jar", d->jvm_jar, err);
 	return r;
 }
 
@@ -205,7 +194,7 @@ unit_build(const struct svc_node *n, const char *app, const char *release,
 		ret->cwd[strlen(ret->cwd) - 2] = '\0'; /* no trailing "/." */
 	switch (d->platform) {
 	case APP_PLATFORM_EXEC:
-		r = argv_exec(ret, release, d, &sv, err);
+		r = push_program(&sv, ret, release, "command", d->command, err);
 		break;
 	case APP_PLATFORM_JVM:
 		r = argv_jvm(n, ret, release, d, &sv, err);

@@ -14,9 +14,13 @@
  * Quoting: Upstart's job parser (libnih's config tokens) removes single
  * and double quotes and turns "\\" into '\'; newlines cannot be carried.
  * description, setuid, setgid, chdir and env arguments are written in
- * double quotes with '\' doubled and '"' written as "'\"'". The exec line
+ * double quotes with '\' doubled; a '"' ends them, goes in single quotes
+ * and they start again ("a"'"'"b" for a"b). The exec line
  * is not dequoted by Upstart but handed to /bin/sh when it holds shell
- * characters, so every word is single-quoted for sh ("'" as '\'').
+ * characters, so every word is single-quoted for sh ("'" as '\''). libnih
+ * still reads a backslash as an escape inside single quotes (a word
+ * ending in '\' would escape its closing quote), so a backslash is
+ * written double-quoted outside them: '"\\"'.
  */
 #include "buildconf.h"
 
@@ -27,7 +31,7 @@
 
 #include "strv.h"
 #include "plugins/service/backend.h"
-#include "plugins/service/status.h"
+#include "plugins/service/svcstate.h"
 #include "plugins/service/text.h"
 
 #define UPSTART_DIR "/etc/init"
@@ -79,6 +83,8 @@ add_exec(struct text *t, const char *const *argv)
 		for (p = argv[i]; *p != '\0'; p++)
 			if (*p == '\'')
 				text_add(t, "'\\''");
+			else if (*p == '\\')
+				text_add(t, "'\"\\\\\"'");
 			else
 				text_addc(t, *p);
 		text_addc(t, '\'');
@@ -153,9 +159,8 @@ static int
 job_path(
     const struct svc_node *n, const struct svc_unit *u, char *buf, size_t size)
 {
-	return text_path(buf, size,
-	    n->service_dir != NULL ? n->service_dir : UPSTART_DIR, u->unit,
-	    ".conf");
+	return text_path(
+	    buf, size, n->service_dir, UPSTART_DIR, u->unit, ".conf");
 }
 
 static int
@@ -269,6 +274,6 @@ const struct svc_backend svc_backend_upstart = {
     .restart = upstart_restart,
     .reload = upstart_reload,
     .status = upstart_status,
-    .status_parse = status_upstart,
+    .status_parse = svcstate_upstart,
     .logs = upstart_logs,
 };

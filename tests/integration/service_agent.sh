@@ -77,7 +77,9 @@ check "status of one daemon reports only that one" \
     [ "$(echo "$out" | field data.daemons.0.daemon)/$(echo "$out" | field data.daemons.1)" = "jobs/" ]
 
 # dry_run: the plan, nothing touched.
-tree() { find "$SUP" "$SCAN" "$APPS" "$NODES" -printf '%p %s %m %T@ %l\n' | sort; }
+# Every file but the daemons' own logs, which grow meanwhile.
+tree() { find "$SUP" "$SCAN" "$APPS" "$NODES" "$CRON" -path '*/log/main' -prune \
+    -o -printf '%p %s %m %T@ %l\n' | sort; }
 before=$(tree)
 out=$(svc -D restart app=shop)
 check "a dry run answers OK" [ "$(echo "$out" | field statuscode)" = 0 ]
@@ -137,9 +139,45 @@ if [ -n "$BROKER" ]; then
 	check "over the broker: the jvm has a new pid" new_alive "$j4" "$j3"
 fi
 
+# Two restarts of one app at once: the second waits for the first.
+svc restart app=shop >"$FLEET_DIR/r1" &
+r1=$!
+fleet_wait_log n1 'service\.restart: running' || diag "the first restart did not start"
+svc restart app=shop >"$FLEET_DIR/r2"
+wait "$r1"
+id1=$(field request <"$FLEET_DIR/r1") id2=$(field request <"$FLEET_DIR/r2")
+check "both concurrent restarts answer OK" \
+    [ "$(field statuscode <"$FLEET_DIR/r1") $(field statuscode <"$FLEET_DIR/r2")" = "0 0" ]
+check "the second restart waited for the app's lock" \
+    grep -q "request $id2 waits for lock service:shop" "$(fleet_log n1)"
+order=$(grep -E "request ($id1|$id2): service\.restart: running" "$(fleet_log n1)" |
+    sed -E "s/.*request ($id1|$id2):.*/\1/" | uniq | tr '\n' ' ')
+check "their commands do not interleave" [ "$order" = "$id1 $id2 " ]
+j4=$(pid_of jobs <"$FLEET_DIR/r2")
+
 out=$(svc stop app=shop)
 check "stop answers OK" [ "$(echo "$out" | field statuscode)" = 0 ]
 check "stop reports the daemons down" [ "$(echo "$out" | field data.daemons.0.state) $(echo "$out" | field data.daemons.1.state)" = "down down" ]
-check "stop ended the jvm" sh -c "! kill -0 ${j4:-$j3} 2>/dev/null"
+check "stop ended the jvm" sh -c "! kill -0 $j4 2>/dev/null"
 check "stop leaves the definitions" [ -d "$SUP/metactl-shop-jobs" ]
+
+# service_manager = auto: the runsvdir scanning service_dir is found at
+# start; with none, the agent runs and the service agent says why not.
+base_conf=$FLEET_EXTRA_CONF
+FLEET_EXTRA_CONF=$(echo "$base_conf" | sed 's/^service_manager = .*/service_manager = auto/')
+fleet_start n2 || { echo "Bail out! n2 did not start"; exit 99; }
+check "auto finds the runsvdir scanning service_dir" \
+    grep -q "apps: service manager runit (found running)" "$(fleet_log n2)"
+out=$(fleet_send_local n2 -t 60000 -n 1 service status app=shop)
+check "... and the service agent uses it" [ "$(echo "$out" | field data.manager)" = runit ]
+FLEET_EXTRA_CONF=$(echo "$base_conf" | sed -e 's/^service_manager = .*/service_manager = auto/' \
+    -e "s|^service_dir = .*|service_dir = $FLEET_DIR/none|")
+fleet_start n3 || { echo "Bail out! n3 did not start"; exit 99; }
+check "auto without a manager is logged" \
+    grep -q "apps: no service manager found" "$(fleet_log n3)"
+out=$(fleet_send_local n3 -t 60000 -n 1 service restart app=shop)
+check "without a manager, restart is refused with status 5" [ "$(echo "$out" | field statuscode)" = 5 ]
+check "... saying why" sh -c "echo '$(echo "$out" | field statusmsg)' | grep -q 'no service manager'"
+out=$(fleet_send_local n3 -t 60000 -n 1 service config app=shop)
+check "without a manager, config still answers" [ "$(echo "$out" | field statuscode)" = 0 ]
 done_testing

@@ -179,6 +179,39 @@ START_TEST(test_dry_run)
 }
 END_TEST
 
+START_TEST(test_reload_without_signal)
+{
+	struct reply *r;
+
+	r = call("reload", "{\"app\":\"shop\"}", 0, STATUS_INVALID_DATA);
+	ck_assert_str_eq(r->statusmsg,
+	    "app shop: daemon web has no reload signal ([daemon.web] reload)");
+}
+END_TEST
+
+/* logs runs nothing: it names the command for each daemon. */
+START_TEST(test_logs)
+{
+	struct reply *r;
+	json_t *logs, *argv;
+	char want[512];
+
+	r = call(
+	    "logs", "{\"app\":\"shop\",\"daemon\":\"jobs\"}", 0, STATUS_OK);
+	logs = json_object_get(r->data, "logs");
+	ck_assert_uint_eq(json_array_size(logs), 1);
+	ck_assert_str_eq(
+	    json_string_value(json_object_get(json_array_get(logs, 0), "unit")),
+	    "metactl-shop-jobs");
+	argv = json_object_get(json_array_get(logs, 0), "argv");
+	snprintf(want, sizeof(want),
+	    "%s/services/metactl-shop-jobs/log/main/current", dir);
+	ck_assert_str_eq(
+	    json_string_value(json_array_get(argv, json_array_size(argv) - 1)),
+	    want);
+}
+END_TEST
+
 int
 main(void)
 {
@@ -191,6 +224,8 @@ main(void)
 	tcase_add_test(tc, test_unknown_daemon);
 	tcase_add_test(tc, test_config);
 	tcase_add_test(tc, test_dry_run);
+	tcase_add_test(tc, test_reload_without_signal);
+	tcase_add_test(tc, test_logs);
 	suite_add_tcase(s, tc);
 	return testutil_run(s);
 }

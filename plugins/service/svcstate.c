@@ -1,4 +1,4 @@
-/* status.c: see status.h. */
+/* svcstate.c: see svcstate.h. */
 #include "buildconf.h"
 
 #include <errno.h>
@@ -7,7 +7,7 @@
 #include <string.h>
 #include <time.h>
 
-#include "plugins/service/status.h"
+#include "plugins/service/svcstate.h"
 
 static void
 state_init(struct svc_state *st)
@@ -92,7 +92,7 @@ systemd_exit(const char *out, struct svc_state *st)
 }
 
 int
-status_systemd(const struct svc_node *n, const struct svc_unit *u,
+svcstate_systemd(const struct svc_node *n, const struct svc_unit *u,
     const char *out, struct svc_state *st)
 {
 	char load[32], active[32], sub[32], result[32];
@@ -172,8 +172,8 @@ smf_state(const char *state, struct svc_state *st)
 }
 
 int
-status_smf(const struct svc_node *n, const struct svc_unit *u, const char *out,
-    struct svc_state *st)
+svcstate_smf(const struct svc_node *n, const struct svc_unit *u,
+    const char *out, struct svc_state *st)
 {
 	char state[32], stime[32], word[64];
 	const char *line;
@@ -200,7 +200,7 @@ status_smf(const struct svc_node *n, const struct svc_unit *u, const char *out,
 }
 
 int
-status_upstart(const struct svc_node *n, const struct svc_unit *u,
+svcstate_upstart(const struct svc_node *n, const struct svc_unit *u,
     const char *out, struct svc_state *st)
 {
 	char job[256], gs[64], *slash;
