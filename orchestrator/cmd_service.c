@@ -21,6 +21,7 @@
 #include "ddl.h"
 #include "orchestrator/cli.h"
 #include "orchestrator/fleet.h"
+#include "orchestrator/output.h"
 #include "orchestrator/usage.h"
 #include "strv.h"
 
@@ -39,18 +40,6 @@ service_is_action(const char *word)
 	return 0;
 }
 
-/* "KEY=VALUE", malloc'd; NULL when out of memory. */
-static char *
-kv_new(const char *key, const char *value)
-{
-	size_t n = strlen(key) + strlen(value) + 2;
-	char *s = malloc(n);
-
-	if (s != NULL)
-		snprintf(s, n, "%s=%s", key, value);
-	return s;
-}
-
 /*
  * The app and daemon arguments (args[0], args[1] when nargs is 2) as the
  * key=value inputs of the service agent: kv[0..*ret_n), freed by the
@@ -63,8 +52,9 @@ app_inputs(char **args, int nargs, char *kv[2], int *ret_n)
 
 	*ret_n = 0;
 	for (i = 0; i < nargs; i++) {
-		if ((kv[i] = kv_new(i == 0 ? "app" : "daemon", args[i])) ==
-		    NULL) {
+		if (asprintf(&kv[i], "%s=%s", i == 0 ? "app" : "daemon",
+			args[i]) < 0) {
+			kv[i] = NULL;
 			cli_errx("out of memory");
 			return MC_EXIT_USAGE;
 		}
@@ -120,23 +110,8 @@ say_command(char *const *argv)
 
 	fprintf(stderr, "metactl: reading logs with:");
 	for (i = 0; argv[i] != NULL; i++) {
-		const char *w = argv[i];
-
-		if (w[0] != '\0' &&
-		    strspn(w,
-			"abcdefghijklmnopqrstuvwxyz"
-			"ABCDEFGHIJKLMNOPQRSTUVWXYZ"
-			"0123456789_-./:=@%+,") == strlen(w))
-			fprintf(stderr, " %s", w);
-		else {
-			fputs(" '", stderr);
-			for (; *w != '\0'; w++)
-				if (*w == '\'')
-					fputs("'\\''", stderr);
-				else
-					fputc(*w, stderr);
-			fputc('\'', stderr);
-		}
+		fputc(' ', stderr);
+		output_shell_word(stderr, argv[i]);
 	}
 	fputc('\n', stderr);
 	fflush(stderr);

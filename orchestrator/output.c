@@ -413,10 +413,8 @@ print_columns(FILE *f, const struct result *r, const struct ddl_action *a)
 	}
 }
 
-/* One word as a POSIX shell reads it back: bare when it is plain, else
- * in single quotes; control characters become '?'. */
-static void
-print_word(FILE *f, const char *w)
+void
+output_shell_word(FILE *f, const char *w)
 {
 	const char *p;
 
@@ -450,7 +448,7 @@ print_field(FILE *f, const char *key, const json_t *v)
 	if (json_is_string(v) && strchr(json_string_value(v), '\n') != NULL)
 		fprintf(f, "<%zu bytes>", strlen(json_string_value(v)));
 	else if (json_is_string(v))
-		print_word(f, json_string_value(v));
+		output_shell_word(f, json_string_value(v));
 	else if (json_is_array(v)) {
 		fputc('[', f);
 		json_array_foreach(v, i, w)
@@ -458,15 +456,15 @@ print_field(FILE *f, const char *key, const json_t *v)
 			if (i > 0)
 				fputc(' ', f);
 			if (json_is_string(w))
-				print_word(f, json_string_value(w));
+				output_shell_word(f, json_string_value(w));
 			else if ((t = output_value_text(w)) != NULL) {
-				print_word(f, t);
+				output_shell_word(f, t);
 				free(t);
 			}
 		}
 		fputc(']', f);
 	} else if ((t = output_value_text(v)) != NULL) {
-		print_word(f, t);
+		output_shell_word(f, t);
 		free(t);
 	}
 }
@@ -526,7 +524,7 @@ print_commands(
 		json_array_foreach(argv, j, w)
 		{
 			fputc(' ', f);
-			print_word(
+			output_shell_word(
 			    f, json_is_string(w) ? json_string_value(w) : "?");
 		}
 		fputc('\n', f);

@@ -19,6 +19,9 @@ int output_color_wanted(FILE *f);
  * lists of scalars as "a, b", anything else as compact JSON; caller
  * frees. */
 char *output_value_text(const json_t *v);
+/* One word as a POSIX shell reads it back: bare when it is plain, else in
+ * single quotes; control characters become '?'. */
+void output_shell_word(FILE *f, const char *w);
 
 /*
  * The DDL's aggregates over the OK replies: a new array of

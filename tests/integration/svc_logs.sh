@@ -9,10 +9,7 @@
 . "$top_srcdir/tests/lib/apps.sh"
 M="$top_builddir/orchestrator/metactl"
 
-command -v runsvdir >/dev/null || skip_all "runit is not installed"
-# runit's chpst changes user only as root.
-[ "$(id -u)" -eq 0 ] || skip_all "daemons run as another user: needs root"
-[ -x "$SVWAIT" ] || skip_all "metactl-svwait not built"
+apps_require
 fleet_local_init
 d=$FLEET_DIR/n1.node
 trap 'apps_runit_stop "$d"; fleet_stop' EXIT INT TERM

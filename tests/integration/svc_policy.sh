@@ -11,10 +11,7 @@
 . "$top_srcdir/tests/lib/apps.sh"
 M="$top_builddir/orchestrator/metactl"
 
-command -v runsvdir >/dev/null || skip_all "runit is not installed"
-# runit's chpst changes user only as root.
-[ "$(id -u)" -eq 0 ] || skip_all "daemons run as another user: needs root"
-[ -x "$SVWAIT" ] || skip_all "metactl-svwait not built"
+apps_require
 fleet_init || { echo "Bail out! cannot create the fleet"; exit 99; }
 stop_all() {
 	for n in web1 db1; do apps_runit_stop "$FLEET_DIR/$n.node"; done

@@ -11,12 +11,21 @@
 #   apps_release NODEDIR APP TAG
 #                             lays down APP's release TAG with the .metactl
 #                             read from stdin, and points current at it
+#   apps_require              a test's skip_all (tap.sh) unless runit, root
+#                             (chpst changes user only as root) and
+#                             metactl-svwait are there
 #   apps_pid NODEDIR UNIT     UNIT's pid as sv status tells it (empty
 #                             when it is not running)
 #
 # SVWAIT is metactl-svwait (default: the build tree's).
 : "${top_builddir:=.}"
 SVWAIT=${SVWAIT:-$top_builddir/tools/metactl-svwait}
+
+apps_require() {
+	command -v runsvdir >/dev/null || skip_all "runit is not installed"
+	[ "$(id -u)" -eq 0 ] || skip_all "daemons run as another user: needs root"
+	[ -x "$SVWAIT" ] || skip_all "metactl-svwait not built"
+}
 
 apps_runit_start() {
 	mkdir -p "$1/service" "$1/sv" "$1/apps" "$1/nodes" || return 1
