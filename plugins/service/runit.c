@@ -154,12 +154,10 @@ runit_status_parse(const struct svc_node *n, const struct svc_unit *u,
 
 	(void)n;
 	(void)u;
-	memset(st, 0, sizeof(*st));
-	st->since_s = -1;
-	st->ready = -1;
-	st->last_exit = -1;
+	if (out == NULL)
+		out = "";
+	svdir_state_init(st, out, ";\n");
 	len = strcspn(out, ";\n");
-	snprintf(st->detail, sizeof(st->detail), "%.*s", (int)len, out);
 	if (strncmp(out, "run: ", 5) == 0)
 		snprintf(st->state, sizeof(st->state), "up");
 	else if (strncmp(out, "down: ", 6) == 0)

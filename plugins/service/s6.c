@@ -187,12 +187,9 @@ s6_status_parse(const struct svc_node *n, const struct svc_unit *u,
 	long long for_s;
 
 	(void)n;
-	memset(st, 0, sizeof(*st));
-	st->since_s = -1;
-	st->ready = -1;
-	st->last_exit = -1;
-	snprintf(st->detail, sizeof(st->detail), "%.*s",
-	    (int)strcspn(out, "\n"), out);
+	if (out == NULL)
+		out = "";
+	svdir_state_init(st, out, "\n");
 	if (sscanf(out, "%7s %7s %ld %d %15s %lld", up, ready, &pid, &code, sig,
 		&for_s) != 6) {
 		snprintf(st->state, sizeof(st->state), "failed");

@@ -240,6 +240,21 @@ svdir_status_last_exit(
 }
 
 void
+svdir_state_init(struct svc_state *st, const char *out, const char *stop)
+{
+	size_t len = strcspn(out, stop);
+
+	memset(st, 0, sizeof(*st));
+	st->since_s = -1;
+	st->ready = -1;
+	st->last_exit = -1;
+	if (len >= sizeof(st->detail))
+		len = sizeof(st->detail) - 1;
+	memcpy(st->detail, out, len);
+	st->detail[len] = '\0';
+}
+
+void
 svdir_parse_last_exit(const char *out, struct svc_state *st)
 {
 	const char *line;

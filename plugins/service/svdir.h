@@ -72,6 +72,12 @@ int svdir_status_last_exit(
     const struct svc_node *n, const struct svc_unit *u, struct plan *p);
 
 /*
+ * Empties st (nothing known: since_s, ready, last_exit -1) and sets its
+ * detail to out up to the first character of stop.
+ */
+void svdir_state_init(struct svc_state *st, const char *out, const char *stop);
+
+/*
  * Finds the last-exit line ("EXIT SIGNAL") in out and sets
  * st->last_exit and st->last_signal from it; leaves them otherwise.
  */
