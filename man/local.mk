@@ -5,7 +5,7 @@
 # that every directory is fully expanded (autoconf manual, "Installation
 # Directory Variables").
 man_MANS = man/metactl.1 man/metactl.conf.5 man/metactl-policy.5 \
-	man/metactld.8 man/metactld.conf.5
+	man/metactld.8 man/metactld.conf.5 man/metactl-svwait.8
 EXTRA_DIST += $(man_MANS:=.in)
 CLEANFILES += $(man_MANS)
 
@@ -15,7 +15,8 @@ edit_man = sed \
 	-e 's|@localstatedir[@]|$(localstatedir)|g' \
 	-e 's|@runstatedir[@]|$(runstatedir)|g' \
 	-e 's|@bindir[@]|$(bindir)|g' \
-	-e 's|@sbindir[@]|$(sbindir)|g'
+	-e 's|@sbindir[@]|$(sbindir)|g' \
+	-e 's|@pkglibexecdir[@]|$(pkglibexecdir)|g'
 
 $(man_MANS): Makefile
 	$(AM_V_GEN)$(MKDIR_P) man && rm -f $@ $@.tmp && \
@@ -25,6 +26,7 @@ man/metactl.conf.5: $(srcdir)/man/metactl.conf.5.in
 man/metactl-policy.5: $(srcdir)/man/metactl-policy.5.in
 man/metactld.8: $(srcdir)/man/metactld.8.in
 man/metactld.conf.5: $(srcdir)/man/metactld.conf.5.in
+man/metactl-svwait.8: $(srcdir)/man/metactl-svwait.8.in
 
 # What a build's pages say about its directories.
 SCRIPT_TESTS += tests/man_paths.sh
