@@ -35,6 +35,10 @@ runit_install(
 {
 	char who[160];
 	const char *setuid[] = {"chpst", "-u", who, NULL};
+	/* Run by runsv in the service directory: the daemon is not started
+	 * again once finish exits. */
+	const struct svdir_words w = {
+	    .setuid = setuid, .log_run = log_run, .keep_down = "sv down ."};
 	int r;
 
 	if (u->group != NULL)
@@ -43,7 +47,7 @@ runit_install(
 		r = snprintf(who, sizeof(who), "%s", u->user);
 	if (r < 0 || (size_t)r >= sizeof(who))
 		return -ENAMETOOLONG;
-	if ((r = svdir_install(n, u, setuid, log_run, 0, p)) < 0)
+	if ((r = svdir_install(n, u, &w, p)) < 0)
 		return r;
 	/* runsvdir finds the link at its next scan (within seconds). */
 	return svdir_svwait(

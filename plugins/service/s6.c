@@ -78,11 +78,15 @@ s6_install(const struct svc_node *n, const struct svc_unit *u, struct plan *p)
 {
 	char who[160];
 	const char *setuid[] = {"s6-setuidgid", who, NULL};
+	/* s6-supervise does not restart a daemon whose finish exits 125. */
+	const struct svdir_words w = {.setuid = setuid,
+	    .log_run = log_run,
+	    .keep_down = "exit 125",
+	    .notify_fd = u->notify ? S6_NOTIFY_FD : 0};
 	int r;
 
 	if ((r = account(u, who, sizeof(who))) < 0 ||
-	    (r = svdir_install(
-		 n, u, setuid, log_run, u->notify ? S6_NOTIFY_FD : 0, p)) < 0 ||
+	    (r = svdir_install(n, u, &w, p)) < 0 ||
 	    (r = scanctl(n, u, "-a", "register", p)) < 0)
 		return r;
 	return svdir_svwait(

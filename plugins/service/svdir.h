@@ -35,14 +35,23 @@ int svdir_path(const struct svc_node *n, const struct svc_unit *u,
  */
 char *svdir_run_script(const struct svc_unit *u, const char *const *setuid);
 
+/* What a manager puts into the layout both share. */
+struct svdir_words {
+	/* Becoming u->user: the words before env -i in run (svdir_run_script). */
+	const char *const *setuid;
+	const char *log_run; /* the log service's run script */
+	/* A line of finish that keeps the daemon down (u->restart "never",
+	 * or "on-failure" after a clean exit). */
+	const char *keep_down;
+	int notify_fd; /* the content of notification-fd; 0: none */
+};
+
 /*
- * Appends the steps writing u's service directory: log_run is the log
- * service's run script, notify_fd (0: none) the content of
- * notification-fd. Ends with the link service_dir/UNIT. 0 or -errno.
+ * Appends the steps writing u's service directory, ending with the link
+ * service_dir/UNIT. 0 or -errno.
  */
 int svdir_install(const struct svc_node *n, const struct svc_unit *u,
-    const char *const *setuid, const char *log_run, int notify_fd,
-    struct plan *p);
+    const struct svdir_words *w, struct plan *p);
 
 /* service_dir/UNIT, the link into the scan directory; 0 or -ENAMETOOLONG. */
 int svdir_link(

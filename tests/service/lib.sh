@@ -163,13 +163,22 @@ svc_common_tests() {
 	case $err in *"exited with status 3"*) ok "start says how it died" ;;
 	*) not_ok "start says how it died: $err" ;; esac
 	check "status: last exit 3" [ "$(svc bad status | json last_exit)" = 3 ]
+	# restart=never: the finish script keeps a daemon that exited down.
+	check "install a daemon that must not restart" \
+	    svc once install --restart never -- /bin/true
+	if svc once start 2>/dev/null; then
+		not_ok "its start fails: it exited"
+	else
+		ok "its start fails: it exited"
+	fi
+	check "the manager keeps it down" svc_kept_down "$SVC_T/sup/metactl-shop-once"
 	check "logs name the log file" [ "$(svc bad logs)" = \
 	    "less +G $SVC_T/sup/metactl-shop-bad/log/main/current" ]
 }
 
 # svc_uninstall_all DAEMON...: uninstalls each; checks nothing is left.
 svc_uninstall_all() {
-	for d in "$@"; do
+	for d in once "$@"; do
 		check "uninstall $d" svc "$d" uninstall
 	done
 	check "no service directory left" [ -z "$(ls -A "$SVC_T/sup")" ]
