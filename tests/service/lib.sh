@@ -163,6 +163,10 @@ svc_common_tests() {
 	case $err in *"exited with status 3"*) ok "start says how it died" ;;
 	*) not_ok "start says how it died: $err" ;; esac
 	check "status: last exit 3" [ "$(svc bad status | json last_exit)" = 3 ]
+	err=$(svc ghost start 2>&1)
+	case $err in *metactl-shop-ghost*) ok "start of an unknown daemon says why" ;;
+	*) not_ok "start of an unknown daemon says why: $err" ;; esac
+
 	# restart=never: the finish script keeps a daemon that exited down.
 	check "install a daemon that must not restart" \
 	    svc once install --restart never -- /bin/true

@@ -195,7 +195,10 @@ run_step(const struct plan_step *s, FILE *out)
 		slurp(o, out);
 	if (!(WIFEXITED(status) && WEXITSTATUS(status) == 0) &&
 	    !(s->flags & PLAN_MAY_FAIL)) {
+		/* sv says why on stdout, the s6 tools on stderr. */
 		fprintf(stderr, "svcrun: %s: failed:\n", s->what);
+		if (!(s->flags & PLAN_OUTPUT))
+			slurp(o, stderr);
 		slurp(e, stderr);
 		status = -1;
 	}
