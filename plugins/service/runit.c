@@ -42,9 +42,10 @@ runit_install(
 	int r;
 
 	if (u->group != NULL)
-		r = snprintf(who, sizeof(who), "%s:%s", u->user, u->group);
+		r = snprintf(
+		    who, sizeof(who), "%s:%s", svdir_user(u), u->group);
 	else
-		r = snprintf(who, sizeof(who), "%s", u->user);
+		r = snprintf(who, sizeof(who), "%s", svdir_user(u));
 	if (r < 0 || (size_t)r >= sizeof(who))
 		return -ENAMETOOLONG;
 	if ((r = svdir_install(n, u, &w, p)) < 0)

@@ -62,10 +62,10 @@ account(const struct svc_unit *u, char *buf, size_t size)
 	const struct group *gr;
 
 	if (u->group == NULL)
-		return snprintf(buf, size, "%s", u->user) < (int)size
+		return snprintf(buf, size, "%s", svdir_user(u)) < (int)size
 		    ? 0
 		    : -ENAMETOOLONG;
-	if ((pw = getpwnam(u->user)) == NULL ||
+	if ((pw = getpwnam(svdir_user(u))) == NULL ||
 	    (gr = getgrnam(u->group)) == NULL)
 		return -ENOENT;
 	snprintf(buf, size, "%lu:%lu", (unsigned long)pw->pw_uid,

@@ -196,6 +196,8 @@ svdir_install(const struct svc_node *n, const struct svc_unit *u,
 	char fd[16];
 	int r;
 
+	if (u->argv == NULL || u->argv[0] == NULL || u->argv[0][0] != '/')
+		return -EINVAL;
 	snprintf(fd, sizeof(fd), "%d\n", w->notify_fd);
 	if ((r = mkdir_rel(n, u, NULL, p)) < 0 ||
 	    (r = mkdir_rel(n, u, "log/main", p)) < 0 ||
@@ -313,6 +315,12 @@ svdir_logs(const struct svc_node *n, const struct svc_unit *u)
 	if (svdir_path(n, u, "log/main/current", path, sizeof(path)) < 0)
 		return NULL;
 	return strv_copy(argv, 3);
+}
+
+const char *
+svdir_user(const struct svc_unit *u)
+{
+	return u->user != NULL ? u->user : "nobody";
 }
 
 const char *

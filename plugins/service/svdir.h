@@ -48,7 +48,7 @@ struct svdir_words {
 
 /*
  * Appends the steps writing u's service directory, ending with the link
- * service_dir/UNIT. 0 or -errno.
+ * service_dir/UNIT. 0 or -errno (-EINVAL: u->argv[0] is not absolute).
  */
 int svdir_install(const struct svc_node *n, const struct svc_unit *u,
     const struct svdir_words *w, struct plan *p);
@@ -94,6 +94,9 @@ void svdir_parse_last_exit(const char *out, struct svc_state *st);
 
 /* less +G supervise_dir/UNIT/log/main/current, for strv_free(). */
 char **svdir_logs(const struct svc_node *n, const struct svc_unit *u);
+
+/* The user u runs as: u->user, or nobody. */
+const char *svdir_user(const struct svc_unit *u);
 
 enum svdir_manager {
 	SVDIR_RUNIT,
