@@ -23,6 +23,9 @@
 
 static char **cases;
 static size_t ncases;
+/* The layers' files in a case directory and in etc/examples/seed. */
+static const char *const names[APPCONF_NLAYERS] = {
+    "app.metactl", "site.conf", "node.conf"};
 
 /*
  * The three layers of the case in dir, read into texts named as the files
@@ -33,8 +36,6 @@ static void
 case_sources(const char *dir, struct appconf_src src[APPCONF_NLAYERS],
     char *texts[APPCONF_NLAYERS])
 {
-	static const char *const names[] = {
-	    "app.metactl", "site.conf", "node.conf"};
 	char path[4200];
 
 	memset(src, 0, APPCONF_NLAYERS * sizeof(*src));
@@ -96,8 +97,6 @@ static struct appconf *
 load_seed(void)
 {
 	char paths[APPCONF_NLAYERS][4096];
-	static const char *const names[] = {
-	    "app.metactl", "site.conf", "node.conf"};
 	const char *top = getenv("top_srcdir");
 	struct appconf_src src[APPCONF_NLAYERS];
 	struct appconf *a;
