@@ -263,7 +263,8 @@ check_daemon(struct check *ck, const char *name, struct app_daemon *d)
 	    (r = daemon_keys_ok(ck, p)) < 0)
 		return r;
 	for (int i = 0; required[p][i] != NULL; i++)
-		if (get(ck, required[p][i]) == NULL)
+		if (get(ck, required[p][i]) == NULL ||
+		    get(ck, required[p][i])[0] == '\0')
 			return cerr(ck, "platform", -1,
 			    "[%s] platform %s needs %s", ck->sec, platforms[p],
 			    required[p][i]);
