@@ -3,6 +3,7 @@
 
 #include <errno.h>
 #include <stdarg.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -189,13 +190,27 @@ daemon_keys_ok(struct check *ck, int platform)
 	return 0;
 }
 
-/* A size for -Xms/-Xmx: what config_get_size() reads. */
+/* -Xms and -Xmx: sizes, neither 0, the initial not above the largest. */
 static int
-check_size(struct check *ck, const char *key)
+check_heap(struct check *ck)
 {
-	size_t n;
+	const struct config *c = ck->a->c;
+	size_t min, max;
+	int r;
 
-	return config_get_size(ck->a->c, ck->sec, key, 0, &n, ck->err);
+	if ((r = config_get_size(
+		 c, ck->sec, "jvm.heap.min", 1, &min, ck->err)) < 0 ||
+	    (r = config_get_size(
+		 c, ck->sec, "jvm.heap.max", SIZE_MAX, &max, ck->err)) < 0)
+		return r;
+	if (min == 0 || max == 0)
+		return cerr(ck, min == 0 ? "jvm.heap.min" : "jvm.heap.max", 0,
+		    "[%s] %s: a heap of 0 bytes", ck->sec,
+		    min == 0 ? "jvm.heap.min" : "jvm.heap.max");
+	if (min > max)
+		return cerr(ck, "jvm.heap.min", 0,
+		    "[%s] jvm.heap.min: larger than jvm.heap.max", ck->sec);
+	return 0;
 }
 
 static int
@@ -222,9 +237,7 @@ daemon_values(struct check *ck, struct app_daemon *d)
 	d->reload_signal = v;
 	if ((r = config_get_duration_ms(c, ck->sec, "stop.timeout", 10000,
 		 &d->stop_timeout_ms, ck->err)) < 0 ||
-	    (r = check_size(ck, "jvm.heap.min")) < 0 ||
-	    (r = check_size(ck, "jvm.heap.max")) < 0 ||
-	    (r = check_split(ck, "command")) < 0 ||
+	    (r = check_heap(ck)) < 0 || (r = check_split(ck, "command")) < 0 ||
 	    (r = check_split(ck, "jvm.opts")) < 0 ||
 	    (r = check_split(ck, "jvm.jar")) < 0 ||
 	    (r = config_get_int(
@@ -263,7 +276,8 @@ check_daemon(struct check *ck, const char *name, struct app_daemon *d)
 	    (r = daemon_keys_ok(ck, p)) < 0)
 		return r;
 	for (int i = 0; required[p][i] != NULL; i++)
-		if (get(ck, required[p][i]) == NULL)
+		if (get(ck, required[p][i]) == NULL ||
+		    get(ck, required[p][i])[0] == '\0')
 			return cerr(ck, "platform", -1,
 			    "[%s] platform %s needs %s", ck->sec, platforms[p],
 			    required[p][i]);

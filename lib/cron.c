@@ -136,11 +136,12 @@ field(struct scan *sc, const struct field *f, size_t *i)
 			break;
 		(*i)++;
 	}
+	if (sc->s[*i] == '\0' && f < &fields[4])
+		return fail(sc, *i, "%s: missing", f[1].name);
+	if (sc->s[*i] == '\0')
+		return fail(sc, *i, "no command after the schedule");
 	if (sc->s[*i] != ' ' && sc->s[*i] != '\t')
-		return fail(sc, *i,
-		    sc->s[*i] == '\0' ? "%s: no command after the schedule"
-				      : "%s: unexpected character",
-		    f->name);
+		return fail(sc, *i, "%s: unexpected character", f->name);
 	return 0;
 }
 

@@ -114,3 +114,5 @@ check_PROGRAMS += tests/unit/test_svc_supervise
 tests_unit_test_svc_supervise_SOURCES = tests/unit/test_svc_supervise.c \
 	$(TESTUTIL)
 tests_unit_test_svc_supervise_LDADD = plugins/libplugins.a $(MC_TEST_LIBS)
+SCRIPT_TESTS += tests/service/svwait.sh
+EXTRA_DIST += tests/service/svwait.sh

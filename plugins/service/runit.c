@@ -35,15 +35,20 @@ runit_install(
 {
 	char who[160];
 	const char *setuid[] = {"chpst", "-u", who, NULL};
+	/* Run by runsv in the service directory: the daemon is not started
+	 * again once finish exits. */
+	const struct svdir_words w = {
+	    .setuid = setuid, .log_run = log_run, .keep_down = "sv down ."};
 	int r;
 
 	if (u->group != NULL)
-		r = snprintf(who, sizeof(who), "%s:%s", u->user, u->group);
+		r = snprintf(
+		    who, sizeof(who), "%s:%s", svdir_user(u), u->group);
 	else
-		r = snprintf(who, sizeof(who), "%s", u->user);
+		r = snprintf(who, sizeof(who), "%s", svdir_user(u));
 	if (r < 0 || (size_t)r >= sizeof(who))
 		return -ENAMETOOLONG;
-	if ((r = svdir_install(n, u, setuid, log_run, 0, p)) < 0)
+	if ((r = svdir_install(n, u, &w, p)) < 0)
 		return r;
 	/* runsvdir finds the link at its next scan (within seconds). */
 	return svdir_svwait(
@@ -154,12 +159,10 @@ runit_status_parse(const struct svc_node *n, const struct svc_unit *u,
 
 	(void)n;
 	(void)u;
-	memset(st, 0, sizeof(*st));
-	st->since_s = -1;
-	st->ready = -1;
-	st->last_exit = -1;
+	if (out == NULL)
+		out = "";
+	svdir_state_init(st, out, ";\n");
 	len = strcspn(out, ";\n");
-	snprintf(st->detail, sizeof(st->detail), "%.*s", (int)len, out);
 	if (strncmp(out, "run: ", 5) == 0)
 		snprintf(st->state, sizeof(st->state), "up");
 	else if (strncmp(out, "down: ", 6) == 0)

@@ -62,10 +62,10 @@ account(const struct svc_unit *u, char *buf, size_t size)
 	const struct group *gr;
 
 	if (u->group == NULL)
-		return snprintf(buf, size, "%s", u->user) < (int)size
+		return snprintf(buf, size, "%s", svdir_user(u)) < (int)size
 		    ? 0
 		    : -ENAMETOOLONG;
-	if ((pw = getpwnam(u->user)) == NULL ||
+	if ((pw = getpwnam(svdir_user(u))) == NULL ||
 	    (gr = getgrnam(u->group)) == NULL)
 		return -ENOENT;
 	snprintf(buf, size, "%lu:%lu", (unsigned long)pw->pw_uid,
@@ -78,11 +78,15 @@ s6_install(const struct svc_node *n, const struct svc_unit *u, struct plan *p)
 {
 	char who[160];
 	const char *setuid[] = {"s6-setuidgid", who, NULL};
+	/* s6-supervise does not restart a daemon whose finish exits 125. */
+	const struct svdir_words w = {.setuid = setuid,
+	    .log_run = log_run,
+	    .keep_down = "exit 125",
+	    .notify_fd = u->notify ? S6_NOTIFY_FD : 0};
 	int r;
 
 	if ((r = account(u, who, sizeof(who))) < 0 ||
-	    (r = svdir_install(
-		 n, u, setuid, log_run, u->notify ? S6_NOTIFY_FD : 0, p)) < 0 ||
+	    (r = svdir_install(n, u, &w, p)) < 0 ||
 	    (r = scanctl(n, u, "-a", "register", p)) < 0)
 		return r;
 	return svdir_svwait(
@@ -187,12 +191,9 @@ s6_status_parse(const struct svc_node *n, const struct svc_unit *u,
 	long long for_s;
 
 	(void)n;
-	memset(st, 0, sizeof(*st));
-	st->since_s = -1;
-	st->ready = -1;
-	st->last_exit = -1;
-	snprintf(st->detail, sizeof(st->detail), "%.*s",
-	    (int)strcspn(out, "\n"), out);
+	if (out == NULL)
+		out = "";
+	svdir_state_init(st, out, "\n");
 	if (sscanf(out, "%7s %7s %ld %d %15s %lld", up, ready, &pid, &code, sig,
 		&for_s) != 6) {
 		snprintf(st->state, sizeof(st->state), "failed");

@@ -24,6 +24,28 @@ static const char finish_script[] =
     "printf '%s %s\\n' \"$code\" \"$sig\" >last-exit.new &&\n"
     "\tmv -f last-exit.new last-exit\n";
 
+/*
+ * The finish script for u: the record above, then, for restart "never"
+ * (or "on-failure" after a clean exit), the manager's words for keeping
+ * the daemon down. New string, NULL when out of memory.
+ */
+static char *
+finish_for(const struct svc_unit *u, const char *keep_down)
+{
+	const char *r = u->restart != NULL ? u->restart : "always";
+	char *s = NULL;
+	int n;
+
+	if (strcmp(r, "never") == 0)
+		n = asprintf(&s, "%s%s\n", finish_script, keep_down);
+	else if (strcmp(r, "on-failure") == 0)
+		n = asprintf(&s, "%s[ \"$code\" != 0 ] || %s\n", finish_script,
+		    keep_down);
+	else
+		n = asprintf(&s, "%s", finish_script);
+	return n < 0 ? NULL : s;
+}
+
 int
 svdir_path(const struct svc_node *n, const struct svc_unit *u, const char *rel,
     char *buf, size_t size)
@@ -150,29 +172,41 @@ link_unit(const struct svc_node *n, const struct svc_unit *u, struct plan *p)
 	return plan_symlink(p, dir, link);
 }
 
+static int
+write_scripts(const struct svc_node *n, const struct svc_unit *u,
+    const struct svdir_words *w, struct plan *p)
+{
+	char *run = svdir_run_script(u, w->setuid);
+	char *finish = finish_for(u, w->keep_down);
+	int r = -ENOMEM;
+
+	if (run != NULL && finish != NULL &&
+	    (r = write_rel(n, u, "run", run, 0755, p)) == 0 &&
+	    (r = write_rel(n, u, "finish", finish, 0755, p)) == 0)
+		r = write_rel(n, u, "log/run", w->log_run, 0755, p);
+	free(run);
+	free(finish);
+	return r;
+}
+
 int
 svdir_install(const struct svc_node *n, const struct svc_unit *u,
-    const char *const *setuid, const char *log_run, int notify_fd,
-    struct plan *p)
+    const struct svdir_words *w, struct plan *p)
 {
-	char *run, fd[16];
+	char fd[16];
 	int r;
 
-	if ((run = svdir_run_script(u, setuid)) == NULL)
-		return -ENOMEM;
-	snprintf(fd, sizeof(fd), "%d\n", notify_fd);
+	if (u->argv == NULL || u->argv[0] == NULL || u->argv[0][0] != '/')
+		return -EINVAL;
+	snprintf(fd, sizeof(fd), "%d\n", w->notify_fd);
 	if ((r = mkdir_rel(n, u, NULL, p)) < 0 ||
 	    (r = mkdir_rel(n, u, "log/main", p)) < 0 ||
 	    (r = write_rel(n, u, "down", "", 0644, p)) < 0 ||
-	    (r = write_rel(n, u, "run", run, 0755, p)) < 0 ||
-	    (r = write_rel(n, u, "finish", finish_script, 0755, p)) < 0 ||
-	    (r = write_rel(n, u, "log/run", log_run, 0755, p)) < 0 ||
-	    (r = notify_fd > 0 ? write_rel(n, u, "notification-fd", fd, 0644, p)
-			       : remove_rel(n, u, "notification-fd", p)) < 0) {
-		free(run);
+	    (r = write_scripts(n, u, w, p)) < 0 ||
+	    (r = w->notify_fd > 0
+		    ? write_rel(n, u, "notification-fd", fd, 0644, p)
+		    : remove_rel(n, u, "notification-fd", p)) < 0)
 		return r;
-	}
-	free(run);
 	return link_unit(n, u, p);
 }
 
@@ -240,6 +274,21 @@ svdir_status_last_exit(
 }
 
 void
+svdir_state_init(struct svc_state *st, const char *out, const char *stop)
+{
+	size_t len = strcspn(out, stop);
+
+	memset(st, 0, sizeof(*st));
+	st->since_s = -1;
+	st->ready = -1;
+	st->last_exit = -1;
+	if (len >= sizeof(st->detail))
+		len = sizeof(st->detail) - 1;
+	memcpy(st->detail, out, len);
+	st->detail[len] = '\0';
+}
+
+void
 svdir_parse_last_exit(const char *out, struct svc_state *st)
 {
 	const char *line;
@@ -266,6 +315,12 @@ svdir_logs(const struct svc_node *n, const struct svc_unit *u)
 	if (svdir_path(n, u, "log/main/current", path, sizeof(path)) < 0)
 		return NULL;
 	return strv_copy(argv, 3);
+}
+
+const char *
+svdir_user(const struct svc_unit *u)
+{
+	return u->user != NULL ? u->user : "nobody";
 }
 
 const char *

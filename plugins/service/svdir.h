@@ -35,14 +35,23 @@ int svdir_path(const struct svc_node *n, const struct svc_unit *u,
  */
 char *svdir_run_script(const struct svc_unit *u, const char *const *setuid);
 
+/* What a manager puts into the layout both share. */
+struct svdir_words {
+	/* Becoming u->user: the words before env -i in run (svdir_run_script). */
+	const char *const *setuid;
+	const char *log_run; /* the log service's run script */
+	/* A line of finish that keeps the daemon down (u->restart "never",
+	 * or "on-failure" after a clean exit). */
+	const char *keep_down;
+	int notify_fd; /* the content of notification-fd; 0: none */
+};
+
 /*
- * Appends the steps writing u's service directory: log_run is the log
- * service's run script, notify_fd (0: none) the content of
- * notification-fd. Ends with the link service_dir/UNIT. 0 or -errno.
+ * Appends the steps writing u's service directory, ending with the link
+ * service_dir/UNIT. 0 or -errno (-EINVAL: u->argv[0] is not absolute).
  */
 int svdir_install(const struct svc_node *n, const struct svc_unit *u,
-    const char *const *setuid, const char *log_run, int notify_fd,
-    struct plan *p);
+    const struct svdir_words *w, struct plan *p);
 
 /* service_dir/UNIT, the link into the scan directory; 0 or -ENAMETOOLONG. */
 int svdir_link(
@@ -72,6 +81,12 @@ int svdir_status_last_exit(
     const struct svc_node *n, const struct svc_unit *u, struct plan *p);
 
 /*
+ * Empties st (nothing known: since_s, ready, last_exit -1) and sets its
+ * detail to out up to the first character of stop.
+ */
+void svdir_state_init(struct svc_state *st, const char *out, const char *stop);
+
+/*
  * Finds the last-exit line ("EXIT SIGNAL") in out and sets
  * st->last_exit and st->last_signal from it; leaves them otherwise.
  */
@@ -79,6 +94,9 @@ void svdir_parse_last_exit(const char *out, struct svc_state *st);
 
 /* less +G supervise_dir/UNIT/log/main/current, for strv_free(). */
 char **svdir_logs(const struct svc_node *n, const struct svc_unit *u);
+
+/* The user u runs as: u->user, or nobody. */
+const char *svdir_user(const struct svc_unit *u);
 
 enum svdir_manager {
 	SVDIR_RUNIT,

@@ -82,26 +82,34 @@ add_plain(struct text *t, const char *s)
 	return 0;
 }
 
+/* The letter of c's C escape ("\\n"), or 0 when it has none. */
+static char
+c_escape(unsigned char c)
+{
+	switch (c) {
+	case '\a':
+		return 'a';
+	case '\b':
+		return 'b';
+	case '\f':
+		return 'f';
+	case '\n':
+		return 'n';
+	case '\r':
+		return 'r';
+	case '\t':
+		return 't';
+	case '\v':
+		return 'v';
+	default:
+		return 0;
+	}
+}
+
 /* One character inside a double-quoted item; dollar: double '$'. */
 static void
 add_quoted_char(struct text *t, unsigned char c, int dollar)
 {
-	static const char esc[] = "\a"
-				  "a"
-				  "\b"
-				  "b"
-				  "\f"
-				  "f"
-				  "\n"
-				  "n"
-				  "\r"
-				  "r"
-				  "\t"
-				  "t"
-				  "\v"
-				  "v";
-	const char *e;
-
 	if (c == '"' || c == '\\') {
 		text_addc(t, '\\');
 		text_addc(t, (char)c);
@@ -109,11 +117,8 @@ add_quoted_char(struct text *t, unsigned char c, int dollar)
 		text_addc(t, (char)c);
 		text_addc(t, (char)c);
 	} else if (c < 0x20 || c == 0x7f) {
-		for (e = esc; *e != '\0'; e += 2)
-			if ((unsigned char)e[0] == c)
-				break;
-		if (*e != '\0')
-			text_addf(t, "\\%c", e[1]);
+		if (c_escape(c) != 0)
+			text_addf(t, "\\%c", c_escape(c));
 		else
 			text_addf(t, "\\x%02x", c);
 	} else

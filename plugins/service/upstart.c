@@ -10,6 +10,8 @@
  * that notifies is treated as up once spawned. The start grace is
  * Upstart's respawn limit: a daemon that dies at once is respawned and,
  * beyond the limit, stopped; start itself does not wait for the grace.
+ * The job uses setuid, setgid and console log (Upstart 1.4) and, for a
+ * daemon with a reload signal, reload signal (Upstart 1.10).
  *
  * Quoting: Upstart's job parser (libnih's config tokens) removes single
  * and double quotes and turns "\\" into '\'; newlines cannot be carried.

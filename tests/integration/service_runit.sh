@@ -8,6 +8,8 @@ backend=runit
 . "$top_srcdir/tests/service/lib.sh"
 
 [ -n "${PYTHON3:-}" ] || skip_all "python3 not found"
+# svc_kept_down DIR: runsv wants the daemon down (the finish said so).
+svc_kept_down() { "$SVWAIT" --timeout 20000 runit-down "$1"; }
 svc_init
 svc_common_tests
 

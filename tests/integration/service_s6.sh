@@ -8,6 +8,11 @@ backend=s6
 . "$top_srcdir/tests/service/lib.sh"
 
 [ -n "${PYTHON3:-}" ] || skip_all "python3 not found"
+# svc_kept_down DIR: down with its finish done, and not wanted up.
+svc_kept_down() {
+	s6-svwait -D -t 20000 "$1" &&
+	    [ "$(s6-svstat -o wantedup "$1")" = false ]
+}
 svc_init
 svc_common_tests
 

@@ -59,7 +59,7 @@ svc_daemons() {
 #!/bin/sh
 # Reports each HUP on the FIFO $1 (a reader waits on it). Its sleep
 # must not outlive it holding the log pipe: TERM ends both.
-trap 'echo "hup $$" >"$1"' HUP
+trap 'echo "hup $$ [$GREETING] ${HOME:-no HOME}" >"$1"' HUP
 trap 'kill $! 2>/dev/null; trap - TERM; kill -TERM $$' TERM
 echo "web up $$"
 while :; do sleep 60 </dev/null >/dev/null 2>&1 & wait $!; done
@@ -104,7 +104,8 @@ svc_common_tests() {
 		diag "no JDK: the jvm daemon runs sleep"
 		TICK="$(command -v sleep) 3600"
 	fi
-	check "install web" svc web install --reload HUP -- $WEB
+	check "install web" svc web install --reload HUP \
+	    --env "GREETING=it's \"quoted\" \$HOME" -- $WEB
 	check "install tick" svc tick install -- $TICK
 	check "run script as the daemon's user, with its environment only" \
 	    grep -qF "'nobody' /usr/bin/env -i" "$SVC_T/sup/metactl-shop-web/run"
@@ -136,13 +137,19 @@ svc_common_tests() {
 	svc web reload --reload HUP &
 	got=$(timeout 20 cat "$SVC_T/out/hup")
 	wait $!
-	check "reload delivers SIGHUP to web ($got)" [ "$got" = "hup $w2" ]
+	check "reload delivers SIGHUP to web ($got)" \
+	    [ "$got" = "hup $w2 [it's \"quoted\" \$HOME] no HOME" ]
 	if svc tick reload 2>/dev/null; then
 		not_ok "reload without a signal is refused"
 	else
 		ok "reload without a signal is refused"
 	fi
 
+	plan=$(svc web stop --dry-run)
+	case $plan in *'"run": ['*) ok "dry-run shows the plan" ;;
+	*) not_ok "dry-run shows the plan: $plan" ;; esac
+	check "dry-run changes nothing" sh -c \
+	    "kill -0 $w2 && [ ! -e '$SVC_T/sup/metactl-shop-web/down' ]"
 	check "stop web" svc web stop
 	check "web is gone after stop" sh -c "! kill -0 $w2 2>/dev/null"
 	out=$(svc web status)
@@ -156,13 +163,26 @@ svc_common_tests() {
 	case $err in *"exited with status 3"*) ok "start says how it died" ;;
 	*) not_ok "start says how it died: $err" ;; esac
 	check "status: last exit 3" [ "$(svc bad status | json last_exit)" = 3 ]
+	err=$(svc ghost start 2>&1)
+	case $err in *metactl-shop-ghost*) ok "start of an unknown daemon says why" ;;
+	*) not_ok "start of an unknown daemon says why: $err" ;; esac
+
+	# restart=never: the finish script keeps a daemon that exited down.
+	check "install a daemon that must not restart" \
+	    svc once install --restart never -- /bin/true
+	if svc once start 2>/dev/null; then
+		not_ok "its start fails: it exited"
+	else
+		ok "its start fails: it exited"
+	fi
+	check "the manager keeps it down" svc_kept_down "$SVC_T/sup/metactl-shop-once"
 	check "logs name the log file" [ "$(svc bad logs)" = \
 	    "less +G $SVC_T/sup/metactl-shop-bad/log/main/current" ]
 }
 
 # svc_uninstall_all DAEMON...: uninstalls each; checks nothing is left.
 svc_uninstall_all() {
-	for d in "$@"; do
+	for d in once "$@"; do
 		check "uninstall $d" svc "$d" uninstall
 	done
 	check "no service directory left" [ -z "$(ls -A "$SVC_T/sup")" ]

@@ -4,7 +4,8 @@
  *
  *   svcrun BACKEND OP [--service-dir D] [--supervise-dir D] [--svwait P]
  *       [--app A] [--daemon N] [--user U] [--group G] [--cwd D]
- *       [--notify] [--reload SIG] [--env K=V]... [--timeout MS]
+ *       [--notify] [--reload SIG] [--restart always|on-failure|never]
+ *       [--env K=V]... [--timeout MS]
  *       [--grace MS] [--dry-run] [-- ARGV...]
  *
  * OP: install uninstall start stop restart reload status logs. Stops at
@@ -44,7 +45,8 @@ usage(void)
 	    "  [--service-dir D] [--supervise-dir D] [--svwait PATH] "
 	    "[--app A]\n"
 	    "  [--daemon N] [--user U] [--group G] [--cwd D] [--notify]\n"
-	    "  [--reload SIG] [--env K=V]... [--timeout MS] [--grace MS]\n"
+	    "  [--reload SIG] [--restart R] [--env K=V]... [--timeout MS]\n"
+	    "  [--grace MS]\n"
 	    "  [--dry-run] [-- ARGV...]\n");
 	exit(2);
 }
@@ -76,6 +78,8 @@ opt_value(struct args *a, char **argv, int argc, int *i)
 		a->unit.cwd = v;
 	else if (strcmp(o, "--reload") == 0)
 		a->unit.reload_signal = v;
+	else if (strcmp(o, "--restart") == 0)
+		a->unit.restart = v;
 	else if (strcmp(o, "--timeout") == 0)
 		a->node.start_timeout_ms = atoll(v);
 	else if (strcmp(o, "--grace") == 0)
@@ -191,7 +195,10 @@ run_step(const struct plan_step *s, FILE *out)
 		slurp(o, out);
 	if (!(WIFEXITED(status) && WEXITSTATUS(status) == 0) &&
 	    !(s->flags & PLAN_MAY_FAIL)) {
+		/* sv says why on stdout, the s6 tools on stderr. */
 		fprintf(stderr, "svcrun: %s: failed:\n", s->what);
+		if (!(s->flags & PLAN_OUTPUT))
+			slurp(o, stderr);
 		slurp(e, stderr);
 		status = -1;
 	}

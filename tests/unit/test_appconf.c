@@ -18,11 +18,15 @@
 #include <unistd.h>
 
 #include "appconf.h"
+#include "cron.h"
 #include "strv.h"
 #include "testutil.h"
 
 static char **cases;
 static size_t ncases;
+/* The layers' files in a case directory and in etc/examples/seed. */
+static const char *const names[APPCONF_NLAYERS] = {
+    "app.metactl", "site.conf", "node.conf"};
 
 /*
  * The three layers of the case in dir, read into texts named as the files
@@ -33,8 +37,6 @@ static void
 case_sources(const char *dir, struct appconf_src src[APPCONF_NLAYERS],
     char *texts[APPCONF_NLAYERS])
 {
-	static const char *const names[] = {
-	    "app.metactl", "site.conf", "node.conf"};
 	char path[4200];
 
 	memset(src, 0, APPCONF_NLAYERS * sizeof(*src));
@@ -96,8 +98,6 @@ static struct appconf *
 load_seed(void)
 {
 	char paths[APPCONF_NLAYERS][4096];
-	static const char *const names[] = {
-	    "app.metactl", "site.conf", "node.conf"};
 	const char *top = getenv("top_srcdir");
 	struct appconf_src src[APPCONF_NLAYERS];
 	struct appconf *a;
@@ -329,6 +329,58 @@ START_TEST(node_paths)
 }
 END_TEST
 
+START_TEST(cron_schedules)
+{
+	static const struct {
+		const char *line, *schedule, *why; /* why NULL: good */
+		size_t at;
+	} scheds[] = {
+	    {"0 0 * * * x", "0 0 * * *", NULL, 0},
+	    {"  1,2-5,*/15\t0-23/2 31 JAN-dec SUN,7  a b ",
+		"1,2-5,*/15 0-23/2 31 JAN-dec SUN,7", NULL, 0},
+	    {"@reboot x", "@reboot", NULL, 0},
+	    {"60 * * * * x", NULL, "minute: 60 is not in 0-59", 0},
+	    {"* * 0 * * x", NULL, "day of month: 0 is not in 1-31", 4},
+	    {"* * * 13 * x", NULL, "month: 13 is not in 1-12", 6},
+	    {"* * * * 8 x", NULL, "day of week: 8 is not in 0-7", 8},
+	    {"5-1 * * * * x", NULL, "minute: the range ends before it starts",
+		0},
+	    {"5/2 * * * * x", NULL, "minute: a step needs '*' or a range", 1},
+	    {"*/0 * * * * x", NULL, "minute: step not in 1-59", 2},
+	    {"* * * * monday x", NULL,
+		"day of week: expected a number or a name like sun", 8},
+	    {"* * * * *", NULL, "no command after the schedule", 9},
+	    {"* * *", NULL, "month: missing", 5},
+	    {"@daily", NULL, "no command after the schedule", 6},
+	    {"1,,2 * * * * x", NULL, "minute: expected a number or '*'", 2},
+	};
+	char why[160], *sched;
+	const char *cmd;
+	size_t at;
+
+	for (size_t i = 0; i < sizeof(scheds) / sizeof(scheds[0]); i++) {
+		int r = cron_parse(
+		    scheds[i].line, &sched, &cmd, &at, why, sizeof(why));
+
+		if (scheds[i].why == NULL) {
+			ck_assert_msg(r == 0, "%s: %s", scheds[i].line, why);
+			ck_assert_str_eq(sched, scheds[i].schedule);
+			free(sched);
+			continue;
+		}
+		ck_assert_msg(r == -EINVAL, "%s: accepted", scheds[i].line);
+		ck_assert_str_eq(why, scheds[i].why);
+		ck_assert_msg(
+		    at == scheds[i].at, "%s: at %zu", scheds[i].line, at);
+	}
+	ck_assert_int_eq(cron_parse("0 0 * * *   run  it ", &sched, &cmd, &at,
+			     why, sizeof(why)),
+	    0);
+	ck_assert_str_eq(cmd, "run  it ");
+	free(sched);
+}
+END_TEST
+
 int
 main(void)
 {
@@ -342,6 +394,7 @@ main(void)
 	tcase_add_test(tc, typed_crons_and_env);
 	tcase_add_test(tc, text_layer_and_show);
 	tcase_add_test(tc, split);
+	tcase_add_test(tc, cron_schedules);
 	tcase_add_test(tc, node_paths);
 	suite_add_tcase(s, tc);
 	return testutil_run_cases(s, dir, cases, ncases, 12);

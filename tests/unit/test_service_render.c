@@ -162,6 +162,8 @@ unit_of(const char *name)
  * Environment= keeps '$' and doubles '%'. */
 START_TEST(test_systemd_quoting)
 {
+	static const char *const soh[] = {"/bin/echo", "a\001b\177", NULL};
+	struct svc_unit u;
 	char path[4096];
 	char *s = written(
 	    svc_backend_systemd.install, unit_of("tricky"), path, sizeof(path));
@@ -207,6 +209,13 @@ START_TEST(test_systemd_quoting)
 	    sizeof(path));
 	has_line(
 	    s, "ExecStart=\"/usr/bin/printf\" \"line1\\nline2\" \"a\\tb\"");
+	free(s);
+
+	/* A control character without a letter escape, and DEL. */
+	u = unit_of("bare")[0];
+	u.argv = soh;
+	s = written(svc_backend_systemd.install, &u, path, sizeof(path));
+	has_line(s, "ExecStart=\"/bin/echo\" \"a\\x01b\\x7f\"");
 	free(s);
 }
 END_TEST

@@ -119,6 +119,16 @@ START_TEST(test_runit_commands)
 	struct plan p = {0};
 	char **logs;
 
+	u.user = NULL;
+	ck_assert_int_eq(svc_backend_runit.install(&node, &u, &p), 0);
+	ck_assert_ptr_nonnull(
+	    strstr(written(&p, "/run")->content, "'chpst' '-u' 'nobody' "));
+	plan_clear(&p);
+	u.argv = (const char *const[]){"web", NULL};
+	ck_assert_int_eq(svc_backend_runit.install(&node, &u, &p), -EINVAL);
+	ck_assert_int_eq(svc_backend_s6.install(&node, &u, &p), -EINVAL);
+	ck_assert_uint_eq(p.n, 0);
+	u = unit();
 	ck_assert_int_eq(svc_backend_runit.start(&node, &u, &p), 0);
 	ck_assert_uint_eq(p.n, 4);
 	ck_assert_int_eq(p.steps[0].kind, PLAN_REMOVE);
@@ -187,6 +197,17 @@ START_TEST(test_s6_plans)
 	ck_assert_ptr_nonnull(strstr(written(&p, "/run")->content,
 	    "exec 's6-setuidgid' 'shop' /usr/bin/env -i "));
 	ck_assert_str_eq(argv_str(&p, p.n - 2), "s6-svscanctl -a /etc/service");
+	ck_assert_ptr_null(strstr(written(&p, "/finish")->content, "125"));
+	plan_clear(&p);
+	u.restart = "on-failure";
+	ck_assert_int_eq(svc_backend_s6.install(&node, &u, &p), 0);
+	ck_assert_ptr_nonnull(strstr(written(&p, "/finish")->content,
+	    "[ \"$code\" != 0 ] || exit 125\n"));
+	plan_clear(&p);
+	u.restart = "never";
+	ck_assert_int_eq(svc_backend_runit.install(&node, &u, &p), 0);
+	ck_assert_ptr_nonnull(
+	    strstr(written(&p, "/finish")->content, "last-exit\nsv down .\n"));
 	plan_clear(&p);
 	ck_assert_int_eq(svc_backend_s6.start(&node, &u, &p), 0);
 	ck_assert_str_eq(argv_str(&p, 2),
