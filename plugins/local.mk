@@ -130,5 +130,7 @@ EXTRA_DIST += tests/service/svwait.sh
 
 # The deploy agent through metactld on a real runit tree, with git
 # repositories made by the test.
-INTEGRATION_TESTS += tests/integration/deploy_agent.sh
-EXTRA_DIST += tests/integration/deploy_agent.sh tests/deploy/lib.sh
+INTEGRATION_TESTS += tests/integration/deploy_agent.sh \
+	tests/integration/deploy_crash.sh tests/integration/deploy_disk.sh
+EXTRA_DIST += tests/integration/deploy_agent.sh tests/deploy/lib.sh \
+	tests/integration/deploy_crash.sh tests/integration/deploy_disk.sh

@@ -152,10 +152,11 @@ finish(struct dep *q)
 {
 	char msg[512];
 
-	dep_step(q, "done");
 	snprintf(msg, sizeof(msg), "%s %s: running (previous %s)",
 	    action_name(q->ctx), q->tag, q->prev[0] != '\0' ? q->prev : "none");
 	record(q, "ok", msg, 1);
+	/* Everything is in place: a crash from here on keeps it. */
+	dep_step(q, "done");
 	journal_done(q);
 	dep_reply(q, STATUS_OK, "OK", result_data(q, q->tag));
 }

@@ -65,7 +65,7 @@ out=$(dep deploy app=demo tag=v4 site="$SITE")
 check "a daemon dying at start fails the deploy" [ "$(echo "$out" | field statuscode)" = 1 ]
 check "... which says it rolled back" [ "$(echo "$out" | field data.rolled_back)" = true ]
 case $(echo "$out" | field statusmsg) in
-*restart*"cannot bind port"*"rolled back to v2"*) ok "the failure names the daemon's words and the rollback" ;;
+*restart*"exited with status 3"*"rolled back to v2"*) ok "the failure names the step, the exit status and the rollback" ;;
 *) not_ok "the failure names the daemon's words and the rollback: $(echo "$out" | field statusmsg)" ;;
 esac
 check "current is v2 again" [ "$(dp_current demo)" = v2 ]
