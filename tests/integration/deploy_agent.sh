@@ -136,6 +136,28 @@ esac
 check "no hostile value ran git" [ "$(fleet_count_log n1 'running git')" = "$n_git" ]
 check "no hostile value left the marker" [ ! -e "$MARK" ]
 
+# The CLI over the local socket: metactl deploy APP TAG --site FILE.
+M=$top_builddir/orchestrator/metactl
+printf 'socket = %s\nddl_dir = %s\n' "$FLEET_DIR/n1.sock" \
+    "$top_srcdir/schemas/ddl" >"$FLEET_DIR/local.client"
+printf '%s\n' "$SITE" >"$FLEET_DIR/site.conf"
+mc() { METACTL_CONFIG="$FLEET_DIR/local.client" "$M" "$@" --np; }
+out=$(mc deploy demo v2 --site "$FLEET_DIR/site.conf" --json)
+check "metactl deploy exits 0" [ $? = 0 ]
+check "metactl deploy --json gives the node's current" \
+    sh -c "echo '$out' | grep -q '\"current\": \"v2\"'"
+check "metactl deploy switched current" [ "$(dp_current demo)" = v2 ]
+mc deploy demo v3 --site "$FLEET_DIR/site.conf" >"$FLEET_DIR/cli.out" 2>&1
+check "metactl deploy of a broken build exits 1" [ $? = 1 ]
+check "... and its table says why" grep -q "compile error in Main.c" "$FLEET_DIR/cli.out"
+mc deploy status demo >"$FLEET_DIR/cli.out" 2>&1
+check "metactl deploy status exits 0 and names current" \
+    sh -c "[ $? = 0 ] && grep -q v2 '$FLEET_DIR/cli.out'"
+mc deploy rollback demo --to v5 >/dev/null 2>&1
+check "metactl deploy rollback --to v5 exits 0" [ "$?/$(dp_current demo)" = 0/v5 ]
+mc deploy demo >/dev/null 2>&1
+check "metactl deploy without a TAG is a usage error" [ $? = 2 ]
+
 out=$(dep remove app=demo)
 check "remove answers OK" [ "$(echo "$out" | field statuscode)" = 0 ]
 check "remove stops the daemon and removes its service" [ ! -e "$SCAN/metactl-demo-web" ]
