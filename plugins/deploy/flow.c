@@ -198,13 +198,16 @@ health(struct dep *q)
 	error_init(&err, q->app);
 	config_get_duration_ms(
 	    c, "health", "timeout", HEALTH_TIMEOUT_MS, &ms, &err);
-	snprintf(secs, sizeof(secs), "%lld.%03lld", ms / 1000, ms % 1000);
+	snprintf(secs, sizeof(secs), "%lld", (ms + 999) / 1000);
 	if (url != NULL) {
-		const char *v[] = {"curl", "-fsS", "-o", "/dev/null",
-		    "--max-time", secs, "--proto", "=http,https", "--", url,
-		    NULL};
+		/* curl waits for the daemon to answer: a refused
+		 * connection is tried again until the timeout. */
+		const char *v[] = {"curl", "-fsS", "-o", "/dev/null", "--proto",
+		    "=http,https", "--retry", "1000", "--retry-connrefused",
+		    "--retry-delay", "1", "--retry-max-time", secs,
+		    "--max-time", secs, "--", url, NULL};
 
-		argv = strv_copy(v, 10);
+		argv = strv_copy(v, 17);
 	} else
 		argv = appconf_split(cmd, &err);
 	if (dep_step(q, "health") < 0 || argv == NULL ||
@@ -235,6 +238,29 @@ restarted(struct dep *q, int ok)
 	health(q);
 }
 
+/* Appends the removal of the daemons that tag had and rel has not. */
+static int
+drop_daemons(struct dep *q, const char *tag, const struct release *rel,
+    struct error *err)
+{
+	struct release old;
+	char dir[4300];
+	int r;
+
+	if (tag[0] == '\0' || strcmp(tag, rel->tag) == 0)
+		return 0;
+	path_of(q, dir, sizeof(dir), "rel", tag);
+	/* A release that no longer loads has nothing to compare. */
+	if (release_load(&q->node, q->node_dir, q->app, tag, dir, NULL, 0, &old,
+		err) < 0) {
+		release_clear(&old);
+		return 0;
+	}
+	r = release_drop_plan(&q->node, q->be, &old, rel, &q->plan);
+	release_clear(&old);
+	return r;
+}
+
 /* The new release is loaded: switch current, restart its daemons. */
 static void
 do_switch(struct dep *q)
@@ -260,6 +286,7 @@ do_switch(struct dep *q)
 	if (dep_step(q, "restart") < 0 ||
 	    (r = release_start_plan(
 		 &q->node, q->be, q->app, &q->rel, &q->plan, &err)) < 0 ||
+	    (r = drop_daemons(q, q->prev, &q->rel, &err)) < 0 ||
 	    dep_plan(q, restarted) < 0) {
 		if (q->why[0] == '\0')
 			error_format(&err, q->why, sizeof(q->why));
@@ -320,6 +347,9 @@ rollback_after(struct dep *q)
 		if (r == 0 && (r = plan_symlink(&q->plan, target, link)) == 0)
 			r = release_start_plan(
 			    &q->node, q->be, q->app, &back, &q->plan, &err);
+		if (r == 0)
+			r = release_drop_plan(
+			    &q->node, q->be, &q->rel, &back, &q->plan);
 		release_clear(&back);
 	}
 	/* The failure stays what the reply reports. */

@@ -54,9 +54,10 @@ release_load(const struct svc_node *n, const char *node_dir, const char *app,
 	src[APPCONF_SITE].optional = 1;
 	src[APPCONF_NODE].path = node_path;
 	src[APPCONF_NODE].optional = 1;
-	if ((r = appconf_load(app, src, &rel->conf, err)) < 0)
-		return r;
-	return build_units(n, app, rel, err);
+	if ((r = appconf_load(app, src, &rel->conf, err)) < 0 ||
+	    (r = build_units(n, app, rel, err)) < 0)
+		release_clear(rel);
+	return r;
 }
 
 void
@@ -95,6 +96,25 @@ release_remove_plan(const struct svc_node *n, const struct svc_backend *be,
 
 	for (size_t i = 0; i < rel->nunits && r == 0; i++)
 		r = be->uninstall(n, &rel->units[i].u, p);
+	return r;
+}
+
+int
+release_drop_plan(const struct svc_node *n, const struct svc_backend *be,
+    const struct release *old, const struct release *now, struct plan *p)
+{
+	int r = 0;
+
+	for (size_t i = 0; i < old->nunits && r == 0; i++) {
+		const char *d = old->units[i].u.daemon;
+		size_t k = 0;
+
+		while (
+		    k < now->nunits && strcmp(now->units[k].u.daemon, d) != 0)
+			k++;
+		if (k == now->nunits)
+			r = be->uninstall(n, &old->units[i].u, p);
+	}
 	return r;
 }
 

@@ -32,7 +32,7 @@ struct release {
  * Loads APP's release TAG whose directory is dir: dir/.metactl, then the
  * site layer (site text of len bytes, named by the path it is stored at;
  * NULL: the stored file, if any), then the node layer. 0, or a negative
- * code with err set.
+ * code with err set and rel cleared.
  */
 int release_load(const struct svc_node *n, const char *node_dir,
     const char *app, const char *tag, const char *dir, const char *site,
@@ -50,6 +50,11 @@ int release_start_plan(const struct svc_node *n, const struct svc_backend *be,
 int release_remove_plan(const struct svc_node *n, const struct svc_backend *be,
     const char *app, const struct release *rel, struct plan *p,
     struct error *err);
+
+/* Appends the steps that stop and remove the daemons of old that now
+ * has none of (a daemon the new release dropped). */
+int release_drop_plan(const struct svc_node *n, const struct svc_backend *be,
+    const struct release *old, const struct release *now, struct plan *p);
 
 /* The tag current names ("" when there is no current link); 0 or a
  * negated errno. */

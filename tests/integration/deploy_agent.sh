@@ -104,6 +104,8 @@ check "a dry run changes no file" \
 FIFO=$FLEET_DIR/gate
 mkfifo "$FIFO" && chmod 0666 "$FIFO"
 printf 'read x < %s; echo ok > BUILT\n' "$FIFO" >"$SRC/build.sh"
+# v5 has a second daemon.
+printf '\n[daemon.extra]\nplatform = exec\ncommand = /bin/sleep 100006\n' >>"$SRC/.metactl"
 dp_tag "$SRC" v5 'exec sleep 100005'
 dep deploy app=demo tag=v5 site="$SITE" >"$FLEET_DIR/v5.out" &
 v5=$!
@@ -118,6 +120,7 @@ check "status names the deploy under way" \
 echo go >"$FIFO"
 wait "$v5"
 check "the first deploy then completes" [ "$(field statuscode <"$FLEET_DIR/v5.out")/$(dp_current demo)" = 0/v5 ]
+check "v5's second daemon runs" sh -c "sv status '$SCAN/metactl-demo-extra' | grep -q '^run:'"
 
 # Hostile values: refused, nothing run.
 n_git=$(fleet_count_log n1 'running git')
@@ -147,6 +150,8 @@ check "metactl deploy exits 0" [ $? = 0 ]
 check "metactl deploy --json gives the node's current" \
     sh -c "echo '$out' | grep -q '\"current\": \"v2\"'"
 check "metactl deploy switched current" [ "$(dp_current demo)" = v2 ]
+check "v5's daemon that v2 does not have is stopped and removed" \
+    [ ! -e "$SCAN/metactl-demo-extra" ]
 mc deploy demo v3 --site "$FLEET_DIR/site.conf" >"$FLEET_DIR/cli.out" 2>&1
 check "metactl deploy of a broken build exits 1" [ $? = 1 ]
 check "... and its table says why" grep -q "compile error in Main.c" "$FLEET_DIR/cli.out"
@@ -155,6 +160,8 @@ check "metactl deploy status exits 0 and names current" \
     sh -c "[ $? = 0 ] && grep -q v2 '$FLEET_DIR/cli.out'"
 mc deploy rollback demo --to v5 >/dev/null 2>&1
 check "metactl deploy rollback --to v5 exits 0" [ "$?/$(dp_current demo)" = 0/v5 ]
+check "the rollback to v5 brings its second daemon back" \
+    sh -c "sv status '$SCAN/metactl-demo-extra' | grep -q '^run:'"
 mc deploy demo >/dev/null 2>&1
 check "metactl deploy without a TAG is a usage error" [ $? = 2 ]
 
