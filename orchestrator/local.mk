@@ -93,3 +93,5 @@ INTEGRATION_TESTS += tests/integration/svc_policy.sh \
 	tests/integration/svc_logs.sh
 EXTRA_DIST += tests/integration/svc_policy.sh tests/integration/svc_logs.sh \
 	tests/lib/apps.sh
+SCRIPT_TESTS += tests/integration/svc_args.sh
+EXTRA_DIST += tests/integration/svc_args.sh
