@@ -134,3 +134,7 @@ INTEGRATION_TESTS += tests/integration/deploy_agent.sh \
 	tests/integration/deploy_crash.sh tests/integration/deploy_disk.sh
 EXTRA_DIST += tests/integration/deploy_agent.sh tests/deploy/lib.sh \
 	tests/integration/deploy_crash.sh tests/integration/deploy_disk.sh
+UNIT_TESTS += tests/unit/test_deploy_scm
+check_PROGRAMS += tests/unit/test_deploy_scm
+tests_unit_test_deploy_scm_SOURCES = tests/unit/test_deploy_scm.c $(TESTUTIL)
+tests_unit_test_deploy_scm_LDADD = plugins/libplugins.a $(MC_TEST_LIBS)

@@ -33,7 +33,7 @@ refuse(char *why, size_t size, const char *url, const char *what)
 int
 scm_url_ok(const char *url, char *why, size_t size)
 {
-	const char *colon;
+	const char *colon, *at, *slash;
 
 	if (url == NULL || url[0] == '\0')
 		return refuse(why, size, "", "empty ([build] repository)");
@@ -52,8 +52,10 @@ scm_url_ok(const char *url, char *why, size_t size)
 		return 0;
 	/* user@host:path, the scp-like form of ssh. */
 	colon = strchr(url, ':');
-	if (colon != NULL && strchr(url, '@') != NULL &&
-	    strchr(url, '@') < colon && strchr(url, '/') > colon)
+	at = strchr(url, '@');
+	slash = strchr(url, '/');
+	if (colon != NULL && at != NULL && at < colon && colon[1] != '\0' &&
+	    (slash == NULL || slash > colon))
 		return 0;
 	return refuse(why, size, url,
 	    "not an absolute path, file://, https://, ssh:// or "
