@@ -486,6 +486,10 @@ build(struct dep *q)
 		put_in_place(q);
 		return;
 	}
+	if (dep_step(q, "build") < 0) {
+		fail_before(q, STATUS_UNKNOWN_ERROR);
+		return;
+	}
 	if (release_load(&q->node, q->node_dir, q->app, q->tag, newdir, q->site,
 		q->site_len, &tmp, &err) < 0) {
 		error_format(&err, q->why, sizeof(q->why));
@@ -497,6 +501,7 @@ build(struct dep *q)
 	    BUILD_TIMEOUT_MS, &ms, &err);
 	if (cmd == NULL) {
 		release_clear(&tmp);
+		dep_step_end(q, "ok", "no [build] command");
 		put_in_place(q);
 		return;
 	}
@@ -510,8 +515,7 @@ build(struct dep *q)
 		return;
 	}
 	release_clear(&tmp);
-	if (dep_step(q, "build") < 0 ||
-	    dep_spawn(q, (const char *const *)argv, (const char *const *)env,
+	if (dep_spawn(q, (const char *const *)argv, (const char *const *)env,
 		newdir, ms, built) < 0)
 		fail_before(q, STATUS_UNKNOWN_ERROR);
 	strv_free(argv);

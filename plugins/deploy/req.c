@@ -81,21 +81,6 @@ busy_take(struct dep *q, const char *action, char *why, size_t size)
 	return 0;
 }
 
-static void
-node_settings(const struct node_apps *a, struct svc_node *n)
-{
-	n->manager = a->manager;
-	n->service_dir = a->service_dir;
-	n->supervise_dir = a->supervise_dir;
-	n->apps_dir = a->dir;
-	n->cron_dir = a->cron_dir;
-	n->java = a->java;
-	n->jetty_home = a->jetty_home;
-	n->svwait = a->svwait;
-	n->start_timeout_ms = a->start_timeout_ms;
-	n->start_grace_ms = a->start_grace_ms;
-}
-
 /* A request for app; NULL with status and why set. */
 static struct dep *
 dep_init(struct action_ctx *ctx, const char *app, int *status, char *why,
@@ -128,7 +113,7 @@ dep_init(struct action_ctx *ctx, const char *app, int *status, char *why,
 		return NULL;
 	}
 	q->ctx = ctx;
-	node_settings(a, &q->node);
+	svc_node_settings(a, &q->node);
 	q->be = svc_backend_find(a->manager);
 	q->node_dir = a->node_dir;
 	snprintf(q->app, sizeof(q->app), "%s", app);

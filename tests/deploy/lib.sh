@@ -1,5 +1,9 @@
 # tests/deploy/lib.sh: the deploy agent's integration tests share this.
-# Source after tests/integration/service_agent_lib.sh and sa_init; then:
+# Source after tap.sh; then:
+#   dp_init                 sa_init (service_agent_lib.sh, runit) without a
+#                           broker, a deploy policy for root and alice, and
+#                           SRC, a repository made by dp_repo, whose site
+#                           layer is SITE; the caller starts the fleet
 #   dp_repo DIR             a git repository with tags v1..v4 of the app
 #                           "demo" (one exec daemon, a build, a health
 #                           check): v1 and v2 work, v3's build fails, v4's
@@ -10,8 +14,22 @@
 #   dp_current APP          the tag APPS/APP/current names
 #   dp_pid APP              the pid of APP's daemon "web" (runit's own)
 #   dp_runs PID TAG         the process runs release TAG's daemon
-printf 'policy default deny\nallow\tuid=0 cert=alice\t*\t*\t*\n' \
-    >"$FLEET_DIR/policy/deploy.policy"
+. "$top_srcdir/tests/lib/rabbitmq.sh"
+. "$top_srcdir/tests/lib/fleet.sh"
+backend=runit
+. "$top_srcdir/tests/integration/service_agent_lib.sh"
+
+dp_init() {
+	command -v git >/dev/null || skip_all "git not installed"
+	sa_init
+	printf 'policy default deny\nallow\tuid=0 cert=alice\t*\t*\t*\n' \
+	    >"$FLEET_DIR/policy/deploy.policy"
+	RABBITMQ_URL=
+	SRC=$FLEET_DIR/src
+	dp_repo "$SRC" || { echo "Bail out! cannot make the repository"; exit 99; }
+	chmod -R go+rX "$SRC"
+	SITE=$(dp_site "$SRC")
+}
 
 dp_git() { git -c user.email=t@example.net -c user.name=t -c init.defaultBranch=main "$@"; }
 

@@ -4,19 +4,8 @@
 # build fails, v4's daemon dies at start and is rolled back), status,
 # rollback, the lock, dry_run, and hostile tags, names and repositories.
 . "$top_srcdir/tests/lib/tap.sh"
-. "$top_srcdir/tests/lib/rabbitmq.sh"
-. "$top_srcdir/tests/lib/fleet.sh"
-
-backend=runit
-. "$top_srcdir/tests/integration/service_agent_lib.sh"
-command -v git >/dev/null || skip_all "git not installed"
-sa_init
 . "$top_srcdir/tests/deploy/lib.sh"
-RABBITMQ_URL=
-SRC=$FLEET_DIR/src
-dp_repo "$SRC" || { echo "Bail out! cannot make the repository"; exit 99; }
-chmod -R go+rX "$SRC"
-SITE=$(dp_site "$SRC")
+dp_init
 fleet_start n1 || { echo "Bail out! the agent did not start"; exit 99; }
 
 t0=$(date +%s%N)

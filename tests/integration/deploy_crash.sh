@@ -5,19 +5,8 @@
 # (METACTL_TEST_HOOKS=1 and APPS/APP/state/test-die-at naming a step,
 # plugins/deploy/req.c) kills the agent right after it journals the step.
 . "$top_srcdir/tests/lib/tap.sh"
-. "$top_srcdir/tests/lib/rabbitmq.sh"
-. "$top_srcdir/tests/lib/fleet.sh"
-
-backend=runit
-. "$top_srcdir/tests/integration/service_agent_lib.sh"
-command -v git >/dev/null || skip_all "git not installed"
-sa_init
 . "$top_srcdir/tests/deploy/lib.sh"
-RABBITMQ_URL=
-SRC=$FLEET_DIR/src
-dp_repo "$SRC" || { echo "Bail out! cannot make the repository"; exit 99; }
-chmod -R go+rX "$SRC"
-SITE=$(dp_site "$SRC")
+dp_init
 METACTL_TEST_HOOKS=1
 export METACTL_TEST_HOOKS
 fleet_start n1 || { echo "Bail out! the agent did not start"; exit 99; }

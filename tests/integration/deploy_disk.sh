@@ -3,22 +3,12 @@
 # made here) and on a read-only apps directory (a read-only bind mount):
 # a clear error, and the previous release still running.
 . "$top_srcdir/tests/lib/tap.sh"
-. "$top_srcdir/tests/lib/rabbitmq.sh"
-. "$top_srcdir/tests/lib/fleet.sh"
-
-backend=runit
-. "$top_srcdir/tests/integration/service_agent_lib.sh"
-command -v git >/dev/null || skip_all "git not installed"
-sa_init
 . "$top_srcdir/tests/deploy/lib.sh"
-RABBITMQ_URL=
-SRC=$FLEET_DIR/src
-dp_repo "$SRC" || { echo "Bail out! cannot make the repository"; exit 99; }
+dp_init
 # v5: 4 MB that do not compress.
 head -c 4194304 /dev/urandom >"$SRC/blob"
 dp_tag "$SRC" v5 'exec sleep 100005'
 chmod -R go+rX "$SRC"
-SITE=$(dp_site "$SRC")
 mkdir -p "$APPS/full" "$APPS/ro"
 mount -t tmpfs -o size=2m tmpfs "$APPS/full" ||
 	skip_all "cannot mount a tmpfs"
