@@ -131,9 +131,11 @@ EXTRA_DIST += tests/service/svwait.sh
 # The deploy agent through metactld on a real runit tree, with git
 # repositories made by the test.
 INTEGRATION_TESTS += tests/integration/deploy_agent.sh \
-	tests/integration/deploy_crash.sh tests/integration/deploy_disk.sh
+	tests/integration/deploy_crash.sh tests/integration/deploy_disk.sh \
+	tests/integration/deploy_seed.sh
 EXTRA_DIST += tests/integration/deploy_agent.sh tests/deploy/lib.sh \
-	tests/integration/deploy_crash.sh tests/integration/deploy_disk.sh
+	tests/integration/deploy_crash.sh tests/integration/deploy_disk.sh \
+	tests/integration/deploy_seed.sh
 UNIT_TESTS += tests/unit/test_deploy_scm
 check_PROGRAMS += tests/unit/test_deploy_scm
 tests_unit_test_deploy_scm_SOURCES = tests/unit/test_deploy_scm.c $(TESTUTIL)

@@ -600,39 +600,52 @@ fetch(struct action_ctx *ctx, const struct spawn_result *r, void *arg)
 	strv_free(argv);
 }
 
-/* [build] repository from what is known before the fetch: the current
- * release's .metactl, the request's site layer, the node layer. */
+/* Merges the file at path onto c when it exists. */
+static int
+merge_optional(struct config *c, const char *path, struct error *err)
+{
+	return access(path, F_OK) == 0 ? config_load_file(c, path, err) : 0;
+}
+
+/*
+ * [build] repository from what is known before the fetch: the current
+ * release's .metactl, the request's site layer, the node layer, merged
+ * and interpolated. Only that key is read here: the layers are checked
+ * whole once the release they belong with is fetched.
+ */
 static int
 repo_from_layers(struct dep *q)
 {
-	struct appconf_src src[APPCONF_NLAYERS];
 	char app_path[4300], site_path[4300], node_path[4300];
-	struct appconf *c = NULL;
+	struct config *c = config_new();
 	struct error err;
 	const char *url;
 	int r;
 
-	memset(src, 0, sizeof(src));
+	if (c == NULL)
+		return -ENOMEM;
 	snprintf(app_path, sizeof(app_path), "%s/current/.metactl", q->appdir);
 	path_of(q, site_path, sizeof(site_path), "site", q->tag);
 	snprintf(
 	    node_path, sizeof(node_path), "%s/%s.conf", q->node_dir, q->app);
-	src[APPCONF_APP].path = app_path;
-	src[APPCONF_APP].optional = 1;
-	src[APPCONF_SITE].path = q->site != NULL ? site_path : NULL;
-	src[APPCONF_SITE].text = q->site;
-	src[APPCONF_SITE].len = q->site_len;
-	src[APPCONF_NODE].path = node_path;
-	src[APPCONF_NODE].optional = 1;
 	error_init(&err, q->app);
-	if ((r = appconf_load(q->app, src, &c, &err)) < 0) {
+	r = merge_optional(c, app_path, &err);
+	if (r == 0 && q->site != NULL)
+		r = config_load_string(
+		    c, site_path, q->site, q->site_len, &err);
+	if (r == 0)
+		r = merge_optional(c, node_path, &err);
+	if (r == 0)
+		r = config_interpolate(c, "env", &err);
+	if (r < 0) {
 		error_format(&err, q->why, sizeof(q->why));
+		config_free(c);
 		return r;
 	}
-	url = config_get(appconf_config(c), "build", "repository");
+	url = config_get(c, "build", "repository");
 	if ((r = scm_url_ok(url, q->why, sizeof(q->why))) == 0)
 		snprintf(q->url, sizeof(q->url), "%s", url);
-	appconf_free(c);
+	config_free(c);
 	return r;
 }
 
