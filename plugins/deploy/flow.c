@@ -1,6 +1,7 @@
 /* flow.c: the steps of a deploy and of a rollback. See flow.h. */
 #include "buildconf.h"
 
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
@@ -88,10 +89,11 @@ record(struct dep *q, const char *status, const char *msg, int ok)
 				"deployed_by", action_caller(q->ctx), "site",
 				q->site != NULL));
 		json_object_set_new(rec, "current", json_string(q->tag));
-		json_object_set_new(rec, "previous",
-		    q->prev[0] != '\0' && strcmp(q->prev, q->tag) != 0
-			? json_string(q->prev)
-			: json_null());
+		/* The same release again keeps its previous one. */
+		if (strcmp(q->prev, q->tag) != 0)
+			json_object_set_new(rec, "previous",
+			    q->prev[0] != '\0' ? json_string(q->prev)
+					       : json_null());
 	}
 	last = json_pack("{s:s,s:s,s:s,s:s,s:s,s:s}", "action",
 	    action_name(q->ctx), "tag", q->tag, "by", action_caller(q->ctx),
@@ -161,6 +163,26 @@ finish(struct dep *q)
 	dep_reply(q, STATUS_OK, "OK", result_data(q, q->tag));
 }
 
+/* The environment of the build and the health check: PATH, HOME and
+ * the app's [env]. */
+static char **
+build_env(const struct appconf *c)
+{
+	struct strv sv = STRV_INIT;
+	const char *const *e = appconf_env(c);
+	int r = 0;
+
+	for (size_t i = 0; run_path[i] != NULL && r == 0; i++)
+		r = strv_push(&sv, run_path[i]);
+	for (size_t i = 0; e != NULL && e[i] != NULL && r == 0; i++)
+		r = strv_push(&sv, e[i]);
+	if (r < 0) {
+		strv_clear(&sv);
+		return NULL;
+	}
+	return strv_steal(&sv);
+}
+
 static void
 health_done(struct action_ctx *ctx, const struct spawn_result *r, void *arg)
 {
@@ -188,7 +210,7 @@ health(struct dep *q)
 	const char *url = config_get(c, "health", "url");
 	const char *cmd = config_get(c, "health", "command");
 	long long ms = HEALTH_TIMEOUT_MS;
-	char secs[32], **argv = NULL;
+	char secs[32], **argv = NULL, **env;
 	struct error err;
 
 	if (url == NULL && cmd == NULL) {
@@ -210,8 +232,9 @@ health(struct dep *q)
 		argv = strv_copy(v, 17);
 	} else
 		argv = appconf_split(cmd, &err);
-	if (dep_step(q, "health") < 0 || argv == NULL ||
-	    dep_spawn(q, (const char *const *)argv, appconf_env(q->rel.conf),
+	env = build_env(q->rel.conf);
+	if (dep_step(q, "health") < 0 || argv == NULL || env == NULL ||
+	    dep_spawn(q, (const char *const *)argv, (const char *const *)env,
 		q->rel.dir, ms + 1000, health_done) < 0) {
 		if (argv == NULL)
 			snprintf(q->why, sizeof(q->why), "health check: %s",
@@ -220,6 +243,7 @@ health(struct dep *q)
 		rollback_after(q);
 	}
 	strv_free(argv);
+	strv_free(env);
 }
 
 static void
@@ -452,25 +476,6 @@ built(struct action_ctx *ctx, const struct spawn_result *r, void *arg)
 	fail_before(q, STATUS_ABORTED);
 }
 
-/* The environment of the build: PATH, HOME and the app's [env]. */
-static char **
-build_env(const struct appconf *c)
-{
-	struct strv sv = STRV_INIT;
-	const char *const *e = appconf_env(c);
-	int r = 0;
-
-	for (size_t i = 0; run_path[i] != NULL && r == 0; i++)
-		r = strv_push(&sv, run_path[i]);
-	for (size_t i = 0; e != NULL && e[i] != NULL && r == 0; i++)
-		r = strv_push(&sv, e[i]);
-	if (r < 0) {
-		strv_clear(&sv);
-		return NULL;
-	}
-	return strv_steal(&sv);
-}
-
 static void
 build(struct dep *q)
 {
@@ -530,7 +535,8 @@ checked_out(struct action_ctx *ctx, const struct spawn_result *r, void *arg)
 
 	(void)ctx;
 	path_of(q, index, sizeof(index), "index.new", q->tag);
-	unlink(index);
+	if (!action_dry_run(q->ctx))
+		unlink(index);
 	if (r->exit_status != 0 || r->term_signal != 0 || r->timed_out) {
 		spawn_why(r, q->why, sizeof(q->why));
 		fail_before(q, STATUS_ABORTED);
@@ -563,7 +569,8 @@ fetched(struct action_ctx *ctx, const struct spawn_result *r, void *arg)
 		return;
 	}
 	plan_clear(&p);
-	unlink(index);
+	if (!action_dry_run(q->ctx))
+		unlink(index);
 	argv = scm_checkout_argv(cache, newdir, q->tag);
 	env = scm_env_index(index);
 	if (argv == NULL || env == NULL ||
@@ -734,28 +741,33 @@ by_age(const void *a, const void *b)
 void
 flow_prune(struct dep *q, json_t *rec, long long keep)
 {
-	json_t *rels = json_object_get(rec, "releases"), *v, *gone;
-	const char *tag, *prev;
+	json_t *rels = json_object_get(rec, "releases");
+	const char *prev = json_string_value(json_object_get(rec, "previous"));
+	struct dirent **ents;
 	struct kept *k;
 	struct plan p = {0};
 	char path[4300];
-	size_t n = 0, i;
+	int n, m = 0;
 
-	if (!json_is_object(rels) || json_object_size(rels) <= (size_t)keep ||
-	    (k = calloc(json_object_size(rels), sizeof(*k))) == NULL)
+	snprintf(path, sizeof(path), "%s/releases", q->appdir);
+	if ((n = scandir(path, &ents, NULL, alphasort)) < 0)
 		return;
-	prev = json_string_value(json_object_get(rec, "previous"));
-	json_object_foreach(rels, tag, v)
-	{
-		const char *at =
-		    json_string_value(json_object_get(v, "deployed_at"));
+	/* The releases on the node; those laid down by hand or left by a
+	 * failed deploy have no record and count as the oldest. */
+	if ((k = calloc((size_t)n + 1, sizeof(*k))) != NULL)
+		for (int i = 0; i < n; i++) {
+			const char *t = ents[i]->d_name, *at;
 
-		k[n].at = at != NULL ? at : "";
-		k[n++].tag = tag;
-	}
-	qsort(k, n, sizeof(*k), by_age);
-	gone = json_array();
-	for (i = 0; i + (size_t)keep < n; i++) {
+			if (t[0] == '.' || !name_ok(NAME_TAG, t))
+				continue;
+			at = json_string_value(json_object_get(
+			    json_object_get(rels, t), "deployed_at"));
+			k[m].at = at != NULL ? at : "";
+			k[m++].tag = t;
+		}
+	if (k != NULL)
+		qsort(k, (size_t)m, sizeof(*k), by_age);
+	for (int i = 0; k != NULL && i + keep < m; i++) {
 		if (strcmp(k[i].tag, q->tag) == 0 ||
 		    (prev != NULL && strcmp(k[i].tag, prev) == 0))
 			continue;
@@ -763,15 +775,15 @@ flow_prune(struct dep *q, json_t *rec, long long keep)
 		plan_remove(&p, path);
 		path_of(q, path, sizeof(path), "site", k[i].tag);
 		plan_remove(&p, path);
-		json_array_append_new(gone, json_string(k[i].tag));
+		json_object_del(rels, k[i].tag);
 	}
-	free(k);
 	if (p.n > 0 && dep_files(q, &p) < 0)
 		action_log(q->ctx, LOG_LEVEL_WARN, "pruning: %s", q->why);
-	json_array_foreach(gone, i, v)
-	    json_object_del(rels, json_string_value(v));
-	json_decref(gone);
 	plan_clear(&p);
+	free(k);
+	for (int i = 0; i < n; i++)
+		free(ents[i]);
+	free(ents);
 }
 
 static void

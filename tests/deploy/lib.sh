@@ -48,6 +48,7 @@ dp_repo() {
 	[build]
 	command = /bin/sh build.sh
 	timeout = 30s
+	keep = 3
 
 	[health]
 	command = /bin/test -f BUILT

@@ -109,6 +109,8 @@ check "status names the deploy under way" \
 echo go >"$FIFO"
 wait "$v5"
 check "the first deploy then completes" [ "$(field statuscode <"$FLEET_DIR/v5.out")/$(dp_current demo)" = 0/v5 ]
+check "keep = 3: the release left by the failed v4 is pruned" \
+    [ "$(ls "$APPS/demo/releases" | tr '\n' ' ')" = "v1 v2 v5 " ]
 check "v5's second daemon runs" sh -c "sv status '$SCAN/metactl-demo-extra' | grep -q '^run:'"
 
 # Hostile values: refused, nothing run.
