@@ -656,6 +656,38 @@ repo_from_layers(struct dep *q)
 	return r;
 }
 
+/* Subversion: the tag exported straight into the new release. */
+static void
+fetch_svn(struct dep *q)
+{
+	char newdir[4300], **argv;
+	struct plan p = {0};
+
+	path_of(q, newdir, sizeof(newdir), "new", q->tag);
+	if (!scm_svn_installed()) {
+		snprintf(q->why, sizeof(q->why),
+		    "%.900s is a Subversion repository and svn is not "
+		    "installed",
+		    q->url);
+		fail_before(q, STATUS_UNKNOWN_ERROR);
+		return;
+	}
+	if (plan_remove(&p, newdir) < 0 || dep_files(q, &p) < 0) {
+		plan_clear(&p);
+		fail_before(q, STATUS_UNKNOWN_ERROR);
+		return;
+	}
+	plan_clear(&p);
+	if ((argv = scm_svn_export_argv(q->url, q->tag, newdir)) == NULL ||
+	    dep_spawn(q, (const char *const *)argv, scm_env(), q->state,
+		FETCH_TIMEOUT_MS, checked_out) < 0) {
+		if (q->why[0] == '\0')
+			snprintf(q->why, sizeof(q->why), "out of memory");
+		fail_before(q, STATUS_UNKNOWN_ERROR);
+	}
+	strv_free(argv);
+}
+
 void
 flow_deploy(struct dep *q)
 {
@@ -693,6 +725,10 @@ flow_deploy(struct dep *q)
 	}
 	if (r < 0 || dep_step(q, "fetch") < 0) {
 		fail_before(q, STATUS_UNKNOWN_ERROR);
+		return;
+	}
+	if (scm_is_svn(q->url)) {
+		fetch_svn(q);
 		return;
 	}
 	if (exists(cache)) {

@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "strv.h"
 #include "plugins/deploy/scm.h"
@@ -47,6 +48,8 @@ scm_url_ok(const char *url, char *why, size_t size)
 		if ((unsigned char)*p <= ' ' || *p == 0x7f)
 			return refuse(
 			    why, size, url, "holds a blank or control byte");
+	if (scm_is_svn(url))
+		return 0;
 	if (url[0] == '/' || strncmp(url, "file://", 7) == 0 ||
 	    strncmp(url, "https://", 8) == 0 || strncmp(url, "ssh://", 6) == 0)
 		return 0;
@@ -58,8 +61,54 @@ scm_url_ok(const char *url, char *why, size_t size)
 	    (slash == NULL || slash > colon))
 		return 0;
 	return refuse(why, size, url,
-	    "not an absolute path, file://, https://, ssh:// or "
-	    "user@host:path");
+	    "not an absolute path, file://, https://, ssh://, user@host:path, "
+	    "svn://, svn+ssh://, svn+https:// or svn+file://");
+}
+
+static const char *const svn_schemes[] = {
+    "svn://", "svn+ssh://", "svn+https://", "svn+file://", NULL};
+
+int
+scm_is_svn(const char *url)
+{
+	for (size_t i = 0; url != NULL && svn_schemes[i] != NULL; i++)
+		if (strncmp(url, svn_schemes[i], strlen(svn_schemes[i])) == 0)
+			return 1;
+	return 0;
+}
+
+int
+scm_svn_installed(void)
+{
+	static const char *const paths[] = {
+	    "/usr/local/bin/svn", "/usr/bin/svn", "/bin/svn", NULL};
+
+	for (size_t i = 0; paths[i] != NULL; i++)
+		if (access(paths[i], X_OK) == 0)
+			return 1;
+	return 0;
+}
+
+char **
+scm_svn_export_argv(const char *url, const char *tag, const char *dir)
+{
+	/* svn+https:// and svn+file:// are svn over https and file. */
+	const char *u = strncmp(url, "svn+https://", 12) == 0 ||
+		strncmp(url, "svn+file://", 11) == 0
+	    ? url + 4
+	    : url;
+	const char *w[] = {"svn", "export", "--non-interactive", "--quiet",
+	    "--no-auth-cache", "--force", "--", NULL, dir, NULL};
+	char *src, **v;
+
+	/* The trailing '@' is the peg revision: an '@' in the path stays
+	 * part of it. */
+	if (asprintf(&src, "%s/tags/%s@", u, tag) < 0)
+		return NULL;
+	w[7] = src;
+	v = strv_copy(w, 9);
+	free(src);
+	return v;
 }
 
 const char *const *

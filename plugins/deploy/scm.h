@@ -10,6 +10,11 @@
  * global configuration, no terminal prompt, and "--" before every value
  * that came from a request or a configuration file.
  *
+ * Subversion, when the svn client is installed: a repository URL
+ * "svn://...", "svn+ssh://...", or "svn+https://..." and "svn+file://..."
+ * (svn over https and file). A tag is exported, without a cache, from
+ * URL/tags/TAG into the new release's directory, non-interactive.
+ *
  * The per-app cache is a bare repository, APPS/APP/state/repo.git; a tag
  * is fetched into it shallow (--depth 1), then checked out into the new
  * release's directory with an index of its own, so a second tag fetches
@@ -22,6 +27,13 @@
 
 /* 0, or -EINVAL with why (size bytes) saying what is refused. */
 int scm_url_ok(const char *url, char *why, size_t size);
+
+/* 1 when url names a Subversion repository (scm_url_ok() first). */
+int scm_is_svn(const char *url);
+/* 1 when the svn client is installed (PATH of scm_env()). */
+int scm_svn_installed(void);
+/* svn export of URL/tags/TAG into dir (malloc'd, strv_free()). */
+char **scm_svn_export_argv(const char *url, const char *tag, const char *dir);
 
 /* The environment git runs with (static, NULL-terminated). */
 const char *const *scm_env(void);

@@ -20,7 +20,8 @@ START_TEST(test_url_accepted)
 	static const char *const ok[] = {"/srv/git/app.git",
 	    "file:///srv/git/app.git", "https://git.example.net/app.git",
 	    "ssh://git@git.example.net/app.git", "git@git.example.net:app.git",
-	    NULL};
+	    "svn://svn.example.net/app", "svn+ssh://svn.example.net/app",
+	    "svn+https://svn.example.net/app", "svn+file:///srv/svn/app", NULL};
 	char why[256];
 
 	for (size_t i = 0; ok[i] != NULL; i++)
@@ -88,6 +89,25 @@ START_TEST(test_fetch_argv)
 }
 END_TEST
 
+START_TEST(test_svn_argv)
+{
+	char **v = scm_svn_export_argv(
+	    "svn+https://svn.example.net/app", "v1", "/a/releases/.v1.new");
+
+	ck_assert(scm_is_svn("svn+https://svn.example.net/app"));
+	ck_assert(!scm_is_svn("https://svn.example.net/app"));
+	ck_assert_str_eq(v[0], "svn");
+	ck_assert_int_ge(word_at(v, "--non-interactive"), 0);
+	ck_assert_int_eq(word_at(v, "https://svn.example.net/app/tags/v1@"),
+	    word_at(v, "--") + 1);
+	ck_assert_str_eq(v[word_at(v, "--") + 2], "/a/releases/.v1.new");
+	strv_free(v);
+	v = scm_svn_export_argv("svn://h/app", "v2", "/d");
+	ck_assert_int_ge(word_at(v, "svn://h/app/tags/v2@"), 0);
+	strv_free(v);
+}
+END_TEST
+
 START_TEST(test_journal)
 {
 	char dir[] = "/tmp/test_deploy.XXXXXX", err[256];
@@ -150,6 +170,7 @@ main(void)
 	tcase_add_test(tc, test_url_accepted);
 	tcase_add_test(tc, test_url_refused);
 	tcase_add_test(tc, test_fetch_argv);
+	tcase_add_test(tc, test_svn_argv);
 	tcase_add_test(tc, test_journal);
 	tcase_add_test(tc, test_time_iso);
 	suite_add_tcase(s, tc);
