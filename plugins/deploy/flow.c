@@ -544,11 +544,41 @@ checked_out(struct action_ctx *ctx, const struct spawn_result *r, void *arg)
 	build(q);
 }
 
+/*
+ * Runs a step of the fetch (argv, env: NULL out of memory; both freed) in
+ * the state directory; answers q when it cannot start.
+ */
+static void
+run_fetch(struct dep *q, char **argv, char **env, action_spawn_cb cb)
+{
+	if (argv == NULL || env == NULL ||
+	    dep_spawn(q, (const char *const *)argv, (const char *const *)env,
+		q->state, FETCH_TIMEOUT_MS, cb) < 0) {
+		if (q->why[0] == '\0')
+			snprintf(q->why, sizeof(q->why), "out of memory");
+		fail_before(q, STATUS_UNKNOWN_ERROR);
+	}
+	strv_free(argv);
+	strv_free(env);
+}
+
+/* The environment of git and svn, copied for run_fetch(). */
+static char **
+fetch_env(void)
+{
+	const char *const *e = scm_env();
+	size_t n = 0;
+
+	while (e[n] != NULL)
+		n++;
+	return strv_copy(e, n);
+}
+
 static void
 fetched(struct action_ctx *ctx, const struct spawn_result *r, void *arg)
 {
 	struct dep *q = arg;
-	char newdir[4300], cache[4300], index[4300], **argv, **env;
+	char newdir[4300], cache[4300], index[4300];
 	struct plan p = {0};
 
 	(void)ctx;
@@ -569,24 +599,15 @@ fetched(struct action_ctx *ctx, const struct spawn_result *r, void *arg)
 	plan_clear(&p);
 	if (!action_dry_run(q->ctx))
 		unlink(index);
-	argv = scm_checkout_argv(cache, newdir, q->tag);
-	env = scm_env_index(index);
-	if (argv == NULL || env == NULL ||
-	    dep_spawn(q, (const char *const *)argv, (const char *const *)env,
-		q->state, FETCH_TIMEOUT_MS, checked_out) < 0) {
-		if (q->why[0] == '\0')
-			snprintf(q->why, sizeof(q->why), "out of memory");
-		fail_before(q, STATUS_UNKNOWN_ERROR);
-	}
-	strv_free(argv);
-	strv_free(env);
+	run_fetch(q, scm_checkout_argv(cache, newdir, q->tag),
+	    scm_env_index(index), checked_out);
 }
 
 static void
 fetch(struct action_ctx *ctx, const struct spawn_result *r, void *arg)
 {
 	struct dep *q = arg;
-	char cache[4300], **argv;
+	char cache[4300];
 
 	(void)ctx;
 	if (r->exit_status != 0 || r->term_signal != 0 || r->timed_out) {
@@ -595,14 +616,8 @@ fetch(struct action_ctx *ctx, const struct spawn_result *r, void *arg)
 		return;
 	}
 	dep_path(q, cache, sizeof(cache), "repo.git", q->tag);
-	if ((argv = scm_fetch_argv(cache, q->url, q->tag)) == NULL ||
-	    dep_spawn(q, (const char *const *)argv, scm_env(), q->state,
-		FETCH_TIMEOUT_MS, fetched) < 0) {
-		if (q->why[0] == '\0')
-			snprintf(q->why, sizeof(q->why), "out of memory");
-		fail_before(q, STATUS_UNKNOWN_ERROR);
-	}
-	strv_free(argv);
+	run_fetch(
+	    q, scm_fetch_argv(cache, q->url, q->tag), fetch_env(), fetched);
 }
 
 /* Merges the file at path onto c when it exists. */
@@ -658,7 +673,7 @@ repo_from_layers(struct dep *q)
 static void
 fetch_svn(struct dep *q)
 {
-	char newdir[4300], **argv;
+	char newdir[4300];
 	struct plan p = {0};
 
 	dep_path(q, newdir, sizeof(newdir), "new", q->tag);
@@ -676,20 +691,14 @@ fetch_svn(struct dep *q)
 		return;
 	}
 	plan_clear(&p);
-	if ((argv = scm_svn_export_argv(q->url, q->tag, newdir)) == NULL ||
-	    dep_spawn(q, (const char *const *)argv, scm_env(), q->state,
-		FETCH_TIMEOUT_MS, checked_out) < 0) {
-		if (q->why[0] == '\0')
-			snprintf(q->why, sizeof(q->why), "out of memory");
-		fail_before(q, STATUS_UNKNOWN_ERROR);
-	}
-	strv_free(argv);
+	run_fetch(q, scm_svn_export_argv(q->url, q->tag, newdir), fetch_env(),
+	    checked_out);
 }
 
 void
 flow_deploy(struct dep *q)
 {
-	char cache[4300], rels[4300], dir[4300], **argv;
+	char cache[4300], rels[4300], dir[4300];
 	struct plan p = {0};
 	int r;
 
@@ -740,14 +749,7 @@ flow_deploy(struct dep *q)
 		fetch(q->ctx, &ok, q);
 		return;
 	}
-	if ((argv = scm_init_argv(cache)) == NULL ||
-	    dep_spawn(q, (const char *const *)argv, scm_env(), q->state,
-		FETCH_TIMEOUT_MS, fetch) < 0) {
-		if (q->why[0] == '\0')
-			snprintf(q->why, sizeof(q->why), "out of memory");
-		fail_before(q, STATUS_UNKNOWN_ERROR);
-	}
-	strv_free(argv);
+	run_fetch(q, scm_init_argv(cache), fetch_env(), fetch);
 }
 
 void
