@@ -44,7 +44,22 @@ for step in fetch build switch restart health done; do
 		check "killed at $step: the daemon was not touched" [ "$(dp_pid demo)" = "$before" ] ;;
 	esac
 done
-check "the recovery said what it did" [ "$(fleet_count_log n1 'recovery of demo: done')" -ge 6 ]
+# v4's daemon dies at start: killed while rolling back to v2, the agent
+# rolls back again when it starts.
+echo rollback >"$APPS/demo/state/test-die-at"
+pid=$(fleet_pid n1)
+dep deploy app=demo tag=v4 site="$SITE" >/dev/null 2>&1
+check "killed at rollback: the agent died there" \
+    sh -c "! kill -0 $pid 2>/dev/null && grep -q 'step rollback' '$APPS/demo/state/journal'"
+rm -f "$APPS/demo/state/test-die-at"
+starts=$((starts + 1))
+fleet_start n1 && fleet_wait_count n1 'started as' "$starts" 30 ||
+	{ echo "Bail out! the agent did not start again"; exit 99; }
+out=$(dep status app=demo)
+check "killed at rollback: current is v2 after the recovery" [ "$(dp_current demo)" = v2 ]
+check "killed at rollback: v2's daemon runs" dp_runs "$(dp_pid demo)" v2
+check "killed at rollback: the journal is clean" [ ! -e "$APPS/demo/state/journal" ]
+check "the recovery said what it did" [ "$(fleet_count_log n1 'recovery of demo: done')" -ge 7 ]
 
 out=$(dep deploy app=demo tag=v1 site="$SITE")
 check "after all that, a deploy works" [ "$(echo "$out" | field statuscode)/$(dp_current demo)" = 0/v1 ]
