@@ -282,8 +282,12 @@ do_switch(struct dep *q)
 	snprintf(link, sizeof(link), "%s/current", q->appdir);
 	snprintf(target, sizeof(target), "releases/%s", q->tag);
 	plan_clear(&q->plan);
-	if (dep_step(q, "switch") < 0 ||
-	    plan_symlink(&q->plan, target, link) < 0 ||
+	/* The journal could not say "switch": current is left alone. */
+	if (dep_step(q, "switch") < 0) {
+		fail_before(q, STATUS_UNKNOWN_ERROR);
+		return;
+	}
+	if (plan_symlink(&q->plan, target, link) < 0 ||
 	    dep_files(q, &q->plan) < 0) {
 		/* The link is either the old one or the new one. */
 		dep_step_end(q, "failed", q->why);
