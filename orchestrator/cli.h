@@ -84,5 +84,6 @@ int cmd_doc(int argc, char *argv[]);
 int cmd_service(int argc, char *argv[]);
 int cmd_logs(int argc, char *argv[]);
 int cmd_config(int argc, char *argv[]);
+int cmd_rollout(int argc, char *argv[]);
 
 #endif

@@ -252,7 +252,8 @@ fleet_call(struct fleet *f, struct request *req, char *const *targets,
 	int64_t sent;
 	int r;
 
-	if (f->o.format == OUT_JSONL) {
+	/* A command with its own on_result (rollout) prints its own lines. */
+	if (f->o.format == OUT_JSONL && f->col.on_result == NULL) {
 		f->col.on_result = fleet_print_jsonl;
 		f->col.arg = f;
 	}

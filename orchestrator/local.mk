@@ -19,7 +19,11 @@ orchestrator_liborch_a_SOURCES = \
 	orchestrator/quiet.c orchestrator/quiet.h \
 	orchestrator/results.c orchestrator/results.h \
 	orchestrator/units.c orchestrator/units.h \
-	orchestrator/cmd_policy.c orchestrator/cmd_policy.h
+	orchestrator/cmd_policy.c orchestrator/cmd_policy.h \
+	orchestrator/savefile.c orchestrator/savefile.h \
+	orchestrator/cmd_rollout.c orchestrator/rollout.c \
+	orchestrator/rollout.h orchestrator/rollstate.c \
+	orchestrator/rollprint.c
 
 bin_PROGRAMS += orchestrator/metactl
 orchestrator_metactl_SOURCES = orchestrator/main.c
@@ -66,7 +70,8 @@ INTEGRATION_TESTS += tests/integration/orch_fleet.sh \
 	tests/integration/orch_owncert.sh \
 	tests/integration/orch_trust.sh \
 	tests/integration/orch_truth_silent.sh \
-	tests/integration/orch_truth_fleet.sh
+	tests/integration/orch_truth_fleet.sh \
+	tests/integration/orch_rollout.sh
 check_PROGRAMS += tests/integration/orch_fakenode
 tests_integration_orch_fakenode_SOURCES = tests/integration/orch_fakenode.c \
 	tests/integration/fakereply.c tests/integration/fakereply.h
@@ -77,8 +82,10 @@ EXTRA_DIST += tests/integration/orch_fleet.sh tests/integration/orch_lib.sh \
 	tests/integration/orch_owncert.sh \
 	tests/integration/orch_trust.sh \
 	tests/integration/orch_truth_silent.sh \
-	tests/integration/orch_truth_fleet.sh
-dist_schema_DATA += schemas/metactl-output.schema.json
+	tests/integration/orch_truth_fleet.sh \
+	tests/integration/orch_rollout.sh
+dist_schema_DATA += schemas/metactl-output.schema.json \
+	schemas/rollout-state.schema.json
 
 SCRIPT_TESTS += tests/integration/orch_doc.sh
 EXTRA_DIST += tests/integration/orch_doc.sh etc/client.conf \

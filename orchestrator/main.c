@@ -29,6 +29,8 @@ static const struct command commands[] = {
     {"service", cmd_service,
 	"start, stop, restart, reload an app's daemons, or its status"},
     {"logs", cmd_logs, "show an app's logs on this machine"},
+    {"rollout", cmd_rollout,
+	"run an action or a deploy batch by batch, failing fast"},
     {"find", cmd_find, "print the identities of the matching nodes"},
     {"discover", cmd_find, "the same as find"},
     {"inventory", cmd_inventory, "show a node's agents, classes and version"},

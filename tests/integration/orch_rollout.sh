@@ -1,0 +1,164 @@
+#!/bin/sh
+# metactl rollout rpc on a real broker with six real agents: batches run
+# in order, two nodes at a time (audit timestamps); a failure stops the
+# rollout and leaves the rest untouched; --max-failures lets one pass;
+# --canary stops after its first batch; a rollout killed (SIGKILL) in the
+# middle of a batch resumes without running done nodes again; --rollback
+# runs the action's inverse on the touched nodes.
+#
+# The external agent "flip" writes its value to $T/flip.NODE after the
+# seconds it is given, fails where $T/fail.NODE exists; "unset" (its
+# inverse, declared in the DDL) writes "reverted".
+. "$top_srcdir/tests/lib/tap.sh"
+. "$top_srcdir/tests/integration/orch_lib.sh"
+
+[ -n "${PYTHON3:-}" ] || skip_all "python3 not found"
+orch_setup
+
+cat >"$T/agents/flip" <<EOF
+#!/bin/sh
+req=\$(cat)
+id=\$(printf '%s' "\$req" | sed -n 's/.*"identity":"\\([^"]*\\)".*/\\1/p')
+s=\$(printf '%s' "\$req" | sed -n 's/.*"seconds":\\([0-9]*\\).*/\\1/p')
+v=\$(printf '%s' "\$req" | sed -n 's/.*"value":"\\([^"]*\\)".*/\\1/p')
+case "\$req" in *'"action":"unset"'*) v=reverted ;; esac
+sleep "\${s:-0}"
+if [ -e "$T/fail.\$id" ]; then
+	printf '{"statuscode":1,"statusmsg":"broken on purpose","data":{}}\n'
+	exit 0
+fi
+printf '%s\n' "\$v" >"$T/flip.\$id"
+printf '{"statuscode":0,"statusmsg":"OK","data":{"value":"%s"}}\n' "\$v"
+EOF
+chmod 0755 "$T/agents/flip"
+cat >"$T/agents/flip.json" <<'EOF'
+{"agent": "flip", "version": "1.0", "description": "Sets a value",
+ "timeout": 20,
+ "actions": {
+  "set": {"description": "Writes the value", "display": "always",
+   "inverse": "unset",
+   "input": {"value": {"type": "string", "description": "The value",
+                       "optional": false, "maxlength": 32},
+             "seconds": {"type": "integer", "description": "Delay",
+                         "optional": true, "default": 0}},
+   "output": {"value": {"type": "string", "description": "Written",
+                        "display_as": "Value"}}},
+  "unset": {"description": "Undoes set", "display": "always",
+   "input": {"value": {"type": "string", "description": "The value",
+                       "optional": false, "maxlength": 32},
+             "seconds": {"type": "integer", "description": "Delay",
+                         "optional": true, "default": 0}},
+   "output": {"value": {"type": "string", "description": "Written",
+                        "display_as": "Value"}}}}}
+EOF
+chmod 0644 "$T/agents/flip.json"
+printf 'policy default deny\nallow\tcert=alice\t*\t*\n' >"$T/policy/flip.policy"
+mkdir -p "$T/ddl"
+cp "$top_srcdir/schemas/ddl/"*.json "$T/agents/flip.json" "$T/ddl/"
+sed "s|^ddl_dir = .*|ddl_dir = $T/ddl|" "$T/client.conf" >"$T/client2.conf"
+METACTL_CONFIG="$T/client2.conf"
+
+NODES="n1 n2 n3 n4 n5 n6"
+i=0
+for n in $NODES; do
+	i=$((i + 1))
+	orch_node "$n" web dc1 "$i" web || exit 99
+done
+orch_discover_all 6 >/dev/null || { not_ok "discovery"; done_testing; exit; }
+
+# state FILE NODE: the node's state in a rollout state file ("-": none).
+state() { "$PYTHON3" -c '
+import json, sys
+n = json.load(open(sys.argv[1]))["nodes"].get(sys.argv[2])
+print(n["state"] if n else "-")' "$1" "$2"; }
+states() { for n in $NODES; do printf '%s ' "$(state "$1" "$n")"; done; }
+# runs NODE VALUE: how many allowed flip.set of VALUE NODE's audit shows.
+runs() { grep -c "\"action\":\"set\".*\"value\":\"$2\".*\"decision\":\"allowed\"" \
+    "$T/$1.audit" 2>/dev/null || true; }
+
+# 1. Two at a time, in order: each batch ends after the one before.
+"$M" rollout rpc flip set value=a seconds=1 --batch 2 --np \
+    --state "$T/s1.json" >"$T/r1.out" 2>&1
+is "a clean rollout exits 0" "$?" 0
+is "every node is ok" "$(states "$T/s1.json")" "ok ok ok ok ok ok "
+order=$("$PYTHON3" -c '
+import json, sys
+t = {}
+for n in sys.argv[2:]:
+    for l in open("%s/%s.audit" % (sys.argv[1], n)):
+        r = json.loads(l)
+        if r.get("action") == "set" and r.get("arguments", {}).get("value") == "a":
+            t[n] = r["time"]
+b = [sorted(t[n] for n in p) for p in (("n1","n2"),("n3","n4"),("n5","n6"))]
+# A batch starts once the one before ended; each action takes 1 s.
+print(all(b[i][1] + 900 <= b[i + 1][0] for i in range(2)) and len(t) == 6)
+' "$T" $NODES)
+is "batch k+1 ran after batch k ended (audit times)" "$order" True
+check "the table names the rollout complete" grep -q "complete" "$T/r1.out"
+
+# 2. A failure in the second batch: stop, the rest untouched.
+touch "$T/fail.n3"
+"$M" rollout rpc flip set value=b --batch 2 --np --state "$T/s2.json" \
+    >"$T/r2.out" 2>&1
+is "a failed batch exits 1" "$?" 1
+is "first batch ok, n3 failed, n5 n6 untouched" "$(states "$T/s2.json")" \
+    "ok ok failed ok - - "
+is "n5 never ran it" "$(runs n5 b)" 0
+check "the report says the rollout stopped" grep -q "stopped" "$T/r2.out"
+check "the report lists n6 as untouched" grep -q "^n6  *untouched" "$T/r2.out"
+
+# 3. --max-failures 1 lets the one failure pass.
+"$M" rollout rpc flip set value=c --batch 2 --max-failures 1 --np \
+    --state "$T/s3.json" >"$T/r3.out" 2>&1
+is "--max-failures 1: exit 1 (a node failed)" "$?" 1
+is "--max-failures 1: every node was run" "$(states "$T/s3.json")" \
+    "ok ok failed ok ok ok "
+rm -f "$T/fail.n3"
+
+# 4. --canary 1 stops after a failing first node.
+touch "$T/fail.n1"
+"$M" rollout rpc flip set value=d --batch 2 --canary 1 --np --jsonl \
+    --state "$T/s4.json" >"$T/r4.out" 2>&1
+is "--canary 1: the canary failed, nothing else touched" \
+    "$(states "$T/s4.json")" "failed - - - - - "
+check "--jsonl: a stop decision for batch 1" grep -q \
+    '"batch":1,"decision":"stop"' "$T/r4.out"
+rm -f "$T/fail.n1"
+
+# 5. Killed in the middle of batch 2, then resumed.
+"$M" rollout rpc flip set value=e seconds=2 --batch 2 --np \
+    --state "$T/s5.json" >"$T/r5.out" 2>&1 &
+pid=$!
+i=0
+until [ "$(state "$T/s5.json" n3 2>/dev/null)" = in_flight ] ||
+    [ $i -ge 200 ]; do
+	sleep 0.05
+	i=$((i + 1))
+done
+kill -KILL "$pid"
+wait "$pid" 2>/dev/null
+is "killed: n1 n2 done, n3 n4 in flight" "$(states "$T/s5.json")" \
+    "ok ok in_flight in_flight - - "
+"$M" rollout --resume "$T/s5.json" --np >"$T/r5b.out" 2>&1
+is "resume exits 0" "$?" 0
+is "resumed: every node ok" "$(states "$T/s5.json")" "ok ok ok ok ok ok "
+is "n1 ran once" "$(runs n1 e)" 1
+is "n5 ran once" "$(runs n5 e)" 1
+"$M" rollout --resume "$T/s5.json" --np >/dev/null 2>&1
+is "a complete rollout does not resume" "$?" 2
+
+# 6. --rollback runs the inverse on the touched nodes only.
+"$M" rollout --rollback "$T/s2.json" --np >"$T/r6.out" 2>&1
+is "rollback exits 0" "$?" 0
+is "rollback: touched nodes reverted, n5 n6 untouched" \
+    "$(states "$T/s2.json")" "reverted reverted reverted reverted - - "
+is "n1 holds the inverse's value" "$(cat "$T/flip.n1")" reverted
+is "n5 keeps its value" "$(cat "$T/flip.n5")" e
+
+# 7. The state file is the documented schema.
+check "the state file validates against its schema" "$PYTHON3" -c '
+import json, sys, jsonschema
+jsonschema.validate(json.load(open(sys.argv[2])), json.load(open(sys.argv[1])))
+' "$top_srcdir/schemas/rollout-state.schema.json" "$T/s2.json"
+
+done_testing
