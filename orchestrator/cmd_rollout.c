@@ -31,15 +31,19 @@ struct rollout_opts {
 	int pause;
 };
 
-static const char *const value_opts[] = {"--site", "--order", "--state",
-    "--resume", "--rollback", "--max-failures", "--canary", NULL};
+static const struct opt_own own_opts[] = {{"--site", 1}, {"--order", 1},
+    {"--state", 1}, {"--resume", 1}, {"--rollback", 1}, {"--max-failures", 1},
+    {"--canary", 1}, {"--pause", 0}, {NULL, 0}};
 
 static int
-set_opt(struct rollout_opts *ro, const char *name, const char *v)
+set_opt(void *arg, const char *name, const char *v)
 {
+	struct rollout_opts *ro = arg;
 	char *end;
 
-	if (strcmp(name, "--site") == 0)
+	if (strcmp(name, "--pause") == 0)
+		ro->pause = 1;
+	else if (strcmp(name, "--site") == 0)
 		ro->site = v;
 	else if (strcmp(name, "--order") == 0)
 		ro->order = v;
@@ -64,42 +68,6 @@ set_opt(struct rollout_opts *ro, const char *name, const char *v)
 		}
 	}
 	return 0;
-}
-
-/* Takes rollout's own options out of argv (up to "--"); the new argc, or
- * -1 after reporting. */
-static int
-take_opts(struct rollout_opts *ro, int argc, char *argv[])
-{
-	int i, j, n = 1;
-
-	for (i = 1; i < argc; i++) {
-		if (strcmp(argv[i], "--") == 0) {
-			while (i < argc)
-				argv[n++] = argv[i++];
-			break;
-		}
-		if (strcmp(argv[i], "--pause") == 0) {
-			ro->pause = 1;
-			continue;
-		}
-		for (j = 0; value_opts[j] != NULL; j++)
-			if (strcmp(argv[i], value_opts[j]) == 0)
-				break;
-		if (value_opts[j] == NULL) {
-			argv[n++] = argv[i];
-			continue;
-		}
-		if (i + 1 >= argc) {
-			usage_errx("%s needs a value", argv[i]);
-			return -1;
-		}
-		if (set_opt(ro, argv[i], argv[i + 1]) < 0)
-			return -1;
-		i++;
-	}
-	argv[n] = NULL;
-	return n;
 }
 
 /* The fact of id the registry knows, or NULL. */
@@ -368,12 +336,17 @@ cmd_rollout(int argc, char *argv[])
 	struct rollout_opts ro;
 	struct rollout r;
 	struct fleet f;
+	char msg[256] = "";
 	int ret;
 
 	memset(&ro, 0, sizeof(ro));
 	memset(&r, 0, sizeof(r));
-	if ((argc = take_opts(&ro, argc, argv)) < 0)
+	if ((argc = orch_opts_take(
+		 argc, argv, own_opts, set_opt, &ro, msg, sizeof(msg))) < 0) {
+		if (msg[0] != '\0')
+			usage_errx("%s", msg);
 		return MC_EXIT_USAGE;
+	}
 	if ((ret = fleet_init(&f, argc, argv, OPT_ALL)) >= 0)
 		return ret;
 	r.f = &f;

@@ -23,7 +23,9 @@ orchestrator_liborch_a_SOURCES = \
 	orchestrator/savefile.c orchestrator/savefile.h \
 	orchestrator/cmd_rollout.c orchestrator/rollout.c \
 	orchestrator/rollout.h orchestrator/rollstate.c \
-	orchestrator/rollprint.c
+	orchestrator/rollprint.c \
+	orchestrator/cmd_schedule.c orchestrator/schedule.c \
+	orchestrator/schedule.h
 
 bin_PROGRAMS += orchestrator/metactl
 orchestrator_metactl_SOURCES = orchestrator/main.c

@@ -31,6 +31,8 @@ static const struct command commands[] = {
     {"logs", cmd_logs, "show an app's logs on this machine"},
     {"rollout", cmd_rollout,
 	"run an action or a deploy batch by batch, failing fast"},
+    {"schedule", cmd_schedule,
+	"run an action on every node at its own time in each interval"},
     {"find", cmd_find, "print the identities of the matching nodes"},
     {"discover", cmd_find, "the same as find"},
     {"inventory", cmd_inventory, "show a node's agents, classes and version"},

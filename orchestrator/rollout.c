@@ -208,13 +208,6 @@ send_batch(struct rollout *r, struct request *req)
 	return fleet_call(f, req, r->batch.v, r->batch.n, &r->batch);
 }
 
-static void
-ignore_result(void *arg, const struct result *x)
-{
-	(void)arg;
-	(void)x;
-}
-
 /*
  * A deploy resumed: a node in flight that already runs the tag (deploy
  * status, no deploy busy) is done and is not deployed again.
@@ -234,7 +227,7 @@ recheck_deploys(struct rollout *r, struct strv *nodes)
 	if (req == NULL)
 		return MC_EXIT_USAGE;
 	results_clear(&f->rs);
-	f->col.on_result = ignore_result;
+	f->col.on_result = NULL;
 	ret = fleet_call(f, req, nodes->v, nodes->n, nodes);
 	request_free(req);
 	for (i = 0; ret == 0 && i < nodes->n; i++) {
