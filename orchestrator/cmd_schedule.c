@@ -164,9 +164,10 @@ log_counters(struct sched *s, const char *event)
 		"failed", (json_int_t)s->failed));
 }
 
-/* A reply (or an invalid one) to a run: its decision line. */
+/* A reply (or an invalid one) to a run: its decision line (struct
+ * fleet's on_stray, whichever wait reads it). */
 static int
-on_other(void *arg, const struct link_event *ev)
+on_run_reply(void *arg, const struct link_event *ev)
 {
 	struct sched *s = arg;
 	const char *rid =
@@ -176,7 +177,7 @@ on_other(void *arg, const struct link_event *ev)
 	int64_t due = json_integer_value(json_object_get(p, "due"));
 
 	if (p == NULL)
-		return fleet_on_other(s->f, ev);
+		return 0;
 	if (ev->kind != LINK_REPLY ||
 	    strcmp(ev->reply->digest,
 		json_string_value(json_object_get(p, "digest"))) != 0) {
@@ -232,6 +233,28 @@ sleep_until(int64_t t)
 		;
 }
 
+/* Reads one reply, or none, for at most wait_ms. 0, or an exit status
+ * when the link failed. */
+static int
+read_reply(struct sched *s, int64_t wait_ms)
+{
+	struct link_event ev;
+	struct error err;
+	int r;
+
+	/* librabbitmq resumes its poll after a signal: look at the flag
+	 * now and then, only while replies are awaited. */
+	if (wait_ms > 200)
+		wait_ms = 200;
+	if ((r = link_next(s->f->link, (int)wait_ms, &ev, &err)) < 0)
+		return fleet_link_failed(&err);
+	if (r > 0) {
+		fleet_on_other(s->f, &ev);
+		link_event_clear(&ev);
+	}
+	return 0;
+}
+
 /*
  * Until t (0: until no reply is awaited), reading replies while some are
  * awaited and sleeping otherwise. 0, or an exit status when the link
@@ -240,8 +263,8 @@ sleep_until(int64_t t)
 static int
 wait_until(struct sched *s, int64_t t)
 {
-	struct error err;
 	int64_t now, first;
+	int r;
 
 	for (;;) {
 		first = expire(s);
@@ -253,9 +276,9 @@ wait_until(struct sched *s, int64_t t)
 			sleep_until(t);
 			continue;
 		}
-		if (collect_wait(&s->f->col, NULL, NULL, now, NULL,
-			t > 0 && t < first ? t : first, &err) < 0)
-			return fleet_link_failed(&err);
+		if ((r = read_reply(
+			 s, (t > 0 && t < first ? t : first) - now)) != 0)
+			return r;
 	}
 }
 
@@ -455,8 +478,8 @@ schedule(struct sched *s)
 	}
 	/* The log lines are the output: no reply is printed as such. */
 	s->f->col.on_result = NULL;
-	s->f->col.on_other = on_other;
-	s->f->col.other_arg = s;
+	s->f->on_stray = on_run_reply;
+	s->f->stray_arg = s;
 	s->f->col.progress = NULL;
 	if ((r = discover(s)) != 0)
 		return r;
