@@ -138,6 +138,7 @@ int fleet_call(struct fleet *f, struct request *req, char *const *targets,
 /* The decoded body of a request, for --json and --dry-run; new ref. */
 json_t *fleet_request_json(const struct request *req);
 
+struct ddl_action;
 /* Prints f->rs in the chosen format and returns the exit status. */
 int fleet_finish(
     struct fleet *f, const json_t *request, const struct ddl_action *action);

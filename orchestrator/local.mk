@@ -41,7 +41,7 @@ EXTRA_DIST += tests/integration/orch_keys.sh
 ORCH_UNIT_TESTS = tests/unit/test_orch_opts tests/unit/test_orch_output \
 	tests/unit/test_orch_collect tests/unit/test_orch_conf \
 	tests/unit/test_orch_quiet \
-	tests/unit/test_orch_registry
+	tests/unit/test_orch_registry tests/unit/test_orch_schedule
 UNIT_TESTS += $(ORCH_UNIT_TESTS)
 check_PROGRAMS += $(ORCH_UNIT_TESTS)
 tests_unit_test_orch_opts_SOURCES = tests/unit/test_orch_opts.c \
@@ -63,6 +63,10 @@ tests_unit_test_orch_quiet_LDADD = $(ORCH_TEST_LIBS) -lm
 tests_unit_test_orch_registry_SOURCES = tests/unit/test_orch_registry.c
 tests_unit_test_orch_registry_CFLAGS = $(AM_CFLAGS) $(CHECK_CFLAGS)
 tests_unit_test_orch_registry_LDADD = $(ORCH_TEST_LIBS) -lm
+tests_unit_test_orch_schedule_SOURCES = tests/unit/test_orch_schedule.c \
+	tests/unit/test_orch_run.h
+tests_unit_test_orch_schedule_CFLAGS = $(AM_CFLAGS) $(CHECK_CFLAGS)
+tests_unit_test_orch_schedule_LDADD = $(ORCH_TEST_LIBS) -lm
 tests_unit_test_orch_conf_SOURCES = tests/unit/test_orch_conf.c $(CONFTAB_MAN)
 tests_unit_test_orch_conf_CFLAGS = $(AM_CFLAGS) $(CHECK_CFLAGS)
 tests_unit_test_orch_conf_LDADD = $(ORCH_TEST_LIBS) -lm

@@ -155,6 +155,45 @@ is "rollback: touched nodes reverted, n5 n6 untouched" \
 is "n1 holds the inverse's value" "$(cat "$T/flip.n1")" reverted
 is "n5 keeps its value" "$(cat "$T/flip.n5")" e
 
+# 8. The request of a batch, copied and broadcast by someone with broker
+# credentials only, runs on no other node: its signed audience names the
+# batch. The fake node a0 (first in the order) keeps what it receives.
+"$M" keygen "$T/a0" >/dev/null &&
+"$M" ca sign --ca "$T/ca" --role node --name a0 -o "$T/a0.crt" \
+    "$T/a0.pub" >/dev/null || exit 99
+mkfifo "$T/a0.ready"
+"$top_builddir/tests/integration/orch_fakenode" "$RABBITMQ_URL" \
+    "$T/a0.key" "$T/a0.crt" a0 a0 metactl spy-raw \
+    >"$T/a0.ready" 2>"$T/a0.log" &
+ORCH_PIDS="$ORCH_PIDS $!"
+read -r _ <"$T/a0.ready" || exit 99
+printf 'n2\na0\nn1\n' >"$T/copy.nodes"
+"$M" rollout rpc flip set value=f --batch 2 --nodes "$T/copy.nodes" --np \
+    --state "$T/s8.json" >"$T/r8.out" 2>&1
+is "a rollout with the spy in batch 1: exit 0" "$?" 0
+id=$("$PYTHON3" -c '
+import json, sys
+for l in open(sys.argv[1]):
+    env = json.loads(l)
+    req = json.loads(env["body"])
+    if req["agent"] == "flip":
+        open(sys.argv[2], "w").write(l.rstrip("\n"))
+        print(req["id"], ",".join(req["audience"]["identities"]))
+' "$T/a0.log" "$T/batch1.env")
+is "batch 1's audience is a0 and n1" "${id#* }" "a0,n1"
+id=${id%% *}
+"$top_builddir/tests/integration/mcsend" send -u "$RABBITMQ_URL" \
+    -k "$T/alice.key" -c "$T/alice.crt" -a "$T/ca/ca.pub" -C metactl \
+    -r "$T/batch1.env" -f 7 -t 10000 rpcutil ping >"$T/copy.out"
+is "every node received the broadcast copy (the ping behind it)" \
+    "$(grep -c '"follow":true' "$T/copy.out")" 7
+for n in n2 n3 n4 n5 n6; do
+	check "$n did not run the copy of batch 1" sh -c \
+	    "! grep -q '\"id\":\"$id\"' '$T/$n.audit'"
+done
+is "n1 ran batch 1 once" "$(grep -c "\"id\":\"$id\".*\"decision\":\"allowed\"" \
+    "$T/n1.audit")" 1
+
 # 7. The state file is the documented schema.
 check "the state file validates against its schema" "$PYTHON3" -c '
 import json, sys, jsonschema

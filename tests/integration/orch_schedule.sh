@@ -45,7 +45,7 @@ done
 orch_discover_all 6 >/dev/null || { not_ok "discovery"; done_testing; exit; }
 
 # lines FILE DECISION: how many log lines of FILE have that decision.
-lines() { grep -c "decision=$2 " "$1" || true; }
+lines() { _n=$(grep -c "decision=$2 " "$1" 2>/dev/null); echo "${_n:-0}"; }
 # check_runs FILE SECONDS: every "ran" line of FILE is at its node's
 # offset, and its audit record (of nap SECONDS) within the tolerance.
 check_runs() { "$PYTHON3" - "$T" "$1" "$2" <<'EOF'
@@ -80,7 +80,8 @@ check "--skip-recent: n3 skipped" grep -q \
     "decision=skipped_recent node=n3 " "$T/recent.out"
 
 # 2. The long-lived loop, until every node ran twice.
-"$M" schedule --interval 12s -- nap nap seconds=0 >"$T/loop.out" 2>&1 &
+: >"$T/loop.out"
+"$M" schedule --interval 12s -- nap nap seconds=0 >>"$T/loop.out" 2>&1 &
 pid=$!
 i=0
 while [ "$(lines "$T/loop.out" ran)" -lt 12 ] && [ $i -lt 800 ]; do
