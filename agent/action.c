@@ -326,6 +326,49 @@ action_submit(struct agentd *d, const struct action_start *s)
 	queue_submit(d, ctx);
 }
 
+/* Where the replies of internal actions go: nowhere (action_done() has
+ * logged and audited them). */
+static void
+sink_drop(struct reply_sink *s, const char *buf, size_t len)
+{
+	(void)s;
+	(void)buf;
+	(void)len;
+}
+
+static void
+sink_keep(struct reply_sink *s)
+{
+	(void)s;
+}
+
+static struct reply_sink internal_sink = {
+    .send = sink_drop, .hold = sink_keep, .release = sink_keep};
+
+void
+action_recover_all(struct agentd *d)
+{
+	size_t n = d->registry != NULL ? registry_count(d->registry) : 0;
+
+	for (size_t i = 0; i < n; i++) {
+		const struct plugin_action *impl =
+		    registry_recover(d->registry, i);
+		struct action_start s = {
+		    .id = "recover-at-start",
+		    .caller = "metactld",
+		    .agent = registry_agent(d->registry, i),
+		    .action = "recover",
+		    .impl = impl,
+		    .sink = &internal_sink,
+		};
+
+		if (impl == NULL || (s.input = json_object()) == NULL)
+			continue;
+		log_info("%s: recovering interrupted work", s.agent);
+		action_submit(d, &s);
+	}
+}
+
 void
 action_kill(struct action_ctx *ctx)
 {

@@ -158,6 +158,9 @@ struct action_start {
 	const json_t *audit_args; /* borrowed, for the audit record */
 };
 void action_submit(struct agentd *d, const struct action_start *s);
+/* Submits every agent's recovery hook (plugin.h) as an internal action;
+ * at start, before requests are taken. */
+void action_recover_all(struct agentd *d);
 
 /* broker.c: the link runs on its own thread (amqpio.h); these return at
  * once and never wait for the broker. */

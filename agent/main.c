@@ -520,6 +520,8 @@ main(int argc, char **argv)
 	uv_signal_start(&d->sig_term, on_signal, SIGTERM);
 	uv_signal_start(&d->sig_int, on_signal, SIGINT);
 
+	/* Before any request: they wait on the locks recovery holds. */
+	action_recover_all(d);
 	if (d->conf.local_enable && (r = local_start(d, &d->local)) < 0) {
 		log_warnx(
 		    "local socket %s: %s", d->conf.socket_path, error_str(r));

@@ -410,7 +410,7 @@ check_fixed(struct check *ck, const char *const *keys, const char *text)
 }
 
 static const char *const build_keys[] = {
-    "repository", "command", "artifacts", "timeout", NULL};
+    "repository", "command", "artifacts", "timeout", "keep", NULL};
 static const char *const health_keys[] = {"url", "command", "timeout", NULL};
 /* Sections later parts of metactl read; any key. */
 static const char *const open_sections[] = {"firewall.out",
@@ -458,8 +458,8 @@ check_section(struct check *ck)
 	if (strcmp(ck->sec, "crontab") == 0)
 		return check_crontab(ck);
 	if (strcmp(ck->sec, "build") == 0)
-		return check_fixed(
-		    ck, build_keys, "repository, command, artifacts, timeout");
+		return check_fixed(ck, build_keys,
+		    "repository, command, artifacts, timeout, keep");
 	if (strcmp(ck->sec, "health") == 0)
 		return check_fixed(ck, health_keys, "url, command, timeout");
 	if (word_index(ck->sec, open_sections) >= 0)

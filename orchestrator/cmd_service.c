@@ -78,6 +78,11 @@ cmd_service(int argc, char *argv[])
 					  : "which APP?");
 		goto out;
 	}
+	if (strcmp(f.o.args[0], "logs") == 0) {
+		usage_errx("an app's logs are read on its machine: metactl "
+			   "logs APP [DAEMON]");
+		goto out;
+	}
 	if (!service_is_action(f.o.args[0])) {
 		usage_errx("'%s' is not an action: start, stop, restart, "
 			   "reload, status or config",

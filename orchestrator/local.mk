@@ -7,6 +7,7 @@ orchestrator_liborch_a_SOURCES = \
 	orchestrator/cmd_keys.c \
 	orchestrator/cmd_fleet.c orchestrator/cmd_rpc.c orchestrator/cmd_doc.c \
 	orchestrator/cmd_service.c orchestrator/cmd_config.c \
+	orchestrator/cmd_deploy.c \
 	orchestrator/clientconf.c orchestrator/clientconf.h \
 	orchestrator/collect.c orchestrator/collect.h \
 	orchestrator/fleet.c orchestrator/fleet.h \
@@ -107,3 +108,5 @@ INTEGRATION_TESTS += tests/integration/svc_policy.sh \
 	tests/integration/svc_logs.sh
 EXTRA_DIST += tests/integration/svc_policy.sh tests/integration/svc_logs.sh \
 	tests/lib/apps.sh
+SCRIPT_TESTS += tests/integration/svc_args.sh
+EXTRA_DIST += tests/integration/svc_args.sh

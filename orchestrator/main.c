@@ -29,6 +29,8 @@ static const struct command commands[] = {
     {"service", cmd_service,
 	"start, stop, restart, reload an app's daemons, or its status"},
     {"logs", cmd_logs, "show an app's logs on this machine"},
+    {"deploy", cmd_deploy,
+	"deploy an app's tag, roll it back, its status, or remove it"},
     {"rollout", cmd_rollout,
 	"run an action or a deploy batch by batch, failing fast"},
     {"schedule", cmd_schedule,

@@ -93,6 +93,27 @@ static const struct {
 	"metactl service ACTION --help lists the action's inputs and "
 	"outputs.\n"
 	"\n" FLEET_HELP "\n" BATCH_HELP},
+    {"deploy",
+	"usage: metactl deploy APP TAG [--site FILE] [filters] [options]\n"
+	"       metactl deploy rollback APP [--to TAG] [filters] [options]\n"
+	"       metactl deploy status APP [filters] [options]\n"
+	"       metactl deploy remove APP [--purge] [filters] [options]\n"
+	"\n"
+	"The deploy agent's actions (metactl rpc deploy ACTION app=APP ...):\n"
+	"fetch TAG from the app's [build] repository, build it, switch\n"
+	"current to it and restart the daemons, rolling back on failure. The\n"
+	"site layer FILE travels inside the signed request and is stored\n"
+	"with the release. On a terminal each node's steps are printed on\n"
+	"stderr. An app named rollback, status or remove is reached with\n"
+	"metactl rpc deploy.\n"
+	"\n"
+	"  --site FILE             the site layer of the release (deploy)\n"
+	"  --to TAG                the release to return to (rollback; "
+	"default\n"
+	"                          the previous one)\n"
+	"  --purge                 also delete the releases and state "
+	"(remove)\n"
+	"\n" FLEET_HELP "\n" BATCH_HELP},
     {"logs",
 	"usage: metactl logs [-c FILE] APP [DAEMON]\n"
 	"       metactl APP logs [-c FILE] [DAEMON]\n"

@@ -46,6 +46,17 @@ plugins_libplugins_a_SOURCES += \
 	plugins/service/plan_exec.c plugins/service/plan_exec.h \
 	plugins/service/service.c plugins/service/service.h
 dist_ddl_DATA += schemas/ddl/service.json
+
+# The deploy agent: a tag of the app's repository to running daemons, with
+# rollback; it shares the service agent's units, plans and backends.
+plugins_libplugins_a_SOURCES += \
+	plugins/deploy/deploy.c plugins/deploy/deploy.h \
+	plugins/deploy/flow.c plugins/deploy/flow.h \
+	plugins/deploy/release.c plugins/deploy/release.h \
+	plugins/deploy/req.c plugins/deploy/req.h \
+	plugins/deploy/scm.c plugins/deploy/scm.h \
+	plugins/deploy/state.c plugins/deploy/state.h
+dist_ddl_DATA += schemas/ddl/deploy.json
 UNIT_TESTS += tests/unit/test_service_unit
 check_PROGRAMS += tests/unit/test_service_unit
 tests_unit_test_service_unit_SOURCES = tests/unit/test_service_unit.c \
@@ -116,3 +127,16 @@ tests_unit_test_svc_supervise_SOURCES = tests/unit/test_svc_supervise.c \
 tests_unit_test_svc_supervise_LDADD = plugins/libplugins.a $(MC_TEST_LIBS)
 SCRIPT_TESTS += tests/service/svwait.sh
 EXTRA_DIST += tests/service/svwait.sh
+
+# The deploy agent through metactld on a real runit tree, with git
+# repositories made by the test.
+INTEGRATION_TESTS += tests/integration/deploy_agent.sh \
+	tests/integration/deploy_crash.sh tests/integration/deploy_disk.sh \
+	tests/integration/deploy_seed.sh tests/integration/deploy_svn.sh
+EXTRA_DIST += tests/integration/deploy_agent.sh tests/deploy/lib.sh \
+	tests/integration/deploy_crash.sh tests/integration/deploy_disk.sh \
+	tests/integration/deploy_seed.sh tests/integration/deploy_svn.sh
+UNIT_TESTS += tests/unit/test_deploy_scm
+check_PROGRAMS += tests/unit/test_deploy_scm
+tests_unit_test_deploy_scm_SOURCES = tests/unit/test_deploy_scm.c $(TESTUTIL)
+tests_unit_test_deploy_scm_LDADD = plugins/libplugins.a $(MC_TEST_LIBS)

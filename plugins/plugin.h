@@ -35,6 +35,15 @@ struct plugin {
 	int (*init)(void); /* may be NULL; 0 or negative code */
 	void (*fini)(void); /* may be NULL */
 	const struct plugin_action *actions; /* ends with { NULL, NULL } */
+	/*
+	 * May be NULL. Run once when metactld starts, before the local
+	 * socket and the broker are opened, as an internal action "recover"
+	 * of this agent (caller "metactld", no input, its reply only logged
+	 * and audited): it finishes or undoes work a previous run left half
+	 * done (the deploy agent's interrupted deploys). Requests that take
+	 * a lock it holds wait for it; it completes with action_done().
+	 */
+	void (*recover)(struct action_ctx *ctx, const json_t *input);
 };
 
 /*

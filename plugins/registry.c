@@ -15,6 +15,7 @@
 #include "plugins/external.h"
 #include "plugins/plugin.h"
 #include "plugins/registry.h"
+#include "plugins/deploy/deploy.h"
 #include "plugins/rpcutil/rpcutil.h"
 #include "plugins/service/service.h"
 
@@ -22,6 +23,7 @@
 static const struct plugin *const plugins[] = {
     &plugin_rpcutil,
     &plugin_service,
+    &plugin_deploy,
     NULL,
 };
 
@@ -31,6 +33,7 @@ struct entry {
 	const struct plugin *plugin; /* built-in, or NULL */
 	struct external_agent *external; /* external, or NULL */
 	int initialised;
+	struct plugin_action recover; /* run NULL: no recovery hook */
 };
 
 struct registry {
@@ -496,6 +499,20 @@ registry_lookup(const struct registry *r, const char *agent, const char *action,
 		}
 	}
 	return MCE_UNKACTION;
+}
+
+const struct plugin_action *
+registry_recover(const struct registry *r, size_t i)
+{
+	struct entry *e;
+
+	if (i >= r->n || r->entries[i].plugin == NULL ||
+	    r->entries[i].plugin->recover == NULL)
+		return NULL;
+	e = &r->entries[i];
+	e->recover.name = "recover";
+	e->recover.run = e->plugin->recover;
+	return &e->recover;
 }
 
 int

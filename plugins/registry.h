@@ -51,6 +51,13 @@ int registry_lookup(const struct registry *r, const char *agent,
     void **ret_plugin_data);
 
 /*
+ * The i-th agent's recovery hook as an action named "recover" (struct
+ * plugin's recover), or NULL when it has none; borrowed.
+ */
+const struct plugin_action *registry_recover(
+    const struct registry *r, size_t i);
+
+/*
  * Calls every static plugin's init in name order; on the first failure
  * calls fini of those already initialised and returns its code.
  */

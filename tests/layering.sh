@@ -4,6 +4,8 @@
 #   lib/           includes nothing from policy/ agent/ plugins/ orchestrator/
 #   policy/        includes only lib/ (and its own headers)
 #   plugins/       include only plugins/plugin.h, their own headers and lib/
+#                  (plugins/deploy/ also plugins/service/: it shares its
+#                  units, plans, backends and crontab)
 #   agent/, orchestrator/  never include each other
 # A quoted include is resolved the way the compiler does: next to the
 # including file first, then in lib/ and the top directory (-I flags).
@@ -42,6 +44,12 @@ allowed() {
 	plugins/*)
 		case $2 in
 		lib/* | plugins/plugin.h) return 0 ;;
+		esac
+		# The deploy agent puts releases in place with the service
+		# agent's units, plans, backends and crontab: one library
+		# for both, not a copy.
+		case $1/$2 in
+		plugins/deploy/*/plugins/service/*) return 0 ;;
 		esac
 		# a plugin's own headers: the same folder as the includer
 		own=${1%/*}

@@ -103,6 +103,11 @@ extern const struct svc_backend svc_backend_s6;
 extern const struct svc_backend svc_backend_smf;
 extern const struct svc_backend svc_backend_upstart;
 
+struct node_apps;
+/* n from the node's [apps] settings as an action sees them (plugin.h);
+ * the strings are borrowed. */
+void svc_node_settings(const struct node_apps *a, struct svc_node *n);
+
 /* By name; NULL when unknown. */
 const struct svc_backend *svc_backend_find(const char *name);
 

@@ -3,6 +3,7 @@
 
 #include <string.h>
 
+#include "plugins/plugin.h"
 #include "plugins/service/backend.h"
 
 static const struct svc_backend *const backends[] = {
@@ -13,6 +14,21 @@ static const struct svc_backend *const backends[] = {
     &svc_backend_upstart,
     NULL,
 };
+
+void
+svc_node_settings(const struct node_apps *a, struct svc_node *n)
+{
+	n->manager = a->manager;
+	n->service_dir = a->service_dir;
+	n->supervise_dir = a->supervise_dir;
+	n->apps_dir = a->dir;
+	n->cron_dir = a->cron_dir;
+	n->java = a->java;
+	n->jetty_home = a->jetty_home;
+	n->svwait = a->svwait;
+	n->start_timeout_ms = a->start_timeout_ms;
+	n->start_grace_ms = a->start_grace_ms;
+}
 
 const struct svc_backend *
 svc_backend_find(const char *name)

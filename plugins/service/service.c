@@ -438,21 +438,6 @@ locked(struct action_ctx *ctx, void *arg)
 }
 
 static void
-node_settings(const struct node_apps *a, struct svc_node *n)
-{
-	n->manager = a->manager;
-	n->service_dir = a->service_dir;
-	n->supervise_dir = a->supervise_dir;
-	n->apps_dir = a->dir;
-	n->cron_dir = a->cron_dir;
-	n->java = a->java;
-	n->jetty_home = a->jetty_home;
-	n->svwait = a->svwait;
-	n->start_timeout_ms = a->start_timeout_ms;
-	n->start_grace_ms = a->start_grace_ms;
-}
-
-static void
 run(struct action_ctx *ctx, const json_t *input, enum svc_op op)
 {
 	const struct node_apps *a = action_node(ctx)->apps;
@@ -470,7 +455,7 @@ run(struct action_ctx *ctx, const json_t *input, enum svc_op op)
 		return;
 	}
 	q->op = op;
-	node_settings(a, &q->node);
+	svc_node_settings(a, &q->node);
 	if (app == NULL || !name_ok(NAME_APP, app)) {
 		fail(ctx, q, STATUS_INVALID_DATA, "app: %s",
 		    app != NULL ? name_why(NAME_APP, app) : "missing");

@@ -140,9 +140,11 @@ if [ -n "$BROKER" ]; then
 fi
 
 # Two restarts of one app at once: the second waits for the first.
+n0=$(fleet_count_log n1 'service\.restart: running')
 svc restart app=shop >"$FLEET_DIR/r1" &
 r1=$!
-fleet_wait_log n1 'service\.restart: running' || diag "the first restart did not start"
+fleet_wait_count n1 'service\.restart: running' $((n0 + 1)) ||
+	diag "the first restart did not start"
 svc restart app=shop >"$FLEET_DIR/r2"
 wait "$r1"
 id1=$(field request <"$FLEET_DIR/r1") id2=$(field request <"$FLEET_DIR/r2")

@@ -31,7 +31,9 @@ check "start answers OK" [ "$(echo "$out" | field statuscode)" = 0 ]
 check "status names s6" [ "$(echo "$out" | field data.manager)" = s6 ]
 w1=$(echo "$out" | pid_of worker) j1=$(echo "$out" | pid_of jobs)
 check "both daemons run" sh -c "kill -0 $w1 && kill -0 $j1"
+t0=$(date +%s%N)
 out=$(svc restart app=shop)
+diag "restart of two daemons under s6: $((($(date +%s%N) - t0) / 1000000)) ms"
 check "restart answers OK" [ "$(echo "$out" | field statuscode)" = 0 ]
 w2=$(echo "$out" | pid_of worker) j2=$(echo "$out" | pid_of jobs)
 check "restart gives the worker a new pid" new_alive "$w2" "$w1"

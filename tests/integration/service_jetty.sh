@@ -33,7 +33,9 @@ sed "s/^JOB_MANAGER_PORT = .*/JOB_MANAGER_PORT = $JOB_PORT\nWEB_PORT = $WEB_PORT
 fleet_start n1 || { echo "Bail out! the agent did not start"; exit 99; }
 
 url=http://127.0.0.1:$WEB_PORT/
+t0=$(date +%s%N)
 out=$(svc start app=seed)
+diag "start of the seed (jetty and a jvm): $((($(date +%s%N) - t0) / 1000000)) ms"
 check "start of the seed answers OK" [ "$(echo "$out" | field statuscode)" = 0 ]
 [ "$(echo "$out" | field statuscode)" = 0 ] || diag "$(echo "$out" | field statusmsg)"
 check "both daemons are up" [ "$(echo "$out" | field data.daemons.0.state) $(echo "$out" | field data.daemons.1.state)" = "up up" ]
@@ -52,6 +54,7 @@ until grep -q "Started ServerConnector" "$log" 2>/dev/null || [ $i -ge 600 ]; do
 	sleep 0.05
 	i=$((i + 1))
 done
+diag "jetty's connector up $((($(date +%s%N) - t0) / 1000000)) ms after the start was sent"
 check "jetty serves the war over HTTP" \
     sh -c "curl -sf '$url' | grep -q '<h1>seed</h1>'"
 check "the crontab is written with both entries" \

@@ -11,11 +11,11 @@ M="$top_builddir/orchestrator/metactl"
 
 apps_require
 fleet_local_init
-d=$FLEET_DIR/n1.node
-trap 'apps_runit_stop "$d"; fleet_stop' EXIT INT TERM
-apps_runit_start "$d" || exit 99
+node=$FLEET_DIR/n1.node
+trap 'apps_runit_stop "$node"; fleet_stop' EXIT INT TERM
+apps_runit_start "$node" || exit 99
 user=$(id -un)
-apps_release "$d" shop v1 <<EOF
+apps_release "$node" shop v1 <<EOF
 [daemon.web]
 platform = exec
 user = $user
@@ -28,7 +28,7 @@ EOF
 printf 'policy default deny\nallow\tuid=%s\t*\t*\n' "$(id -u)" \
     >"$FLEET_DIR/policy/service.policy"
 chmod 0644 "$FLEET_DIR/policy/service.policy"
-FLEET_EXTRA_CONF=$(apps_conf "$d") fleet_start n1 ||
+FLEET_EXTRA_CONF=$(apps_conf "$node") fleet_start n1 ||
 	{ echo "Bail out! the agent did not start"; exit 99; }
 printf 'socket = %s\nddl_dir = %s\n' "$FLEET_DIR/n1.sock" \
     "$top_srcdir/schemas/ddl" >"$FLEET_DIR/client.conf"

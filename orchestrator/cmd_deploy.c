@@ -1,0 +1,214 @@
+/*
+ * cmd_deploy.c: the operator's words for the deploy agent.
+ *
+ *   metactl deploy APP TAG [--site FILE]     rpc deploy deploy app= tag=
+ *                                            site=<FILE's text>
+ *   metactl deploy rollback APP [--to TAG]   rpc deploy rollback app= to=
+ *   metactl deploy status APP                rpc deploy status app=
+ *   metactl deploy remove APP [--purge]      rpc deploy remove app= purge=
+ *
+ * with the options, filters, table, --json and exit status of rpc. The
+ * site layer travels inside the signed request. On a terminal, each
+ * node's steps (fetch, build, switch, restart, health) are printed on
+ * stderr once the table is out.
+ */
+#include "buildconf.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "error.h"
+#include "file.h"
+#include "orchestrator/cli.h"
+#include "orchestrator/fleet.h"
+#include "orchestrator/usage.h"
+
+/* The largest site layer the DDL takes. */
+#define SITE_MAX 65536
+
+/* deploy's own options, taken out of argv before the common ones. */
+struct deploy_own {
+	const char *site;
+	const char *to;
+	int purge;
+};
+
+/* The value of --NAME VALUE or --NAME=VALUE at argv[*i], or NULL. */
+static const char *
+own_value(int argc, char *argv[], int *i, const char *name, int *bad)
+{
+	size_t n = strlen(name);
+
+	if (strncmp(argv[*i], name, n) != 0)
+		return NULL;
+	if (argv[*i][n] == '=')
+		return argv[*i] + n + 1;
+	if (argv[*i][n] != '\0')
+		return NULL;
+	if (*i + 1 >= argc) {
+		usage_errx("%s needs a value", name);
+		*bad = 1;
+		return NULL;
+	}
+	return argv[++*i];
+}
+
+/* Removes deploy's own options from argv; 0 or MC_EXIT_USAGE. */
+static int
+take_own(int *argc, char *argv[], struct deploy_own *own)
+{
+	int i, k = 1, bad = 0;
+	const char *v;
+
+	memset(own, 0, sizeof(*own));
+	for (i = 1; i < *argc && !bad; i++) {
+		if (strcmp(argv[i], "--") == 0) {
+			while (i < *argc)
+				argv[k++] = argv[i++];
+			break;
+		}
+		if ((v = own_value(*argc, argv, &i, "--site", &bad)) != NULL)
+			own->site = v;
+		else if ((v = own_value(*argc, argv, &i, "--to", &bad)) != NULL)
+			own->to = v;
+		else if (strcmp(argv[i], "--purge") == 0)
+			own->purge = 1;
+		else if (!bad)
+			argv[k++] = argv[i];
+	}
+	*argc = k;
+	argv[k] = NULL;
+	return bad ? MC_EXIT_USAGE : 0;
+}
+
+/* Appends "key=value" to kv; 0 or -ENOMEM. */
+static int
+push_kv(char **kv, int *n, const char *key, const char *value)
+{
+	if (asprintf(&kv[*n], "%s=%s", key, value) < 0) {
+		kv[*n] = NULL;
+		return -ENOMEM;
+	}
+	(*n)++;
+	return 0;
+}
+
+/* kv gets site=<the text of path>; 0 or MC_EXIT_USAGE. */
+static int
+push_site(char **kv, int *n, const char *path)
+{
+	struct error err;
+	char *text = NULL, where[512];
+	size_t len;
+	int r;
+
+	error_init(&err, path);
+	if ((r = file_read(path, FILE_REGULAR | FILE_TEXT, SITE_MAX, &text,
+		 &len, &err)) < 0) {
+		cli_errx("--site %s: %s", path,
+		    r == MCE_CONFIG ? error_format(&err, where, sizeof(where))
+				    : error_str(r));
+		return MC_EXIT_USAGE;
+	}
+	r = push_kv(kv, n, "site", text);
+	free(text);
+	return r < 0 ? MC_EXIT_USAGE : 0;
+}
+
+/* A node's steps on one line: "fetch ok 812ms, build ok 40ms, ...". */
+static void
+print_steps(const char *identity, const json_t *data)
+{
+	const json_t *steps = json_object_get(data, "steps"), *s;
+	size_t i;
+
+	if (json_array_size(steps) == 0)
+		return;
+	fprintf(stderr, "%s:", identity);
+	json_array_foreach(steps, i, s)
+	{
+		fprintf(stderr, "%s %s %s %lldms", i > 0 ? "," : "",
+		    json_string_value(json_object_get(s, "step")),
+		    json_string_value(json_object_get(s, "result")),
+		    (long long)json_integer_value(json_object_get(s, "ms")));
+	}
+	if (json_is_true(json_object_get(data, "rolled_back")))
+		fprintf(stderr, ", rolled back to %s",
+		    json_string_value(json_object_get(data, "current")));
+	fputc('\n', stderr);
+}
+
+static void
+print_progress(const struct fleet *f)
+{
+	if (f->o.format != OUT_HUMAN || !isatty(STDERR_FILENO) ||
+	    !f->o.progress)
+		return;
+	for (size_t i = 0; i < f->rs.n; i++)
+		if (f->rs.v[i].data != NULL)
+			print_steps(f->rs.v[i].identity, f->rs.v[i].data);
+}
+
+/* The action and its inputs from the positional arguments; 0 or
+ * MC_EXIT_USAGE after reporting. */
+static int
+inputs(const struct fleet *f, const struct deploy_own *own, const char **action,
+    char **kv, int *n)
+{
+	char **a = f->o.args;
+	int sub = f->o.nargs >= 1 &&
+	    (strcmp(a[0], "rollback") == 0 || strcmp(a[0], "status") == 0 ||
+		strcmp(a[0], "remove") == 0);
+
+	if (f->o.nargs != 2) {
+		usage_errx(f->o.nargs < 2
+			? (sub ? "which APP?" : "APP and TAG are needed")
+			: "too many arguments");
+		return MC_EXIT_USAGE;
+	}
+	*action = sub ? a[0] : "deploy";
+	if ((own->site != NULL && sub) ||
+	    (own->to != NULL && strcmp(*action, "rollback") != 0) ||
+	    (own->purge && strcmp(*action, "remove") != 0)) {
+		usage_errx("--site goes with a deploy, --to with rollback, "
+			   "--purge with remove");
+		return MC_EXIT_USAGE;
+	}
+	if (push_kv(kv, n, "app", sub ? a[1] : a[0]) < 0 ||
+	    (!sub && push_kv(kv, n, "tag", a[1]) < 0) ||
+	    (own->to != NULL && push_kv(kv, n, "to", own->to) < 0) ||
+	    (own->purge && push_kv(kv, n, "purge", "true") < 0)) {
+		cli_errx("out of memory");
+		return MC_EXIT_USAGE;
+	}
+	if (own->site != NULL)
+		return push_site(kv, n, own->site);
+	return 0;
+}
+
+int
+cmd_deploy(int argc, char *argv[])
+{
+	struct deploy_own own;
+	struct fleet f;
+	const char *action = NULL;
+	char *kv[4] = {NULL, NULL, NULL, NULL};
+	int r, n = 0;
+
+	if (take_own(&argc, argv, &own) != 0)
+		return MC_EXIT_USAGE;
+	if ((r = fleet_init(&f, argc, argv, OPT_ALL)) >= 0)
+		goto out;
+	if ((r = inputs(&f, &own, &action, kv, &n)) != 0)
+		goto out;
+	r = orch_rpc_run(&f, "deploy", action, kv, n);
+	print_progress(&f);
+out:
+	for (int i = 0; i < n; i++)
+		free(kv[i]);
+	fleet_clear(&f);
+	return r;
+}

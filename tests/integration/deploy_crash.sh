@@ -1,0 +1,51 @@
+#!/bin/sh
+# The deploy agent killed (SIGKILL) at each step of a deploy v1 -> v2, then
+# started again: its recovery at start leaves current naming one whole
+# release whose daemon runs, and a clean journal. The test hook
+# (METACTL_TEST_HOOKS=1 and APPS/APP/state/test-die-at naming a step,
+# plugins/deploy/req.c) kills the agent right after it journals the step.
+. "$top_srcdir/tests/lib/tap.sh"
+. "$top_srcdir/tests/deploy/lib.sh"
+dp_init
+METACTL_TEST_HOOKS=1
+export METACTL_TEST_HOOKS
+fleet_start n1 || { echo "Bail out! the agent did not start"; exit 99; }
+out=$(dep deploy app=demo tag=v1 site="$SITE")
+check "deploy v1 answers OK" [ "$(echo "$out" | field statuscode)" = 0 ]
+
+starts=1
+# Steps before the switch first: after "switch" releases/v2 exists and a
+# deploy of v2 goes straight to the switch.
+for step in fetch build switch restart health done; do
+	before=$(dp_pid demo)
+	echo "$step" >"$APPS/demo/state/test-die-at"
+	pid=$(fleet_pid n1)
+	dep deploy app=demo tag=v2 site="$SITE" >/dev/null 2>&1
+	check "killed at $step: the agent died there" \
+	    sh -c "! kill -0 $pid 2>/dev/null && grep -q 'step' '$APPS/demo/state/journal'"
+	rm -f "$APPS/demo/state/test-die-at"
+	starts=$((starts + 1))
+	# The log keeps the earlier runs' lines: wait for this run's.
+	fleet_start n1 && fleet_wait_count n1 'started as' "$starts" 30 ||
+		{ echo "Bail out! the agent did not start again"; exit 99; }
+	# status waits for the app's lock, which recovery holds.
+	out=$(dep status app=demo)
+	want=v1
+	[ "$step" = done ] && want=v2
+	check "killed at $step: status answers after the recovery" [ "$(echo "$out" | field statuscode)" = 0 ]
+	check "killed at $step: current is $want" [ "$(dp_current demo)" = "$want" ]
+	check "killed at $step: $want is a whole release" [ -f "$APPS/demo/current/BUILT" ]
+	check "killed at $step: $want's daemon runs" dp_runs "$(dp_pid demo)" "$want"
+	check "killed at $step: the journal is clean" [ ! -e "$APPS/demo/state/journal" ]
+	check "killed at $step: no half-fetched release is left" \
+	    sh -c "! ls -a '$APPS/demo/releases' | grep -q new"
+	case $step in
+	fetch | build)
+		check "killed at $step: the daemon was not touched" [ "$(dp_pid demo)" = "$before" ] ;;
+	esac
+done
+check "the recovery said what it did" [ "$(fleet_count_log n1 'recovery of demo: done')" -ge 6 ]
+
+out=$(dep deploy app=demo tag=v1 site="$SITE")
+check "after all that, a deploy works" [ "$(echo "$out" | field statuscode)/$(dp_current demo)" = 0/v1 ]
+done_testing
