@@ -79,6 +79,7 @@ INTEGRATION_TESTS += tests/integration/orch_fleet.sh \
 	tests/integration/orch_truth_silent.sh \
 	tests/integration/orch_truth_fleet.sh \
 	tests/integration/orch_rollout.sh \
+	tests/integration/orch_rollout_deploy.sh \
 	tests/integration/orch_schedule.sh
 check_PROGRAMS += tests/integration/orch_fakenode
 tests_integration_orch_fakenode_SOURCES = tests/integration/orch_fakenode.c \
@@ -92,6 +93,7 @@ EXTRA_DIST += tests/integration/orch_fleet.sh tests/integration/orch_lib.sh \
 	tests/integration/orch_truth_silent.sh \
 	tests/integration/orch_truth_fleet.sh \
 	tests/integration/orch_rollout.sh \
+	tests/integration/orch_rollout_deploy.sh \
 	tests/integration/orch_schedule.sh
 dist_schema_DATA += schemas/metactl-output.schema.json \
 	schemas/rollout-state.schema.json

@@ -208,52 +208,96 @@ send_batch(struct rollout *r, struct request *req)
 	return fleet_call(f, req, r->batch.v, r->batch.n, &r->batch);
 }
 
-/*
- * A deploy resumed: a node in flight that already runs the tag (deploy
- * status, no deploy busy) is done and is not deployed again.
- */
+/* How long a resumed deploy waits between two deploy.status queries
+ * while a node is still busy with the deploy the killed run sent. */
+#define RECHECK_PAUSE_MS 1000
+
+/* Asks deploy.status of ask; sorts each node into ok (marked so), busy or
+ * again. 0 or an exit status. */
 static int
-recheck_deploys(struct rollout *r, struct strv *nodes)
+ask_status(
+    struct rollout *r, struct strv *ask, struct strv *busy, struct strv *again)
 {
 	struct fleet *f = r->f;
-	struct strv again = STRV_INIT;
-	struct request *req;
-	json_t *data = json_pack("{s:O}", "app",
-	    json_object_get(json_object_get(r->st, "data"), "app"));
+	struct request *req = fleet_request(f, "deploy", "status",
+	    json_pack("{s:O}", "app",
+		json_object_get(json_object_get(r->st, "data"), "app")));
 	size_t i;
 	int ret;
 
-	req = fleet_request(f, "deploy", "status", data);
 	if (req == NULL)
 		return MC_EXIT_USAGE;
 	results_clear(&f->rs);
 	f->col.on_result = NULL;
-	ret = fleet_call(f, req, nodes->v, nodes->n, nodes);
+	ret = fleet_call(f, req, ask->v, ask->n, ask);
+	f->col.on_result = on_result;
 	request_free(req);
-	for (i = 0; ret == 0 && i < nodes->n; i++) {
+	for (i = 0; ret == 0 && i < ask->n; i++) {
 		struct result *x =
-		    results_find(&f->rs, nodes->v[i], 1u << RES_OK);
+		    results_find(&f->rs, ask->v[i], 1u << RES_OK);
+		json_t *n;
 
 		if (x != NULL &&
-		    json_is_null(json_object_get(x->data, "busy")) &&
-		    deploy_healthy(r, x->data)) {
-			json_t *n;
-
-			node_set(r, nodes->v[i], "ok");
-			n = node_entry(r, nodes->v[i]);
+		    !json_is_null(json_object_get(x->data, "busy")))
+			strv_push(busy, ask->v[i]);
+		else if (x == NULL || !deploy_healthy(r, x->data))
+			strv_push(again, ask->v[i]);
+		else {
+			node_set(r, ask->v[i], "ok");
+			n = node_entry(r, ask->v[i]);
 			json_object_set(
 			    n, "current", json_object_get(x->data, "current"));
 			json_object_set(n, "previous",
 			    json_object_get(x->data, "previous"));
 			json_object_set_new(
 			    n, "statusmsg", json_string("already on the tag"));
-		} else if (strv_push(&again, nodes->v[i]) < 0)
-			ret = MC_EXIT_USAGE;
+		}
 	}
 	results_clear(&f->rs);
-	f->col.on_result = on_result;
+	return ret;
+}
+
+/*
+ * A deploy resumed: a node left in flight may still be deploying (the
+ * agent goes on without the caller) or be done. Its deploy.status says:
+ * busy, asked again after a pause (until the timeout); on the tag, done
+ * and not deployed again; otherwise it is sent the deploy with the rest
+ * of the batch. nodes keeps the nodes to send to.
+ */
+static int
+recheck_deploys(struct rollout *r, struct strv *nodes)
+{
+	struct strv ask = STRV_INIT, busy = STRV_INIT, send = STRV_INIT;
+	int64_t end = message_now_ms() + r->f->timeout_ms, now;
+	struct error err;
+	size_t i;
+	int ret = 0;
+
+	for (i = 0; i < nodes->n; i++) {
+		const char *s = rollout_node_state(r->st, nodes->v[i]);
+
+		strv_push(s != NULL ? &ask : &send, nodes->v[i]);
+	}
+	while (ret == 0 && ask.n > 0 && !cli_interrupted) {
+		if ((ret = ask_status(r, &ask, &busy, &send)) != 0)
+			break;
+		strv_clear(&ask);
+		now = message_now_ms();
+		if (busy.n == 0 || now >= end) {
+			for (i = 0; i < busy.n; i++)
+				strv_push(&send, busy.v[i]);
+			break;
+		}
+		if (collect_wait(&r->f->col, NULL, NULL, now, NULL,
+			now + RECHECK_PAUSE_MS, &err) < 0)
+			ret = fleet_link_failed(&err);
+		ask = busy;
+		busy = (struct strv)STRV_INIT;
+	}
+	strv_clear(&ask);
+	strv_clear(&busy);
 	strv_clear(nodes);
-	*nodes = again;
+	*nodes = send;
 	return ret != 0 ? ret : (rollout_save(r) < 0 ? MC_EXIT_USAGE : 0);
 }
 
