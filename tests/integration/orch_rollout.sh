@@ -30,7 +30,6 @@ fi
 printf '%s\n' "\$v" >"$T/flip.\$id"
 printf '{"statuscode":0,"statusmsg":"OK","data":{"value":"%s"}}\n' "\$v"
 EOF
-chmod 0755 "$T/agents/flip"
 cat >"$T/agents/flip.json" <<'EOF'
 {"agent": "flip", "version": "1.0", "description": "Sets a value",
  "timeout": 20,
@@ -51,20 +50,9 @@ cat >"$T/agents/flip.json" <<'EOF'
    "output": {"value": {"type": "string", "description": "Written",
                         "display_as": "Value"}}}}}
 EOF
-chmod 0644 "$T/agents/flip.json"
-printf 'policy default deny\nallow\tcert=alice\t*\t*\n' >"$T/policy/flip.policy"
-mkdir -p "$T/ddl"
-cp "$top_srcdir/schemas/ddl/"*.json "$T/agents/flip.json" "$T/ddl/"
-sed "s|^ddl_dir = .*|ddl_dir = $T/ddl|" "$T/client.conf" >"$T/client2.conf"
-METACTL_CONFIG="$T/client2.conf"
-
+orch_agent flip || exit 99
 NODES="n1 n2 n3 n4 n5 n6"
-i=0
-for n in $NODES; do
-	i=$((i + 1))
-	orch_node "$n" web dc1 "$i" web || exit 99
-done
-orch_discover_all 6 >/dev/null || { not_ok "discovery"; done_testing; exit; }
+orch_nodes 6 || { not_ok "six nodes"; done_testing; exit; }
 
 # state FILE NODE: the node's state in a rollout state file ("-": none).
 state() { "$PYTHON3" -c '

@@ -9,40 +9,16 @@
 # most 1000 ms after its due time; an action of 0 s takes a few ms.
 . "$top_srcdir/tests/lib/tap.sh"
 . "$top_srcdir/tests/integration/orch_lib.sh"
+. "$top_srcdir/tests/lib/fleet.sh"
 
 [ -n "${PYTHON3:-}" ] || skip_all "python3 not found"
 orch_setup
 
-cat >"$T/agents/nap" <<'EOF'
-#!/bin/sh
-s=$(sed -n 's/.*"seconds":\([0-9]*\).*/\1/p')
-sleep "$s"
-printf '{"statuscode":0,"statusmsg":"OK","data":{"slept":%s}}\n' "$s"
-EOF
-chmod 0755 "$T/agents/nap"
-cat >"$T/agents/nap.json" <<'EOF'
-{"agent":"nap","version":"1.0","description":"Sleeps","timeout":20,
- "actions":{"nap":{"description":"Sleeps","display":"always",
-  "input":{"seconds":{"type":"integer","description":"How long",
-                      "optional":false}},
-  "output":{"slept":{"type":"integer","description":"Slept",
-                     "display_as":"Slept"}}}}}
-EOF
-chmod 0644 "$T/agents/nap.json"
-printf 'policy default deny\nallow\tcert=alice\t*\t*\n' >"$T/policy/nap.policy"
+FLEET_DIR=$T fleet_nap_agent nap 20
 printf 'allow\tcert=alice\trunning\t*\n' >>"$T/policy/rpcutil.policy"
-mkdir -p "$T/ddl"
-cp "$top_srcdir/schemas/ddl/"*.json "$T/agents/nap.json" "$T/ddl/"
-sed "s|^ddl_dir = .*|ddl_dir = $T/ddl|" "$T/client.conf" >"$T/client2.conf"
-METACTL_CONFIG="$T/client2.conf"
-
+orch_agent nap || exit 99
 NODES="n1 n2 n3 n4 n5 n6"
-i=0
-for n in $NODES; do
-	i=$((i + 1))
-	orch_node "$n" web dc1 "$i" web || exit 99
-done
-orch_discover_all 6 >/dev/null || { not_ok "discovery"; done_testing; exit; }
+orch_nodes 6 || { not_ok "six nodes"; done_testing; exit; }
 
 # lines FILE DECISION: how many log lines of FILE have that decision.
 lines() { _n=$(grep -c "decision=$2 " "$1" 2>/dev/null); echo "${_n:-0}"; }
