@@ -53,6 +53,7 @@ plugins_libplugins_a_SOURCES += \
 	plugins/deploy/deploy.c plugins/deploy/deploy.h \
 	plugins/deploy/flow.c plugins/deploy/flow.h \
 	plugins/deploy/release.c plugins/deploy/release.h \
+	plugins/deploy/recover.c \
 	plugins/deploy/req.c plugins/deploy/req.h \
 	plugins/deploy/scm.c plugins/deploy/scm.h \
 	plugins/deploy/state.c plugins/deploy/state.h

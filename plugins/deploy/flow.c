@@ -29,20 +29,6 @@ static const char *const run_path[] = {
 static void do_switch(struct dep *q);
 static void rollback_after(struct dep *q);
 
-static void
-path_of(const struct dep *q, char *buf, size_t size, const char *what,
-    const char *tag)
-{
-	if (strcmp(what, "new") == 0)
-		snprintf(buf, size, "%s/releases/.%s.new", q->appdir, tag);
-	else if (strcmp(what, "rel") == 0)
-		snprintf(buf, size, "%s/releases/%s", q->appdir, tag);
-	else if (strcmp(what, "site") == 0)
-		snprintf(buf, size, "%s/sites/%s.conf", q->state, tag);
-	else
-		snprintf(buf, size, "%s/%s", q->state, what);
-}
-
 static int
 exists(const char *path)
 {
@@ -139,7 +125,7 @@ fail_before(struct dep *q, int status)
 	    action_name(q->ctx), q->tag, q->step, q->why,
 	    q->prev[0] != '\0' ? q->prev : "current");
 	if (!action_dry_run(q->ctx)) {
-		path_of(q, newdir, sizeof(newdir), "new", q->tag);
+		dep_path(q, newdir, sizeof(newdir), "new", q->tag);
 		if (plan_remove(&p, newdir) == 0)
 			dep_files(q, &p);
 		plan_clear(&p);
@@ -273,7 +259,7 @@ drop_daemons(struct dep *q, const char *tag, const struct release *rel,
 
 	if (tag[0] == '\0' || strcmp(tag, rel->tag) == 0)
 		return 0;
-	path_of(q, dir, sizeof(dir), "rel", tag);
+	dep_path(q, dir, sizeof(dir), "rel", tag);
 	/* A release that no longer loads has nothing to compare. */
 	if (release_load(&q->node, q->node_dir, q->app, tag, dir, NULL, 0, &old,
 		err) < 0) {
@@ -364,7 +350,7 @@ rollback_after(struct dep *q)
 		if (r == 0)
 			r = plan_remove(&q->plan, link);
 	} else {
-		path_of(q, dir, sizeof(dir), "rel", q->prev);
+		dep_path(q, dir, sizeof(dir), "rel", q->prev);
 		snprintf(target, sizeof(target), "releases/%s", q->prev);
 		r = release_load(&q->node, q->node_dir, q->app, q->prev, dir,
 		    NULL, 0, &back, &err);
@@ -395,7 +381,7 @@ load_and_switch(struct dep *q)
 	char dir[4300];
 	struct error err;
 
-	path_of(q, dir, sizeof(dir), "rel", q->tag);
+	dep_path(q, dir, sizeof(dir), "rel", q->tag);
 	error_init(&err, q->app);
 	release_clear(&q->rel);
 	if (!exists(dir) && action_dry_run(q->ctx)) {
@@ -415,18 +401,17 @@ load_and_switch(struct dep *q)
 	do_switch(q);
 }
 
-/* The built release goes to its place with its site layer. */
-static void
-put_in_place(struct dep *q)
+/* Stores the request's site layer as the release's (none: the stored
+ * one goes); 0 or a negated errno with q->why set. */
+static int
+store_site(struct dep *q)
 {
-	char newdir[4300], dir[4300], site[4300], sites[4300];
+	char site[4300], sites[4300];
 	struct plan p = {0};
 	int r;
 
-	path_of(q, newdir, sizeof(newdir), "new", q->tag);
-	path_of(q, dir, sizeof(dir), "rel", q->tag);
-	path_of(q, site, sizeof(site), "site", q->tag);
-	path_of(q, sites, sizeof(sites), "sites", q->tag);
+	dep_path(q, site, sizeof(site), "site", q->tag);
+	dep_path(q, sites, sizeof(sites), "sites", q->tag);
 	r = plan_mkdir(&p, sites, 0755);
 	if (r == 0)
 		r = q->site != NULL
@@ -435,6 +420,19 @@ put_in_place(struct dep *q)
 	if (r == 0)
 		r = dep_files(q, &p);
 	plan_clear(&p);
+	return r;
+}
+
+/* The built release goes to its place with its site layer. */
+static void
+put_in_place(struct dep *q)
+{
+	char newdir[4300], dir[4300];
+	int r;
+
+	dep_path(q, newdir, sizeof(newdir), "new", q->tag);
+	dep_path(q, dir, sizeof(dir), "rel", q->tag);
+	r = store_site(q);
 	if (r == 0 && action_dry_run(q->ctx))
 		json_array_append_new(q->dry,
 		    json_pack("{s:s,s:s}", "rename", newdir, "to", dir));
@@ -485,7 +483,7 @@ build(struct dep *q)
 	struct error err;
 	struct release tmp;
 
-	path_of(q, newdir, sizeof(newdir), "new", q->tag);
+	dep_path(q, newdir, sizeof(newdir), "new", q->tag);
 	error_init(&err, q->app);
 	if (action_dry_run(q->ctx) && !exists(newdir)) {
 		put_in_place(q);
@@ -534,7 +532,7 @@ checked_out(struct action_ctx *ctx, const struct spawn_result *r, void *arg)
 	char index[4300];
 
 	(void)ctx;
-	path_of(q, index, sizeof(index), "index.new", q->tag);
+	dep_path(q, index, sizeof(index), "index.new", q->tag);
 	if (!action_dry_run(q->ctx))
 		unlink(index);
 	if (r->exit_status != 0 || r->term_signal != 0 || r->timed_out) {
@@ -546,11 +544,41 @@ checked_out(struct action_ctx *ctx, const struct spawn_result *r, void *arg)
 	build(q);
 }
 
+/*
+ * Runs a step of the fetch (argv, env: NULL out of memory; both freed) in
+ * the state directory; answers q when it cannot start.
+ */
+static void
+run_fetch(struct dep *q, char **argv, char **env, action_spawn_cb cb)
+{
+	if (argv == NULL || env == NULL ||
+	    dep_spawn(q, (const char *const *)argv, (const char *const *)env,
+		q->state, FETCH_TIMEOUT_MS, cb) < 0) {
+		if (q->why[0] == '\0')
+			snprintf(q->why, sizeof(q->why), "out of memory");
+		fail_before(q, STATUS_UNKNOWN_ERROR);
+	}
+	strv_free(argv);
+	strv_free(env);
+}
+
+/* The environment of git and svn, copied for run_fetch(). */
+static char **
+fetch_env(void)
+{
+	const char *const *e = scm_env();
+	size_t n = 0;
+
+	while (e[n] != NULL)
+		n++;
+	return strv_copy(e, n);
+}
+
 static void
 fetched(struct action_ctx *ctx, const struct spawn_result *r, void *arg)
 {
 	struct dep *q = arg;
-	char newdir[4300], cache[4300], index[4300], **argv, **env;
+	char newdir[4300], cache[4300], index[4300];
 	struct plan p = {0};
 
 	(void)ctx;
@@ -559,9 +587,9 @@ fetched(struct action_ctx *ctx, const struct spawn_result *r, void *arg)
 		fail_before(q, STATUS_ABORTED);
 		return;
 	}
-	path_of(q, newdir, sizeof(newdir), "new", q->tag);
-	path_of(q, cache, sizeof(cache), "repo.git", q->tag);
-	path_of(q, index, sizeof(index), "index.new", q->tag);
+	dep_path(q, newdir, sizeof(newdir), "new", q->tag);
+	dep_path(q, cache, sizeof(cache), "repo.git", q->tag);
+	dep_path(q, index, sizeof(index), "index.new", q->tag);
 	if (plan_remove(&p, newdir) < 0 || plan_mkdir(&p, newdir, 0755) < 0 ||
 	    dep_files(q, &p) < 0) {
 		plan_clear(&p);
@@ -571,24 +599,15 @@ fetched(struct action_ctx *ctx, const struct spawn_result *r, void *arg)
 	plan_clear(&p);
 	if (!action_dry_run(q->ctx))
 		unlink(index);
-	argv = scm_checkout_argv(cache, newdir, q->tag);
-	env = scm_env_index(index);
-	if (argv == NULL || env == NULL ||
-	    dep_spawn(q, (const char *const *)argv, (const char *const *)env,
-		q->state, FETCH_TIMEOUT_MS, checked_out) < 0) {
-		if (q->why[0] == '\0')
-			snprintf(q->why, sizeof(q->why), "out of memory");
-		fail_before(q, STATUS_UNKNOWN_ERROR);
-	}
-	strv_free(argv);
-	strv_free(env);
+	run_fetch(q, scm_checkout_argv(cache, newdir, q->tag),
+	    scm_env_index(index), checked_out);
 }
 
 static void
 fetch(struct action_ctx *ctx, const struct spawn_result *r, void *arg)
 {
 	struct dep *q = arg;
-	char cache[4300], **argv;
+	char cache[4300];
 
 	(void)ctx;
 	if (r->exit_status != 0 || r->term_signal != 0 || r->timed_out) {
@@ -596,15 +615,9 @@ fetch(struct action_ctx *ctx, const struct spawn_result *r, void *arg)
 		fail_before(q, STATUS_ABORTED);
 		return;
 	}
-	path_of(q, cache, sizeof(cache), "repo.git", q->tag);
-	if ((argv = scm_fetch_argv(cache, q->url, q->tag)) == NULL ||
-	    dep_spawn(q, (const char *const *)argv, scm_env(), q->state,
-		FETCH_TIMEOUT_MS, fetched) < 0) {
-		if (q->why[0] == '\0')
-			snprintf(q->why, sizeof(q->why), "out of memory");
-		fail_before(q, STATUS_UNKNOWN_ERROR);
-	}
-	strv_free(argv);
+	dep_path(q, cache, sizeof(cache), "repo.git", q->tag);
+	run_fetch(
+	    q, scm_fetch_argv(cache, q->url, q->tag), fetch_env(), fetched);
 }
 
 /* Merges the file at path onto c when it exists. */
@@ -632,7 +645,7 @@ repo_from_layers(struct dep *q)
 	if (c == NULL)
 		return -ENOMEM;
 	snprintf(app_path, sizeof(app_path), "%s/current/.metactl", q->appdir);
-	path_of(q, site_path, sizeof(site_path), "site", q->tag);
+	dep_path(q, site_path, sizeof(site_path), "site", q->tag);
 	snprintf(
 	    node_path, sizeof(node_path), "%s/%s.conf", q->node_dir, q->app);
 	error_init(&err, q->app);
@@ -660,10 +673,10 @@ repo_from_layers(struct dep *q)
 static void
 fetch_svn(struct dep *q)
 {
-	char newdir[4300], **argv;
+	char newdir[4300];
 	struct plan p = {0};
 
-	path_of(q, newdir, sizeof(newdir), "new", q->tag);
+	dep_path(q, newdir, sizeof(newdir), "new", q->tag);
 	if (!scm_svn_installed()) {
 		snprintf(q->why, sizeof(q->why),
 		    "%.900s is a Subversion repository and svn is not "
@@ -678,20 +691,14 @@ fetch_svn(struct dep *q)
 		return;
 	}
 	plan_clear(&p);
-	if ((argv = scm_svn_export_argv(q->url, q->tag, newdir)) == NULL ||
-	    dep_spawn(q, (const char *const *)argv, scm_env(), q->state,
-		FETCH_TIMEOUT_MS, checked_out) < 0) {
-		if (q->why[0] == '\0')
-			snprintf(q->why, sizeof(q->why), "out of memory");
-		fail_before(q, STATUS_UNKNOWN_ERROR);
-	}
-	strv_free(argv);
+	run_fetch(q, scm_svn_export_argv(q->url, q->tag, newdir), fetch_env(),
+	    checked_out);
 }
 
 void
 flow_deploy(struct dep *q)
 {
-	char cache[4300], rels[4300], dir[4300], **argv;
+	char cache[4300], rels[4300], dir[4300];
 	struct plan p = {0};
 	int r;
 
@@ -707,8 +714,8 @@ flow_deploy(struct dep *q)
 	snprintf(q->j.previous, sizeof(q->j.previous), "%s", q->prev);
 	snprintf(q->j.caller, sizeof(q->j.caller), "%s", action_caller(q->ctx));
 	q->j.since = (long long)time(NULL);
-	path_of(q, cache, sizeof(cache), "repo.git", q->tag);
-	path_of(q, dir, sizeof(dir), "rel", q->tag);
+	dep_path(q, cache, sizeof(cache), "repo.git", q->tag);
+	dep_path(q, dir, sizeof(dir), "rel", q->tag);
 	snprintf(rels, sizeof(rels), "%s/releases", q->appdir);
 	r = plan_mkdir(&p, q->state, 0755);
 	if (r == 0)
@@ -719,7 +726,12 @@ flow_deploy(struct dep *q)
 	if (r == 0)
 		snprintf(q->j.action, sizeof(q->j.action), "deploy");
 	if (r == 0 && exists(dir)) {
-		/* Fetched and built before: only the switch is left. */
+		/* Fetched and built before: the site layer of this request,
+		 * then the switch. */
+		if (store_site(q) < 0) {
+			fail_before(q, STATUS_UNKNOWN_ERROR);
+			return;
+		}
 		load_and_switch(q);
 		return;
 	}
@@ -737,14 +749,7 @@ flow_deploy(struct dep *q)
 		fetch(q->ctx, &ok, q);
 		return;
 	}
-	if ((argv = scm_init_argv(cache)) == NULL ||
-	    dep_spawn(q, (const char *const *)argv, scm_env(), q->state,
-		FETCH_TIMEOUT_MS, fetch) < 0) {
-		if (q->why[0] == '\0')
-			snprintf(q->why, sizeof(q->why), "out of memory");
-		fail_before(q, STATUS_UNKNOWN_ERROR);
-	}
-	strv_free(argv);
+	run_fetch(q, scm_init_argv(cache), fetch_env(), fetch);
 }
 
 void
@@ -807,9 +812,9 @@ flow_prune(struct dep *q, json_t *rec, long long keep)
 		if (strcmp(k[i].tag, q->tag) == 0 ||
 		    (prev != NULL && strcmp(k[i].tag, prev) == 0))
 			continue;
-		path_of(q, path, sizeof(path), "rel", k[i].tag);
+		dep_path(q, path, sizeof(path), "rel", k[i].tag);
 		plan_remove(&p, path);
-		path_of(q, path, sizeof(path), "site", k[i].tag);
+		dep_path(q, path, sizeof(path), "site", k[i].tag);
 		plan_remove(&p, path);
 		json_object_del(rels, k[i].tag);
 	}
@@ -820,100 +825,4 @@ flow_prune(struct dep *q, json_t *rec, long long keep)
 	for (int i = 0; i < n; i++)
 		free(ents[i]);
 	free(ents);
-}
-
-static void
-recovered(struct dep *q, int ok)
-{
-	char err[512];
-
-	release_clear(&q->rel);
-	plan_clear(&q->plan);
-	if (ok && journal_clear(q->state, err, sizeof(err)) < 0)
-		action_log(q->ctx, LOG_LEVEL_WARN, "journal: %s", err);
-	if (!ok)
-		action_log(q->ctx, LOG_LEVEL_WARN,
-		    "recovery of %s failed (retried at the next start or "
-		    "request): %s",
-		    q->app, q->why);
-	else
-		action_log(
-		    q->ctx, LOG_LEVEL_INFO, "recovery of %s: done", q->app);
-	q->why[0] = '\0';
-	q->after(q, ok);
-}
-
-/* The switch may have happened: put the previous release back. */
-static void
-recover_switched(struct dep *q, const struct journal *j)
-{
-	char link[4300], target[300], dir[4300];
-	struct error err;
-	int r;
-
-	error_init(&err, q->app);
-	snprintf(link, sizeof(link), "%s/current", q->appdir);
-	if (j->previous[0] == '\0') {
-		path_of(q, dir, sizeof(dir), "rel", j->tag);
-		r = release_load(&q->node, q->node_dir, q->app, j->tag, dir,
-		    NULL, 0, &q->rel, &err);
-		if (r == 0)
-			r = release_remove_plan(
-			    &q->node, q->be, q->app, &q->rel, &q->plan, &err);
-		if (r == 0)
-			r = plan_remove(&q->plan, link);
-	} else {
-		path_of(q, dir, sizeof(dir), "rel", j->previous);
-		snprintf(target, sizeof(target), "releases/%s", j->previous);
-		r = release_load(&q->node, q->node_dir, q->app, j->previous,
-		    dir, NULL, 0, &q->rel, &err);
-		if (r == 0 && (r = plan_symlink(&q->plan, target, link)) == 0)
-			r = release_start_plan(
-			    &q->node, q->be, q->app, &q->rel, &q->plan, &err);
-	}
-	if (r < 0) {
-		error_format(&err, q->why, sizeof(q->why));
-		recovered(q, 0);
-		return;
-	}
-	if (dep_plan(q, recovered) < 0)
-		recovered(q, 0);
-}
-
-void
-flow_recover(struct dep *q, dep_cb next)
-{
-	struct journal j;
-	char dir[4300];
-	struct plan p = {0};
-	int r;
-
-	q->after = next;
-	if (action_dry_run(q->ctx) ||
-	    (r = journal_read(q->state, &j)) == -ENOENT) {
-		next(q, 1);
-		return;
-	}
-	action_log(q->ctx, LOG_LEVEL_WARN,
-	    "app %s: %s of %s by %s interrupted at %s: %s", q->app,
-	    r == 0 ? j.action : "an action", r == 0 ? j.tag : "?",
-	    r == 0 ? j.caller : "?", r == 0 ? j.step : "?",
-	    r == 0 && journal_switched(&j)
-		? (j.previous[0] != '\0' ? "rolling back" : "stopping it")
-		: "current untouched, cleaning up");
-	if (r == 0 && journal_switched(&j) && name_ok(NAME_TAG, j.tag) &&
-	    (j.previous[0] == '\0' || name_ok(NAME_TAG, j.previous))) {
-		recover_switched(q, &j);
-		return;
-	}
-	if (r == 0 && name_ok(NAME_TAG, j.tag)) {
-		path_of(q, dir, sizeof(dir), "new", j.tag);
-		if (plan_remove(&p, dir) == 0 && dep_files(q, &p) < 0) {
-			plan_clear(&p);
-			recovered(q, 0);
-			return;
-		}
-		plan_clear(&p);
-	}
-	recovered(q, 1);
 }

@@ -331,3 +331,17 @@ spawn_why(const struct spawn_result *r, char *buf, size_t size)
 	else
 		snprintf(buf, size, "exited with %d", r->exit_status);
 }
+
+void
+dep_path(const struct dep *q, char *buf, size_t size, const char *what,
+    const char *tag)
+{
+	if (strcmp(what, "new") == 0)
+		snprintf(buf, size, "%s/releases/.%s.new", q->appdir, tag);
+	else if (strcmp(what, "rel") == 0)
+		snprintf(buf, size, "%s/releases/%s", q->appdir, tag);
+	else if (strcmp(what, "site") == 0)
+		snprintf(buf, size, "%s/sites/%s.conf", q->state, tag);
+	else
+		snprintf(buf, size, "%s/%s", q->state, what);
+}

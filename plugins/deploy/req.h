@@ -82,6 +82,14 @@ int busy_take(struct dep *q, const char *action, char *why, size_t size);
 /* The busy entry of app, or NULL. */
 const char *busy_text(const char *app);
 
+/*
+ * The paths of q's app, into buf: what is "new" (releases/.TAG.new),
+ * "rel" (releases/TAG), "site" (state/sites/TAG.conf), or a file of the
+ * state directory (state/WHAT).
+ */
+void dep_path(const struct dep *q, char *buf, size_t size, const char *what,
+    const char *tag);
+
 /* Writes what the reply should say of a step's program in buf: its first
  * line on stderr, its exit status or signal. */
 void spawn_why(const struct spawn_result *r, char *buf, size_t size);

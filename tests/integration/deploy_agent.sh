@@ -20,6 +20,11 @@ check "v1's daemon runs under runit" dp_runs "$p1" v1
 check "the site layer is stored with the release" \
     [ "$(cat "$APPS/demo/state/sites/v1.conf")" = "$SITE" ]
 check "the journal is gone" [ ! -e "$APPS/demo/state/journal" ]
+cfg=$(svc config app=demo)
+check "config reports the stored site layer as the site layer" \
+    [ "$(echo "$cfg" | field data.config.layers.1.layer) $(echo "$cfg" | field data.config.layers.1.file)" = "site $APPS/demo/state/sites/v1.conf" ]
+check "... with the repository it set" \
+    [ "$(echo "$cfg" | field data.config.sections.build.repository.layer)" = site ]
 check "the steps are reported" \
     [ "$(echo "$out" | field data.steps.1.step)/$(echo "$out" | field data.steps.2.step)" = fetch/build ]
 

@@ -136,6 +136,20 @@ START_TEST(test_builtin_ddls_pair)
 	    registry_lookup(r, "nosuch", "ping", &a, &pd), MCE_UNKAGENT);
 	ck_assert_int_eq(
 	    registry_lookup(r, "rpcutil", "nosuch", &a, &pd), MCE_UNKACTION);
+	/* The deploy agent has a recovery hook (run at start), rpcutil none;
+	 * "recover" is no action a request can name. */
+	for (i = 0; i < registry_count(r); i++) {
+		a = registry_recover(r, i);
+		if (strcmp(registry_agent(r, i), "deploy") == 0) {
+			ck_assert_ptr_nonnull(a);
+			ck_assert_str_eq(a->name, "recover");
+			ck_assert_ptr_nonnull(a->run);
+		} else if (strcmp(registry_agent(r, i), "rpcutil") == 0)
+			ck_assert_ptr_null(a);
+	}
+	ck_assert_ptr_null(registry_recover(r, registry_count(r)));
+	ck_assert_int_eq(
+	    registry_lookup(r, "deploy", "recover", &a, &pd), MCE_UNKACTION);
 	ck_assert_int_eq(registry_init(r), 0);
 	registry_fini(r);
 	registry_free(r);
