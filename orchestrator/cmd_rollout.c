@@ -224,6 +224,9 @@ start_state(struct rollout *r, const struct rollout_opts *ro)
 	    ro->canary, &ro->max_failures, f->o.batch_sleep_ms);
 	data = NULL;
 	ret = r->st != NULL ? 0 : MC_EXIT_USAGE;
+	/* A resumed dry run stays one. */
+	if (r->st != NULL && f->o.dry_run)
+		json_object_set_new(r->st, "dry_run", json_true());
 out:
 	json_decref(data);
 	strv_clear(&nodes);
@@ -254,7 +257,7 @@ state_request(struct fleet *f, const json_t *st)
 		json_deep_copy(json_object_get(st, "data")));
 
 	if (req != NULL)
-		req->dry_run = f->o.dry_run;
+		req->dry_run = json_is_true(json_object_get(st, "dry_run"));
 	return req;
 }
 

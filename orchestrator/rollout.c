@@ -116,7 +116,9 @@ result_state(const struct rollout *r, const struct result *x)
 		return x->kind == RES_OK ? "reverted" : "revert_failed";
 	switch (x->kind) {
 	case RES_OK:
+		/* A dry run deploys nothing: its plan is the result. */
 		if (is_deploy(r) &&
+		    !json_is_true(json_object_get(r->st, "dry_run")) &&
 		    strcmp(st_str(r, "action"), "deploy") == 0 &&
 		    !deploy_healthy(r, x->data))
 			return "failed";

@@ -6,6 +6,7 @@
  * atomically (savefile.h) after each node's result and each decision:
  *   {"version":1, "kind":"rpc"|"deploy", "collective":C,
  *    "agent":A, "action":X, "data":{...}, "inverse":ACTION|null,
+ *    "dry_run":true (only for --dry-run),
  *    "batch_size":N, "canary":N, "max_failures":N, "batch_sleep_ms":MS,
  *    "batches":[[ID, ...], ...],           every node, in order
  *    "nodes":{ID:{"state":S, "batch":K, "statuscode":C, "statusmsg":M,

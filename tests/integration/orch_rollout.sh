@@ -22,6 +22,10 @@ id=\$(printf '%s' "\$req" | sed -n 's/.*"identity":"\\([^"]*\\)".*/\\1/p')
 s=\$(printf '%s' "\$req" | sed -n 's/.*"seconds":\\([0-9]*\\).*/\\1/p')
 v=\$(printf '%s' "\$req" | sed -n 's/.*"value":"\\([^"]*\\)".*/\\1/p')
 case "\$req" in *'"action":"unset"'*) v=reverted ;; esac
+case "\$req" in *'"dry_run":true'*)
+	printf '{"statuscode":0,"statusmsg":"OK","data":{"value":"%s"}}\n' "\$v"
+	exit 0 ;;
+esac
 sleep "\${s:-0}"
 if [ -e "$T/fail.\$id" ]; then
 	printf '{"statuscode":1,"statusmsg":"broken on purpose","data":{}}\n'
@@ -182,10 +186,26 @@ done
 is "n1 ran batch 1 once" "$(grep -c "\"id\":\"$id\".*\"decision\":\"allowed\"" \
     "$T/n1.audit")" 1
 
+# 9. A dry run stays one when resumed: nothing is written anywhere.
+"$M" rollout rpc flip set value=dry --batch 2 --dry-run --pause --np \
+    --state "$T/s9.json" </dev/null >/dev/null 2>&1
+is "--pause without a terminal is refused" "$?" 2
+"$M" rollout rpc flip set value=dry --batch 2 --dry-run --np \
+    --state "$T/s9.json" >"$T/r9.out" 2>&1
+is "a dry-run rollout exits 0" "$?" 0
+is "every node answered the dry run" "$(states "$T/s9.json")" \
+    "ok ok ok ok ok ok "
+is "and no node wrote the value" "$(cat "$T/flip.n1")" f
+check "the state file says dry_run" grep -q '"dry_run":true' "$T/s9.json"
+
 # 7. The state file is the documented schema.
 check "the state file validates against its schema" "$PYTHON3" -c '
 import json, sys, jsonschema
 jsonschema.validate(json.load(open(sys.argv[2])), json.load(open(sys.argv[1])))
-' "$top_srcdir/schemas/rollout-state.schema.json" "$T/s2.json"
+' "$top_srcdir/schemas/rollout-state.schema.json" "$T/s2.json" &&
+"$PYTHON3" -c '
+import json, sys, jsonschema
+jsonschema.validate(json.load(open(sys.argv[2])), json.load(open(sys.argv[1])))
+' "$top_srcdir/schemas/rollout-state.schema.json" "$T/s9.json"
 
 done_testing
