@@ -68,6 +68,11 @@ kill -TERM "$pid"
 wait "$pid"
 is "the loop ends on SIGTERM with status 130" "$?" 130
 is "every run at its node's offset, on time" "$(check_runs "$T/loop.out" 0)" ok
+diag "$("$PYTHON3" -c '
+import re, sys
+late = [int(m) for m in re.findall(r"decision=ran .*late_ms=(\d+)", open(sys.argv[1]).read())]
+print("loop: %d runs, reply after the due time: median %d ms, max %d ms"
+      % (len(late), sorted(late)[len(late) // 2], max(late)))' "$T/loop.out")"
 is "two intervals: each node twice, 12 s apart" "$("$PYTHON3" -c '
 import re, sys
 due = {}
