@@ -434,11 +434,12 @@ make_request(struct sched *s)
 	if ((r = orch_load_ddl(f->conf.ddl_dir, f->o.args[0], &ddl)) != 0)
 		return r;
 	r = MC_EXIT_USAGE;
+	/* fleet_request() steals data, also when it fails. */
 	if ((a = orch_find_action(ddl, f->o.args[1])) != NULL &&
-	    (data = orch_build_data(ddl, a, f->o.args + 2, f->o.nargs - 2)) !=
-		NULL &&
 	    (strcmp(ddl->agent, "rpcutil") == 0 ||
 		filter_add_agent(f->o.filter, ddl->agent, NULL) == 0) &&
+	    (data = orch_build_data(ddl, a, f->o.args + 2, f->o.nargs - 2)) !=
+		NULL &&
 	    (s->req = fleet_request(f, ddl->agent, a->name, data)) != NULL)
 		r = 0;
 	if (r == 0 && f->o.timeout_ms <= 0 && ddl->timeout > 0)
