@@ -282,8 +282,12 @@ do_switch(struct dep *q)
 	snprintf(link, sizeof(link), "%s/current", q->appdir);
 	snprintf(target, sizeof(target), "releases/%s", q->tag);
 	plan_clear(&q->plan);
-	if (dep_step(q, "switch") < 0 ||
-	    plan_symlink(&q->plan, target, link) < 0 ||
+	/* The journal could not say "switch": current is left alone. */
+	if (dep_step(q, "switch") < 0) {
+		fail_before(q, STATUS_UNKNOWN_ERROR);
+		return;
+	}
+	if (plan_symlink(&q->plan, target, link) < 0 ||
 	    dep_files(q, &q->plan) < 0) {
 		/* The link is either the old one or the new one. */
 		dep_step_end(q, "failed", q->why);
@@ -620,6 +624,24 @@ fetch(struct action_ctx *ctx, const struct spawn_result *r, void *arg)
 	    q, scm_fetch_argv(cache, q->url, q->tag), fetch_env(), fetched);
 }
 
+/* The [daemon.NAME] sections of c name daemons the names table allows
+ * (they become service names); 0 or -EINVAL with q->why. */
+static int
+daemon_names_ok(struct dep *q, const struct config *c)
+{
+	for (size_t i = 0; i < config_nsections(c); i++) {
+		const char *sec = config_section(c, i);
+
+		if (strncmp(sec, "daemon.", 7) == 0 &&
+		    !name_ok(NAME_DAEMON, sec + 7)) {
+			snprintf(q->why, sizeof(q->why), "[%.100s]: %s", sec,
+			    name_why(NAME_DAEMON, sec + 7));
+			return -EINVAL;
+		}
+	}
+	return 0;
+}
+
 /* Merges the file at path onto c when it exists. */
 static int
 merge_optional(struct config *c, const char *path, struct error *err)
@@ -663,7 +685,8 @@ repo_from_layers(struct dep *q)
 		return r;
 	}
 	url = config_get(c, "build", "repository");
-	if ((r = scm_url_ok(url, q->why, sizeof(q->why))) == 0)
+	if ((r = daemon_names_ok(q, c)) == 0 &&
+	    (r = scm_url_ok(url, q->why, sizeof(q->why))) == 0)
 		snprintf(q->url, sizeof(q->url), "%s", url);
 	config_free(c);
 	return r;

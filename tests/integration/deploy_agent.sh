@@ -132,6 +132,14 @@ case $(echo "$out" | field statusmsg) in
 *"remote helper"*) ok "... saying why" ;;
 *) not_ok "... saying why: $(echo "$out" | field statusmsg)" ;;
 esac
+out=$(dep deploy app=demo tag=v6 site="$SITE
+[daemon.web-x]
+command = /bin/true")
+check "a daemon name with '-' in the site layer is status 4" [ "$(echo "$out" | field statuscode)" = 4 ]
+case $(echo "$out" | field statusmsg) in
+*"[daemon.web-x]"*) ok "... naming the section" ;;
+*) not_ok "... naming the section: $(echo "$out" | field statusmsg)" ;;
+esac
 check "no hostile value ran git" [ "$(fleet_count_log n1 'running git')" = "$n_git" ]
 check "no hostile value left the marker" [ ! -e "$MARK" ]
 

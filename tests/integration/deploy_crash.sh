@@ -14,6 +14,10 @@ out=$(dep deploy app=demo tag=v1 site="$SITE")
 check "deploy v1 answers OK" [ "$(echo "$out" | field statuscode)" = 0 ]
 
 starts=1
+# dead PID: gone, or a zombie its parent (this shell) has not reaped yet.
+dead() { ! kill -0 "$1" 2>/dev/null || grep -q '^[0-9]* (.*) Z' "/proc/$1/stat"; }
+# died_at PID STEP: the agent is dead and its journal stops at STEP.
+died_at() { dead "$1" && grep -qx "step $2" "$APPS/demo/state/journal"; }
 # Steps before the switch first: after "switch" releases/v2 exists and a
 # deploy of v2 goes straight to the switch.
 for step in fetch build switch restart health done; do
@@ -21,8 +25,7 @@ for step in fetch build switch restart health done; do
 	echo "$step" >"$APPS/demo/state/test-die-at"
 	pid=$(fleet_pid n1)
 	dep deploy app=demo tag=v2 site="$SITE" >/dev/null 2>&1
-	check "killed at $step: the agent died there" \
-	    sh -c "! kill -0 $pid 2>/dev/null && grep -q 'step' '$APPS/demo/state/journal'"
+	check "killed at $step: the agent died there" died_at "$pid" "$step"
 	rm -f "$APPS/demo/state/test-die-at"
 	starts=$((starts + 1))
 	# The log keeps the earlier runs' lines: wait for this run's.
@@ -44,7 +47,21 @@ for step in fetch build switch restart health done; do
 		check "killed at $step: the daemon was not touched" [ "$(dp_pid demo)" = "$before" ] ;;
 	esac
 done
-check "the recovery said what it did" [ "$(fleet_count_log n1 'recovery of demo: done')" -ge 6 ]
+# v4's daemon dies at start: killed while rolling back to v2, the agent
+# rolls back again when it starts.
+echo rollback >"$APPS/demo/state/test-die-at"
+pid=$(fleet_pid n1)
+dep deploy app=demo tag=v4 site="$SITE" >/dev/null 2>&1
+check "killed at rollback: the agent died there" died_at "$pid" rollback
+rm -f "$APPS/demo/state/test-die-at"
+starts=$((starts + 1))
+fleet_start n1 && fleet_wait_count n1 'started as' "$starts" 30 ||
+	{ echo "Bail out! the agent did not start again"; exit 99; }
+out=$(dep status app=demo)
+check "killed at rollback: current is v2 after the recovery" [ "$(dp_current demo)" = v2 ]
+check "killed at rollback: v2's daemon runs" dp_runs "$(dp_pid demo)" v2
+check "killed at rollback: the journal is clean" [ ! -e "$APPS/demo/state/journal" ]
+check "the recovery said what it did" [ "$(fleet_count_log n1 'recovery of demo: done')" -ge 7 ]
 
 out=$(dep deploy app=demo tag=v1 site="$SITE")
 check "after all that, a deploy works" [ "$(echo "$out" | field statuscode)/$(dp_current demo)" = 0/v1 ]
