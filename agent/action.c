@@ -41,6 +41,8 @@ ctx_free(struct action_ctx *ctx)
 	json_decref(ctx->audit_args);
 	json_decref(ctx->commands);
 	json_decref(ctx->stats);
+	json_decref(ctx->running);
+	json_decref(ctx->last_runs);
 	strv_free(ctx->collectives);
 	free(ctx->agents);
 	free(ctx->agent_ddls);
@@ -183,6 +185,43 @@ snapshot_apps(struct action_ctx *ctx)
 	return 0;
 }
 
+/* The actions running besides ctx, for node_info.running. */
+static json_t *
+running_json(const struct action_ctx *ctx)
+{
+	const struct action_ctx *c;
+	json_t *a = json_array();
+
+	if (a == NULL)
+		return NULL;
+	TAILQ_FOREACH(c, &ctx->d->actions.running, entry)
+	{
+		if (c == ctx)
+			continue;
+		json_array_append_new(a,
+		    json_pack("{s:s,s:s,s:s,s:s,s:I}", "agent", c->agent,
+			"action", c->action, "caller", c->caller, "id", c->id,
+			"since", (json_int_t)c->start_ms));
+	}
+	return a;
+}
+
+/* Records the run that ends now as its action's last one. */
+static void
+remember_run(struct agentd *d, const struct action_ctx *ctx, int status)
+{
+	char key[256];
+
+	if (ctx->dry_run)
+		return;
+	if (d->last_runs == NULL && (d->last_runs = json_object()) == NULL)
+		return;
+	snprintf(key, sizeof(key), "%s.%s", ctx->agent, ctx->action);
+	json_object_set_new(d->last_runs, key,
+	    json_pack("{s:I,s:s,s:i}", "at", (json_int_t)message_now_ms(),
+		"caller", ctx->caller, "status", status));
+}
+
 /*
  * The node as the action sees it, taken now. The registry does not change
  * while an action runs (a reload waits for none to run), so the agents'
@@ -201,7 +240,11 @@ snapshot(struct action_ctx *ctx)
 			d->conf.ncollectives)) == NULL ||
 	    (ctx->agents = calloc(n + 1, sizeof(char *))) == NULL ||
 	    (ctx->agent_ddls = calloc(n + 1, sizeof(struct ddl *))) == NULL ||
-	    (ctx->stats = stats_json(d)) == NULL || snapshot_apps(ctx) < 0)
+	    (ctx->stats = stats_json(d)) == NULL || snapshot_apps(ctx) < 0 ||
+	    (ctx->running = running_json(ctx)) == NULL ||
+	    (ctx->last_runs = d->last_runs != NULL
+		    ? json_deep_copy(d->last_runs)
+		    : json_object()) == NULL)
 		return -ENOMEM;
 	for (size_t k = 0; k < n; k++) {
 		ctx->agents[k] = registry_agent(d->registry, k);
@@ -220,6 +263,8 @@ snapshot(struct action_ctx *ctx)
 	i->start_ms = d->start_ms;
 	i->stats = ctx->stats;
 	i->apps = &ctx->apps;
+	i->running = ctx->running;
+	i->last_runs = ctx->last_runs;
 	return 0;
 }
 
@@ -228,6 +273,7 @@ action_start(struct action_ctx *ctx)
 {
 	ctx->d->stats.actions++;
 	ctx->start_ns = uv_hrtime();
+	ctx->start_ms = message_now_ms();
 	if (snapshot(ctx) < 0) {
 		action_done(ctx, STATUS_UNKNOWN_ERROR, "out of memory", NULL);
 		return;
@@ -361,6 +407,7 @@ action_done(struct action_ctx *ctx, int status, const char *msg, json_t *data)
 		msg = message_status_str(status);
 	agentd_audit(d, ctx->id, ctx->caller, ctx->agent, ctx->action,
 	    ctx->audit_args, "allowed", status, msg);
+	remember_run(d, ctx, status);
 	log_info("request %s: %s.%s done: %d %s", ctx->id, ctx->agent,
 	    ctx->action, status, msg);
 	dispatch_reply(d, ctx->sink, ctx->id, status, msg, data);

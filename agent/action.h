@@ -28,6 +28,9 @@ struct action_ctx {
 	json_t *audit_args;
 	int dry_run;
 	uint64_t start_ns; /* uv_hrtime() when it started, for metrics.h */
+	int64_t start_ms; /* the wall clock then, for rpcutil running */
+	json_t *running; /* what node_info.running shows, owned */
+	json_t *last_runs; /* what node_info.last_runs shows, owned */
 	const struct plugin_action *impl;
 	void *plugin_data;
 	struct reply_sink *sink; /* held until the reply is sent */

@@ -111,6 +111,10 @@ struct agentd {
 	/* [apps] service_manager as resolved at start (a static string), or
 	 * NULL: none configured and none found. */
 	const char *apps_manager;
+	/* "AGENT.ACTION" -> {"at":MS, "caller":C, "status":N}: the last run
+	 * of each action (not dry runs) since the daemon started, for
+	 * rpcutil running. Kept in memory only: a restart forgets it. */
+	json_t *last_runs;
 };
 
 /* dispatch.c: the pipeline every received message goes through. */

@@ -559,6 +559,7 @@ main(int argc, char **argv)
 	metrics_free(d->metrics);
 	audit_close(d->audit);
 	node_free(d->node);
+	json_decref(d->last_runs);
 	free(d->agents);
 	trust_free(d->trust);
 	log_info("stopped");

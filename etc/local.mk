@@ -98,3 +98,21 @@ EXTRA_DIST += tests/install.sh
 seedexampledir = $(pkgdatadir)/examples/seed
 dist_seedexample_DATA = etc/examples/seed/app.metactl \
 	etc/examples/seed/site.conf etc/examples/seed/node.conf
+
+# metactl schedule under cron or systemd (metactl(1), SCHEDULE): examples
+# with this build's paths, installed under $(docdir)/examples/schedule.
+schedule_examples = etc/schedule/metactl-schedule.cron \
+	etc/schedule/metactl-schedule.service \
+	etc/schedule/metactl-schedule-once.service \
+	etc/schedule/metactl-schedule-once.timer
+scheduleexampledir = $(docdir)/examples/schedule
+scheduleexample_DATA = $(schedule_examples)
+CLEANFILES += $(schedule_examples)
+EXTRA_DIST += $(schedule_examples:%=%.in)
+$(schedule_examples): Makefile
+	$(AM_V_GEN)$(MKDIR_P) etc/schedule && rm -f $@ $@.tmp && \
+	$(edit_man) $(srcdir)/$@.in >$@.tmp && mv $@.tmp $@
+etc/schedule/metactl-schedule.cron: $(srcdir)/etc/schedule/metactl-schedule.cron.in
+etc/schedule/metactl-schedule.service: $(srcdir)/etc/schedule/metactl-schedule.service.in
+etc/schedule/metactl-schedule-once.service: $(srcdir)/etc/schedule/metactl-schedule-once.service.in
+etc/schedule/metactl-schedule-once.timer: $(srcdir)/etc/schedule/metactl-schedule-once.timer.in

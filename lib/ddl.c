@@ -693,8 +693,8 @@ static int
 parse_action(struct parse *p, const char *name, const json_t *o, void *item)
 {
 	struct ddl_action *a = item;
-	static const char *const keys[] = {
-	    "description", "display", "input", "output", "aggregate", NULL};
+	static const char *const keys[] = {"description", "display", "input",
+	    "output", "aggregate", "inverse", NULL};
 	const json_t *inputs, *outputs, *v;
 	struct ddl_input *ins;
 	struct ddl_output *outs;
@@ -708,7 +708,8 @@ parse_action(struct parse *p, const char *name, const json_t *o, void *item)
 		return perr(p, "must be an object, not %s", json_type_str(o));
 	if ((r = check_keys(p, o, keys)) < 0 ||
 	    (r = get_string(p, o, "description", &a->description)) < 0 ||
-	    (r = get_string(p, o, "display", &a->display)) < 0)
+	    (r = get_string(p, o, "display", &a->display)) < 0 ||
+	    (r = get_string(p, o, "inverse", &a->inverse)) < 0)
 		return r;
 	if (strcmp(a->display, "always") != 0 &&
 	    strcmp(a->display, "ok") != 0 && strcmp(a->display, "failed") != 0)

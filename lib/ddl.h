@@ -79,6 +79,9 @@ struct ddl_action {
 	const struct ddl_output *outputs;
 	size_t noutputs;
 	const json_t *aggregate; /* array or NULL */
+	/* The action that undoes this one with the same inputs (metactl
+	 * rollout --rollback), or NULL. */
+	const char *inverse;
 };
 
 struct ddl {

@@ -85,5 +85,7 @@ int cmd_service(int argc, char *argv[]);
 int cmd_logs(int argc, char *argv[]);
 int cmd_deploy(int argc, char *argv[]);
 int cmd_config(int argc, char *argv[]);
+int cmd_rollout(int argc, char *argv[]);
+int cmd_schedule(int argc, char *argv[]);
 
 #endif

@@ -82,6 +82,8 @@ fleet_on_other(void *arg, const struct link_event *ev)
 		on_late_discovery(f, ev);
 		return 1;
 	}
+	if (f->on_stray != NULL)
+		return f->on_stray(f->stray_arg, ev);
 	return 0;
 }
 

@@ -252,10 +252,6 @@ fleet_call(struct fleet *f, struct request *req, char *const *targets,
 	int64_t sent;
 	int r;
 
-	if (f->o.format == OUT_JSONL) {
-		f->col.on_result = fleet_print_jsonl;
-		f->col.arg = f;
-	}
 	sent = message_now_ms();
 	if ((r = fleet_send(f, req, targets, ntargets, digest, &err)) < 0 ||
 	    (r = collect_wait(&f->col, req->id, digest, sent, expected,

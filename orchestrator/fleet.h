@@ -65,6 +65,10 @@ struct fleet {
 	json_t *inv_seen; /* nodes whose inventory arrived */
 	const char *discovery_end; /* which rule ended discovery */
 	char *caller; /* what requests claim as caller, once known */
+	/* Replies to none of the requests above, whichever wait reads
+	 * them (a command's requests it does not wait for: schedule). */
+	int (*on_stray)(void *arg, const struct link_event *ev);
+	void *stray_arg;
 };
 
 /* Requests to more nodes than this go out once, on the broadcast routing
@@ -101,7 +105,8 @@ int fleet_read_nodes(struct fleet *f, struct strv *ret);
  */
 int fleet_discover(struct fleet *f, struct strv *nodes, struct results *rs);
 /* Replies to the discovery or the refresh that arrive while another
- * request is collected (struct collector's on_other). */
+ * request is collected (struct collector's on_other); any other goes to
+ * f->on_stray when set. */
 int fleet_on_other(void *arg, const struct link_event *ev);
 /* The registry learns what rs shows: answering nodes were seen, silent
  * ones missed a discovery (and may leave it, said on stderr); a silent
@@ -133,6 +138,7 @@ int fleet_call(struct fleet *f, struct request *req, char *const *targets,
 /* The decoded body of a request, for --json and --dry-run; new ref. */
 json_t *fleet_request_json(const struct request *req);
 
+struct ddl_action;
 /* Prints f->rs in the chosen format and returns the exit status. */
 int fleet_finish(
     struct fleet *f, const json_t *request, const struct ddl_action *action);

@@ -20,7 +20,13 @@ orchestrator_liborch_a_SOURCES = \
 	orchestrator/quiet.c orchestrator/quiet.h \
 	orchestrator/results.c orchestrator/results.h \
 	orchestrator/units.c orchestrator/units.h \
-	orchestrator/cmd_policy.c orchestrator/cmd_policy.h
+	orchestrator/cmd_policy.c orchestrator/cmd_policy.h \
+	orchestrator/savefile.c orchestrator/savefile.h \
+	orchestrator/cmd_rollout.c orchestrator/rollout.c \
+	orchestrator/rollout.h orchestrator/rollstate.c \
+	orchestrator/rollprint.c \
+	orchestrator/cmd_schedule.c orchestrator/schedule.c \
+	orchestrator/schedule.h
 
 bin_PROGRAMS += orchestrator/metactl
 orchestrator_metactl_SOURCES = orchestrator/main.c
@@ -36,7 +42,7 @@ EXTRA_DIST += tests/integration/orch_keys.sh
 ORCH_UNIT_TESTS = tests/unit/test_orch_opts tests/unit/test_orch_output \
 	tests/unit/test_orch_collect tests/unit/test_orch_conf \
 	tests/unit/test_orch_quiet \
-	tests/unit/test_orch_registry
+	tests/unit/test_orch_registry tests/unit/test_orch_schedule
 UNIT_TESTS += $(ORCH_UNIT_TESTS)
 check_PROGRAMS += $(ORCH_UNIT_TESTS)
 tests_unit_test_orch_opts_SOURCES = tests/unit/test_orch_opts.c \
@@ -58,6 +64,10 @@ tests_unit_test_orch_quiet_LDADD = $(ORCH_TEST_LIBS) -lm
 tests_unit_test_orch_registry_SOURCES = tests/unit/test_orch_registry.c
 tests_unit_test_orch_registry_CFLAGS = $(AM_CFLAGS) $(CHECK_CFLAGS)
 tests_unit_test_orch_registry_LDADD = $(ORCH_TEST_LIBS) -lm
+tests_unit_test_orch_schedule_SOURCES = tests/unit/test_orch_schedule.c \
+	tests/unit/test_orch_run.h
+tests_unit_test_orch_schedule_CFLAGS = $(AM_CFLAGS) $(CHECK_CFLAGS)
+tests_unit_test_orch_schedule_LDADD = $(ORCH_TEST_LIBS) -lm
 tests_unit_test_orch_conf_SOURCES = tests/unit/test_orch_conf.c $(CONFTAB_MAN)
 tests_unit_test_orch_conf_CFLAGS = $(AM_CFLAGS) $(CHECK_CFLAGS)
 tests_unit_test_orch_conf_LDADD = $(ORCH_TEST_LIBS) -lm
@@ -67,7 +77,10 @@ INTEGRATION_TESTS += tests/integration/orch_fleet.sh \
 	tests/integration/orch_owncert.sh \
 	tests/integration/orch_trust.sh \
 	tests/integration/orch_truth_silent.sh \
-	tests/integration/orch_truth_fleet.sh
+	tests/integration/orch_truth_fleet.sh \
+	tests/integration/orch_rollout.sh \
+	tests/integration/orch_rollout_deploy.sh \
+	tests/integration/orch_schedule.sh
 check_PROGRAMS += tests/integration/orch_fakenode
 tests_integration_orch_fakenode_SOURCES = tests/integration/orch_fakenode.c \
 	tests/integration/fakereply.c tests/integration/fakereply.h
@@ -78,8 +91,12 @@ EXTRA_DIST += tests/integration/orch_fleet.sh tests/integration/orch_lib.sh \
 	tests/integration/orch_owncert.sh \
 	tests/integration/orch_trust.sh \
 	tests/integration/orch_truth_silent.sh \
-	tests/integration/orch_truth_fleet.sh
-dist_schema_DATA += schemas/metactl-output.schema.json
+	tests/integration/orch_truth_fleet.sh \
+	tests/integration/orch_rollout.sh \
+	tests/integration/orch_rollout_deploy.sh \
+	tests/integration/orch_schedule.sh
+dist_schema_DATA += schemas/metactl-output.schema.json \
+	schemas/rollout-state.schema.json
 
 SCRIPT_TESTS += tests/integration/orch_doc.sh
 EXTRA_DIST += tests/integration/orch_doc.sh etc/client.conf \

@@ -506,6 +506,39 @@ orch_opts_parse(struct orch_opts *o, int argc, char *argv[], unsigned allowed,
 	return 0;
 }
 
+int
+orch_opts_take(int argc, char *argv[], const struct opt_own *own,
+    int (*set)(void *arg, const char *name, const char *value), void *arg,
+    char *err, size_t errsize)
+{
+	const struct opt_own *p;
+	int i, n = 1;
+
+	for (i = 1; i < argc; i++) {
+		if (strcmp(argv[i], "--") == 0) {
+			while (i < argc)
+				argv[n++] = argv[i++];
+			break;
+		}
+		for (p = own; p->name != NULL; p++)
+			if (strcmp(argv[i], p->name) == 0)
+				break;
+		if (p->name == NULL) {
+			argv[n++] = argv[i];
+			continue;
+		}
+		if (p->has_value && i + 1 >= argc) {
+			snprintf(
+			    err, errsize, "option %s needs a value", p->name);
+			return -1;
+		}
+		if (set(arg, p->name, p->has_value ? argv[++i] : NULL) < 0)
+			return -1;
+	}
+	argv[n] = NULL;
+	return n;
+}
+
 void
 orch_opts_clear(struct orch_opts *o)
 {

@@ -109,6 +109,22 @@ int orch_opts_help(struct orch_opts *o, int argc, char *argv[]);
  * every command); NULL past the end. */
 const char *orch_opts_name(size_t i, int *ret_short, unsigned *ret_group);
 
+/* An option of one command only (rollout, schedule), taken out of argv
+ * before orch_opts_parse() sees it: "--name" and whether it has a value. */
+struct opt_own {
+	const char *name;
+	int has_value;
+};
+/*
+ * Removes the options of own (and their values) from argv, up to "--",
+ * calling set(arg, name, value) for each (value NULL for a flag); argv
+ * keeps the rest in order. The new argc, or -1 when a value is missing
+ * (err says which) or set() returned -1 (set reports).
+ */
+int orch_opts_take(int argc, char *argv[], const struct opt_own *own,
+    int (*set)(void *arg, const char *name, const char *value), void *arg,
+    char *err, size_t errsize);
+
 /* "N" (1..1000000) or "N%" (1..100); 0 or -1. */
 int count_spec_parse(const char *s, struct count_spec *ret);
 /* How many of total nodes a spec selects: unset -> total; at least 1 when

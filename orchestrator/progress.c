@@ -49,7 +49,13 @@ progress_update(struct progress *p, size_t got, size_t expected,
 	char buf[128];
 
 	progress_format(buf, sizeof(buf), got, expected, elapsed_ms, total_ms);
-	fprintf(p->f, "\r%s\033[K", buf);
+	progress_text(p, buf);
+}
+
+void
+progress_text(struct progress *p, const char *text)
+{
+	fprintf(p->f, "\r%s\033[K", text);
 	fflush(p->f);
 	p->drawn = 1;
 }

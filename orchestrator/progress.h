@@ -21,6 +21,8 @@ void progress_format(char *buf, size_t size, size_t got, size_t expected,
     int64_t elapsed_ms, int64_t total_ms);
 void progress_update(struct progress *p, size_t got, size_t expected,
     int64_t elapsed_ms, int64_t total_ms);
+/* Draws text (one line, no newline) in place of the bar. */
+void progress_text(struct progress *p, const char *text);
 /* Erases the bar. */
 void progress_done(struct progress *p);
 

@@ -12,6 +12,7 @@
 
 #include "filter.h"
 #include "orchestrator/registry.h"
+#include "orchestrator/savefile.h"
 
 #define STRINGS_MAX 4096 /* classes or agents of one node we match */
 
@@ -34,52 +35,12 @@ registry_load(struct registry *reg, const char *path)
 	reg->doc = doc;
 }
 
-static int
-mkdir_parents(const char *path)
-{
-	char buf[PATH_MAX], *p;
-
-	if (snprintf(buf, sizeof(buf), "%s", path) >= (int)sizeof(buf))
-		return -ENAMETOOLONG;
-	for (p = buf + 1; *p != '\0'; p++) {
-		if (*p != '/')
-			continue;
-		*p = '\0';
-		if (mkdir(buf, 0700) < 0 && errno != EEXIST)
-			return -errno;
-		*p = '/';
-	}
-	return 0;
-}
-
 int
 registry_save(const struct registry *reg, const char *path)
 {
-	char tmp[PATH_MAX];
-	int fd, r;
-
 	if (reg->doc == NULL || path == NULL || path[0] == '\0')
 		return 0;
-	if ((r = mkdir_parents(path)) < 0)
-		return r;
-	if (snprintf(tmp, sizeof(tmp), "%s.XXXXXX", path) >= (int)sizeof(tmp))
-		return -ENAMETOOLONG;
-	/* mkstemp() creates the file 0600. */
-	if ((fd = mkstemp(tmp)) < 0)
-		return -errno;
-	if (json_dumpfd(reg->doc, fd, JSON_COMPACT) < 0 || fsync(fd) < 0) {
-		r = errno != 0 ? -errno : -EIO;
-		close(fd);
-		unlink(tmp);
-		return r;
-	}
-	close(fd);
-	if (rename(tmp, path) < 0) {
-		r = -errno;
-		unlink(tmp);
-		return r;
-	}
-	return 0;
+	return savefile_json(path, reg->doc, 1);
 }
 
 void

@@ -86,6 +86,12 @@ struct node_info {
 	/* The DDL of each entry of agents, same index (registry_ddl()). */
 	const struct ddl *const *agent_ddls;
 	const struct node_apps *apps;
+	/* The other actions running when this one started: an array of
+	 * {"agent", "action", "caller", "id", "since" (ms)}. */
+	const json_t *running;
+	/* The last run of each action since the daemon started (lost on a
+	 * restart): {"AGENT.ACTION": {"at" (ms), "caller", "status"}}. */
+	const json_t *last_runs;
 };
 
 const char *action_agent(const struct action_ctx *ctx);

@@ -50,6 +50,12 @@ check "the installed groups make only root an operator" sh -c \
     "$conf/policy/groups"
 check "the sample policies are installed as examples" test "$(find "$D" \
     -path '*/examples/policy/*.policy' | wc -l)" -ge 3
+sched=$(find "$D" -path '*/examples/schedule/*' -type f | sort)
+check "the schedule examples are installed (cron.d, systemd)" \
+    test "$(echo "$sched" | grep -c .)" -eq 4
+prog=$(sed -n 's|.* \(/[^ ]*/metactl\) schedule .*|\1|p' $sched | sort -u)
+check "the schedule examples run the installed metactl ($prog)" \
+    test -n "$prog" -a "$(echo "$prog" | wc -l)" -eq 1 -a -x "$D$prog"
 
 echo '# edited' >>"$conf/metactld.conf"
 check "make install again" install_to

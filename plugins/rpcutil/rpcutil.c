@@ -221,6 +221,49 @@ do_daemon_stats(struct action_ctx *ctx, const json_t *input)
 	action_done(ctx, STATUS_OK, "OK", out);
 }
 
+/* 1 when entry (of node_info.running) is the agent and action asked for
+ * (NULL: any). */
+static int
+running_matches(const json_t *entry, const char *agent, const char *action)
+{
+	const char *a = json_string_value(json_object_get(entry, "agent"));
+	const char *x = json_string_value(json_object_get(entry, "action"));
+
+	return (agent == NULL || (a != NULL && strcmp(a, agent) == 0)) &&
+	    (action == NULL || (x != NULL && strcmp(x, action) == 0));
+}
+
+/* What runs besides this request, and when each action last ran: the
+ * answer a scheduler needs before it starts one more. */
+static void
+do_running(struct action_ctx *ctx, const json_t *input)
+{
+	const struct node_info *n = action_node(ctx);
+	const char *agent = json_string_value(json_object_get(input, "agent"));
+	const char *action =
+	    json_string_value(json_object_get(input, "action"));
+	const json_t *e, *last = NULL;
+	json_t *list = json_array();
+	char key[256];
+	size_t i;
+
+	json_array_foreach(n->running, i, e)
+	{
+		if (running_matches(e, agent, action))
+			json_array_append_new(list, json_deep_copy(e));
+	}
+	if (agent != NULL && action != NULL) {
+		snprintf(key, sizeof(key), "%s.%s", agent, action);
+		last = json_object_get(n->last_runs, key);
+	}
+	action_done(ctx, STATUS_OK, "OK",
+	    json_pack("{s:I,s:o,s:o,s:o}", "count",
+		(json_int_t)json_array_size(list), "running", list, "last_run",
+		last != NULL ? json_deep_copy(last) : json_null(), "last_runs",
+		n->last_runs != NULL ? json_deep_copy(n->last_runs)
+				     : json_object()));
+}
+
 static const struct plugin_action rpcutil_actions[] = {
     {"agent_inventory", do_agent_inventory},
     {"daemon_stats", do_daemon_stats},
@@ -228,6 +271,7 @@ static const struct plugin_action rpcutil_actions[] = {
     {"get_facts", do_get_facts},
     {"inventory", do_inventory},
     {"ping", do_ping},
+    {"running", do_running},
     {NULL, NULL},
 };
 

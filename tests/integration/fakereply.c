@@ -29,6 +29,11 @@ fake_reply(const struct sign_key *key, const json_t *cert, const char *sender,
 		fprintf(stderr, "%s\n", env->body);
 		fflush(stderr);
 	}
+	if (flags & FAKE_SPY_RAW) {
+		fwrite(d->body, 1, d->len, stderr);
+		fputc('\n', stderr);
+		fflush(stderr);
+	}
 	/* The digest of the body, or of the body without its last byte. */
 	message_digest(env->body,
 	    env->body_len - ((flags & FAKE_WRONG_DIGEST) ? 1 : 0), digest);

@@ -33,6 +33,7 @@ void fake_node_stop(struct fake_node *n);
 
 #define FAKE_WRONG_DIGEST 0x1 /* the digest of other bytes */
 #define FAKE_SPY 0x2 /* the request body to stderr, one line */
+#define FAKE_SPY_RAW 0x4 /* the whole message (envelope) to stderr */
 
 /*
  * An OK reply ({"pong": now}) to the request delivered in d, claiming to

@@ -52,7 +52,7 @@ if command -v bash >/dev/null; then
 	}
 	check "completion is valid bash" bash -n "$top_srcdir/etc/bash_completion.d/metactl"
 	w=$(complete_words metactl r)
-	check "completes commands ($w)" test "$w" = "rpc "
+	check "completes commands ($w)" test "$w" = "rpc rollout "
 	w=$(complete_words metactl rpc rpc)
 	check "completes agents from the DDLs ($w)" test "$w" = "rpcutil "
 	w=$(complete_words metactl rpc -F role=web rpcutil get_)

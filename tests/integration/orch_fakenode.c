@@ -7,7 +7,8 @@
  * "wrong-digest" the replies name the request's id but carry the digest of
  * other bytes, as a reply to a copy of the request would. With MODE "spy"
  * it answers as a node would and writes each request body it receives to
- * stderr, one per line, so a test can read what was sent to it.
+ * stderr, one per line, so a test can read what was sent to it; "spy-raw"
+ * writes each message whole (the signed envelope), to be sent again.
  *
  *   orch_fakenode URL KEY CERT IDENTITY SENDER COLLECTIVE [MODE]
  */
@@ -26,6 +27,7 @@ answer(struct transport_amqp *t, const struct sign_key *key, const json_t *cert,
     const char *sender, const char *mode, struct transport_delivery *d)
 {
 	unsigned flags = strcmp(mode, "spy") == 0 ? FAKE_SPY
+	    : strcmp(mode, "spy-raw") == 0        ? FAKE_SPY_RAW
 	    : strcmp(mode, "wrong-digest") == 0   ? FAKE_WRONG_DIGEST
 						  : 0;
 	struct error err;

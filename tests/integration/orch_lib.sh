@@ -12,6 +12,13 @@
 #   orch_local_node ID      a node without broker, local socket $T/ID.sock
 #   orch_teardown           stop the nodes and the broker
 #   is DESC GOT WANT        a test that GOT equals WANT
+#   orch_agent AGENT        the external agent $T/agents/AGENT (and its
+#                           DDL AGENT.json, written by the caller) for
+#                           alice: its policy, and a DDL directory for
+#                           metactl ($T/ddl, in $T/client2.conf, now
+#                           METACTL_CONFIG)
+#   orch_nodes N            nodes n1..nN (role web, dc1, num i), then a
+#                           full discovery that must find them all
 #   orch_discover_all N     a full discovery (--refresh --no-cache) into
 #                           the node registry; prints the nodes, and the
 #                           refresh's notes on stderr; fails unless it
@@ -159,6 +166,26 @@ d = json.load(open(sys.argv[2]))
 jsonschema.validate(d, json.load(open(sys.argv[1])))
 exec(sys.argv[3])
 ' "$top_srcdir/schemas/metactl-output.schema.json" "$@"
+}
+
+orch_agent() {
+	chmod 0755 "$T/agents/$1" && chmod 0644 "$T/agents/$1.json" || return 1
+	printf 'policy default deny\nallow\tcert=alice\t*\t*\n' \
+	    >"$T/policy/$1.policy"
+	mkdir -p "$T/ddl"
+	cp "$top_srcdir/schemas/ddl/"*.json "$T/agents/$1.json" "$T/ddl/"
+	sed "s|^ddl_dir = .*|ddl_dir = $T/ddl|" "$T/client.conf" \
+	    >"$T/client2.conf"
+	METACTL_CONFIG="$T/client2.conf"
+}
+
+orch_nodes() {
+	_o_i=0
+	while [ "$_o_i" -lt "$1" ]; do
+		_o_i=$((_o_i + 1))
+		orch_node "n$_o_i" web dc1 "$_o_i" web || return 1
+	done
+	orch_discover_all "$1" >/dev/null
 }
 
 orch_discover_all() {

@@ -301,6 +301,39 @@ START_TEST(test_daemon_stats)
 }
 END_TEST
 
+/* The last run of each action, kept by the agent; nothing else runs. */
+START_TEST(test_running)
+{
+	struct reply *c;
+	json_t *in;
+	const json_t *run;
+	int64_t before = message_now_ms();
+
+	c = call("running", NULL, STATUS_OK);
+	ck_assert_int_eq(int_of(c, "count"), 0);
+	ck_assert_int_eq(
+	    json_array_size(json_object_get(c->data, "running")), 0);
+	ck_assert(json_is_null(json_object_get(c->data, "last_run")));
+	call("ping", NULL, STATUS_OK);
+	call("get_fact", NULL, STATUS_MISSING_DATA);
+	in = json_pack("{s:s,s:s}", "agent", "rpcutil", "action", "ping");
+	c = call("running", in, STATUS_OK);
+	json_decref(in);
+	ck_assert_int_eq(int_of(c, "count"), 0);
+	run = json_object_get(c->data, "last_run");
+	ck_assert_int_eq(json_integer_value(json_object_get(run, "status")), 0);
+	ck_assert_int_ge(
+	    json_integer_value(json_object_get(run, "at")), before);
+	ck_assert_ptr_nonnull(
+	    json_string_value(json_object_get(run, "caller")));
+	/* Every action that ran, its status as it ended. */
+	run = json_object_get(
+	    json_object_get(c->data, "last_runs"), "rpcutil.get_fact");
+	ck_assert_int_eq(json_integer_value(json_object_get(run, "status")),
+	    STATUS_MISSING_DATA);
+}
+END_TEST
+
 int
 main(void)
 {
@@ -317,6 +350,7 @@ main(void)
 	tcase_add_test(tc, test_ddl_checks_fact_names);
 	tcase_add_test(tc, test_agent_inventory);
 	tcase_add_test(tc, test_daemon_stats);
+	tcase_add_test(tc, test_running);
 	suite_add_tcase(s, tc);
 	return testutil_run(s);
 }
