@@ -14,10 +14,22 @@ out=$(dep deploy app=demo tag=v1 site="$SITE")
 check "deploy v1 answers OK" [ "$(echo "$out" | field statuscode)" = 0 ]
 
 starts=1
-# dead PID: gone, or a zombie its parent (this shell) has not reaped yet.
+# dead PID: gone, or a zombie its parent has not reaped yet.
 dead() { ! kill -0 "$1" 2>/dev/null || grep -q '^[0-9]* (.*) Z' "/proc/$1/stat"; }
+# gone PID: the agent has finished dying. A killed process closes its
+# socket before it becomes a zombie, so the client returns while the agent
+# may still be exiting; it is not this shell's child, so there is no exit
+# event to wait on: look again for up to 10 s, as fleet_stop_one does.
+gone() {
+	_g=0
+	until dead "$1"; do
+		[ "$_g" -ge 200 ] && return 1
+		sleep 0.05
+		_g=$((_g + 1))
+	done
+}
 # died_at PID STEP: the agent is dead and its journal stops at STEP.
-died_at() { dead "$1" && grep -qx "step $2" "$APPS/demo/state/journal"; }
+died_at() { gone "$1" && grep -qx "step $2" "$APPS/demo/state/journal"; }
 # Steps before the switch first: after "switch" releases/v2 exists and a
 # deploy of v2 goes straight to the switch.
 for step in fetch build switch restart health done; do
