@@ -183,6 +183,7 @@ haproxy_argv(const struct lb_conf *lb, enum lb_op op, struct strv *sv)
 	    "--owner", owner, NULL);
 	switch (op) {
 	case LB_REGISTER:
+	case LB_READY:
 		if (r == 0)
 			r = pushv(sv, "--if-missing", add, NULL);
 		if (r == 0)
@@ -193,6 +194,8 @@ haproxy_argv(const struct lb_conf *lb, enum lb_op op, struct strv *sv)
 			    sv, lb, "set server", " weight %lld", lb->weight);
 		if (r == 0 && lb->check)
 			r = line(sv, lb, "enable health", "%s", "");
+		if (r == 0 && lb->check && op == LB_READY)
+			r = line(sv, lb, "set server", " health down");
 		if (r == 0)
 			r = line(sv, lb, "set server", " state ready");
 		if (r == 0 && lb->check)
