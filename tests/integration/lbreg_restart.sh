@@ -72,9 +72,10 @@ wait "$watcher"
 diag "stream: $(tail -n 1 "$LB_DIR/stream.out")"
 check "no request failed" grep -q ' failed 0$' "$LB_DIR/stream.out"
 check "HAProxy had the server drained during the restart" grep -q DRAIN "$LB_DIR/states"
+# svlogd -tt: "TIMESTAMP n1 START END PATH"
 log=$SUP/metactl-web-http/log/main/current
 check "the new daemon served requests after the restart" \
-    awk -v t="$t1" '$1 == "n1" && $2 >= t { n++ } END { exit n == 0 }' "$log"
+    awk -v t="$t1" '$2 == "n1" && $3 >= t { n++ } END { exit n == 0 }' "$log"
 
 # A restart that fails: the daemon's command cannot start.
 sed -i 's|command = .*|command = /bin/sh -c "exit 3"|' "$REL/.metactl"
