@@ -151,7 +151,9 @@ dist_ddl_DATA += schemas/ddl/lbreg.json
 pkglibexec_PROGRAMS += tools/metactl-lbctl
 tools_metactl_lbctl_SOURCES = tools/metactl-lbctl.c
 INTEGRATION_TESTS += tests/integration/lbreg_haproxy.sh \
-	tests/integration/lbreg_restart.sh tests/integration/lbreg_nginx.sh
+	tests/integration/lbreg_restart.sh tests/integration/lbreg_nginx.sh \
+	tests/integration/lbreg_deploy.sh
 EXTRA_DIST += tests/integration/lbreg_haproxy.sh tests/lbreg/lib.sh \
 	tests/integration/lbreg_restart.sh tests/integration/lbreg_nginx.sh \
+	tests/integration/lbreg_deploy.sh \
 	tests/lbreg/httpd.py tests/lbreg/stream.py

@@ -202,6 +202,10 @@ haproxy_argv(const struct lb_conf *lb, enum lb_op op, struct strv *sv)
 			r = pushv(sv, "--wait-up", ms, NULL);
 		break;
 	case LB_DRAIN:
+		/* A server not registered has nothing to drain (a first
+		 * deploy registers it once it is up). */
+		if (r == 0)
+			r = pushv(sv, "--if-present", NULL);
 		if (r == 0)
 			r = line(sv, lb, "set server", " state drain");
 		if (r == 0)

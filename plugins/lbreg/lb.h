@@ -26,7 +26,8 @@ enum lb_op {
 	LB_REGISTER, /* add when missing, address, weight, ready */
 	LB_READY, /* the same after a restart: with [lb] check, marked down
 		     first, so that only a passing check brings it back */
-	LB_DRAIN, /* drain, then wait until no session is left */
+	LB_DRAIN, /* drain, then wait until no session is left; nothing
+		     when the server is not registered */
 	LB_DEREGISTER, /* maint, no session left, delete */
 	LB_STATUS /* what the load balancer says (haproxy only) */
 };
