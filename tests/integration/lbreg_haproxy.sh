@@ -6,20 +6,8 @@
 # dry_run lists the runtime-API lines; a dead socket, a missing backend
 # and a server name another node holds are clear errors.
 . "$top_srcdir/tests/lib/tap.sh"
-. "$top_srcdir/tests/lib/rabbitmq.sh"
-. "$top_srcdir/tests/lib/fleet.sh"
-
-backend=runit
-. "$top_srcdir/tests/integration/service_agent_lib.sh"
 . "$top_srcdir/tests/lbreg/lib.sh"
-# has REPLY FIELD [-F] PATTERN: the reply's FIELD matches PATTERN.
-has() {
-	r=$1 f=$2
-	shift 2
-	echo "$r" | field "$f" | grep -q "$@"
-}
-sa_init
-lb_init
+lb_setup
 lb_haproxy
 lb_httpd n1
 N1_PORT=$HTTPD_PORT
@@ -30,7 +18,6 @@ backend = app
 server = n1
 port = $N1_PORT
 weight = 10"
-RABBITMQ_URL=
 fleet_start n1 || { echo "Bail out! the agent did not start"; exit 99; }
 
 # dry_run: the exact lines, nothing sent.

@@ -5,15 +5,9 @@
 # serves through the new server; drain marks it down, deregister removes
 # the file.
 . "$top_srcdir/tests/lib/tap.sh"
-. "$top_srcdir/tests/lib/rabbitmq.sh"
-. "$top_srcdir/tests/lib/fleet.sh"
-
-backend=runit
-. "$top_srcdir/tests/integration/service_agent_lib.sh"
 . "$top_srcdir/tests/lbreg/lib.sh"
 command -v nginx >/dev/null || skip_all "nginx not installed"
-sa_init
-lb_init
+lb_setup
 lb_httpd s0
 S0_PORT=$HTTPD_PORT
 lb_httpd n1
@@ -52,7 +46,6 @@ type = file
 file = $NG/upstreams/web.conf
 reload = nginx -c $NG/nginx.conf -s reload
 port = $N1_PORT"
-RABBITMQ_URL=
 fleet_start n1 || { echo "Bail out! the agent did not start"; exit 99; }
 
 # answers N: the bodies of N requests through nginx, blank-separated.

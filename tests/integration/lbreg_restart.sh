@@ -7,14 +7,8 @@
 # lines around the manager's commands; a restart that fails leaves the
 # server drained and says so.
 . "$top_srcdir/tests/lib/tap.sh"
-. "$top_srcdir/tests/lib/rabbitmq.sh"
-. "$top_srcdir/tests/lib/fleet.sh"
-
-backend=runit
-. "$top_srcdir/tests/integration/service_agent_lib.sh"
 . "$top_srcdir/tests/lbreg/lib.sh"
-sa_init
-lb_init
+lb_setup
 lb_haproxy
 N1_PORT=$(rabbitmq_free_port)
 
@@ -31,7 +25,6 @@ check = on
 timeout = 20s"
 REL=$APPS/web/releases/v1
 cp "$top_srcdir/tests/lbreg/httpd.py" "$REL/" && chmod 0644 "$REL/httpd.py"
-RABBITMQ_URL=
 fleet_start n1 || { echo "Bail out! the agent did not start"; exit 99; }
 
 out=$(svc start app=web)

@@ -1,6 +1,9 @@
 # tests/lbreg/lib.sh: a real HAProxy on loopback for the lbreg tests.
-# Source after service_agent_lib.sh and sa_init; then:
-#   lb_init            haproxy's directory, an lbreg policy for the local
+# Source after tap.sh (it brings the service agent's test library with
+# runit unless a deploy test brought it already); then:
+#   lb_setup           sa_init, then lb_init
+#   lb_init            (after sa_init or dp_init) haproxy's directory, an
+#                      lbreg policy for the local
 #                      user, an EXIT trap that also stops what lb_* start
 #   lb_httpd NAME      a test HTTP server (httpd.py) on a free port: its
 #                      port in $HTTPD_PORT, its request log NAME.log
@@ -9,6 +12,13 @@
 #                      static server s0 on $S0_PORT (an httpd "s0")
 #   lb_cmd LINE        a runtime-API line through socat, its answer
 #   lbreg ARGS...      mcsend to n1's socket: lbreg ARGS
+#   has REPLY FIELD [-F] PATTERN   the reply's FIELD matches PATTERN
+if [ -z "${SVWAIT:-}" ]; then
+	. "$top_srcdir/tests/lib/rabbitmq.sh"
+	. "$top_srcdir/tests/lib/fleet.sh"
+	backend=runit
+	. "$top_srcdir/tests/integration/service_agent_lib.sh"
+fi
 LB_PIDS=
 
 lb_cleanup() {
@@ -29,6 +39,12 @@ lb_init() {
 	printf 'policy default deny\nallow\tuid=0\t*\t*\t*\n' \
 	    >"$FLEET_DIR/policy/lbreg.policy"
 	trap lb_cleanup EXIT
+}
+
+lb_setup() {
+	sa_init
+	lb_init
+	RABBITMQ_URL=
 }
 
 lb_httpd() {
@@ -83,3 +99,9 @@ lb_state() { lb_cmd "show stat" | awk -F, -v s="$1" \
     '$1 == "app" && $2 == s { print $18 }'; }
 
 lbreg() { fleet_send_local n1 -t 60000 -n 1 lbreg "$@"; }
+
+has() {
+	r=$1 f=$2
+	shift 2
+	echo "$r" | field "$f" | grep -q "$@"
+}
