@@ -232,8 +232,11 @@ haproxy_argv(const struct lb_conf *lb, enum lb_op op, struct strv *sv)
 static int
 haproxy_plan(const struct lb_conf *lb, enum lb_op op, struct plan *p)
 {
-	static const char *const what[] = {
-	    "register", "drain", "deregister", "read"};
+	static const char *const what[] = {[LB_REGISTER] = "register",
+	    [LB_READY] = "make ready",
+	    [LB_DRAIN] = "drain",
+	    [LB_DEREGISTER] = "deregister",
+	    [LB_STATUS] = "read"};
 	struct strv sv = STRV_INIT;
 	char w[600];
 	int r;
