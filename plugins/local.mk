@@ -157,3 +157,7 @@ EXTRA_DIST += tests/integration/lbreg_haproxy.sh tests/lbreg/lib.sh \
 	tests/integration/lbreg_restart.sh tests/integration/lbreg_nginx.sh \
 	tests/integration/lbreg_deploy.sh \
 	tests/lbreg/httpd.py tests/lbreg/stream.py
+UNIT_TESTS += tests/unit/test_lbreg
+check_PROGRAMS += tests/unit/test_lbreg
+tests_unit_test_lbreg_SOURCES = tests/unit/test_lbreg.c $(TESTUTIL)
+tests_unit_test_lbreg_LDADD = plugins/libplugins.a $(MC_TEST_LIBS)
