@@ -388,7 +388,8 @@ check_crontab(struct check *ck)
 	return check_word(ck, "user");
 }
 
-/* Sections of fixed keys: [build], [health]. */
+/* Sections of fixed keys: [build], [health], [lb] (whose values the
+ * lbreg agent checks further, plugins/lbreg/lb.c). */
 static int
 check_fixed(struct check *ck, const char *const *keys, const char *text)
 {
@@ -412,9 +413,14 @@ check_fixed(struct check *ck, const char *const *keys, const char *text)
 static const char *const build_keys[] = {
     "repository", "command", "artifacts", "timeout", "keep", NULL};
 static const char *const health_keys[] = {"url", "command", "timeout", NULL};
+#define LB_KEYS_TEXT \
+	"type, socket, backend, server, address, port, weight, check, " \
+	"timeout, file, reload"
+static const char *const lb_keys[] = {"type", "socket", "backend", "server",
+    "address", "port", "weight", "check", "timeout", "file", "reload", NULL};
 /* Sections later parts of metactl read; any key. */
-static const char *const open_sections[] = {"firewall.out",
-    "firewall.out.accept", "sandbox.net", "sandbox.dns", "lb", NULL};
+static const char *const open_sections[] = {
+    "firewall.out", "firewall.out.accept", "sandbox.net", "sandbox.dns", NULL};
 #define SECTIONS_TEXT \
 	"[env], [daemon.NAME], [crontab], [build], [health], " \
 	"[firewall.out], [firewall.out.accept], [sandbox.net], " \
@@ -462,6 +468,8 @@ check_section(struct check *ck)
 		    "repository, command, artifacts, timeout, keep");
 	if (strcmp(ck->sec, "health") == 0)
 		return check_fixed(ck, health_keys, "url, command, timeout");
+	if (strcmp(ck->sec, "lb") == 0)
+		return check_fixed(ck, lb_keys, LB_KEYS_TEXT);
 	if (word_index(ck->sec, open_sections) >= 0)
 		return 0;
 	if (ck->sec[0] == '\0')

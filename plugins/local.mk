@@ -141,3 +141,23 @@ UNIT_TESTS += tests/unit/test_deploy_scm
 check_PROGRAMS += tests/unit/test_deploy_scm
 tests_unit_test_deploy_scm_SOURCES = tests/unit/test_deploy_scm.c $(TESTUTIL)
 tests_unit_test_deploy_scm_LDADD = plugins/libplugins.a $(MC_TEST_LIBS)
+
+# The lbreg agent: an app's server in its load balancer (HAProxy's runtime
+# API through metactl-lbctl, or a server-list file and a reload command).
+plugins_libplugins_a_SOURCES += \
+	plugins/lbreg/lbreg.c plugins/lbreg/lbreg.h \
+	plugins/lbreg/lb.c plugins/lbreg/lb.h
+dist_ddl_DATA += schemas/ddl/lbreg.json
+pkglibexec_PROGRAMS += tools/metactl-lbctl
+tools_metactl_lbctl_SOURCES = tools/metactl-lbctl.c
+INTEGRATION_TESTS += tests/integration/lbreg_haproxy.sh \
+	tests/integration/lbreg_restart.sh tests/integration/lbreg_nginx.sh \
+	tests/integration/lbreg_deploy.sh
+EXTRA_DIST += tests/integration/lbreg_haproxy.sh tests/lbreg/lib.sh \
+	tests/integration/lbreg_restart.sh tests/integration/lbreg_nginx.sh \
+	tests/integration/lbreg_deploy.sh \
+	tests/lbreg/httpd.py tests/lbreg/stream.py
+UNIT_TESTS += tests/unit/test_lbreg
+check_PROGRAMS += tests/unit/test_lbreg
+tests_unit_test_lbreg_SOURCES = tests/unit/test_lbreg.c $(TESTUTIL)
+tests_unit_test_lbreg_LDADD = plugins/libplugins.a $(MC_TEST_LIBS)

@@ -16,6 +16,7 @@
 #include "plugins/plugin.h"
 #include "plugins/registry.h"
 #include "plugins/deploy/deploy.h"
+#include "plugins/lbreg/lbreg.h"
 #include "plugins/rpcutil/rpcutil.h"
 #include "plugins/service/service.h"
 
@@ -24,6 +25,7 @@ static const struct plugin *const plugins[] = {
     &plugin_rpcutil,
     &plugin_service,
     &plugin_deploy,
+    &plugin_lbreg,
     NULL,
 };
 

@@ -5,7 +5,10 @@
 #   policy/        includes only lib/ (and its own headers)
 #   plugins/       include only plugins/plugin.h, their own headers and lib/
 #                  (plugins/deploy/ also plugins/service/: it shares its
-#                  units, plans, backends and crontab)
+#                  units, plans, backends and crontab; plugins/lbreg/
+#                  also plugins/service/plan*: its steps are a plan; the
+#                  service and deploy agents plugins/lbreg/lb.h: a restart
+#                  drains the app's server first)
 #   agent/, orchestrator/  never include each other
 # A quoted include is resolved the way the compiler does: next to the
 # including file first, then in lib/ and the top directory (-I flags).
@@ -50,6 +53,14 @@ allowed() {
 		# for both, not a copy.
 		case $1/$2 in
 		plugins/deploy/*/plugins/service/*) return 0 ;;
+		esac
+		# lbreg's steps are plan steps, and the service and deploy
+		# agents drain and register an app around a restart with
+		# them: one plan for all three.
+		case $1/$2 in
+		plugins/lbreg/*/plugins/service/plan*.h) return 0 ;;
+		plugins/service/*/plugins/lbreg/lb.h) return 0 ;;
+		plugins/deploy/*/plugins/lbreg/lb.h) return 0 ;;
 		esac
 		# a plugin's own headers: the same folder as the includer
 		own=${1%/*}

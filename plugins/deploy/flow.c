@@ -16,6 +16,7 @@
 #include "strv.h"
 #include "plugins/deploy/flow.h"
 #include "plugins/deploy/scm.h"
+#include "plugins/lbreg/lb.h"
 
 #define BUILD_TIMEOUT_MS (10 * 60 * 1000LL)
 #define HEALTH_TIMEOUT_MS (10 * 1000LL)
@@ -28,6 +29,7 @@ static const char *const run_path[] = {
 
 static void do_switch(struct dep *q);
 static void rollback_after(struct dep *q);
+static void lb_ready(struct dep *q);
 
 static int
 exists(const char *path)
@@ -185,7 +187,43 @@ health_done(struct action_ctx *ctx, const struct spawn_result *r, void *arg)
 		return;
 	}
 	dep_step_end(q, "ok", "");
-	finish(q);
+	lb_ready(q);
+}
+
+static void
+lb_readied(struct dep *q, int ok)
+{
+	dep_step_end(q, ok ? "ok" : "failed", ok ? "" : q->why);
+	if (ok)
+		finish(q);
+	else
+		rollback_after(q);
+}
+
+/*
+ * The new release is up and healthy: its [lb] server, drained before the
+ * restart, is made ready again (plugins/lbreg/lb.h). A failure rolls back
+ * like a failed health check, and the server stays drained.
+ */
+static void
+lb_ready(struct dep *q)
+{
+	struct error err;
+
+	if (!q->lb_drained) {
+		finish(q);
+		return;
+	}
+	plan_clear(&q->plan);
+	error_init(&err, q->app);
+	if (dep_step(q, "lb") < 0 ||
+	    lb_plan_app(q->rel.conf, action_node(q->ctx), LB_READY, &q->plan,
+		&err) < 0 ||
+	    dep_plan(q, lb_readied) < 0) {
+		if (q->why[0] == '\0')
+			error_format(&err, q->why, sizeof(q->why));
+		lb_readied(q, 0);
+	}
 }
 
 /* The [health] check: an HTTP URL (curl) or a command. */
@@ -200,7 +238,7 @@ health(struct dep *q)
 	struct error err;
 
 	if (url == NULL && cmd == NULL) {
-		finish(q);
+		lb_ready(q);
 		return;
 	}
 	error_init(&err, q->app);
@@ -242,7 +280,7 @@ restarted(struct dep *q, int ok)
 	}
 	dep_step_end(q, "ok", "");
 	if (action_dry_run(q->ctx)) {
-		finish(q);
+		lb_ready(q);
 		return;
 	}
 	health(q);
@@ -297,7 +335,11 @@ do_switch(struct dep *q)
 	dep_step_end(q, "ok", target);
 	plan_clear(&q->plan);
 	error_init(&err, q->app);
+	/* An app with [lb] leaves its load balancer's pool first. */
 	if (dep_step(q, "restart") < 0 ||
+	    (r = lb_plan_app(q->rel.conf, action_node(q->ctx), LB_DRAIN,
+		 &q->plan, &err)) < 0 ||
+	    (q->lb_drained = r) < 0 ||
 	    (r = release_start_plan(
 		 &q->node, q->be, q->app, &q->rel, &q->plan, &err)) < 0 ||
 	    (r = drop_daemons(q, q->prev, &q->rel, &err)) < 0 ||
@@ -318,8 +360,11 @@ rolled(struct dep *q, int ok)
 	if (ok) {
 		dep_step_end(q, "ok", q->prev);
 		snprintf(msg, sizeof(msg),
-		    "%s %s failed at %s: %s; rolled back to %s", first, q->tag,
-		    q->failed, q->why, q->prev);
+		    "%s %s failed at %s: %s; rolled back to %s%s", first,
+		    q->tag, q->failed, q->why, q->prev,
+		    q->lb_drained ? "; the app's server stays drained in its "
+				    "load balancer"
+				  : "");
 	} else {
 		dep_step_end(q, "failed", q->why);
 		snprintf(msg, sizeof(msg),

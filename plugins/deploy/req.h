@@ -43,6 +43,7 @@ struct dep {
 	int busy; /* this request holds the app's busy entry */
 	int purge;
 	int rolled_back;
+	int lb_drained; /* the app's [lb] server was drained for the switch */
 	char url[2048]; /* [build] repository, checked */
 	char why[1024]; /* the first failure */
 	dep_cb cont; /* where a plan or a program goes on */

@@ -19,6 +19,7 @@
 #include "message.h"
 #include "names.h"
 #include "strv.h"
+#include "plugins/lbreg/lb.h"
 #include "plugins/service/backend.h"
 #include "plugins/service/cron.h"
 #include "plugins/service/plan_exec.h"
@@ -50,6 +51,7 @@ struct svc_req {
 	struct plan status; /* of one daemon, while status is read */
 	size_t next; /* the daemon whose status is read */
 	json_t *daemons;
+	int drained; /* the plan drains the app's [lb] server first */
 	int failed; /* the plan failed: why says how */
 	char why[512];
 };
@@ -199,12 +201,36 @@ build_units(struct action_ctx *ctx, struct svc_req *q)
 	return 0;
 }
 
+static int build_unit_steps(struct svc_req *q, struct error *err);
+
+/*
+ * The action's plan. A restart of an app with [lb] drains its server in
+ * the load balancer first and makes it ready again once the daemons are
+ * up (plugins/lbreg/lb.h); a restart that fails leaves it drained.
+ */
+static int
+build_plan(struct action_ctx *ctx, struct svc_req *q, struct error *err)
+{
+	const struct node_info *n = action_node(ctx);
+	int r;
+
+	if (q->op != OP_RESTART)
+		return build_unit_steps(q, err);
+	if ((r = lb_plan_app(q->conf, n, LB_DRAIN, &q->plan, err)) < 0)
+		return r;
+	q->drained = r;
+	if ((r = build_unit_steps(q, err)) < 0 || !q->drained)
+		return r;
+	return lb_plan_app(q->conf, n, LB_READY, &q->plan, err) < 0 ? -EINVAL
+								    : 0;
+}
+
 /*
  * Appends op's steps for every unit to q->plan. A start of the whole app
  * writes its crontab (or removes it when it has none) first.
  */
 static int
-build_plan(struct svc_req *q, struct error *err)
+build_unit_steps(struct svc_req *q, struct error *err)
 {
 	const struct svc_backend *be = q->be;
 	size_t i, nc = appconf_ncrons(q->conf);
@@ -356,7 +382,10 @@ performed(
 	(void)out;
 	if (!ok) {
 		q->failed = 1;
-		snprintf(q->why, sizeof(q->why), "%s", why);
+		snprintf(q->why, sizeof(q->why), "%s%s", why,
+		    q->drained ? "; the app's server stays drained in its load "
+				 "balancer"
+			       : "");
 	}
 	if (action_dry_run(ctx)) {
 		json_t *data = result(q);
@@ -410,7 +439,7 @@ locked(struct action_ctx *ctx, void *arg)
 		return;
 	}
 	error_init(&err, q->app);
-	if ((r = build_plan(q, &err)) == -EINVAL) {
+	if ((r = build_plan(ctx, q, &err)) == -EINVAL) {
 		fail(ctx, q, STATUS_INVALID_DATA, "app %s: %s", q->app,
 		    error_format(&err, where, sizeof(where)));
 		return;

@@ -50,11 +50,11 @@ check "agent_inventory answers" [ "$(echo "$out" | field statuscode)" = 0 ]
 ddl="$top_srcdir/schemas/ddl/rpcutil.json"
 want_v=$("$PYTHON3" -c 'import json,sys; print(json.load(open(sys.argv[1]))["version"])' "$ddl")
 want_d=$("$PYTHON3" -c 'import json,sys; print(json.load(open(sys.argv[1]))["description"])' "$ddl")
-# Sorted by name: deploy, rpcutil, service.
-check "agent_inventory lists rpcutil" [ "$(echo "$out" | field data.agents.1.name)" = rpcutil ]
-got=$(echo "$out" | field data.agents.1.version)
+# Sorted by name: deploy, lbreg, rpcutil, service.
+check "agent_inventory lists rpcutil" [ "$(echo "$out" | field data.agents.2.name)" = rpcutil ]
+got=$(echo "$out" | field data.agents.2.version)
 check "agent_inventory gives rpcutil's version ($got)" [ "$got" = "$want_v" ]
-got=$(echo "$out" | field data.agents.1.description)
+got=$(echo "$out" | field data.agents.2.description)
 check "agent_inventory gives rpcutil's description ($got)" [ "$got" = "$want_d" ]
 
 # Start-up: the command's facts are in before the first request is served.

@@ -1,0 +1,21 @@
+"""A bounded stream of HTTP requests to URL: COUNT requests one after the
+other, at most SECONDS in all. Prints "ok N failed M" and each failure."""
+import sys
+import time
+import urllib.request
+
+url, count, seconds = sys.argv[1], int(sys.argv[2]), float(sys.argv[3])
+ok = failed = 0
+end = time.time() + seconds
+for i in range(count):
+    if time.time() > end:
+        break
+    try:
+        with urllib.request.urlopen(url, timeout=5) as r:
+            r.read()
+            ok += 1
+    except Exception as e:  # every failure counts, whatever it is
+        failed += 1
+        print("failed:", e, flush=True)
+    time.sleep(0.01)
+print("ok", ok, "failed", failed, flush=True)

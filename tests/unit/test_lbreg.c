@@ -1,0 +1,152 @@
+/* test_lbreg.c: an app's [lb] and the exact steps of each operation. */
+#include "buildconf.h"
+
+#include <check.h>
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "appconf.h"
+#include "plugins/lbreg/lb.h"
+#include "tests/unit/testutil.h"
+
+static const struct node_apps apps = {
+    .svwait = "/usr/libexec/metactl/metactl-svwait"};
+static const struct node_info node = {.identity = "web1", .apps = &apps};
+
+/* The app "shop" whose .metactl is text; NULL with err set when refused. */
+static struct appconf *
+load(const char *text, struct error *err)
+{
+	struct appconf_src src[APPCONF_NLAYERS] = {
+	    {.path = "shop.metactl", .text = text, .len = strlen(text)}};
+	struct appconf *a = NULL;
+
+	error_init(err, "shop");
+	if (appconf_load("shop", src, &a, err) < 0)
+		return NULL;
+	return a;
+}
+
+/* Step i of the plan for op, its argv joined by '|' (file steps: their
+ * kind and path). */
+static void
+plan_of(const char *text, enum lb_op op, size_t i, char *got, size_t size)
+{
+	struct appconf *a;
+	struct lb_conf lb;
+	struct plan p = {0};
+	struct error err;
+
+	ck_assert_ptr_nonnull(a = load(text, &err));
+	ck_assert_int_eq(lb_conf_get(a, &node, &lb, &err), 0);
+	ck_assert_int_eq(lb_plan(&lb, op, &p, &err), 0);
+	ck_assert_uint_gt(p.n, i);
+	got[0] = '\0';
+	if (p.steps[i].kind == PLAN_RUN)
+		for (char **v = p.steps[i].argv; *v != NULL; v++)
+			snprintf(got + strlen(got), size - strlen(got), "%s%s",
+			    v == p.steps[i].argv ? "" : "|", *v);
+	else
+		snprintf(
+		    got, size, "%d %s", (int)p.steps[i].kind, p.steps[i].path);
+	plan_clear(&p);
+	appconf_free(a);
+}
+
+#define HA "[lb]\nbackend = app\nport = 8080\nweight = 5\ncheck = on\n"
+#define LBCTL \
+	"/usr/libexec/metactl/metactl-lbctl|--socket|/run/haproxy/admin.sock|" \
+	"--server|app/web1|--owner|127.0.0.1:8080|"
+
+START_TEST(test_haproxy)
+{
+	char got[2048];
+
+	plan_of(HA, LB_REGISTER, 0, got, sizeof(got));
+	ck_assert_str_eq(got,
+	    LBCTL "--if-missing|add server app/web1 127.0.0.1:8080 weight 5 "
+		  "check|set server app/web1 addr 127.0.0.1 port 8080|"
+		  "set server app/web1 weight 5|enable health app/web1|"
+		  "set server app/web1 state ready|--wait-up|30000");
+	plan_of(HA, LB_READY, 0, got, sizeof(got));
+	ck_assert_ptr_nonnull(strstr(got,
+	    "|enable health app/web1|set server app/web1 health down|"
+	    "set server app/web1 state ready|--wait-up|30000"));
+	plan_of(HA, LB_DRAIN, 0, got, sizeof(got));
+	ck_assert_str_eq(got,
+	    LBCTL "--if-present|set server app/web1 state "
+		  "drain|--wait-idle|30000");
+	plan_of(HA, LB_DEREGISTER, 0, got, sizeof(got));
+	ck_assert_str_eq(got,
+	    LBCTL "--if-present|set server app/web1 state "
+		  "maint|--wait-idle|30000|del server "
+		  "app/web1");
+	plan_of(HA, LB_STATUS, 0, got, sizeof(got));
+	ck_assert_str_eq(got, LBCTL "--status");
+}
+END_TEST
+
+START_TEST(test_file)
+{
+	const char *text = "[lb]\ntype = file\nfile = /etc/nginx/up/shop.conf\n"
+			   "reload = /usr/sbin/nginx -s reload\nport = 81\n";
+	char got[2048];
+
+	plan_of(text, LB_REGISTER, 0, got, sizeof(got));
+	ck_assert_str_eq(got, "1 /etc/nginx/up/shop.conf");
+	plan_of(text, LB_REGISTER, 1, got, sizeof(got));
+	ck_assert_str_eq(got, "/usr/sbin/nginx|-s|reload");
+	plan_of(text, LB_DEREGISTER, 0, got, sizeof(got));
+	ck_assert_str_eq(got, "3 /etc/nginx/up/shop.conf");
+}
+END_TEST
+
+/* lb_conf_get() refuses text with a message holding want. */
+static void
+refused(const char *text, const char *want)
+{
+	struct appconf *a;
+	struct lb_conf lb;
+	struct error err;
+
+	ck_assert_ptr_nonnull(a = load(text, &err));
+	ck_assert_int_eq(lb_conf_get(a, &node, &lb, &err), -EINVAL);
+	ck_assert_msg(strstr(err.text, want) != NULL, "%s", err.text);
+	appconf_free(a);
+}
+
+START_TEST(test_errors)
+{
+	struct appconf *a;
+	struct lb_conf lb;
+	struct error err;
+
+	ck_assert_ptr_nonnull(a = load("[env]\nX = 1\n", &err));
+	ck_assert_int_eq(lb_conf_get(a, &node, &lb, &err), -ENOENT);
+	appconf_free(a);
+	refused("[lb]\nport = 80\n", "backend");
+	refused("[lb]\nbackend = app\n", "port");
+	refused("[lb]\nbackend = a b\nport = 80\n", "backend");
+	refused("[lb]\nbackend = app\nport = 80\nweight = 300\n", "weight");
+	refused("[lb]\nbackend = app\nport = 80\nsocket = rel\n", "socket");
+	refused("[lb]\ntype = f5\nport = 80\n", "type");
+	refused("[lb]\ntype = file\nport = 80\n", "file");
+	refused("[lb]\ntype = file\nfile = /x\nport = 80\n", "reload");
+	ck_assert_ptr_null(load("[lb]\nport = 80\nsever = x\n", &err));
+	ck_assert_ptr_nonnull(strstr(err.text, "unknown key \"sever\""));
+}
+END_TEST
+
+int
+main(void)
+{
+	Suite *s = suite_create("lbreg");
+	TCase *tc = tcase_create("lb");
+
+	tcase_add_test(tc, test_haproxy);
+	tcase_add_test(tc, test_file);
+	tcase_add_test(tc, test_errors);
+	suite_add_tcase(s, tc);
+	return testutil_run(s);
+}
