@@ -10,7 +10,7 @@
  * with the options, filters, table, --json and exit status of rpc. The
  * site layer travels inside the signed request. On a terminal, each
  * node's steps (fetch, build, switch, restart, health) are printed on
- * stderr once the table is out.
+ * stderr as its reply arrives, before the table.
  */
 #include "buildconf.h"
 
@@ -24,6 +24,7 @@
 #include "file.h"
 #include "orchestrator/cli.h"
 #include "orchestrator/fleet.h"
+#include "orchestrator/progress.h"
 #include "orchestrator/usage.h"
 
 /* The largest site layer the DDL takes. */
@@ -141,15 +142,30 @@ print_steps(const char *identity, const json_t *data)
 	fputc('\n', stderr);
 }
 
+/* The collector's on_result: a node's steps as its reply arrives, the
+ * progress bar erased first (it is drawn again by the next update). */
 static void
-print_progress(const struct fleet *f)
+on_node_result(void *arg, const struct result *r)
+{
+	struct fleet *f = arg;
+
+	if (r->data == NULL)
+		return;
+	if (f->col.progress != NULL)
+		progress_done(f->col.progress);
+	print_steps(r->identity, r->data);
+}
+
+/* On a terminal (and without --np, in the table format), each node's
+ * steps are printed as its reply arrives. */
+static void
+want_steps(struct fleet *f)
 {
 	if (f->o.format != OUT_HUMAN || !isatty(STDERR_FILENO) ||
 	    !f->o.progress)
 		return;
-	for (size_t i = 0; i < f->rs.n; i++)
-		if (f->rs.v[i].data != NULL)
-			print_steps(f->rs.v[i].identity, f->rs.v[i].data);
+	f->col.on_result = on_node_result;
+	f->col.arg = f;
 }
 
 /* The action and its inputs from the positional arguments; 0 or
@@ -204,8 +220,8 @@ cmd_deploy(int argc, char *argv[])
 		goto out;
 	if ((r = inputs(&f, &own, &action, kv, &n)) != 0)
 		goto out;
+	want_steps(&f);
 	r = orch_rpc_run(&f, "deploy", action, kv, n);
-	print_progress(&f);
 out:
 	for (int i = 0; i < n; i++)
 		free(kv[i]);
