@@ -37,52 +37,21 @@ struct deploy_own {
 	int purge;
 };
 
-/* The value of --NAME VALUE or --NAME=VALUE at argv[*i], or NULL. */
-static const char *
-own_value(int argc, char *argv[], int *i, const char *name, int *bad)
-{
-	size_t n = strlen(name);
+static const struct opt_own own_opts[] = {
+    {"--site", 1}, {"--to", 1}, {"--purge", 0}, {NULL, 0}};
 
-	if (strncmp(argv[*i], name, n) != 0)
-		return NULL;
-	if (argv[*i][n] == '=')
-		return argv[*i] + n + 1;
-	if (argv[*i][n] != '\0')
-		return NULL;
-	if (*i + 1 >= argc) {
-		usage_errx("%s needs a value", name);
-		*bad = 1;
-		return NULL;
-	}
-	return argv[++*i];
-}
-
-/* Removes deploy's own options from argv; 0 or MC_EXIT_USAGE. */
 static int
-take_own(int *argc, char *argv[], struct deploy_own *own)
+set_own(void *arg, const char *name, const char *v)
 {
-	int i, k = 1, bad = 0;
-	const char *v;
+	struct deploy_own *own = arg;
 
-	memset(own, 0, sizeof(*own));
-	for (i = 1; i < *argc && !bad; i++) {
-		if (strcmp(argv[i], "--") == 0) {
-			while (i < *argc)
-				argv[k++] = argv[i++];
-			break;
-		}
-		if ((v = own_value(*argc, argv, &i, "--site", &bad)) != NULL)
-			own->site = v;
-		else if ((v = own_value(*argc, argv, &i, "--to", &bad)) != NULL)
-			own->to = v;
-		else if (strcmp(argv[i], "--purge") == 0)
-			own->purge = 1;
-		else if (!bad)
-			argv[k++] = argv[i];
-	}
-	*argc = k;
-	argv[k] = NULL;
-	return bad ? MC_EXIT_USAGE : 0;
+	if (strcmp(name, "--site") == 0)
+		own->site = v;
+	else if (strcmp(name, "--to") == 0)
+		own->to = v;
+	else
+		own->purge = 1;
+	return 0;
 }
 
 /* Appends "key=value" to kv; 0 or -ENOMEM. */
@@ -97,12 +66,11 @@ push_kv(char **kv, int *n, const char *key, const char *value)
 	return 0;
 }
 
-/* kv gets site=<the text of path>; 0 or MC_EXIT_USAGE. */
-static int
-push_site(char **kv, int *n, const char *path)
+char *
+deploy_site_arg(const char *path)
 {
 	struct error err;
-	char *text = NULL, where[512];
+	char *text = NULL, *arg = NULL, where[512];
 	size_t len;
 	int r;
 
@@ -112,11 +80,14 @@ push_site(char **kv, int *n, const char *path)
 		cli_errx("--site %s: %s", path,
 		    r == MCE_CONFIG ? error_format(&err, where, sizeof(where))
 				    : error_str(r));
-		return MC_EXIT_USAGE;
+		return NULL;
 	}
-	r = push_kv(kv, n, "site", text);
+	if (asprintf(&arg, "site=%s", text) < 0) {
+		cli_errx("out of memory");
+		arg = NULL;
+	}
 	free(text);
-	return r < 0 ? MC_EXIT_USAGE : 0;
+	return arg;
 }
 
 /* A node's steps on one line: "fetch ok 812ms, build ok 40ms, ...". */
@@ -200,8 +171,9 @@ inputs(const struct fleet *f, const struct deploy_own *own, const char **action,
 		cli_errx("out of memory");
 		return MC_EXIT_USAGE;
 	}
-	if (own->site != NULL)
-		return push_site(kv, n, own->site);
+	if (own->site != NULL && (kv[*n] = deploy_site_arg(own->site)) == NULL)
+		return MC_EXIT_USAGE;
+	*n += own->site != NULL;
 	return 0;
 }
 
@@ -211,11 +183,16 @@ cmd_deploy(int argc, char *argv[])
 	struct deploy_own own;
 	struct fleet f;
 	const char *action = NULL;
-	char *kv[4] = {NULL, NULL, NULL, NULL};
+	char *kv[4] = {NULL, NULL, NULL, NULL}, msg[256] = "";
 	int r, n = 0;
 
-	if (take_own(&argc, argv, &own) != 0)
+	memset(&own, 0, sizeof(own));
+	if ((argc = orch_opts_take(
+		 argc, argv, own_opts, set_own, &own, msg, sizeof(msg))) < 0) {
+		if (msg[0] != '\0')
+			usage_errx("%s", msg);
 		return MC_EXIT_USAGE;
+	}
 	if ((r = fleet_init(&f, argc, argv, OPT_ALL)) >= 0)
 		goto out;
 	if ((r = inputs(&f, &own, &action, kv, &n)) != 0)
