@@ -81,6 +81,12 @@ action_dry_run(const struct action_ctx *ctx)
 	return ctx->dry_run;
 }
 
+int64_t
+action_deadline_ms(const struct action_ctx *ctx)
+{
+	return ctx->deadline_ms;
+}
+
 const struct node_info *
 action_node(const struct action_ctx *ctx)
 {
@@ -318,6 +324,7 @@ action_submit(struct agentd *d, const struct action_start *s)
 	ctx->audit_args =
 	    s->audit_args ? json_incref((json_t *)s->audit_args) : NULL;
 	ctx->dry_run = s->dry_run;
+	ctx->deadline_ms = s->deadline_ms;
 	ctx->impl = s->impl;
 	ctx->plugin_data = s->plugin_data;
 	ctx->sink = s->sink;

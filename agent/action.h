@@ -27,6 +27,7 @@ struct action_ctx {
 	json_t *input;
 	json_t *audit_args;
 	int dry_run;
+	int64_t deadline_ms; /* action_deadline_ms() */
 	uint64_t start_ns; /* uv_hrtime() when it started, for metrics.h */
 	int64_t start_ms; /* the wall clock then, for rpcutil running */
 	json_t *running; /* what node_info.running shows, owned */

@@ -152,6 +152,7 @@ struct action_start {
 	const char *action;
 	json_t *input; /* stolen */
 	int dry_run;
+	int64_t deadline_ms; /* time + ttl; 0: none (internal) */
 	const struct plugin_action *impl;
 	void *plugin_data;
 	struct reply_sink *sink; /* a reference is taken */

@@ -62,6 +62,10 @@ json_t *orch_build_data(
 int orch_rpc_run(
     struct fleet *f, const char *agent, const char *action, char **kv, int nkv);
 
+/* The argument "site=<the text of path>" of a deploy (--site FILE, read
+ * as the deploy DDL takes it); NULL after reporting (cmd_deploy.c). */
+char *deploy_site_arg(const char *path);
+
 /* 1 when word is an action `metactl service` takes (cmd_service.c). */
 int service_is_action(const char *word);
 

@@ -10,7 +10,7 @@
  * with the options, filters, table, --json and exit status of rpc. The
  * site layer travels inside the signed request. On a terminal, each
  * node's steps (fetch, build, switch, restart, health) are printed on
- * stderr once the table is out.
+ * stderr as its reply arrives, before the table.
  */
 #include "buildconf.h"
 
@@ -24,6 +24,7 @@
 #include "file.h"
 #include "orchestrator/cli.h"
 #include "orchestrator/fleet.h"
+#include "orchestrator/progress.h"
 #include "orchestrator/usage.h"
 
 /* The largest site layer the DDL takes. */
@@ -36,52 +37,21 @@ struct deploy_own {
 	int purge;
 };
 
-/* The value of --NAME VALUE or --NAME=VALUE at argv[*i], or NULL. */
-static const char *
-own_value(int argc, char *argv[], int *i, const char *name, int *bad)
-{
-	size_t n = strlen(name);
+static const struct opt_own own_opts[] = {
+    {"--site", 1}, {"--to", 1}, {"--purge", 0}, {NULL, 0}};
 
-	if (strncmp(argv[*i], name, n) != 0)
-		return NULL;
-	if (argv[*i][n] == '=')
-		return argv[*i] + n + 1;
-	if (argv[*i][n] != '\0')
-		return NULL;
-	if (*i + 1 >= argc) {
-		usage_errx("%s needs a value", name);
-		*bad = 1;
-		return NULL;
-	}
-	return argv[++*i];
-}
-
-/* Removes deploy's own options from argv; 0 or MC_EXIT_USAGE. */
 static int
-take_own(int *argc, char *argv[], struct deploy_own *own)
+set_own(void *arg, const char *name, const char *v)
 {
-	int i, k = 1, bad = 0;
-	const char *v;
+	struct deploy_own *own = arg;
 
-	memset(own, 0, sizeof(*own));
-	for (i = 1; i < *argc && !bad; i++) {
-		if (strcmp(argv[i], "--") == 0) {
-			while (i < *argc)
-				argv[k++] = argv[i++];
-			break;
-		}
-		if ((v = own_value(*argc, argv, &i, "--site", &bad)) != NULL)
-			own->site = v;
-		else if ((v = own_value(*argc, argv, &i, "--to", &bad)) != NULL)
-			own->to = v;
-		else if (strcmp(argv[i], "--purge") == 0)
-			own->purge = 1;
-		else if (!bad)
-			argv[k++] = argv[i];
-	}
-	*argc = k;
-	argv[k] = NULL;
-	return bad ? MC_EXIT_USAGE : 0;
+	if (strcmp(name, "--site") == 0)
+		own->site = v;
+	else if (strcmp(name, "--to") == 0)
+		own->to = v;
+	else
+		own->purge = 1;
+	return 0;
 }
 
 /* Appends "key=value" to kv; 0 or -ENOMEM. */
@@ -96,12 +66,11 @@ push_kv(char **kv, int *n, const char *key, const char *value)
 	return 0;
 }
 
-/* kv gets site=<the text of path>; 0 or MC_EXIT_USAGE. */
-static int
-push_site(char **kv, int *n, const char *path)
+char *
+deploy_site_arg(const char *path)
 {
 	struct error err;
-	char *text = NULL, where[512];
+	char *text = NULL, *arg = NULL, where[512];
 	size_t len;
 	int r;
 
@@ -111,11 +80,14 @@ push_site(char **kv, int *n, const char *path)
 		cli_errx("--site %s: %s", path,
 		    r == MCE_CONFIG ? error_format(&err, where, sizeof(where))
 				    : error_str(r));
-		return MC_EXIT_USAGE;
+		return NULL;
 	}
-	r = push_kv(kv, n, "site", text);
+	if (asprintf(&arg, "site=%s", text) < 0) {
+		cli_errx("out of memory");
+		arg = NULL;
+	}
 	free(text);
-	return r < 0 ? MC_EXIT_USAGE : 0;
+	return arg;
 }
 
 /* A node's steps on one line: "fetch ok 812ms, build ok 40ms, ...". */
@@ -141,15 +113,30 @@ print_steps(const char *identity, const json_t *data)
 	fputc('\n', stderr);
 }
 
+/* The collector's on_result: a node's steps as its reply arrives, the
+ * progress bar erased first (it is drawn again by the next update). */
 static void
-print_progress(const struct fleet *f)
+on_node_result(void *arg, const struct result *r)
+{
+	struct fleet *f = arg;
+
+	if (r->data == NULL)
+		return;
+	if (f->col.progress != NULL)
+		progress_done(f->col.progress);
+	print_steps(r->identity, r->data);
+}
+
+/* On a terminal (and without --np, in the table format), each node's
+ * steps are printed as its reply arrives. */
+static void
+want_steps(struct fleet *f)
 {
 	if (f->o.format != OUT_HUMAN || !isatty(STDERR_FILENO) ||
 	    !f->o.progress)
 		return;
-	for (size_t i = 0; i < f->rs.n; i++)
-		if (f->rs.v[i].data != NULL)
-			print_steps(f->rs.v[i].identity, f->rs.v[i].data);
+	f->col.on_result = on_node_result;
+	f->col.arg = f;
 }
 
 /* The action and its inputs from the positional arguments; 0 or
@@ -184,8 +171,9 @@ inputs(const struct fleet *f, const struct deploy_own *own, const char **action,
 		cli_errx("out of memory");
 		return MC_EXIT_USAGE;
 	}
-	if (own->site != NULL)
-		return push_site(kv, n, own->site);
+	if (own->site != NULL && (kv[*n] = deploy_site_arg(own->site)) == NULL)
+		return MC_EXIT_USAGE;
+	*n += own->site != NULL;
 	return 0;
 }
 
@@ -195,17 +183,22 @@ cmd_deploy(int argc, char *argv[])
 	struct deploy_own own;
 	struct fleet f;
 	const char *action = NULL;
-	char *kv[4] = {NULL, NULL, NULL, NULL};
+	char *kv[4] = {NULL, NULL, NULL, NULL}, msg[256] = "";
 	int r, n = 0;
 
-	if (take_own(&argc, argv, &own) != 0)
+	memset(&own, 0, sizeof(own));
+	if ((argc = orch_opts_take(
+		 argc, argv, own_opts, set_own, &own, msg, sizeof(msg))) < 0) {
+		if (msg[0] != '\0')
+			usage_errx("%s", msg);
 		return MC_EXIT_USAGE;
+	}
 	if ((r = fleet_init(&f, argc, argv, OPT_ALL)) >= 0)
 		goto out;
 	if ((r = inputs(&f, &own, &action, kv, &n)) != 0)
 		goto out;
+	want_steps(&f);
 	r = orch_rpc_run(&f, "deploy", action, kv, n);
-	print_progress(&f);
 out:
 	for (int i = 0; i < n; i++)
 		free(kv[i]);

@@ -140,29 +140,17 @@ static json_t *
 deploy_data(const struct ddl *d, const struct ddl_action *a,
     const struct orch_opts *o, const char *site)
 {
-	char *kv[3] = {NULL, NULL, NULL}, *text = NULL;
-	struct error err;
-	size_t len;
+	char *kv[3] = {NULL, NULL, NULL};
 	json_t *data = NULL;
-	int n = 2, r;
 
-	if (site != NULL) {
-		error_init(&err, site);
-		if ((r = file_read(site, 0, 65537, &text, &len, &err)) < 0) {
-			cli_errx("--site %s: %s", site,
-			    err.text[0] != '\0' ? err.text : error_str(r));
-			return NULL;
-		}
-		n = 3;
-	}
+	if (site != NULL && (kv[2] = deploy_site_arg(site)) == NULL)
+		return NULL;
 	if (asprintf(&kv[0], "app=%s", o->args[1]) >= 0 &&
-	    asprintf(&kv[1], "tag=%s", o->args[2]) >= 0 &&
-	    (site == NULL || asprintf(&kv[2], "site=%s", text) >= 0))
-		data = orch_build_data(d, a, kv, n);
+	    asprintf(&kv[1], "tag=%s", o->args[2]) >= 0)
+		data = orch_build_data(d, a, kv, site != NULL ? 3 : 2);
 	free(kv[0]);
 	free(kv[1]);
 	free(kv[2]);
-	free(text);
 	return data;
 }
 

@@ -506,12 +506,27 @@ orch_opts_parse(struct orch_opts *o, int argc, char *argv[], unsigned allowed,
 	return 0;
 }
 
+/* Where argv_i matches option p ("--name", or "--name=value" when it
+ * takes a value): the end of the name in argv_i, or NULL. */
+static const char *
+own_match(const struct opt_own *p, const char *argv_i)
+{
+	size_t len = strlen(p->name);
+
+	if (strncmp(argv_i, p->name, len) != 0)
+		return NULL;
+	if (argv_i[len] == '\0' || (p->has_value && argv_i[len] == '='))
+		return argv_i + len;
+	return NULL;
+}
+
 int
 orch_opts_take(int argc, char *argv[], const struct opt_own *own,
     int (*set)(void *arg, const char *name, const char *value), void *arg,
     char *err, size_t errsize)
 {
 	const struct opt_own *p;
+	const char *eq = NULL;
 	int i, n = 1;
 
 	for (i = 1; i < argc; i++) {
@@ -521,18 +536,21 @@ orch_opts_take(int argc, char *argv[], const struct opt_own *own,
 			break;
 		}
 		for (p = own; p->name != NULL; p++)
-			if (strcmp(argv[i], p->name) == 0)
+			if ((eq = own_match(p, argv[i])) != NULL)
 				break;
 		if (p->name == NULL) {
 			argv[n++] = argv[i];
 			continue;
 		}
-		if (p->has_value && i + 1 >= argc) {
+		if (p->has_value && *eq == '\0' && i + 1 >= argc) {
 			snprintf(
 			    err, errsize, "option %s needs a value", p->name);
 			return -1;
 		}
-		if (set(arg, p->name, p->has_value ? argv[++i] : NULL) < 0)
+		if (set(arg, p->name,
+			!p->has_value    ? NULL
+			    : *eq == '=' ? eq + 1
+					 : argv[++i]) < 0)
 			return -1;
 	}
 	argv[n] = NULL;

@@ -116,7 +116,8 @@ struct opt_own {
 	int has_value;
 };
 /*
- * Removes the options of own (and their values) from argv, up to "--",
+ * Removes the options of own (and their values: "--name VALUE" or
+ * "--name=VALUE") from argv, up to "--",
  * calling set(arg, name, value) for each (value NULL for a flag); argv
  * keeps the rest in order. The new argc, or -1 when a value is missing
  * (err says which) or set() returned -1 (set reports).

@@ -133,10 +133,12 @@ EXTRA_DIST += tests/service/svwait.sh
 # repositories made by the test.
 INTEGRATION_TESTS += tests/integration/deploy_agent.sh \
 	tests/integration/deploy_crash.sh tests/integration/deploy_disk.sh \
-	tests/integration/deploy_seed.sh tests/integration/deploy_svn.sh
+	tests/integration/deploy_seed.sh tests/integration/deploy_svn.sh \
+	tests/integration/deploy_deadline.sh
 EXTRA_DIST += tests/integration/deploy_agent.sh tests/deploy/lib.sh \
 	tests/integration/deploy_crash.sh tests/integration/deploy_disk.sh \
-	tests/integration/deploy_seed.sh tests/integration/deploy_svn.sh
+	tests/integration/deploy_seed.sh tests/integration/deploy_svn.sh \
+	tests/integration/deploy_deadline.sh
 UNIT_TESTS += tests/unit/test_deploy_scm
 check_PROGRAMS += tests/unit/test_deploy_scm
 tests_unit_test_deploy_scm_SOURCES = tests/unit/test_deploy_scm.c $(TESTUTIL)

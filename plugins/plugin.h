@@ -101,6 +101,10 @@ const char *action_request_id(const struct action_ctx *ctx);
  * "uid=N" on the local socket; the same string the policy matched. */
 const char *action_caller(const struct action_ctx *ctx);
 int action_dry_run(const struct action_ctx *ctx);
+/* When the request expires, ms since the epoch: its time plus its ttl
+ * (over the broker and the local socket alike); 0 for an internal action
+ * (recover), which has none. A lock held past it may be taken over. */
+int64_t action_deadline_ms(const struct action_ctx *ctx);
 const struct node_info *action_node(const struct action_ctx *ctx);
 /* Opaque per-agent data the registry attached (external agents). */
 void *action_plugin_data(const struct action_ctx *ctx);

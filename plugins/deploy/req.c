@@ -20,7 +20,8 @@
  * locking). */
 struct busy {
 	struct busy *next;
-	const struct dep *owner;
+	struct dep *owner;
+	int64_t deadline_ms; /* the owner's action_deadline_ms() */
 	char app[NAME_APP_MAX + 1];
 	char text[512];
 };
@@ -57,21 +58,46 @@ busy_text(const char *app)
 	return NULL;
 }
 
+/*
+ * The owner of b is past its request's deadline: it is ended (aborted, its
+ * programs killed) so that q can run; q's recovery then finishes or undoes
+ * what it left half done (its journal).
+ */
+static void
+busy_expire(struct busy *b, const struct dep *q)
+{
+	char msg[1024];
+
+	snprintf(msg, sizeof(msg),
+	    "%s: aborted, its deadline (time + ttl) passed; request %s by %s "
+	    "takes over",
+	    b->text, action_request_id(q->ctx), action_caller(q->ctx));
+	action_log(q->ctx, LOG_LEVEL_WARN, "%s (request %s)", msg,
+	    action_request_id(b->owner->ctx));
+	dep_fail(b->owner, STATUS_ABORTED, "%s", msg);
+}
+
 int
 busy_take(struct dep *q, const char *action, char *why, size_t size)
 {
-	const char *t = busy_text(q->app);
 	char when[32];
 	struct busy *b;
 
-	if (t != NULL) {
-		snprintf(why, size, "busy: %s", t);
+	for (b = busy_list; b != NULL; b = b->next)
+		if (strcmp(b->app, q->app) == 0)
+			break;
+	if (b != NULL && b->deadline_ms > 0 &&
+	    message_now_ms() >= b->deadline_ms)
+		busy_expire(b, q);
+	else if (b != NULL) {
+		snprintf(why, size, "busy: %s", b->text);
 		return -EBUSY;
 	}
 	if ((b = calloc(1, sizeof(*b))) == NULL)
 		return -ENOMEM;
 	time_iso((long long)time(NULL), when, sizeof(when));
 	b->owner = q;
+	b->deadline_ms = action_deadline_ms(q->ctx);
 	snprintf(b->app, sizeof(b->app), "%s", q->app);
 	snprintf(b->text, sizeof(b->text), "%s of %s %s by %s since %s", action,
 	    q->app, q->tag, action_caller(q->ctx), when);

@@ -166,6 +166,14 @@ mc deploy rollback demo --to v5 >/dev/null 2>&1
 check "metactl deploy rollback --to v5 exits 0" [ "$?/$(dp_current demo)" = 0/v5 ]
 check "the rollback to v5 brings its second daemon back" \
     sh -c "sv status '$SCAN/metactl-demo-extra' | grep -q '^run:'"
+# On a terminal (script(1) gives a pty) each node's steps are printed as
+# its reply arrives, before the table.
+script -qec "METACTL_CONFIG='$FLEET_DIR/local.client' '$M' deploy demo v2 --site '$FLEET_DIR/site.conf'" \
+    /dev/null | tr -d '\r' >"$FLEET_DIR/tty.out"
+steps=$(grep -n 'n1: check ok [0-9]*ms, switch ok' "$FLEET_DIR/tty.out" | cut -d: -f1)
+table=$(grep -n 'Current: v2' "$FLEET_DIR/tty.out" | cut -d: -f1)
+check "on a terminal the node's steps come before the table" \
+    [ -n "$steps" ] && [ -n "$table" ] && [ "$steps" -lt "$table" ]
 mc deploy demo >/dev/null 2>&1
 check "metactl deploy without a TAG is a usage error" [ $? = 2 ]
 

@@ -4,7 +4,8 @@
 # rollout and leaves the rest untouched; --max-failures lets one pass;
 # --canary stops after its first batch; a rollout killed (SIGKILL) in the
 # middle of a batch resumes without running done nodes again; --rollback
-# runs the action's inverse on the touched nodes.
+# runs the action's inverse on the touched nodes; --order FACT sorts the
+# nodes by a fact; --pause asks on the terminal before each batch.
 #
 # The external agent "flip" writes its value to $T/flip.NODE after the
 # seconds it is given, fails where $T/fail.NODE exists; "unset" (its
@@ -197,6 +198,28 @@ is "every node answered the dry run" "$(states "$T/s9.json")" \
     "ok ok ok ok ok ok "
 is "and no node wrote the value" "$(cat "$T/flip.n1")" f
 check "the state file says dry_run" grep -q '"dry_run":true' "$T/s9.json"
+
+# 10. --order FACT: n7 (num 0) joins; ordered by num it comes first, where
+# the identity order puts it last, and a0 (no such fact) is last.
+orch_node n7 web dc1 0 web && orch_discover_all 7 >/dev/null ||
+	{ echo "Bail out! n7"; exit 99; }
+batches() { "$PYTHON3" -c '
+import json, sys
+print(" ".join(",".join(b) for b in json.load(open(sys.argv[1]))["batches"]))' "$1"; }
+"$M" rollout rpc flip set value=o --batch 3 --order num --np --dry-run \
+    --state "$T/s10.json" >/dev/null 2>&1
+is "--order num: the batches follow the fact" "$(batches "$T/s10.json")" \
+    "n7,n1,n2 n3,n4,n5 n6,a0"
+
+# 11. --pause on a terminal (script(1) gives a pty): yes to batch 1, no to
+# batch 2; the rollout stops there, not confirmed.
+printf 'y\nn\n' | script -qec "'$M' rollout rpc flip set value=p --batch 3 \
+    --order num --pause --np --dry-run --state '$T/s11.json'" /dev/null \
+    | tr -d '\r' >"$T/r11.out"
+check "--pause asks before a batch" grep -q 'run batch 1 of 3 (3 nodes)? \[y/N\]' "$T/r11.out"
+is "--pause: batch 1 ran, batch 2 was refused" \
+    "$(states "$T/s11.json")$(state "$T/s11.json" n7)" "ok ok - - - - ok"
+check "--pause: the rollout stops, not confirmed" grep -q '"reason":"not confirmed"' "$T/s11.json"
 
 # 7. The state file is the documented schema.
 check "the state file validates against its schema" "$PYTHON3" -c '

@@ -16,6 +16,7 @@
 struct harness {
 	struct agentd d;
 	uv_loop_t loop;
+	int64_t deadline_ms; /* what harness_run() gives action_deadline_ms() */
 };
 
 /* ext_dir: external agents (NULL: none). Failures fail the test. */

@@ -484,9 +484,48 @@ START_TEST(every_option_documented)
 }
 END_TEST
 
+static int
+take_set(void *arg, const char *name, const char *value)
+{
+	char *buf = arg;
+
+	snprintf(buf + strlen(buf), 256 - strlen(buf), "%s:%s;", name,
+	    value != NULL ? value : "-");
+	return 0;
+}
+
+/* A command's own options, "--name VALUE" and "--name=VALUE" alike, out of
+ * argv; a flag never takes "=VALUE"; nothing after "--" is taken. */
+START_TEST(own_options_taken)
+{
+	static const struct opt_own own[] = {
+	    {"--site", 1}, {"--to", 1}, {"--purge", 0}, {NULL, 0}};
+	char a0[] = "deploy", a1[] = "--site=s.conf", a2[] = "demo",
+	     a3[] = "--to", a4[] = "v1", a5[] = "--purge", a6[] = "--purge=x",
+	     a7[] = "--", a8[] = "--site", a9[] = "x";
+	char *argv[] = {a0, a1, a2, a3, a4, a5, a6, a7, a8, a9, NULL};
+	char seen[256] = "", why[64] = "";
+	int n = orch_opts_take(10, argv, own, take_set, seen, why, sizeof(why));
+
+	ck_assert_int_eq(n, 6);
+	ck_assert_str_eq(seen, "--site:s.conf;--to:v1;--purge:-;");
+	ck_assert_str_eq(argv[1], "demo");
+	ck_assert_str_eq(argv[2], "--purge=x");
+	ck_assert_str_eq(argv[3], "--");
+	ck_assert_str_eq(argv[4], "--site");
+	ck_assert_ptr_null(argv[6]);
+	argv[0] = a0;
+	argv[1] = a8;
+	ck_assert_int_eq(
+	    orch_opts_take(2, argv, own, take_set, seen, why, sizeof(why)), -1);
+	ck_assert_str_eq(why, "option --site needs a value");
+}
+END_TEST
+
 ORCH_SUITE("orch_opts", NULL, teardown, filters_build_the_wire_filter,
     fact_operators_all_accepted, bad_filters_name_the_option,
     positionals_anywhere, groups_restrict_options, batch_limit_and_times,
     count_specs, durations, limit_is_reproducible_and_sorted,
     limit_covers_every_node, help_anywhere, ids_sort_ttl_quiet,
-    every_fleet_command_has_the_same_options, every_option_documented)
+    every_fleet_command_has_the_same_options, every_option_documented,
+    own_options_taken)
