@@ -141,3 +141,13 @@ UNIT_TESTS += tests/unit/test_deploy_scm
 check_PROGRAMS += tests/unit/test_deploy_scm
 tests_unit_test_deploy_scm_SOURCES = tests/unit/test_deploy_scm.c $(TESTUTIL)
 tests_unit_test_deploy_scm_LDADD = plugins/libplugins.a $(MC_TEST_LIBS)
+
+# The sandbox agent: an app's network namespace, address, outbound
+# firewall and DNS names; it performs plans with service/'s plan_exec.
+plugins_libplugins_a_SOURCES += \
+	plugins/sandbox/sandbox.c plugins/sandbox/sandbox.h \
+	plugins/sandbox/sbxconf.c plugins/sandbox/sbxconf.h \
+	plugins/sandbox/sbxplan.c plugins/sandbox/sbxplan.h
+dist_ddl_DATA += schemas/ddl/sandbox.json
+INTEGRATION_TESTS += tests/integration/sandbox_agent.sh
+EXTRA_DIST += tests/integration/sandbox_agent.sh

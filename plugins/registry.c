@@ -17,6 +17,7 @@
 #include "plugins/registry.h"
 #include "plugins/deploy/deploy.h"
 #include "plugins/rpcutil/rpcutil.h"
+#include "plugins/sandbox/sandbox.h"
 #include "plugins/service/service.h"
 
 /* Every agent compiled in; each is one designated initialiser. */
@@ -24,6 +25,7 @@ static const struct plugin *const plugins[] = {
     &plugin_rpcutil,
     &plugin_service,
     &plugin_deploy,
+    &plugin_sandbox,
     NULL,
 };
 

@@ -5,7 +5,8 @@
 #   policy/        includes only lib/ (and its own headers)
 #   plugins/       include only plugins/plugin.h, their own headers and lib/
 #                  (plugins/deploy/ also plugins/service/: it shares its
-#                  units, plans, backends and crontab)
+#                  units, plans, backends and crontab; plugins/sandbox/
+#                  its plans and their execution)
 #   agent/, orchestrator/  never include each other
 # A quoted include is resolved the way the compiler does: next to the
 # including file first, then in lib/ and the top directory (-I flags).
@@ -50,6 +51,13 @@ allowed() {
 		# for both, not a copy.
 		case $1/$2 in
 		plugins/deploy/*/plugins/service/*) return 0 ;;
+		esac
+		# The sandbox agent's actions are plans of ip, nft, sysctl
+		# and nsupdate runs: the service agent's plans and plan_exec,
+		# so that dry_run answers the same way.
+		case $1/$2 in
+		plugins/sandbox/*/plugins/service/plan.h | \
+			plugins/sandbox/*/plugins/service/plan_exec.h) return 0 ;;
 		esac
 		# a plugin's own headers: the same folder as the includer
 		own=${1%/*}

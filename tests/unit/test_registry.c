@@ -251,12 +251,13 @@ START_TEST(test_external_agents_load)
 	write_file(".hidden", "ignored", 0600);
 	error_init(&err, "<test>");
 	ck_assert_int_eq(registry_load(dir, tmp, &r, &err), 0);
-	ck_assert_uint_eq(registry_count(r), 5);
+	ck_assert_uint_eq(registry_count(r), 6);
 	ck_assert_str_eq(registry_agent(r, 0), "alpha");
 	ck_assert_str_eq(registry_agent(r, 1), "deploy");
 	ck_assert_str_eq(registry_agent(r, 2), "rpcutil");
-	ck_assert_str_eq(registry_agent(r, 3), "service");
-	ck_assert_str_eq(registry_agent(r, 4), "zeta");
+	ck_assert_str_eq(registry_agent(r, 3), "sandbox");
+	ck_assert_str_eq(registry_agent(r, 4), "service");
+	ck_assert_str_eq(registry_agent(r, 5), "zeta");
 	ck_assert_str_eq(registry_ddl(r, "zeta")->version, "2.0");
 	ck_assert_int_eq(registry_lookup(r, "zeta", "run", &a, &pd), 0);
 	ck_assert_str_eq(a->name, "run");

@@ -1,0 +1,175 @@
+#!/bin/sh
+# The sandbox agent through a real metactld running inside a namespace
+# that stands in for the host, beside one for a LAN with listeners: two
+# apps with their own addresses, one behind an outbound firewall that
+# accepts one destination; apply twice, dry_run, status, teardown leaving
+# nothing behind. The machine's own interfaces, routes, sysctls and
+# firewall are never touched.
+. "$top_srcdir/tests/lib/tap.sh"
+. "$top_srcdir/tests/lib/fleet.sh"
+
+[ "$(id -u)" -eq 0 ] || skip_all "namespaces and nftables need root"
+for p in ip nft python3; do
+	command -v "$p" >/dev/null || skip_all "$p not installed"
+done
+H=mcsbxh$$ L=mcsbxl$$ A=sbxa$$ B=sbxb$$
+ip netns add "$H" 2>/dev/null || skip_all "this machine forbids network namespaces"
+cleanup() {
+	[ -n "${SBX_KEEP:-}" ] && cp "$FLEET_DIR/n1.log" "$SBX_KEEP"
+	fleet_stop
+	for n in "$H" "$L" "metactl-$A" "metactl-$B"; do
+		ip netns pids "$n" 2>/dev/null | xargs -r kill 2>/dev/null
+		ip netns delete "$n" 2>/dev/null
+	done
+}
+trap cleanup EXIT
+trap 'exit 1' INT TERM
+ip netns add "$L"
+ip link add up0 netns "$H" type veth peer name lan0 netns "$L"
+ip -n "$H" address add 10.99.0.1/24 dev up0
+ip -n "$L" address add 10.99.0.2/24 dev lan0
+for n in "$H" "$L"; do
+	ip -n "$n" link set lo up
+done
+ip -n "$H" link set up0 up
+ip -n "$L" link set lan0 up
+
+# listen NS ADDR PORT: a TCP listener that answers "hello" and closes.
+listen() {
+	ip netns exec "$1" python3 -c '
+import socket, sys
+s = socket.socket(); s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+s.bind((sys.argv[1], int(sys.argv[2]))); s.listen(8)
+print("listening", flush=True)
+while True:
+    c, _ = s.accept(); c.sendall(b"hello\n"); c.close()
+' "$2" "$3" >"$FLEET_DIR/listen.$1.$3" 2>&1 &
+	_i=0
+	until grep -q listening "$FLEET_DIR/listen.$1.$3" 2>/dev/null; do
+		[ "$_i" -ge 100 ] && return 1
+		sleep 0.05
+		_i=$((_i + 1))
+	done
+}
+# reach NS ADDR PORT: prints "hello" when a connection is answered, else
+# the error (refused, timed out).
+reach() {
+	ip netns exec "$1" python3 -c '
+import socket, sys
+try:
+    c = socket.create_connection((sys.argv[1], int(sys.argv[2])), timeout=2)
+    print(c.recv(16).decode().strip())
+except Exception as e:
+    print(type(e).__name__)
+' "$2" "$3"
+}
+
+fleet_init || { echo "Bail out! cannot create the fleet"; exit 99; }
+APPS=$FLEET_DIR/apps NODES=$FLEET_DIR/nodes
+mkdir -p "$APPS/$A/releases/v1" "$APPS/$B/releases/v1" "$NODES"
+cat >"$APPS/$A/releases/v1/.metactl" <<EOT
+[env]
+DB_HOST = 10.99.0.2
+DB_PORT = 5432
+
+[sandbox.net]
+ip = 10.99.0.10
+
+[firewall.out]
+policy = reject
+
+[firewall.out.accept]
+database = %(DB_HOST):%(DB_PORT)
+EOT
+printf '[sandbox.net]\nip = 10.99.0.11\n' >"$APPS/$B/releases/v1/.metactl"
+ln -s releases/v1 "$APPS/$A/current"
+ln -s releases/v1 "$APPS/$B/current"
+printf 'policy default deny\nallow\tuid=0\t*\t*\t*\n' \
+    >"$FLEET_DIR/policy/sandbox.policy"
+FLEET_EXTRA_CONF="[apps]
+dir = $APPS
+node_dir = $NODES"
+# metactld runs inside the host's stand-in, in the machine's mount
+# namespace (as on a host: ip netns add must be seen by everyone).
+printf "#!/bin/sh\nexec nsenter --net=/run/netns/%s ${SBX_WRAP:-} %s \"\$@\"\n" "$H" "$METACTLD" \
+    >"$FLEET_DIR/metactld-in-ns"
+chmod +x "$FLEET_DIR/metactld-in-ns"
+METACTLD=$FLEET_DIR/metactld-in-ns
+fleet_start n1 || { echo "Bail out! the agent did not start"; exit 99; }
+
+sbx() { fleet_send_local n1 -t 30000 -n 1 sandbox "$@"; }
+field() { python3 -c '
+import json, sys
+lines = [l for l in sys.stdin if l.strip()]
+v = json.loads(lines[-1]) if lines else {}
+for k in sys.argv[1].split("."):
+    if isinstance(v, list):
+        v = v[int(k)] if int(k) < len(v) else None
+    else:
+        v = v.get(k) if isinstance(v, dict) else None
+print("" if v is None else (json.dumps(v) if not isinstance(v, str) else v))
+' "$1"; }
+# has TEXT: the last reply holds TEXT.
+has() { printf '%s' "$out" | grep -qF -- "$1"; }
+snapshot() {
+	{
+		ip netns list | grep -E "metactl-($A|$B)" || true
+		ip -n "$H" -o link show
+		ip -n "$H" route show
+		ip netns exec "$H" nft list ruleset
+		ip netns exec "$H" sysctl -a 2>/dev/null | grep -E '^net.ipv4.(conf|ip_forward)'
+	} | sed 's/[0-9]*: //' | sort
+}
+before=$(snapshot)
+
+out=$(sbx -D apply app=$A)
+check "a dry run answers OK" [ "$(echo "$out" | field statuscode)" = 0 ]
+check "a dry run lists the ip commands" has "[\"ip\",\"netns\",\"add\",\"metactl-$A\"]"
+check "a dry run shows the ruleset" has 'ip daddr { 10.99.0.2 } meta l4proto { tcp, udp } th dport 5432'
+check "a dry run shows the sysctls" has "net/ipv4/conf/up0/proxy_arp=1"
+check "a dry run changes nothing" [ "$(snapshot)" = "$before" ]
+
+out=$(sbx apply app=$A)
+check "apply answers OK" [ "$(echo "$out" | field statuscode)" = 0 ] || diag "$(echo "$out" | field statusmsg)"
+check "apply made the namespace" ip netns exec "metactl-$A" true
+check "apply says it changed the node" [ "$(echo "$out" | field data.changed)" = true ]
+out=$(sbx apply app=$B)
+check "apply of the second app answers OK" [ "$(echo "$out" | field statuscode)" = 0 ] || diag "$out"
+out=$(sbx apply app=$A)
+check "apply twice changes nothing and says so" \
+    [ "$(echo "$out" | field statusmsg)/$(echo "$out" | field data.plan)" = "nothing to change/[]" ]
+
+listen "metactl-$A" 10.99.0.10 7000 || { echo "Bail out! no listener in A"; exit 99; }
+listen "$L" 10.99.0.2 5432 && listen "$L" 10.99.0.2 6000 ||
+	{ echo "Bail out! no listener on the LAN"; exit 99; }
+check "a listener of A answers on A's address from the host" \
+    [ "$(reach "$H" 10.99.0.10 7000)" = hello ]
+check "a listener of A answers from the LAN" \
+    [ "$(reach "$L" 10.99.0.10 7000)" = hello ]
+check "A reaches its accepted destination" \
+    [ "$(reach "metactl-$A" 10.99.0.2 5432)" = hello ]
+r=$(reach "metactl-$A" 10.99.0.2 6000)
+check "A is refused elsewhere ($r)" [ "$r" = ConnectionRefusedError ]
+check "B is not behind A's firewall" \
+    [ "$(reach "metactl-$B" 10.99.0.2 6000)" = hello ]
+check "nft counted A's rejected packet" sh -c \
+    "ip netns exec $H nft list table inet metactl_$A | grep -q 'counter packets [1-9].* reject'"
+
+out=$(sbx status app=$A)
+check "status answers OK" [ "$(echo "$out" | field statuscode)" = 0 ]
+check "status names the namespace" [ "$(echo "$out" | field data.namespace)" = "metactl-$A" ]
+check "status shows the address" has 10.99.0.10/32
+check "status shows the counters" has 'counter packets'
+
+
+out=$(sbx teardown app=$A)
+check "teardown answers OK" [ "$(echo "$out" | field statuscode)" = 0 ] || diag "$out"
+out=$(sbx teardown app=$B)
+check "teardown of the second app answers OK" [ "$(echo "$out" | field statuscode)" = 0 ] || diag "$out"
+after=$(snapshot)
+check "teardown leaves nothing behind" [ "$after" = "$before" ] ||
+	diag "$(printf '%s\n' "$before" >"$FLEET_DIR/b"; printf '%s\n' "$after" | diff "$FLEET_DIR/b" -)"
+check "teardown removes the state directory" [ ! -e "$APPS/$A/state/sandbox" ]
+out=$(sbx teardown app=$A)
+check "teardown twice changes nothing" [ "$(echo "$out" | field data.plan)" = "[]" ]
+done_testing
