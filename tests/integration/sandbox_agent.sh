@@ -9,12 +9,13 @@
 . "$top_srcdir/tests/lib/fleet.sh"
 
 [ "$(id -u)" -eq 0 ] || skip_all "namespaces and nftables need root"
-for p in ip nft python3; do
+for p in ip nft nsenter python3; do
 	command -v "$p" >/dev/null || skip_all "$p not installed"
 done
 H=mcsbxh$$ L=mcsbxl$$ A=sbxa$$ B=sbxb$$
 ip netns add "$H" 2>/dev/null || skip_all "this machine forbids network namespaces"
 cleanup() {
+	[ -n "${DNS:-}" ] && [ -f "$DNS/named.pid" ] && kill "$(cat "$DNS/named.pid")"
 	[ -n "${SBX_KEEP:-}" ] && cp "$FLEET_DIR/n1.log" "$SBX_KEEP"
 	fleet_stop
 	for n in "$H" "$L" "metactl-$A" "metactl-$B"; do
@@ -65,6 +66,47 @@ except Exception as e:
 }
 
 fleet_init || { echo "Bail out! cannot create the fleet"; exit 99; }
+
+# A DNS server on the LAN: BIND9 with the zone sbx.test and its reverse
+# zone, updated with a TSIG key (absent: the DNS checks are skipped).
+DNS=
+if command -v named >/dev/null && command -v tsig-keygen >/dev/null &&
+	command -v nsupdate >/dev/null && command -v dig >/dev/null; then
+	DNS=$FLEET_DIR/dns
+	mkdir -p "$DNS"
+	tsig-keygen -a hmac-sha256 sbxkey >"$DNS/key.conf"
+	cat >"$DNS/named.conf" <<EOT
+include "$DNS/key.conf";
+options { directory "$DNS"; listen-on port 53 { 10.99.0.2; };
+	listen-on-v6 { none; }; pid-file "$DNS/named.pid";
+	recursion no; dnssec-validation no; };
+zone "sbx.test" { type primary; file "$DNS/fwd.zone";
+	allow-update { key sbxkey; }; };
+zone "0.99.10.in-addr.arpa" { type primary; file "$DNS/rev.zone";
+	allow-update { key sbxkey; }; };
+EOT
+	for z in fwd rev; do
+		printf '$TTL 300\n@ SOA ns.sbx.test. h.sbx.test. 1 60 60 600 60\n@ NS ns.sbx.test.\n' >"$DNS/$z.zone"
+	done
+	echo 'ns A 10.99.0.2' >>"$DNS/fwd.zone"
+	ip netns exec "$L" named -g -c "$DNS/named.conf" >"$DNS/log" 2>&1 &
+	i=0
+	until grep -q "running" "$DNS/log"; do
+		[ "$i" -ge 200 ] && { echo "Bail out! named did not start"; cat "$DNS/log" >&2; exit 99; }
+		sleep 0.05
+		i=$((i + 1))
+	done
+else
+	diag "BIND9 (named, tsig-keygen, nsupdate, dig) not installed: no DNS checks"
+fi
+# ask NAME TYPE: the answer of the LAN's DNS server, or its status.
+ask() {
+	r=$(ip netns exec "$H" dig +norec +time=2 +tries=1 @10.99.0.2 "$1" "$2" +short)
+	[ -n "$r" ] && echo "$r" && return
+	ip netns exec "$H" dig +norec +time=2 +tries=1 @10.99.0.2 "$1" "$2" |
+		sed -n 's/.*status: \([A-Z]*\).*/\1/p'
+}
+
 APPS=$FLEET_DIR/apps NODES=$FLEET_DIR/nodes
 mkdir -p "$APPS/$A/releases/v1" "$APPS/$B/releases/v1" "$NODES"
 cat >"$APPS/$A/releases/v1/.metactl" <<EOT
@@ -82,6 +124,10 @@ policy = reject
 database = %(DB_HOST):%(DB_PORT)
 EOT
 printf '[sandbox.net]\nip = 10.99.0.11\n' >"$APPS/$B/releases/v1/.metactl"
+[ -n "$DNS" ] && for a in "$A" "$B"; do
+	printf '[sandbox.dns]\nserver = 10.99.0.2\nzone = sbx.test\nkey = %s\n' \
+	    "$DNS/key.conf" >"$NODES/$a.conf"
+done
 ln -s releases/v1 "$APPS/$A/current"
 ln -s releases/v1 "$APPS/$B/current"
 printf 'policy default deny\nallow\tuid=0\t*\t*\t*\n' \
@@ -155,6 +201,13 @@ check "B is not behind A's firewall" \
 check "nft counted A's rejected packet" sh -c \
     "ip netns exec $H nft list table inet metactl_$A | grep -q 'counter packets [1-9].* reject'"
 
+if [ -n "$DNS" ]; then
+	check "DNS answers A's name" [ "$(ask "$A.n1.sbx.test" A)" = 10.99.0.10 ]
+	check "DNS answers B's name" [ "$(ask "$B.n1.sbx.test" A)" = 10.99.0.11 ]
+	check "DNS answers A's PTR" [ "$(ask 10.0.99.10.in-addr.arpa PTR)" = "$A.n1.sbx.test." ]
+	check "DNS answers B's PTR" [ "$(ask 11.0.99.10.in-addr.arpa PTR)" = "$B.n1.sbx.test." ]
+fi
+
 out=$(sbx status app=$A)
 check "status answers OK" [ "$(echo "$out" | field statuscode)" = 0 ]
 check "status names the namespace" [ "$(echo "$out" | field data.namespace)" = "metactl-$A" ]
@@ -167,6 +220,10 @@ check "teardown answers OK" [ "$(echo "$out" | field statuscode)" = 0 ] || diag 
 out=$(sbx teardown app=$B)
 check "teardown of the second app answers OK" [ "$(echo "$out" | field statuscode)" = 0 ] || diag "$out"
 after=$(snapshot)
+if [ -n "$DNS" ]; then
+	check "teardown removes A's name" [ "$(ask "$A.n1.sbx.test" A)" = NXDOMAIN ]
+	check "teardown removes B's PTR" [ "$(ask 11.0.99.10.in-addr.arpa PTR)" = NXDOMAIN ]
+fi
 check "teardown leaves nothing behind" [ "$after" = "$before" ] ||
 	diag "$(printf '%s\n' "$before" >"$FLEET_DIR/b"; printf '%s\n' "$after" | diff "$FLEET_DIR/b" -)"
 check "teardown removes the state directory" [ ! -e "$APPS/$A/state/sandbox" ]
