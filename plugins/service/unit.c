@@ -228,6 +228,23 @@ unit_clear(struct unit *u)
 	memset(u, 0, sizeof(*u));
 }
 
+void
+unit_sandbox(struct unit *u, const struct appconf *c)
+{
+	const struct config *cf = appconf_config(c);
+	const char *on = config_get(cf, "sandbox.net", "enabled");
+
+	if (config_get(cf, "sandbox.net", "ip") == NULL &&
+	    config_get(cf, "sandbox.net", "address") == NULL)
+		return;
+	if (on != NULL &&
+	    (strcmp(on, "no") == 0 || strcmp(on, "false") == 0 ||
+		strcmp(on, "off") == 0 || strcmp(on, "0") == 0))
+		return;
+	snprintf(u->netns, sizeof(u->netns), "metactl-%s", u->u.app);
+	u->u.netns = u->netns;
+}
+
 /* s with &, <, > and " as XML entities, into a malloc'd string. */
 static char *
 xml_escape(const char *s)

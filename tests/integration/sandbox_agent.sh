@@ -15,8 +15,12 @@ done
 H=mcsbxh$$ L=mcsbxl$$ A=sbxa$$ B=sbxb$$
 ip netns add "$H" 2>/dev/null || skip_all "this machine forbids network namespaces"
 cleanup() {
+	[ -n "${TREE:-}" ] && kill -HUP "$TREE" && wait "$TREE"
+	for d in "${SUP:-/nonexistent}"/*/ "${SUP:-/nonexistent}"/*/log/; do
+		[ -d "$d" ] && "$SVWAIT" --timeout 20000 gone "$d"
+	done
 	[ -n "${DNS:-}" ] && [ -f "$DNS/named.pid" ] && kill "$(cat "$DNS/named.pid")"
-	[ -n "${SBX_KEEP:-}" ] && cp "$FLEET_DIR/n1.log" "$SBX_KEEP"
+	[ -n "${SBX_KEEP:-}" ] && cp "$FLEET_DIR/n1.log" "$SBX_KEEP" && cat "$SUP"/*/run "$SUP"/*/log/main/current >>"$SBX_KEEP"
 	fleet_stop
 	for n in "$H" "$L" "metactl-$A" "metactl-$B"; do
 		ip netns pids "$n" 2>/dev/null | xargs -r kill 2>/dev/null
@@ -37,14 +41,8 @@ ip -n "$L" link set lan0 up
 
 # listen NS ADDR PORT: a TCP listener that answers "hello" and closes.
 listen() {
-	ip netns exec "$1" python3 -c '
-import socket, sys
-s = socket.socket(); s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-s.bind((sys.argv[1], int(sys.argv[2]))); s.listen(8)
-print("listening", flush=True)
-while True:
-    c, _ = s.accept(); c.sendall(b"hello\n"); c.close()
-' "$2" "$3" >"$FLEET_DIR/listen.$1.$3" 2>&1 &
+	ip netns exec "$1" python3 "$FLEET_DIR/listen.py" "$2" "$3" \
+	    >"$FLEET_DIR/listen.$1.$3" 2>&1 &
 	_i=0
 	until grep -q listening "$FLEET_DIR/listen.$1.$3" 2>/dev/null; do
 		[ "$_i" -ge 100 ] && return 1
@@ -107,6 +105,14 @@ ask() {
 		sed -n 's/.*status: \([A-Z]*\).*/\1/p'
 }
 
+cat >"$FLEET_DIR/listen.py" <<'EOT'
+import socket, sys
+s = socket.socket(); s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+s.bind((sys.argv[1], int(sys.argv[2]))); s.listen(8)
+print("listening", flush=True)
+while True:
+    c, _ = s.accept(); c.sendall(b"hello\n"); c.close()
+EOT
 APPS=$FLEET_DIR/apps NODES=$FLEET_DIR/nodes
 mkdir -p "$APPS/$A/releases/v1" "$APPS/$B/releases/v1" "$NODES"
 cat >"$APPS/$A/releases/v1/.metactl" <<EOT
@@ -135,6 +141,40 @@ printf 'policy default deny\nallow\tuid=0\t*\t*\t*\n' \
 FLEET_EXTRA_CONF="[apps]
 dir = $APPS
 node_dir = $NODES"
+# A runit tree for the service agent: A's daemon must run inside A's
+# namespace (absent: that check is skipped).
+RUNIT=
+SVWAIT=$top_builddir/tools/metactl-svwait
+if command -v runsvdir >/dev/null && command -v chpst >/dev/null &&
+	command -v svlogd >/dev/null && command -v ss >/dev/null && [ -x /usr/bin/python3 ] &&
+	[ -x "$SVWAIT" ]; then
+	RUNIT=1
+	chmod 0755 "$FLEET_DIR"
+	SCAN=$FLEET_DIR/scan SUP=$FLEET_DIR/services
+	mkdir -p "$SCAN" "$SUP" "$FLEET_DIR/cron"
+	runsvdir -P "$SCAN" </dev/null >/dev/null 2>&1 &
+	TREE=$!
+	cp "$FLEET_DIR/listen.py" "$APPS/$A/releases/v1/listen.py" 2>/dev/null
+	cat >>"$APPS/$A/releases/v1/.metactl" <<EOT
+
+[daemon.web]
+platform = exec
+command = /usr/bin/python3 $APPS/$A/releases/v1/listen.py 10.99.0.10 7100
+EOT
+	chmod -R go+rX "$APPS"
+	printf 'policy default deny\nallow\tuid=0\t*\t*\t*\n' \
+	    >"$FLEET_DIR/policy/service.policy"
+	FLEET_EXTRA_CONF="$FLEET_EXTRA_CONF
+service_manager = runit
+service_dir = $SCAN
+supervise_dir = $SUP
+cron_dir = $FLEET_DIR/cron
+svwait = $SVWAIT
+start_timeout = 20s
+start_grace = 300ms"
+else
+	diag "runit, ss or metactl-svwait missing: no daemon in the namespace"
+fi
 # metactld runs inside the host's stand-in, in the machine's mount
 # namespace (as on a host: ip netns add must be seen by everyone).
 printf "#!/bin/sh\nexec nsenter --net=/run/netns/%s ${SBX_WRAP:-} %s \"\$@\"\n" "$H" "$METACTLD" \
@@ -206,6 +246,21 @@ if [ -n "$DNS" ]; then
 	check "DNS answers B's name" [ "$(ask "$B.n1.sbx.test" A)" = 10.99.0.11 ]
 	check "DNS answers A's PTR" [ "$(ask 10.0.99.10.in-addr.arpa PTR)" = "$A.n1.sbx.test." ]
 	check "DNS answers B's PTR" [ "$(ask 11.0.99.10.in-addr.arpa PTR)" = "$B.n1.sbx.test." ]
+fi
+
+if [ -n "$RUNIT" ]; then
+	svc() { fleet_send_local n1 -t 30000 -n 1 service "$@"; }
+	out=$(svc start app=$A)
+	check "the service agent starts A's daemon" [ "$(echo "$out" | field data.daemons.0.state)" = up ] ||
+		diag "$(echo "$out" | field statusmsg)"
+	check "A's run script enters A's namespace" \
+	    grep -q "^exec ip netns exec 'metactl-$A' 'chpst'" "$SUP/metactl-$A-web/run"
+	check "ss inside A shows the daemon on A's address" sh -c \
+	    "ip netns exec metactl-$A ss -ltnp | grep -q '10.99.0.10:7100 .*python3'"
+	check "the daemon answers on A's address from the LAN" \
+	    [ "$(reach "$L" 10.99.0.10 7100)" = hello ]
+	out=$(svc stop app=$A)
+	check "the service agent stops A's daemon" [ "$(echo "$out" | field statuscode)" = 0 ]
 fi
 
 out=$(sbx status app=$A)
