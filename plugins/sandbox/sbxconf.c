@@ -9,33 +9,17 @@
 #include <string.h>
 
 #include "config.h"
+#include "sandbox_names.h"
 #include "plugins/sandbox/sbxconf.h"
-
-void
-sbx_hostif(const char *app, char *buf, size_t size)
-{
-	unsigned h = 2166136261u;
-
-	if (strlen(app) <= 13) {
-		snprintf(buf, size, "mc%s", app);
-		return;
-	}
-	for (const char *p = app; *p != '\0'; p++)
-		h = (h ^ (unsigned char)*p) * 16777619u;
-	snprintf(buf, size, "mc%.8s-%04x", app, h & 0xffff);
-}
 
 void
 sbx_names(const char *app, struct sbx *s)
 {
 	memset(s, 0, sizeof(*s));
 	snprintf(s->app, sizeof(s->app), "%s", app);
-	snprintf(s->netns, sizeof(s->netns), "metactl-%s", app);
-	sbx_hostif(app, s->hostif, sizeof(s->hostif));
-	snprintf(s->table, sizeof(s->table), "metactl_%s", app);
-	for (char *p = s->table; *p != '\0'; p++)
-		if (!isalnum((unsigned char)*p))
-			*p = '_';
+	sandbox_netns(app, s->netns, sizeof(s->netns));
+	sandbox_hostif(app, s->hostif, sizeof(s->hostif));
+	sandbox_table(app, s->table, sizeof(s->table));
 }
 
 /* Sets err at section.key of c and returns MCE_CONFIG. */

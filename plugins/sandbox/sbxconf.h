@@ -8,14 +8,8 @@
  *   [firewall.out]       policy = accept | reject | drop
  *   [firewall.out.accept] NAME = host:port | cidr | cidr:port
  *
- * Names on the node:
- *   namespace   metactl-APP
- *   host veth   "mc" + the app's name cut to 13 characters when longer
- *               (IFNAMSIZ - 1 = 15), then "-" and 4 hex digits of a hash
- *               of the whole name when cut, so two long names differ;
- *               "eth0" inside the namespace
- *   nft table   inet metactl_APP, with every byte of APP that is not a
- *               letter or a digit written '_'
+ * The names on the node (namespace, host veth, nft table) are those of
+ * lib/sandbox_names.h; "eth0" is the app end of the veth pair.
  */
 #ifndef METACTL_SANDBOX_SBXCONF_H
 #define METACTL_SANDBOX_SBXCONF_H
@@ -55,9 +49,6 @@ struct sbx {
 	char dns_zone[256];
 	char dns_key[4096];
 };
-
-/* The host end of the veth pair of app, into buf (at least 16 bytes). */
-void sbx_hostif(const char *app, char *buf, size_t size);
 
 /* s with the app's names only (nothing enabled). */
 void sbx_names(const char *app, struct sbx *s);

@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "sandbox_names.h"
 #include "strv.h"
 #include "plugins/service/unit.h"
 
@@ -241,7 +242,7 @@ unit_sandbox(struct unit *u, const struct appconf *c)
 	    (strcmp(on, "no") == 0 || strcmp(on, "false") == 0 ||
 		strcmp(on, "off") == 0 || strcmp(on, "0") == 0))
 		return;
-	snprintf(u->netns, sizeof(u->netns), "metactl-%s", u->u.app);
+	sandbox_netns(u->u.app, u->netns, sizeof(u->netns));
 	u->u.netns = u->netns;
 }
 

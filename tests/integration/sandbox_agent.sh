@@ -248,6 +248,35 @@ if [ -n "$DNS" ]; then
 	check "DNS answers B's PTR" [ "$(ask 11.0.99.10.in-addr.arpa PTR)" = "$B.n1.sbx.test." ]
 fi
 
+# The local helpers: a command in A's namespace, tcpdump on A's veth.
+M=$top_builddir/orchestrator/metactl
+o=$("$M" "$A" exec ip -brief address show dev eth0 2>"$FLEET_DIR/exec.err")
+check "metactl APP exec runs the command in A's namespace" \
+    sh -c "echo '$o' | grep -q 10.99.0.10/32"
+check "metactl APP exec prints the command it runs" grep -qxF \
+    "metactl: running: ip netns exec metactl-$A ip -brief address show dev eth0" \
+    "$FLEET_DIR/exec.err"
+if command -v tcpdump >/dev/null; then
+	nsenter --net=/run/netns/"$H" "$M" "$A" tcpdump -c 1 -n -l tcp port 7000 \
+	    >"$FLEET_DIR/td.out" 2>"$FLEET_DIR/td.err" &
+	td=$!
+	i=0
+	until grep -q "listening on" "$FLEET_DIR/td.err" 2>/dev/null; do
+		[ "$i" -ge 200 ] && break
+		sleep 0.05
+		i=$((i + 1))
+	done
+	reach "$H" 10.99.0.10 7000 >/dev/null
+	wait "$td"
+	check "metactl APP tcpdump prints the command it runs" grep -qxF \
+	    "metactl: running: tcpdump -i mc$A -c 1 -n -l tcp port 7000" \
+	    "$FLEET_DIR/td.err"
+	check "metactl APP tcpdump sees A's traffic on A's veth" \
+	    grep -q "10.99.0.10.7000" "$FLEET_DIR/td.out"
+else
+	diag "tcpdump not installed: metactl APP tcpdump not checked"
+fi
+
 if [ -n "$RUNIT" ]; then
 	svc() { fleet_send_local n1 -t 30000 -n 1 service "$@"; }
 	out=$(svc start app=$A)
