@@ -151,3 +151,7 @@ plugins_libplugins_a_SOURCES += \
 dist_ddl_DATA += schemas/ddl/sandbox.json
 INTEGRATION_TESTS += tests/integration/sandbox_agent.sh
 EXTRA_DIST += tests/integration/sandbox_agent.sh
+UNIT_TESTS += tests/unit/test_sandbox
+check_PROGRAMS += tests/unit/test_sandbox
+tests_unit_test_sandbox_SOURCES = tests/unit/test_sandbox.c $(TESTUTIL)
+tests_unit_test_sandbox_LDADD = plugins/libplugins.a $(MC_TEST_LIBS)

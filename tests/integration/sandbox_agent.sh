@@ -7,8 +7,11 @@
 # firewall are never touched.
 . "$top_srcdir/tests/lib/tap.sh"
 . "$top_srcdir/tests/lib/fleet.sh"
+# field, and svc (the service agent over n1's socket)
+. "$top_srcdir/tests/integration/service_agent_lib.sh"
 
 [ "$(id -u)" -eq 0 ] || skip_all "namespaces and nftables need root"
+[ -n "${PYTHON3:-}" ] || skip_all "python3 not found"
 for p in ip nft nsenter python3; do
 	command -v "$p" >/dev/null || skip_all "$p not installed"
 done
@@ -144,7 +147,6 @@ node_dir = $NODES"
 # A runit tree for the service agent: A's daemon must run inside A's
 # namespace (absent: that check is skipped).
 RUNIT=
-SVWAIT=$top_builddir/tools/metactl-svwait
 if command -v runsvdir >/dev/null && command -v chpst >/dev/null &&
 	command -v svlogd >/dev/null && command -v ss >/dev/null && [ -x /usr/bin/python3 ] &&
 	[ -x "$SVWAIT" ]; then
@@ -184,17 +186,6 @@ METACTLD=$FLEET_DIR/metactld-in-ns
 fleet_start n1 || { echo "Bail out! the agent did not start"; exit 99; }
 
 sbx() { fleet_send_local n1 -t 30000 -n 1 sandbox "$@"; }
-field() { python3 -c '
-import json, sys
-lines = [l for l in sys.stdin if l.strip()]
-v = json.loads(lines[-1]) if lines else {}
-for k in sys.argv[1].split("."):
-    if isinstance(v, list):
-        v = v[int(k)] if int(k) < len(v) else None
-    else:
-        v = v.get(k) if isinstance(v, dict) else None
-print("" if v is None else (json.dumps(v) if not isinstance(v, str) else v))
-' "$1"; }
 # has TEXT: the last reply holds TEXT.
 has() { printf '%s' "$out" | grep -qF -- "$1"; }
 snapshot() {
@@ -278,7 +269,6 @@ else
 fi
 
 if [ -n "$RUNIT" ]; then
-	svc() { fleet_send_local n1 -t 30000 -n 1 service "$@"; }
 	out=$(svc start app=$A)
 	check "the service agent starts A's daemon" [ "$(echo "$out" | field data.daemons.0.state)" = up ] ||
 		diag "$(echo "$out" | field statusmsg)"
