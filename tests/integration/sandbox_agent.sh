@@ -210,6 +210,8 @@ out=$(sbx apply app=$A)
 check "apply answers OK" [ "$(echo "$out" | field statuscode)" = 0 ] || diag "$(echo "$out" | field statusmsg)"
 check "apply made the namespace" ip netns exec "metactl-$A" true
 check "apply says it changed the node" [ "$(echo "$out" | field data.changed)" = true ]
+check "apply logs what the firewall's names resolved to" [ "$(fleet_count_log n1 \
+    "sandbox.apply: \\[firewall.out.accept\\] database = 10.99.0.2:5432: 10.99.0.2$")" -ge 1 ]
 out=$(sbx apply app=$B)
 check "apply of the second app answers OK" [ "$(echo "$out" | field statuscode)" = 0 ] || diag "$out"
 out=$(sbx apply app=$A)
