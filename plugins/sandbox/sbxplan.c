@@ -502,6 +502,14 @@ sbx_plan_status(const struct sbx *s, struct plan *p)
 	if (r == 0)
 		r = run(p, PLAN_OUTPUT | PLAN_MAY_FAIL, "the app's firewall",
 		    "nft", "list", "table", "inet", s->table, NULL);
+	if (r == 0 && s->dns && s->enabled) {
+		char server[300];
+
+		snprintf(server, sizeof(server), "@%s", s->dns_server);
+		r = run(p, PLAN_OUTPUT | PLAN_MAY_FAIL, "the app's DNS records",
+		    "dig", "+noall", "+answer", server, s->dnsname, "A", "-x",
+		    s->ip, NULL);
+	}
 	return r;
 }
 

@@ -48,7 +48,9 @@ int sbx_plan_apply(const struct sbx *s, const struct sbx_state *st,
 int sbx_plan_teardown(const struct sbx *s, const struct sbx_state *st,
     const char *dir, const char *ledger, struct plan *p);
 
-/* The commands whose output status shows (PLAN_OUTPUT, may fail). */
+/* The commands whose output status shows (PLAN_OUTPUT, may fail): the
+ * namespace's addresses, the firewall's rules with their counters, and
+ * with [sandbox.dns] the A and PTR records the server has. */
 int sbx_plan_status(const struct sbx *s, struct plan *p);
 
 /* The state as JSON, for status. */

@@ -289,6 +289,11 @@ check "status answers OK" [ "$(echo "$out" | field statuscode)" = 0 ]
 check "status names the namespace" [ "$(echo "$out" | field data.namespace)" = "metactl-$A" ]
 check "status shows the address" has 10.99.0.10/32
 check "status shows the counters" has 'counter packets'
+if [ -n "$DNS" ]; then
+	show=$(echo "$out" | field data.show)
+	check "status shows the A record" sh -c "echo '$show' | grep -qE '^$A.n1.sbx.test.[[:space:]]+300[[:space:]]+IN[[:space:]]+A[[:space:]]+10.99.0.10\$'"
+	check "status shows the PTR record" sh -c "echo '$show' | grep -qE 'IN[[:space:]]+PTR[[:space:]]+$A.n1.sbx.test.\$'"
+fi
 
 
 out=$(sbx teardown app=$A)
