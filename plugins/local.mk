@@ -149,8 +149,10 @@ plugins_libplugins_a_SOURCES += \
 	plugins/sandbox/sbxconf.c plugins/sandbox/sbxconf.h \
 	plugins/sandbox/sbxplan.c plugins/sandbox/sbxplan.h
 dist_ddl_DATA += schemas/ddl/sandbox.json
-INTEGRATION_TESTS += tests/integration/sandbox_agent.sh
-EXTRA_DIST += tests/integration/sandbox_agent.sh
+INTEGRATION_TESTS += tests/integration/sandbox_agent.sh \
+	tests/integration/sandbox_deploy.sh
+EXTRA_DIST += tests/integration/sandbox_agent.sh \
+	tests/integration/sandbox_deploy.sh
 UNIT_TESTS += tests/unit/test_sandbox
 check_PROGRAMS += tests/unit/test_sandbox
 tests_unit_test_sandbox_SOURCES = tests/unit/test_sandbox.c $(TESTUTIL)

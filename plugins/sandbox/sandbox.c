@@ -63,6 +63,16 @@ load(struct action_ctx *ctx, struct sbx_req *q)
 	error_init(&err, q->app);
 	r = appconf_node_paths(ni->apps->dir, ni->apps->node_dir, q->app, src,
 	    bufs, release, sizeof(release));
+	if (r == -ENOENT) {
+		/* Not deployed yet: the node layer alone, so that the
+		 * namespace is there before the first deploy starts the
+		 * app's daemons in it. */
+		memset(src, 0, sizeof(src));
+		snprintf(bufs[APPCONF_NODE], sizeof(bufs[APPCONF_NODE]),
+		    "%s/%s.conf", ni->apps->node_dir, q->app);
+		src[APPCONF_NODE].path = bufs[APPCONF_NODE];
+		r = 0;
+	}
 	if (r == 0 && (r = appconf_load(q->app, src, &c, &err)) == 0)
 		r = sbx_from_conf(c, q->app, ni->identity, &q->s, &err);
 	appconf_free(c);

@@ -65,10 +65,13 @@ static int
 parse_accept(const struct config *c, const char *key, const char *v,
     struct sbx_accept *a, struct error *err)
 {
-	const char *colon = strrchr(v, ':');
+	const char *colon;
 	char *end;
 	long port;
 
+	if (v == NULL)
+		return bad(c, "firewall.out.accept", key, err, "no value");
+	colon = strrchr(v, ':');
 	snprintf(a->name, sizeof(a->name), "%s", key);
 	snprintf(a->value, sizeof(a->value), "%s", v);
 	if (colon == NULL) {
