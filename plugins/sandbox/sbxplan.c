@@ -410,7 +410,13 @@ plan_body(const struct sbx *s, const struct sbx_state *st, const char *dir,
 		r = plan_write(p, ledger, saved, strlen(saved), 0600);
 	if (r < 0)
 		return r;
-	if (s->firewall &&
+	snprintf(path, sizeof(path), "%s/ruleset.nft", dir);
+	if (!s->firewall && exists(path) &&
+	    (r = run(p, PLAN_MAY_FAIL,
+		 "the app's firewall, no longer configured", "nft", "delete",
+		 "table", "inet", s->table, NULL)) == 0)
+		r = plan_remove(p, path);
+	if (r == 0 && s->firewall &&
 	    (r = ruleset(s, &text, log, arg, why, whysize)) == 0 &&
 	    (r = plan_file(
 		 st, dir, "ruleset.nft", text, p, path, sizeof(path))) > 0)

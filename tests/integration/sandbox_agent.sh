@@ -296,6 +296,17 @@ if [ -n "$DNS" ]; then
 fi
 
 
+# A's firewall taken out of its configuration: apply removes its table.
+cat >"$APPS/$A/releases/v1/.metactl" <<EOT
+[sandbox.net]
+ip = 10.99.0.10
+EOT
+out=$(sbx apply app=$A)
+check "apply without [firewall.out] removes the app's table" sh -c \
+    "! ip netns exec $H nft list table inet metactl_$A >/dev/null 2>&1"
+check "A now reaches what its firewall refused" \
+    [ "$(reach "metactl-$A" 10.99.0.2 6000)" = hello ]
+
 out=$(sbx teardown app=$A)
 check "teardown answers OK" [ "$(echo "$out" | field statuscode)" = 0 ] || diag "$out"
 out=$(sbx teardown app=$B)
