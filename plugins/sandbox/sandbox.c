@@ -130,9 +130,10 @@ performed(
 		reply(ctx, q, STATUS_OK, "OK", data);
 		return;
 	}
-	data = answer(q);
+	/* The state as the action left it. */
 	if (!action_dry_run(ctx))
-		sbx_read_state(&q->s, &q->st);
+		sbx_read_state(&q->s, action_node(ctx)->apps->dir, &q->st);
+	data = answer(q);
 	reply(ctx, q, STATUS_OK, q->plan.n > 0 ? "OK" : "nothing to change",
 	    data);
 }
@@ -152,7 +153,7 @@ locked(struct action_ctx *ctx, void *arg)
 
 	if (load(ctx, q) < 0)
 		return;
-	sbx_read_state(&q->s, &q->st);
+	sbx_read_state(&q->s, action_node(ctx)->apps->dir, &q->st);
 	switch (q->op) {
 	case OP_APPLY:
 		r = sbx_plan_apply(&q->s, &q->st, q->dir, q->ledger, &q->plan,

@@ -102,8 +102,9 @@ read_routes(const struct sbx *s, struct sbx_state *st)
 }
 
 void
-sbx_read_state(const struct sbx *s, struct sbx_state *st)
+sbx_read_state(const struct sbx *s, const char *apps_dir, struct sbx_state *st)
 {
+	char path[4096];
 	DIR *d;
 	struct dirent *e;
 
@@ -112,12 +113,18 @@ sbx_read_state(const struct sbx *s, struct sbx_state *st)
 	st->hostif = has_link(s->hostif);
 	if (s->enabled)
 		read_routes(s, st);
-	if ((d = opendir(NETNS_DIR)) == NULL)
+	/* The node's other sandboxes: apps of the apps directory that
+	 * have a state/sandbox (namespaces are named machine-wide). */
+	if ((d = opendir(apps_dir)) == NULL)
 		return;
-	while ((e = readdir(d)) != NULL)
-		if (strncmp(e->d_name, "metactl-", 8) == 0 &&
-		    strcmp(e->d_name, s->netns) != 0)
+	while ((e = readdir(d)) != NULL) {
+		if (e->d_name[0] == '.' || strcmp(e->d_name, s->app) == 0)
+			continue;
+		snprintf(path, sizeof(path), "%s/%s/state/sandbox", apps_dir,
+		    e->d_name);
+		if (exists(path))
 			st->others++;
+	}
 	closedir(d);
 }
 

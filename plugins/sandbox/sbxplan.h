@@ -25,10 +25,11 @@ struct sbx_state {
 	int hostif; /* the host end of the veth pair */
 	int route; /* IP/32 dev HOSTIF */
 	char uplink[16]; /* the interface whose subnet holds IP, or "" */
-	int others; /* other metactl-* namespaces on the node */
+	int others; /* other apps with a sandbox (APPS/X/state/sandbox) */
 };
 
-void sbx_read_state(const struct sbx *s, struct sbx_state *st);
+void sbx_read_state(
+    const struct sbx *s, const char *apps_dir, struct sbx_state *st);
 
 /*
  * Appends what makes the node match s. log(arg, line) receives the

@@ -209,6 +209,8 @@ check "a dry run changes nothing" [ "$(snapshot)" = "$before" ]
 out=$(sbx apply app=$A)
 check "apply answers OK" [ "$(echo "$out" | field statuscode)" = 0 ] || diag "$(echo "$out" | field statusmsg)"
 check "apply made the namespace" ip netns exec "metactl-$A" true
+check "apply reports the namespace and the host end it made" \
+    [ "$(echo "$out" | field data.namespace) $(echo "$out" | field data.host_interface)" = "metactl-$A mc$A" ]
 check "apply says it changed the node" [ "$(echo "$out" | field data.changed)" = true ]
 check "apply logs what the firewall's names resolved to" [ "$(fleet_count_log n1 \
     "sandbox.apply: \\[firewall.out.accept\\] database = 10.99.0.2:5432: 10.99.0.2$")" -ge 1 ]
@@ -316,7 +318,8 @@ if [ -n "$DNS" ]; then
 	check "teardown removes A's name" [ "$(ask "$A.n1.sbx.test" A)" = NXDOMAIN ]
 	check "teardown removes B's PTR" [ "$(ask 11.0.99.10.in-addr.arpa PTR)" = NXDOMAIN ]
 fi
-check "teardown leaves nothing behind" [ "$after" = "$before" ] ||
+check "teardown leaves nothing behind" [ "$after" = "$before" ]
+[ "$after" = "$before" ] ||
 	diag "$(printf '%s\n' "$before" >"$FLEET_DIR/b"; printf '%s\n' "$after" | diff "$FLEET_DIR/b" -)"
 check "teardown removes the state directory" [ ! -e "$APPS/$A/state/sandbox" ]
 out=$(sbx teardown app=$A)
