@@ -23,7 +23,6 @@ cleanup() {
 		[ -d "$d" ] && "$SVWAIT" --timeout 20000 gone "$d"
 	done
 	[ -n "${DNS:-}" ] && [ -f "$DNS/named.pid" ] && kill "$(cat "$DNS/named.pid")"
-	[ -n "${SBX_KEEP:-}" ] && cp "$FLEET_DIR/n1.log" "$SBX_KEEP" && cat "$SUP"/*/run "$SUP"/*/log/main/current >>"$SBX_KEEP"
 	fleet_stop
 	for n in "$H" "$L" "metactl-$A" "metactl-$B"; do
 		ip netns pids "$n" 2>/dev/null | xargs -r kill 2>/dev/null
@@ -179,13 +178,18 @@ else
 fi
 # metactld runs inside the host's stand-in, in the machine's mount
 # namespace (as on a host: ip netns add must be seen by everyone).
-printf "#!/bin/sh\nexec nsenter --net=/run/netns/%s ${SBX_WRAP:-} %s \"\$@\"\n" "$H" "$METACTLD" \
+printf "#!/bin/sh\nexec nsenter --net=/run/netns/%s %s \"\$@\"\n" "$H" "$METACTLD" \
     >"$FLEET_DIR/metactld-in-ns"
 chmod +x "$FLEET_DIR/metactld-in-ns"
 METACTLD=$FLEET_DIR/metactld-in-ns
 fleet_start n1 || { echo "Bail out! the agent did not start"; exit 99; }
 
 sbx() { fleet_send_local n1 -t 30000 -n 1 sandbox "$@"; }
+# answers_ok DESCRIPTION: the last reply ($out) is OK, else its message.
+answers_ok() {
+	check "$1" [ "$(echo "$out" | field statuscode)" = 0 ]
+	[ "$(echo "$out" | field statuscode)" = 0 ] || diag "$(echo "$out" | field statusmsg)"
+}
 # has TEXT: the last reply holds TEXT.
 has() { printf '%s' "$out" | grep -qF -- "$1"; }
 snapshot() {
@@ -207,7 +211,7 @@ check "a dry run shows the sysctls" has "net/ipv4/conf/up0/proxy_arp=1"
 check "a dry run changes nothing" [ "$(snapshot)" = "$before" ]
 
 out=$(sbx apply app=$A)
-check "apply answers OK" [ "$(echo "$out" | field statuscode)" = 0 ] || diag "$(echo "$out" | field statusmsg)"
+answers_ok "apply answers OK"
 check "apply made the namespace" ip netns exec "metactl-$A" true
 check "apply reports the namespace and the host end it made" \
     [ "$(echo "$out" | field data.namespace) $(echo "$out" | field data.host_interface)" = "metactl-$A mc$A" ]
@@ -215,7 +219,7 @@ check "apply says it changed the node" [ "$(echo "$out" | field data.changed)" =
 check "apply logs what the firewall's names resolved to" [ "$(fleet_count_log n1 \
     "sandbox.apply: \\[firewall.out.accept\\] database = 10.99.0.2:5432: 10.99.0.2$")" -ge 1 ]
 out=$(sbx apply app=$B)
-check "apply of the second app answers OK" [ "$(echo "$out" | field statuscode)" = 0 ] || diag "$out"
+answers_ok "apply of the second app answers OK"
 out=$(sbx apply app=$A)
 check "apply twice changes nothing and says so" \
     [ "$(echo "$out" | field statusmsg)/$(echo "$out" | field data.plan)" = "nothing to change/[]" ]
@@ -274,8 +278,7 @@ fi
 
 if [ -n "$RUNIT" ]; then
 	out=$(svc start app=$A)
-	check "the service agent starts A's daemon" [ "$(echo "$out" | field data.daemons.0.state)" = up ] ||
-		diag "$(echo "$out" | field statusmsg)"
+	check "the service agent starts A's daemon" [ "$(echo "$out" | field data.daemons.0.state)" = up ]
 	check "A's run script enters A's namespace" \
 	    grep -q "^exec ip netns exec 'metactl-$A' 'chpst'" "$SUP/metactl-$A-web/run"
 	check "ss inside A shows the daemon on A's address" sh -c \
@@ -310,9 +313,9 @@ check "A now reaches what its firewall refused" \
     [ "$(reach "metactl-$A" 10.99.0.2 6000)" = hello ]
 
 out=$(sbx teardown app=$A)
-check "teardown answers OK" [ "$(echo "$out" | field statuscode)" = 0 ] || diag "$out"
+answers_ok "teardown answers OK"
 out=$(sbx teardown app=$B)
-check "teardown of the second app answers OK" [ "$(echo "$out" | field statuscode)" = 0 ] || diag "$out"
+answers_ok "teardown of the second app answers OK"
 after=$(snapshot)
 if [ -n "$DNS" ]; then
 	check "teardown removes A's name" [ "$(ask "$A.n1.sbx.test" A)" = NXDOMAIN ]

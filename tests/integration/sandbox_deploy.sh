@@ -49,12 +49,15 @@ chmod +x "$FLEET_DIR/metactld-in-ns"
 METACTLD=$FLEET_DIR/metactld-in-ns
 fleet_start n1 || { echo "Bail out! the agent did not start"; exit 99; }
 
+# answers_ok DESCRIPTION: the last reply ($out) is OK, else its message.
+answers_ok() {
+	check "$1" [ "$(echo "$out" | field statuscode)" = 0 ]
+	[ "$(echo "$out" | field statuscode)" = 0 ] || diag "$(echo "$out" | field statusmsg)"
+}
 out=$(fleet_send_local n1 -t 30000 -n 1 sandbox apply app=$APP)
-check "apply before the first deploy answers OK" \
-    [ "$(echo "$out" | field statuscode)" = 0 ] || diag "$(echo "$out" | field statusmsg)"
+answers_ok "apply before the first deploy answers OK"
 out=$(dep deploy app=$APP tag=v1 site="$(dp_site "$REPO")")
-check "the deploy answers OK" [ "$(echo "$out" | field statuscode)" = 0 ] ||
-	diag "$(echo "$out" | field statusmsg)"
+answers_ok "the deploy answers OK"
 check "ss inside the namespace shows the daemon on the app's address" sh -c \
     "ip netns exec metactl-$APP ss -ltnp | grep -q '10.98.0.10:7300 .*python3'"
 check "the daemon is not in the host's namespace" sh -c \
