@@ -18,6 +18,9 @@ done
 H=mcsbxh$$ L=mcsbxl$$ A=sbxa$$ B=sbxb$$
 ip netns add "$H" 2>/dev/null || skip_all "this machine forbids network namespaces"
 cleanup() {
+	for p in ${LISTENERS:-}; do
+		kill "$p" 2>/dev/null
+	done
 	[ -n "${TREE:-}" ] && kill -HUP "$TREE" && wait "$TREE"
 	for d in "${SUP:-/nonexistent}"/*/ "${SUP:-/nonexistent}"/*/log/; do
 		[ -d "$d" ] && "$SVWAIT" --timeout 20000 gone "$d"
@@ -45,6 +48,7 @@ ip -n "$L" link set lan0 up
 listen() {
 	ip netns exec "$1" python3 "$FLEET_DIR/listen.py" "$2" "$3" \
 	    >"$FLEET_DIR/listen.$1.$3" 2>&1 &
+	LISTENERS="${LISTENERS:-} $!"
 	_i=0
 	until grep -q listening "$FLEET_DIR/listen.$1.$3" 2>/dev/null; do
 		[ "$_i" -ge 100 ] && return 1
