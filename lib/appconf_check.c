@@ -389,7 +389,8 @@ check_crontab(struct check *ck)
 }
 
 /* Sections of fixed keys: [build], [health], [lb] (whose values the
- * lbreg agent checks further, plugins/lbreg/lb.c). */
+ * lbreg agent checks further, plugins/lbreg/lb.c), [sandbox.*],
+ * [firewall.out]. */
 static int
 check_fixed(struct check *ck, const char *const *keys, const char *text)
 {
@@ -418,9 +419,14 @@ static const char *const health_keys[] = {"url", "command", "timeout", NULL};
 	"timeout, file, reload"
 static const char *const lb_keys[] = {"type", "socket", "backend", "server",
     "address", "port", "weight", "check", "timeout", "file", "reload", NULL};
-/* Sections later parts of metactl read; any key. */
-static const char *const open_sections[] = {
-    "firewall.out", "firewall.out.accept", "sandbox.net", "sandbox.dns", NULL};
+/* The sandbox agent's (plugins/sandbox/sbxconf.h checks the values). */
+static const char *const net_keys[] = {
+    "ip", "address", "name", "enabled", NULL};
+static const char *const dns_keys[] = {"server", "zone", "key", NULL};
+static const char *const firewall_keys[] = {"policy", NULL};
+/* Sections of names chosen by the app, or read by later parts of
+ * metactl; any key. */
+static const char *const open_sections[] = {"firewall.out.accept", NULL};
 #define SECTIONS_TEXT \
 	"[env], [daemon.NAME], [crontab], [build], [health], " \
 	"[firewall.out], [firewall.out.accept], [sandbox.net], " \
@@ -470,6 +476,12 @@ check_section(struct check *ck)
 		return check_fixed(ck, health_keys, "url, command, timeout");
 	if (strcmp(ck->sec, "lb") == 0)
 		return check_fixed(ck, lb_keys, LB_KEYS_TEXT);
+	if (strcmp(ck->sec, "sandbox.net") == 0)
+		return check_fixed(ck, net_keys, "ip, address, name, enabled");
+	if (strcmp(ck->sec, "sandbox.dns") == 0)
+		return check_fixed(ck, dns_keys, "server, zone, key");
+	if (strcmp(ck->sec, "firewall.out") == 0)
+		return check_fixed(ck, firewall_keys, "policy");
 	if (word_index(ck->sec, open_sections) >= 0)
 		return 0;
 	if (ck->sec[0] == '\0')

@@ -14,6 +14,7 @@ lib_libmetactl_a_SOURCES = \
 	lib/names.c lib/names.h \
 	lib/pattern.c lib/pattern.h \
 	lib/replay.c lib/replay.h \
+	lib/sandbox_names.c lib/sandbox_names.h \
 	lib/sign.c lib/sign.h \
 	lib/strv.c lib/strv.h \
 	lib/transport.c lib/transport.h \

@@ -91,5 +91,7 @@ int cmd_deploy(int argc, char *argv[]);
 int cmd_config(int argc, char *argv[]);
 int cmd_rollout(int argc, char *argv[]);
 int cmd_schedule(int argc, char *argv[]);
+/* metactl APP tcpdump|exec ARGS: argv[0] is "tcpdump" or "exec". */
+int cmd_sandbox_local(const char *app, int argc, char *argv[]);
 
 #endif

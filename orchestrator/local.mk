@@ -7,7 +7,7 @@ orchestrator_liborch_a_SOURCES = \
 	orchestrator/cmd_keys.c \
 	orchestrator/cmd_fleet.c orchestrator/cmd_rpc.c orchestrator/cmd_doc.c \
 	orchestrator/cmd_service.c orchestrator/cmd_config.c \
-	orchestrator/cmd_deploy.c \
+	orchestrator/cmd_deploy.c orchestrator/cmd_sandbox.c \
 	orchestrator/clientconf.c orchestrator/clientconf.h \
 	orchestrator/collect.c orchestrator/collect.h \
 	orchestrator/fleet.c orchestrator/fleet.h \

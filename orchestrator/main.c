@@ -185,6 +185,9 @@ main(int argc, char *argv[])
 		argv[1] = "logs";
 		c = find_command("logs");
 	}
+	if (c == NULL && argc >= 3 &&
+	    (strcmp(argv[2], "tcpdump") == 0 || strcmp(argv[2], "exec") == 0))
+		return cmd_sandbox_local(argv[1], argc - 2, argv + 2);
 	if (c == NULL) {
 		fprintf(stderr,
 		    "metactl: unknown command '%s' (metactl --help lists "

@@ -163,3 +163,18 @@ UNIT_TESTS += tests/unit/test_lbreg
 check_PROGRAMS += tests/unit/test_lbreg
 tests_unit_test_lbreg_SOURCES = tests/unit/test_lbreg.c $(TESTUTIL)
 tests_unit_test_lbreg_LDADD = plugins/libplugins.a $(MC_TEST_LIBS)
+# The sandbox agent: an app's network namespace, address, outbound
+# firewall and DNS names; it performs plans with service/'s plan_exec.
+plugins_libplugins_a_SOURCES += \
+	plugins/sandbox/sandbox.c plugins/sandbox/sandbox.h \
+	plugins/sandbox/sbxconf.c plugins/sandbox/sbxconf.h \
+	plugins/sandbox/sbxplan.c plugins/sandbox/sbxplan.h
+dist_ddl_DATA += schemas/ddl/sandbox.json
+INTEGRATION_TESTS += tests/integration/sandbox_agent.sh \
+	tests/integration/sandbox_deploy.sh
+EXTRA_DIST += tests/integration/sandbox_agent.sh \
+	tests/integration/sandbox_deploy.sh
+UNIT_TESTS += tests/unit/test_sandbox
+check_PROGRAMS += tests/unit/test_sandbox
+tests_unit_test_sandbox_SOURCES = tests/unit/test_sandbox.c $(TESTUTIL)
+tests_unit_test_sandbox_LDADD = plugins/libplugins.a $(MC_TEST_LIBS)

@@ -18,6 +18,7 @@
 #include "plugins/deploy/deploy.h"
 #include "plugins/lbreg/lbreg.h"
 #include "plugins/rpcutil/rpcutil.h"
+#include "plugins/sandbox/sandbox.h"
 #include "plugins/service/service.h"
 
 /* Every agent compiled in; each is one designated initialiser. */
@@ -26,6 +27,7 @@ static const struct plugin *const plugins[] = {
     &plugin_service,
     &plugin_deploy,
     &plugin_lbreg,
+    &plugin_sandbox,
     NULL,
 };
 

@@ -8,7 +8,8 @@
 #                  units, plans, backends and crontab; plugins/lbreg/
 #                  also plugins/service/plan*: its steps are a plan; the
 #                  service and deploy agents plugins/lbreg/lb.h: a restart
-#                  drains the app's server first)
+#                  drains the app's server first; plugins/sandbox/
+#                  its plans and their execution)
 #   agent/, orchestrator/  never include each other
 # A quoted include is resolved the way the compiler does: next to the
 # including file first, then in lib/ and the top directory (-I flags).
@@ -61,6 +62,8 @@ allowed() {
 		plugins/lbreg/*/plugins/service/plan*.h) return 0 ;;
 		plugins/service/*/plugins/lbreg/lb.h) return 0 ;;
 		plugins/deploy/*/plugins/lbreg/lb.h) return 0 ;;
+		plugins/sandbox/*/plugins/service/plan.h | \
+			plugins/sandbox/*/plugins/service/plan_exec.h) return 0 ;;
 		esac
 		# a plugin's own headers: the same folder as the includer
 		own=${1%/*}

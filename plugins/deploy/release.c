@@ -25,6 +25,7 @@ build_units(const struct svc_node *n, const char *app, struct release *rel,
 		    appconf_env(rel->conf), &rel->units[i], err);
 		if (r < 0)
 			return r;
+		unit_sandbox(&rel->units[i], rel->conf);
 		rel->nunits = i + 1;
 	}
 	return 0;

@@ -56,6 +56,9 @@ struct svc_unit {
 	const char *restart; /* always | on-failure | never */
 	long long stop_timeout_ms;
 	const char *reload_signal; /* "HUP"...; NULL: reload is refused */
+	/* NULL, or the named network namespace (/run/netns/NETNS) the daemon
+	 * runs in: the app's [sandbox.net] (plugins/sandbox/). */
+	const char *netns;
 };
 
 /* What the manager says of a daemon. */

@@ -196,6 +196,7 @@ build_units(struct action_ctx *ctx, struct svc_req *q)
 			    error_format(&err, where, sizeof(where)));
 			return r;
 		}
+		unit_sandbox(&q->units[k], q->conf);
 		q->nunits = ++k;
 	}
 	return 0;

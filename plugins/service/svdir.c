@@ -101,6 +101,10 @@ svdir_run_script(const struct svc_unit *u, const char *const *setuid)
 	    u->unit, u->daemon, u->app);
 	quote(f, u->cwd != NULL ? u->cwd : "/");
 	fputs(" || exit 111\nexec", f);
+	if (u->netns != NULL) {
+		fputs(" ip netns exec ", f);
+		quote(f, u->netns);
+	}
 	quote_all(f, setuid);
 	fputs(" /usr/bin/env -i", f);
 	if (!has_path(u->env))

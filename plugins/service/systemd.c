@@ -241,6 +241,8 @@ add_service(struct text *t, const struct svc_node *n, const struct svc_unit *u)
 	text_add(t, "\n[Service]\n");
 	text_addf(t, "Type=%s\n", u->notify ? "notify" : "exec");
 	text_addf(t, "User=%s\n", u->user);
+	if (u->netns != NULL)
+		text_addf(t, "NetworkNamespacePath=/run/netns/%s\n", u->netns);
 	if (u->group != NULL)
 		text_addf(t, "Group=%s\n", u->group);
 	if (u->cwd != NULL) {

@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "sandbox_names.h"
 #include "strv.h"
 #include "plugins/service/unit.h"
 
@@ -226,6 +227,23 @@ unit_clear(struct unit *u)
 	free(u->jetty_war);
 	free(u->jetty_context);
 	memset(u, 0, sizeof(*u));
+}
+
+void
+unit_sandbox(struct unit *u, const struct appconf *c)
+{
+	const struct config *cf = appconf_config(c);
+	const char *on = config_get(cf, "sandbox.net", "enabled");
+
+	if (config_get(cf, "sandbox.net", "ip") == NULL &&
+	    config_get(cf, "sandbox.net", "address") == NULL)
+		return;
+	if (on != NULL &&
+	    (strcmp(on, "no") == 0 || strcmp(on, "false") == 0 ||
+		strcmp(on, "off") == 0 || strcmp(on, "0") == 0))
+		return;
+	sandbox_netns(u->u.app, u->netns, sizeof(u->netns));
+	u->u.netns = u->netns;
 }
 
 /* s with &, <, > and " as XML entities, into a malloc'd string. */

@@ -35,6 +35,7 @@ struct unit {
 	char *jetty_base; /* jetty: APPS/APP/state/jetty/NAME */
 	char *jetty_war; /* jetty: the war, absolute */
 	char *jetty_context;
+	char netns[96]; /* metactl-APP when the app is sandboxed */
 };
 
 /*
@@ -48,6 +49,13 @@ int unit_build(const struct svc_node *n, const char *app, const char *release,
     const struct app_daemon *d, const char *const *env, struct unit *ret,
     struct error *err);
 void unit_clear(struct unit *u);
+
+/*
+ * The daemon runs in the app's network namespace, metactl-APP, when c has
+ * [sandbox.net] with an ip (or address) and not enabled = no: the sandbox
+ * agent (plugins/sandbox/) makes that namespace.
+ */
+void unit_sandbox(struct unit *u, const struct appconf *c);
 
 /* The files the daemon needs before its manager can start it (a jetty
  * base); nothing for the other platforms. 0 or -ENOMEM. */

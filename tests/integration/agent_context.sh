@@ -50,7 +50,7 @@ check "agent_inventory answers" [ "$(echo "$out" | field statuscode)" = 0 ]
 ddl="$top_srcdir/schemas/ddl/rpcutil.json"
 want_v=$("$PYTHON3" -c 'import json,sys; print(json.load(open(sys.argv[1]))["version"])' "$ddl")
 want_d=$("$PYTHON3" -c 'import json,sys; print(json.load(open(sys.argv[1]))["description"])' "$ddl")
-# Sorted by name: deploy, lbreg, rpcutil, service.
+# Sorted by name: deploy, lbreg, rpcutil, sandbox, service.
 check "agent_inventory lists rpcutil" [ "$(echo "$out" | field data.agents.2.name)" = rpcutil ]
 got=$(echo "$out" | field data.agents.2.version)
 check "agent_inventory gives rpcutil's version ($got)" [ "$got" = "$want_v" ]

@@ -240,8 +240,8 @@ fleet_stop_one mem
 FLEET_HEARTBEAT=1s fleet_start rb:rb:dc1 ||
 	{ echo "Bail out! the agent did not start"; exit 99; }
 q=metactl.node.rb
-check "bound before: metactl.deploy metactl.lbreg metactl.nap metactl.rpcutil metactl.service" \
-    [ "$(bindings $q)" = "metactl.deploy metactl.lbreg metactl.nap metactl.rpcutil metactl.service " ]
+check "bound before: metactl.deploy metactl.lbreg metactl.nap metactl.rpcutil metactl.sandbox metactl.service" \
+    [ "$(bindings $q)" = "metactl.deploy metactl.lbreg metactl.nap metactl.rpcutil metactl.sandbox metactl.service " ]
 for i in 1 2 3; do
 	fleet_send -I rb -n 1 -t 20000 nap nap seconds=2 >"$FLEET_DIR/rb$i.out" &
 	clients="$clients $!"
@@ -271,7 +271,7 @@ check "the 20 pings sent across the reload answered" \
 check "nothing reconnected" \
     [ "$(fleet_count_log rb 'connection lost|restored|subscribing again')" -eq 0 ]
 check "the removed agent is unbound, the added one bound, per collective" \
-    [ "$(bindings $q)" = "extra.deploy extra.doze extra.lbreg extra.rpcutil extra.service metactl.deploy metactl.doze metactl.lbreg metactl.rpcutil metactl.service " ]
+    [ "$(bindings $q)" = "extra.deploy extra.doze extra.lbreg extra.rpcutil extra.sandbox extra.service metactl.deploy metactl.doze metactl.lbreg metactl.rpcutil metactl.sandbox metactl.service " ]
 out=$(fleet_send -I rb -C extra -n 1 doze nap seconds=0)
 check "the new agent answers in the new collective" \
     [ "$(echo "$out" | field statuscode)" = 0 ]

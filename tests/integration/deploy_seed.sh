@@ -39,7 +39,9 @@ WEB_PORT=$(rabbitmq_free_port)
 JOB_PORT=$(rabbitmq_free_port)
 # The node layer: the seed's, with this test's ports; Jetty needs more
 # than the seed's 5 s to serve on a busy test machine.
-sed "s/^JOB_MANAGER_PORT = .*/JOB_MANAGER_PORT = $JOB_PORT\nWEB_PORT = $WEB_PORT/" \
+# No sandbox is applied here: the daemons run in the test's network.
+sed -e "s/^JOB_MANAGER_PORT = .*/JOB_MANAGER_PORT = $JOB_PORT\nWEB_PORT = $WEB_PORT/" \
+    -e 's/^\[sandbox.net\]$/&\nenabled = no/' \
     "$SEED/node.conf" >"$NODES/seed.conf"
 printf '\n[health]\ntimeout = 60s\n' >>"$NODES/seed.conf"
 fleet_start n1 || { echo "Bail out! the agent did not start"; exit 99; }

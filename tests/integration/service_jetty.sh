@@ -28,7 +28,9 @@ chmod 0644 "$REL/webapp.war"
 WEB_PORT=$(rabbitmq_free_port)
 JOB_PORT=$(rabbitmq_free_port)
 # The node layer: the seed's, with the ports this test chose.
-sed "s/^JOB_MANAGER_PORT = .*/JOB_MANAGER_PORT = $JOB_PORT\nWEB_PORT = $WEB_PORT/" \
+# No sandbox is applied here: the daemons run in the test's network.
+sed -e "s/^JOB_MANAGER_PORT = .*/JOB_MANAGER_PORT = $JOB_PORT\nWEB_PORT = $WEB_PORT/" \
+    -e 's/^\[sandbox.net\]$/&\nenabled = no/' \
     "$SEED/node.conf" >"$NODES/seed.conf"
 fleet_start n1 || { echo "Bail out! the agent did not start"; exit 99; }
 

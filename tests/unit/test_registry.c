@@ -256,8 +256,9 @@ START_TEST(test_external_agents_load)
 	ck_assert_str_eq(registry_agent(r, 1), "deploy");
 	ck_assert_str_eq(registry_agent(r, 2), "lbreg");
 	ck_assert_str_eq(registry_agent(r, 3), "rpcutil");
-	ck_assert_str_eq(registry_agent(r, 4), "service");
-	ck_assert_str_eq(registry_agent(r, 5), "zeta");
+	ck_assert_str_eq(registry_agent(r, 4), "sandbox");
+	ck_assert_str_eq(registry_agent(r, 5), "service");
+	ck_assert_str_eq(registry_agent(r, 6), "zeta");
 	ck_assert_str_eq(registry_ddl(r, "zeta")->version, "2.0");
 	ck_assert_int_eq(registry_lookup(r, "zeta", "run", &a, &pd), 0);
 	ck_assert_str_eq(a->name, "run");

@@ -124,7 +124,7 @@ START_TEST(test_inventory)
 	ck_assert_str_eq(
 	    json_string_value(json_object_get(d, "version")), PACKAGE_VERSION);
 	assert_json(json_object_get(d, "agents"),
-	    "[\"deploy\",\"example\",\"lbreg\",\"rpcutil\",\"service\"]");
+	    "[\"deploy\",\"example\",\"lbreg\",\"rpcutil\",\"sandbox\",\"service\"]");
 	assert_json(json_object_get(d, "classes"), "[\"web\",\"base\"]");
 	assert_json(json_object_get(d, "collectives"), "[\"prod\",\"eu\"]");
 	/* role, os.family, os.release.major, os.release.minor, virtual */
@@ -253,11 +253,13 @@ START_TEST(test_agent_inventory)
 	const struct ddl *s = registry_ddl(h.d.registry, "service");
 	const struct ddl *dp = registry_ddl(h.d.registry, "deploy");
 	const struct ddl *lb = registry_ddl(h.d.registry, "lbreg");
+	const struct ddl *sb = registry_ddl(h.d.registry, "sandbox");
 	struct reply *c = call("agent_inventory", NULL, STATUS_OK);
 	json_t *a = json_object_get(c->data, "agents"), *want;
 
 	ck_assert_ptr_nonnull(e);
 	ck_assert_ptr_nonnull(dp);
+	ck_assert_ptr_nonnull(sb);
 	ck_assert_ptr_nonnull(r->version);
 	ck_assert_ptr_nonnull(r->description);
 	want = json_pack("[{s:s,s:s,s:s},{s:s,s:s,s:s},{s:s,s:s,s:s},"
@@ -267,6 +269,8 @@ START_TEST(test_agent_inventory)
 	    "description", e->description, "name", "lbreg", "version",
 	    lb->version, "description", lb->description, "name", "rpcutil",
 	    "version", r->version, "description", r->description, "name",
+	    "sandbox", "version", sb->version, "description", sb->description,
+	    "name",
 	    "service", "version", s->version, "description", s->description);
 	testutil_json_eq("agents", a, want, JSON_SORT_KEYS);
 	json_decref(want);

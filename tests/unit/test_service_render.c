@@ -216,6 +216,14 @@ START_TEST(test_systemd_quoting)
 	u.argv = soh;
 	s = written(svc_backend_systemd.install, &u, path, sizeof(path));
 	has_line(s, "ExecStart=\"/bin/echo\" \"a\\x01b\\x7f\"");
+	ck_assert_ptr_null(strstr(s, "NetworkNamespacePath"));
+	free(s);
+
+	/* A sandboxed app's daemon joins the app's namespace. */
+	u = unit_of("plain")[0];
+	u.netns = "metactl-shop";
+	s = written(svc_backend_systemd.install, &u, path, sizeof(path));
+	has_line(s, "NetworkNamespacePath=/run/netns/metactl-shop");
 	free(s);
 }
 END_TEST

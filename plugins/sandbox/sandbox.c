@@ -1,0 +1,236 @@
+/*
+ * sandbox.c: the sandbox agent. apply, status and teardown of an app's
+ * network sandbox (sbxconf.h); each reads the node's state, builds a plan
+ * of ip, sysctl, nft and nsupdate runs (sbxplan.h) and performs it with
+ * the service agent's plan_exec(), or answers it under dry_run. One
+ * action at a time per app: the lock "sandbox:APP".
+ */
+#include "buildconf.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "appconf.h"
+#include "error.h"
+#include "message.h"
+#include "names.h"
+#include "plugins/sandbox/sandbox.h"
+#include "plugins/sandbox/sbxplan.h"
+#include "plugins/service/plan_exec.h"
+
+enum sbx_op {
+	OP_APPLY,
+	OP_STATUS,
+	OP_TEARDOWN
+};
+
+struct sbx_req {
+	enum sbx_op op;
+	char app[NAME_APP_MAX + 1];
+	char dir[4096]; /* APPS/APP/state/sandbox */
+	char ledger[4096]; /* APPS/.sandbox-sysctl */
+	struct sbx s;
+	struct sbx_state st;
+	struct plan plan;
+};
+
+static void
+reply(struct action_ctx *ctx, struct sbx_req *q, int status, const char *msg,
+    json_t *data)
+{
+	if (status != STATUS_OK)
+		action_log(ctx, LOG_LEVEL_WARN, "%s", msg);
+	plan_clear(&q->plan);
+	free(q);
+	action_done(ctx, status, msg, data);
+}
+
+/* The app's sandbox from its configuration; -1 when answered. A
+ * teardown goes on with the names alone when the app is gone. */
+static int
+load(struct action_ctx *ctx, struct sbx_req *q)
+{
+	const struct node_info *ni = action_node(ctx);
+	struct appconf_src src[APPCONF_NLAYERS];
+	char bufs[APPCONF_NLAYERS][4096], release[4096], msg[700];
+	char where[512];
+	struct appconf *c = NULL;
+	struct error err;
+	int r;
+
+	error_init(&err, q->app);
+	r = appconf_node_paths(ni->apps->dir, ni->apps->node_dir, q->app, src,
+	    bufs, release, sizeof(release));
+	if (r == -ENOENT) {
+		/* Not deployed yet: the node layer alone, so that the
+		 * namespace is there before the first deploy starts the
+		 * app's daemons in it. */
+		memset(src, 0, sizeof(src));
+		snprintf(bufs[APPCONF_NODE], sizeof(bufs[APPCONF_NODE]),
+		    "%s/%s.conf", ni->apps->node_dir, q->app);
+		src[APPCONF_NODE].path = bufs[APPCONF_NODE];
+		r = 0;
+	}
+	if (r == 0 && (r = appconf_load(q->app, src, &c, &err)) == 0)
+		r = sbx_from_conf(c, q->app, ni->identity, &q->s, &err);
+	appconf_free(c);
+	if (r < 0 && q->op == OP_TEARDOWN) {
+		action_log(ctx, LOG_LEVEL_INFO,
+		    "app %s: no configuration (%s): removing by name", q->app,
+		    err.text[0] != '\0' ? err.text : error_str(r));
+		sbx_names(q->app, &q->s);
+		return 0;
+	}
+	if (r < 0) {
+		snprintf(msg, sizeof(msg), "app %s: %s", q->app,
+		    err.text[0] != '\0'
+			? error_format(&err, where, sizeof(where))
+			: error_str(r));
+		reply(ctx, q, STATUS_INVALID_DATA, msg, NULL);
+		return -1;
+	}
+	if (!q->s.enabled && q->op == OP_APPLY) {
+		snprintf(msg, sizeof(msg),
+		    "app %s has no [sandbox.net] ip (metactl-app(5))", q->app);
+		reply(ctx, q, STATUS_INVALID_DATA, msg, NULL);
+		return -1;
+	}
+	return 0;
+}
+
+static json_t *
+answer(struct sbx_req *q)
+{
+	json_t *o = sbx_state_json(&q->s, &q->st);
+
+	json_object_set_new(o, "changed", json_boolean(q->plan.n > 0));
+	json_object_set_new(o, "plan", plan_to_json(&q->plan));
+	return o;
+}
+
+static void
+performed(
+    struct action_ctx *ctx, int ok, const char *why, const char *out, void *arg)
+{
+	struct sbx_req *q = arg;
+	json_t *data;
+
+	if (!ok) {
+		reply(ctx, q, STATUS_ABORTED, why, answer(q));
+		return;
+	}
+	if (q->op == OP_STATUS) {
+		data = sbx_state_json(&q->s, &q->st);
+		json_object_set_new(data, "show", json_string(out));
+		if (action_dry_run(ctx))
+			json_object_set_new(
+			    data, "plan", plan_to_json(&q->plan));
+		reply(ctx, q, STATUS_OK, "OK", data);
+		return;
+	}
+	/* The state as the action left it. */
+	if (!action_dry_run(ctx))
+		sbx_read_state(&q->s, action_node(ctx)->apps->dir, &q->st);
+	data = answer(q);
+	reply(ctx, q, STATUS_OK, q->plan.n > 0 ? "OK" : "nothing to change",
+	    data);
+}
+
+static void
+log_line(void *arg, const char *line)
+{
+	action_log(arg, LOG_LEVEL_INFO, "%s", line);
+}
+
+static void
+locked(struct action_ctx *ctx, void *arg)
+{
+	struct sbx_req *q = arg;
+	char why[600] = "";
+	int r;
+
+	if (load(ctx, q) < 0)
+		return;
+	sbx_read_state(&q->s, action_node(ctx)->apps->dir, &q->st);
+	switch (q->op) {
+	case OP_APPLY:
+		r = sbx_plan_apply(&q->s, &q->st, q->dir, q->ledger, &q->plan,
+		    log_line, ctx, why, sizeof(why));
+		break;
+	case OP_TEARDOWN:
+		r = sbx_plan_teardown(
+		    &q->s, &q->st, q->dir, q->ledger, &q->plan);
+		break;
+	default:
+		r = sbx_plan_status(&q->s, &q->plan);
+	}
+	if (r == MCE_CONFIG) {
+		reply(ctx, q, STATUS_INVALID_DATA, why, NULL);
+		return;
+	}
+	if (r == 0)
+		r = plan_exec(ctx, &q->plan, performed, q);
+	if (r < 0)
+		reply(ctx, q, STATUS_UNKNOWN_ERROR, error_str(r), NULL);
+}
+
+static void
+run(struct action_ctx *ctx, const json_t *input, enum sbx_op op)
+{
+	const char *dir = action_node(ctx)->apps->dir;
+	const char *app = json_string_value(json_object_get(input, "app"));
+	char key[NAME_APP_MAX + 16], msg[256];
+	struct sbx_req *q;
+	int r;
+
+	if (app == NULL || !name_ok(NAME_APP, app)) {
+		snprintf(msg, sizeof(msg), "app: %s",
+		    app != NULL ? name_why(NAME_APP, app) : "missing");
+		action_done(ctx, STATUS_INVALID_DATA, msg, NULL);
+		return;
+	}
+	if ((q = calloc(1, sizeof(*q))) == NULL) {
+		action_done(ctx, STATUS_UNKNOWN_ERROR, "out of memory", NULL);
+		return;
+	}
+	q->op = op;
+	snprintf(q->app, sizeof(q->app), "%s", app);
+	snprintf(q->dir, sizeof(q->dir), "%s/%s/state/sandbox", dir, app);
+	snprintf(q->ledger, sizeof(q->ledger), "%s/.sandbox-sysctl", dir);
+	snprintf(key, sizeof(key), "sandbox:%s", q->app);
+	if ((r = action_lock(ctx, key, locked, q)) < 0)
+		reply(ctx, q, STATUS_UNKNOWN_ERROR, error_str(r), NULL);
+}
+
+static void
+action_apply(struct action_ctx *ctx, const json_t *input)
+{
+	run(ctx, input, OP_APPLY);
+}
+
+static void
+action_status(struct action_ctx *ctx, const json_t *input)
+{
+	run(ctx, input, OP_STATUS);
+}
+
+static void
+action_teardown(struct action_ctx *ctx, const json_t *input)
+{
+	run(ctx, input, OP_TEARDOWN);
+}
+
+static const struct plugin_action sandbox_actions[] = {
+    {"apply", action_apply},
+    {"status", action_status},
+    {"teardown", action_teardown},
+    {NULL, NULL},
+};
+
+const struct plugin plugin_sandbox = {
+    .name = "sandbox",
+    .version = PACKAGE_VERSION,
+    .actions = sandbox_actions,
+};

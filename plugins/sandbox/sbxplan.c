@@ -1,0 +1,547 @@
+/* sbxplan.c: reading a sandbox's state and planning it. See sbxplan.h. */
+#include "buildconf.h"
+
+#include <arpa/inet.h>
+#include <dirent.h>
+#include <errno.h>
+#include <netdb.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+
+#include "error.h"
+#include "plugins/sandbox/sbxplan.h"
+
+#define NETNS_DIR "/run/netns"
+
+static int
+exists(const char *path)
+{
+	struct stat st;
+
+	return lstat(path, &st) == 0;
+}
+
+static int
+exists_in(const char *dir, const char *name)
+{
+	char path[512];
+
+	snprintf(path, sizeof(path), "%s/%s", dir, name);
+	return exists(path);
+}
+
+/* The whole of a small file into buf ("" when unreadable). */
+static void
+read_small(const char *path, char *buf, size_t size)
+{
+	FILE *f = fopen(path, "r");
+	size_t n = 0;
+
+	if (f != NULL) {
+		n = fread(buf, 1, size - 1, f);
+		fclose(f);
+	}
+	buf[n] = '\0';
+}
+
+/* The link is in /proc/net/dev, which follows the caller's namespace
+ * (/sys/class/net follows the one sysfs was mounted in). */
+static int
+has_link(const char *ifname)
+{
+	FILE *f = fopen("/proc/net/dev", "r");
+	char line[512], name[32];
+	int found = 0;
+
+	while (f != NULL && !found && fgets(line, sizeof(line), f) != NULL)
+		if (sscanf(line, " %31[^:]:", name) == 1 &&
+		    strcmp(name, ifname) == 0)
+			found = 1;
+	if (f != NULL)
+		fclose(f);
+	return found;
+}
+
+/* Routes of /proc/net/route: ours, and the subnet holding ip. */
+static void
+read_routes(const struct sbx *s, struct sbx_state *st)
+{
+	FILE *f = fopen("/proc/net/route", "r");
+	char line[256], ifname[32];
+	unsigned dst, gw, flags, mask, best = 0;
+	struct in_addr a;
+
+	if (f == NULL || inet_pton(AF_INET, s->ip, &a) != 1) {
+		if (f != NULL)
+			fclose(f);
+		return;
+	}
+	while (fgets(line, sizeof(line), f) != NULL) {
+		if (sscanf(line, "%31s %x %x %x %*d %*d %*d %x", ifname, &dst,
+			&gw, &flags, &mask) != 5)
+			continue;
+		if (strcmp(ifname, s->hostif) == 0) {
+			if (dst == a.s_addr && mask == 0xffffffffu)
+				st->route = 1;
+			continue;
+		}
+		/* A connected subnet (no gateway) other than a default. */
+		if (gw != 0 || mask == 0 || (a.s_addr & mask) != dst)
+			continue;
+		if (ntohl(mask) > best) {
+			best = ntohl(mask);
+			snprintf(
+			    st->uplink, sizeof(st->uplink), "%.15s", ifname);
+		}
+	}
+	fclose(f);
+}
+
+void
+sbx_read_state(const struct sbx *s, const char *apps_dir, struct sbx_state *st)
+{
+	char path[4096];
+	DIR *d;
+	struct dirent *e;
+
+	memset(st, 0, sizeof(*st));
+	st->netns = exists_in(NETNS_DIR, s->netns);
+	st->hostif = has_link(s->hostif);
+	if (s->enabled)
+		read_routes(s, st);
+	/* The node's other sandboxes: apps of the apps directory that
+	 * have a state/sandbox (namespaces are named machine-wide). */
+	if ((d = opendir(apps_dir)) == NULL)
+		return;
+	while ((e = readdir(d)) != NULL) {
+		if (e->d_name[0] == '.' || strcmp(e->d_name, s->app) == 0)
+			continue;
+		snprintf(path, sizeof(path), "%s/%s/state/sandbox", apps_dir,
+		    e->d_name);
+		if (exists(path))
+			st->others++;
+	}
+	closedir(d);
+}
+
+/* Appends a run of the words given, ending with NULL. */
+static int
+run(struct plan *p, unsigned flags, const char *what, ...)
+{
+	const char *argv[24];
+	size_t n = 0;
+	va_list ap;
+
+	va_start(ap, what);
+	while (n < 23 && (argv[n] = va_arg(ap, const char *)) != NULL)
+		n++;
+	va_end(ap);
+	argv[n] = NULL;
+	return plan_run(p, argv, 0, flags, what);
+}
+
+static int
+plan_link(const struct sbx *s, const struct sbx_state *st, struct plan *p)
+{
+	char addr[64];
+	const char *ns = s->netns, *hi = s->hostif;
+	int r = 0;
+
+	snprintf(addr, sizeof(addr), "%s/%d", s->ip, s->prefix);
+	if (!st->netns)
+		r = run(p, 0, "the app's namespace", "ip", "netns", "add", ns,
+		    NULL);
+	if (r == 0 && !st->hostif)
+		r = run(p, 0, "the veth pair", "ip", "link", "add", hi, "type",
+		    "veth", "peer", "name", "eth0", "netns", ns, NULL);
+	if (r == 0 && !st->hostif)
+		r = run(p, 0, "the host end up", "ip", "link", "set", hi, "up",
+		    NULL);
+	if (r == 0 && !st->hostif)
+		r = run(p, 0, "loopback in the namespace", "ip", "-n", ns,
+		    "link", "set", "lo", "up", NULL);
+	if (r == 0 && !st->hostif)
+		r = run(p, 0, "the app end up", "ip", "-n", ns, "link", "set",
+		    "eth0", "up", NULL);
+	if (r == 0 && !st->hostif)
+		r = run(p, 0, "the app's address", "ip", "-n", ns, "address",
+		    "add", addr, "dev", "eth0", NULL);
+	if (r == 0 && !st->hostif)
+		r = run(p, 0, "the app's default route", "ip", "-n", ns,
+		    "route", "add", "default", "dev", "eth0", NULL);
+	snprintf(addr, sizeof(addr), "%s/32", s->ip);
+	if (r == 0 && !st->route)
+		r = run(p, 0, "the host route to the app", "ip", "route", "add",
+		    addr, "dev", hi, NULL);
+	return r;
+}
+
+/* sysctl net/ipv4/conf/IF/KEY = 1 unless it is; the old value of a
+ * setting that outlives the app (the uplink's) goes to *saved. */
+static int
+plan_sysctl(const char *ifname, const char *key, int known, struct plan *p,
+    char *saved, size_t size)
+{
+	char path[256], cur[16], arg[256];
+	size_t n = saved != NULL ? strlen(saved) : 0;
+
+	snprintf(
+	    path, sizeof(path), "/proc/sys/net/ipv4/conf/%s/%s", ifname, key);
+	read_small(path, cur, sizeof(cur));
+	if (known && cur[0] == '1')
+		return 0;
+	snprintf(arg, sizeof(arg), "net/ipv4/conf/%s/%s=", ifname, key);
+	if (known && saved != NULL && strstr(saved, arg) == NULL)
+		snprintf(saved + n, size - n, "%s%c\n", arg,
+		    cur[0] != '\0' ? cur[0] : '0');
+	snprintf(arg, sizeof(arg), "net/ipv4/conf/%s/%s=1", ifname, key);
+	return run(p, 0, "routing for the app", "sysctl", "-w", arg, NULL);
+}
+
+/* The file's content equals text. */
+static int
+same_file(const char *path, const char *text)
+{
+	char buf[16384];
+
+	read_small(path, buf, sizeof(buf));
+	return strcmp(buf, text) == 0;
+}
+
+static int append(char **buf, size_t *len, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+
+static int
+append(char **buf, size_t *len, const char *fmt, ...)
+{
+	va_list ap;
+	char *s, *n;
+	int k;
+
+	va_start(ap, fmt);
+	k = vasprintf(&s, fmt, ap);
+	va_end(ap);
+	if (k < 0)
+		return -ENOMEM;
+	if ((n = realloc(*buf, *len + (size_t)k + 1)) == NULL) {
+		free(s);
+		return -ENOMEM;
+	}
+	memcpy(n + *len, s, (size_t)k + 1);
+	*len += (size_t)k;
+	*buf = n;
+	free(s);
+	return 0;
+}
+
+/* The addresses of one accept entry: the cidr, or host resolved now. */
+static int
+accept_addrs(const struct sbx_accept *a, char *out, size_t size, char *why,
+    size_t whysize)
+{
+	struct addrinfo hints = {
+	    .ai_family = AF_INET, .ai_socktype = SOCK_STREAM};
+	struct addrinfo *res, *i;
+	char ip[INET_ADDRSTRLEN];
+	size_t n = 0;
+	int e;
+
+	if (strchr(a->host, '/') != NULL) {
+		snprintf(out, size, "%s", a->host);
+		return 0;
+	}
+	if ((e = getaddrinfo(a->host, NULL, &hints, &res)) != 0) {
+		snprintf(why, whysize, "[firewall.out.accept] %s = %s: %s",
+		    a->name, a->value, gai_strerror(e));
+		return MCE_CONFIG;
+	}
+	out[0] = '\0';
+	for (i = res; i != NULL && n + INET_ADDRSTRLEN + 2 < size;
+	     i = i->ai_next) {
+		inet_ntop(AF_INET,
+		    &((struct sockaddr_in *)i->ai_addr)->sin_addr, ip,
+		    sizeof(ip));
+		if (strstr(out, ip) == NULL)
+			n += (size_t)snprintf(
+			    out + n, size - n, "%s%s", n > 0 ? ", " : "", ip);
+	}
+	freeaddrinfo(res);
+	return 0;
+}
+
+/* The app's table, replaced as a whole by one `nft -f`. */
+static int
+ruleset(const struct sbx *s, char **text, void (*log)(void *, const char *),
+    void *arg, char *why, size_t whysize)
+{
+	char addrs[1024], line[1400];
+	size_t len = 0;
+	int r;
+
+	*text = NULL;
+	r = append(text, &len,
+	    "# metactl: the outbound firewall of app %s\n"
+	    "table inet %s\ndelete table inet %s\n"
+	    "table inet %s {\n"
+	    "\tchain out {\n"
+	    "\t\tct state established,related accept\n",
+	    s->app, s->table, s->table, s->table);
+	for (size_t i = 0; r == 0 && i < s->naccept; i++) {
+		const struct sbx_accept *a = &s->accept[i];
+
+		if ((r = accept_addrs(a, addrs, sizeof(addrs), why, whysize)) <
+		    0)
+			break;
+		snprintf(line, sizeof(line),
+		    "[firewall.out.accept] %s = %s: %s", a->name, a->value,
+		    addrs);
+		log(arg, line);
+		if (a->port > 0)
+			r = append(text, &len,
+			    "\t\tip daddr { %s } meta l4proto { tcp, udp } "
+			    "th dport %d counter accept comment \"%s\"\n",
+			    addrs, a->port, a->name);
+		else
+			r = append(text, &len,
+			    "\t\tip daddr { %s } counter accept comment "
+			    "\"%s\"\n",
+			    addrs, a->name);
+	}
+	if (r == 0)
+		r = append(text, &len,
+		    "\t\tcounter %s comment \"policy\"\n"
+		    "\t}\n"
+		    "\tchain forward {\n"
+		    "\t\ttype filter hook forward priority 0; policy accept;\n"
+		    "\t\tiifname \"%s\" jump out\n"
+		    "\t}\n"
+		    "\tchain input {\n"
+		    "\t\ttype filter hook input priority 0; policy accept;\n"
+		    "\t\tiifname \"%s\" jump out\n"
+		    "\t}\n"
+		    "}\n",
+		    s->policy, s->hostif, s->hostif);
+	if (r < 0) {
+		free(*text);
+		*text = NULL;
+	}
+	return r;
+}
+
+/* The reverse name of ip: D.C.B.A.in-addr.arpa, and its /24 zone. */
+static void
+reverse(const char *ip, char *name, size_t size, char *zone, size_t zsize)
+{
+	unsigned b[4] = {0, 0, 0, 0};
+
+	sscanf(ip, "%u.%u.%u.%u", &b[0], &b[1], &b[2], &b[3]);
+	snprintf(
+	    name, size, "%u.%u.%u.%u.in-addr.arpa", b[3], b[2], b[1], b[0]);
+	snprintf(zone, zsize, "%u.%u.%u.in-addr.arpa", b[2], b[1], b[0]);
+}
+
+/* nsupdate's input: the A and PTR records added (add) or deleted. */
+static int
+dns_input(const struct sbx *s, int add, char **text)
+{
+	char rev[64], rzone[64];
+	size_t len = 0;
+	int r;
+
+	*text = NULL;
+	reverse(s->ip, rev, sizeof(rev), rzone, sizeof(rzone));
+	r = append(text, &len, "server %s\nzone %s\nupdate delete %s. A\n",
+	    s->dns_server, s->dns_zone, s->dnsname);
+	if (r == 0 && add)
+		r = append(
+		    text, &len, "update add %s. 300 A %s\n", s->dnsname, s->ip);
+	if (r == 0)
+		r = append(text, &len, "send\nzone %s\nupdate delete %s. PTR\n",
+		    rzone, rev);
+	if (r == 0 && add)
+		r = append(text, &len, "update add %s. 300 PTR %s.\n", rev,
+		    s->dnsname);
+	if (r == 0)
+		r = append(text, &len, "send\n");
+	return r;
+}
+
+static int
+nsupdate(const struct sbx *s, const char *file, struct plan *p)
+{
+	if (s->dns_key[0] != '\0')
+		return run(p, 0, "the app's DNS records", "nsupdate", "-k",
+		    s->dns_key, file, NULL);
+	return run(p, 0, "the app's DNS records", "nsupdate", file, NULL);
+}
+
+/* A file of the state directory, planned when its text changes (or the
+ * namespace is new), then the program that reads it. */
+static int
+plan_file(const struct sbx_state *st, const char *dir, const char *name,
+    const char *text, struct plan *p, char *path, size_t size)
+{
+	snprintf(path, size, "%s/%s", dir, name);
+	if (st->netns && same_file(path, text))
+		return 0;
+	return plan_write(p, path, text, strlen(text), 0600) < 0 ? -ENOMEM : 1;
+}
+
+static int
+plan_body(const struct sbx *s, const struct sbx_state *st, const char *dir,
+    const char *ledger, struct plan *p, void (*log)(void *, const char *),
+    void *arg, char *why, size_t whysize)
+{
+	char saved[2048], path[4096], *text = NULL;
+	size_t n;
+	int r;
+
+	read_small(ledger, saved, sizeof(saved) / 2);
+	n = strlen(saved);
+	if ((r = plan_link(s, st, p)) < 0)
+		return r;
+	r = plan_sysctl(s->hostif, "forwarding", st->hostif, p, NULL, 0);
+	if (r == 0)
+		r = plan_sysctl(s->hostif, "proxy_arp", st->hostif, p, NULL, 0);
+	if (r == 0 && st->uplink[0] != '\0')
+		r = plan_sysctl(
+		    st->uplink, "forwarding", 1, p, saved, sizeof(saved));
+	if (r == 0 && st->uplink[0] != '\0')
+		r = plan_sysctl(
+		    st->uplink, "proxy_arp", 1, p, saved, sizeof(saved));
+	if (r == 0 && strlen(saved) > n)
+		r = plan_write(p, ledger, saved, strlen(saved), 0600);
+	if (r < 0)
+		return r;
+	snprintf(path, sizeof(path), "%s/ruleset.nft", dir);
+	if (!s->firewall && exists(path) &&
+	    (r = run(p, PLAN_MAY_FAIL,
+		 "the app's firewall, no longer configured", "nft", "delete",
+		 "table", "inet", s->table, NULL)) == 0)
+		r = plan_remove(p, path);
+	if (r == 0 && s->firewall &&
+	    (r = ruleset(s, &text, log, arg, why, whysize)) == 0 &&
+	    (r = plan_file(
+		 st, dir, "ruleset.nft", text, p, path, sizeof(path))) > 0)
+		r = run(p, 0, "the app's firewall", "nft", "-f", path, NULL);
+	free(text);
+	text = NULL;
+	if (r >= 0 && s->dns && (r = dns_input(s, 1, &text)) == 0 &&
+	    (r = plan_file(
+		 st, dir, "dns.nsupdate", text, p, path, sizeof(path))) > 0)
+		r = nsupdate(s, path, p);
+	free(text);
+	return r < 0 ? r : 0;
+}
+
+int
+sbx_plan_apply(const struct sbx *s, const struct sbx_state *st, const char *dir,
+    const char *ledger, struct plan *p, void (*log)(void *, const char *),
+    void *arg, char *why, size_t whysize)
+{
+	struct plan body = {0};
+	int r;
+
+	r = plan_body(s, st, dir, ledger, &body, log, arg, why, whysize);
+	/* The state directory first, when anything changes. */
+	if (r == 0 && body.n > 0 && (r = plan_mkdir(p, dir, 0700)) == 0)
+		r = plan_append(p, &body);
+	plan_clear(&body);
+	return r;
+}
+
+/* The uplink settings apply changed, back to what they were: only when
+ * no other sandbox remains that needs them. */
+static int
+restore_sysctls(const struct sbx_state *st, const char *ledger, struct plan *p)
+{
+	char saved[2048], *line, *save = NULL;
+	int r = 0;
+
+	if (st->others > 0 || !exists(ledger))
+		return 0;
+	read_small(ledger, saved, sizeof(saved));
+	for (line = strtok_r(saved, "\n", &save); line != NULL && r == 0;
+	     line = strtok_r(NULL, "\n", &save))
+		r = run(p, PLAN_MAY_FAIL, "a setting apply changed", "sysctl",
+		    "-w", line, NULL);
+	return r == 0 ? plan_remove(p, ledger) : r;
+}
+
+int
+sbx_plan_teardown(const struct sbx *s, const struct sbx_state *st,
+    const char *dir, const char *ledger, struct plan *p)
+{
+	char path[4096], *text = NULL;
+	int r = 0;
+
+	snprintf(path, sizeof(path), "%s/dns.nsupdate", dir);
+	if (s->dns && exists(path)) {
+		snprintf(path, sizeof(path), "%s/dns.delete", dir);
+		if ((r = dns_input(s, 0, &text)) == 0 &&
+		    (r = plan_write(p, path, text, strlen(text), 0600)) == 0)
+			r = nsupdate(s, path, p);
+		free(text);
+	}
+	snprintf(path, sizeof(path), "%s/ruleset.nft", dir);
+	if (r == 0 && exists(path))
+		r = run(p, PLAN_MAY_FAIL, "the app's firewall", "nft", "delete",
+		    "table", "inet", s->table, NULL);
+	/* The host route goes with the link, the link with the namespace. */
+	if (r == 0 && st->hostif)
+		r = run(p, 0, "the veth pair", "ip", "link", "delete",
+		    s->hostif, NULL);
+	if (r == 0 && st->netns)
+		r = run(p, 0, "the app's namespace", "ip", "netns", "delete",
+		    s->netns, NULL);
+	if (r == 0)
+		r = restore_sysctls(st, ledger, p);
+	if (r == 0 && exists(dir))
+		r = plan_remove(p, dir);
+	return r;
+}
+
+int
+sbx_plan_status(const struct sbx *s, struct plan *p)
+{
+	int r;
+
+	r = run(p, PLAN_OUTPUT | PLAN_MAY_FAIL, "the app's addresses", "ip",
+	    "-n", s->netns, "-brief", "address", "show", NULL);
+	if (r == 0)
+		r = run(p, PLAN_OUTPUT | PLAN_MAY_FAIL, "the app's firewall",
+		    "nft", "list", "table", "inet", s->table, NULL);
+	if (r == 0 && s->dns && s->enabled) {
+		char server[300];
+
+		snprintf(server, sizeof(server), "@%s", s->dns_server);
+		r = run(p, PLAN_OUTPUT | PLAN_MAY_FAIL, "the app's DNS records",
+		    "dig", "+noall", "+answer", server, s->dnsname, "A", "-x",
+		    s->ip, NULL);
+	}
+	return r;
+}
+
+json_t *
+sbx_state_json(const struct sbx *s, const struct sbx_state *st)
+{
+	json_t *o = json_object();
+
+	json_object_set_new(
+	    o, "namespace", st->netns ? json_string(s->netns) : json_null());
+	json_object_set_new(o, "host_interface",
+	    st->hostif ? json_string(s->hostif) : json_null());
+	json_object_set_new(
+	    o, "ip", s->enabled ? json_string(s->ip) : json_null());
+	json_object_set_new(o, "route", json_boolean(st->route));
+	json_object_set_new(o, "uplink",
+	    st->uplink[0] != '\0' ? json_string(st->uplink) : json_null());
+	json_object_set_new(o, "table", json_string(s->table));
+	json_object_set_new(
+	    o, "dns_name", s->dns ? json_string(s->dnsname) : json_null());
+	return o;
+}

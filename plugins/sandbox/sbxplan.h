@@ -1,0 +1,60 @@
+/*
+ * sbxplan.h: the plans (plugins/service/plan.h) of the sandbox agent.
+ *
+ * Each reads the node's state first, from the kernel's own files (the
+ * named namespace in /run/netns, links in /sys/class/net, routes in
+ * /proc/net/route, sysctls in /proc/sys) and from what the last apply
+ * left in APPS/APP/state/sandbox/, then plans only what differs: an
+ * apply of what is already in place is an empty plan.
+ *
+ * The firewall's ruleset and the DNS update are files in that directory,
+ * written by the plan and given to `nft -f` and `nsupdate`, so that
+ * dry_run shows their exact text.
+ */
+#ifndef METACTL_SANDBOX_SBXPLAN_H
+#define METACTL_SANDBOX_SBXPLAN_H
+
+#include <jansson.h>
+
+#include "plugins/sandbox/sbxconf.h"
+#include "plugins/service/plan.h"
+
+/* What the node has of an app's sandbox. */
+struct sbx_state {
+	int netns; /* /run/netns/metactl-APP */
+	int hostif; /* the host end of the veth pair */
+	int route; /* IP/32 dev HOSTIF */
+	char uplink[16]; /* the interface whose subnet holds IP, or "" */
+	int others; /* other apps with a sandbox (APPS/X/state/sandbox) */
+};
+
+void sbx_read_state(
+    const struct sbx *s, const char *apps_dir, struct sbx_state *st);
+
+/*
+ * Appends what makes the node match s. log(arg, line) receives the
+ * addresses names resolved to. 0, -ENOMEM, or MCE_CONFIG with why set
+ * (a name that does not resolve).
+ */
+int sbx_plan_apply(const struct sbx *s, const struct sbx_state *st,
+    const char *dir, const char *ledger, struct plan *p,
+    void (*log)(void *, const char *), void *arg, char *why, size_t whysize);
+
+/*
+ * Appends what removes everything apply made. The uplink's settings that
+ * applies changed are kept in ledger (APPS/.sandbox-sysctl, one
+ * "net/ipv4/conf/IF/KEY=OLD" a line) and restored by the teardown of the
+ * last sandbox of the node. 0 or -ENOMEM.
+ */
+int sbx_plan_teardown(const struct sbx *s, const struct sbx_state *st,
+    const char *dir, const char *ledger, struct plan *p);
+
+/* The commands whose output status shows (PLAN_OUTPUT, may fail): the
+ * namespace's addresses, the firewall's rules with their counters, and
+ * with [sandbox.dns] the A and PTR records the server has. */
+int sbx_plan_status(const struct sbx *s, struct plan *p);
+
+/* The state as JSON, for status. */
+json_t *sbx_state_json(const struct sbx *s, const struct sbx_state *st);
+
+#endif

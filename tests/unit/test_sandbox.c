@@ -1,0 +1,126 @@
+/* test_sandbox.c: the sandbox agent's names and configuration
+ * (lib/sandbox_names.h, plugins/sandbox/sbxconf.h). */
+#include "buildconf.h"
+
+#include <check.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "sandbox_names.h"
+#include "plugins/sandbox/sbxconf.h"
+#include "tests/unit/testutil.h"
+
+START_TEST(test_names)
+{
+	char a[SANDBOX_IFNAME_MAX], b[SANDBOX_IFNAME_MAX], t[96];
+
+	sandbox_hostif("shop", a, sizeof(a));
+	ck_assert_str_eq(a, "mcshop");
+	sandbox_hostif("abcdefghijklm", a, sizeof(a));
+	ck_assert_str_eq(a, "mcabcdefghijklm");
+	/* Longer: cut, with a hash of the whole name. */
+	sandbox_hostif("abcdefghijklmn", a, sizeof(a));
+	sandbox_hostif("abcdefghijklmo", b, sizeof(b));
+	ck_assert_uint_eq(strlen(a), 15);
+	ck_assert_int_eq(strncmp(a, "mcabcdefgh-", 11), 0);
+	ck_assert_str_ne(a, b);
+	sandbox_netns("shop", t, sizeof(t));
+	ck_assert_str_eq(t, "metactl-shop");
+	sandbox_table("shop-web.1", t, sizeof(t));
+	ck_assert_str_eq(t, "metactl_shop_web_1");
+}
+END_TEST
+
+/* The sandbox of app "shop" whose only layer is text; 0 or the code. */
+static int
+load(const char *text, struct sbx *s, char *why, size_t size)
+{
+	struct appconf_src src[APPCONF_NLAYERS] = {
+	    {.path = "app.metactl", .text = text, .len = strlen(text)}};
+	struct appconf *c = NULL;
+	struct error err;
+	int r;
+
+	error_init(&err, "shop");
+	if ((r = appconf_load("shop", src, &c, &err)) == 0)
+		r = sbx_from_conf(c, "shop", "web1.example.net", s, &err);
+	appconf_free(c);
+	snprintf(why, size, "%s", err.text);
+	return r;
+}
+
+START_TEST(test_conf)
+{
+	struct sbx s;
+	char why[256];
+
+	ck_assert_int_eq(
+	    load("[env]\nDB = 10.1.0.5\n"
+		 "[sandbox.net]\nip = 192.0.2.5/24\n"
+		 "[sandbox.dns]\nserver = 192.0.2.1\nzone = ex.net\n"
+		 "[firewall.out.accept]\ndb = %(DB):5432\n"
+		 "lan = 10.2.0.0/16\n",
+		&s, why, sizeof(why)),
+	    0);
+	ck_assert_int_eq(s.enabled, 1);
+	ck_assert_str_eq(s.ip, "192.0.2.5");
+	ck_assert_int_eq(s.prefix, 24);
+	ck_assert_str_eq(s.hostif, "mcshop");
+	ck_assert_str_eq(s.dnsname, "shop.web1.ex.net");
+	/* Accept entries without a policy: the rest is refused. */
+	ck_assert_int_eq(s.firewall, 1);
+	ck_assert_str_eq(s.policy, "reject");
+	ck_assert_uint_eq(s.naccept, 2);
+	ck_assert_str_eq(s.accept[0].host, "10.1.0.5");
+	ck_assert_int_eq(s.accept[0].port, 5432);
+	ck_assert_str_eq(s.accept[1].host, "10.2.0.0/16");
+	ck_assert_int_eq(s.accept[1].port, 0);
+
+	ck_assert_int_eq(load("[sandbox.net]\nip = 192.0.2.5\nenabled = no\n",
+			     &s, why, sizeof(why)),
+	    0);
+	ck_assert_int_eq(s.enabled, 0);
+	ck_assert_int_eq(
+	    load("[daemon.x]\nplatform = exec\ncommand = /bin/true\n", &s, why,
+		sizeof(why)),
+	    0);
+	ck_assert_int_eq(s.enabled + s.firewall + s.dns, 0);
+}
+END_TEST
+
+START_TEST(test_conf_errors)
+{
+	static const char *const cases[][2] = {
+	    {"[sandbox.net]\nip = 300.1.1.1\n", "not an IPv4 address"},
+	    {"[sandbox.net]\nip = 192.0.2.5/40\n", "prefix length"},
+	    {"[firewall.out]\npolicy = maybe\n", "accept, reject or drop"},
+	    {"[firewall.out.accept]\ndb = host:99999\n", "1 to 65535"},
+	    {"[firewall.out.accept]\ndb = host\n", "host:port, cidr"},
+	    {"[firewall.out.accept]\ndb = a;b:1\n", "a host name"},
+	    {"[sandbox.dns]\nzone = ex.net\n", "needs server and zone"},
+	};
+	struct sbx s;
+	char why[256];
+
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		ck_assert_int_eq(
+		    load(cases[i][0], &s, why, sizeof(why)), MCE_CONFIG);
+		ck_assert_msg(strstr(why, cases[i][1]) != NULL,
+		    "%s: got \"%s\", want \"%s\"", cases[i][0], why,
+		    cases[i][1]);
+	}
+}
+END_TEST
+
+int
+main(void)
+{
+	Suite *s = suite_create("sandbox");
+	TCase *tc = tcase_create("sandbox");
+
+	tcase_add_test(tc, test_names);
+	tcase_add_test(tc, test_conf);
+	tcase_add_test(tc, test_conf_errors);
+	suite_add_tcase(s, tc);
+	return testutil_run(s);
+}
