@@ -251,7 +251,7 @@ START_TEST(test_external_agents_load)
 	write_file(".hidden", "ignored", 0600);
 	error_init(&err, "<test>");
 	ck_assert_int_eq(registry_load(dir, tmp, &r, &err), 0);
-	ck_assert_uint_eq(registry_count(r), 6);
+	ck_assert_uint_eq(registry_count(r), 7);
 	ck_assert_str_eq(registry_agent(r, 0), "alpha");
 	ck_assert_str_eq(registry_agent(r, 1), "deploy");
 	ck_assert_str_eq(registry_agent(r, 2), "lbreg");

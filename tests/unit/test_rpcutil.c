@@ -124,7 +124,8 @@ START_TEST(test_inventory)
 	ck_assert_str_eq(
 	    json_string_value(json_object_get(d, "version")), PACKAGE_VERSION);
 	assert_json(json_object_get(d, "agents"),
-	    "[\"deploy\",\"example\",\"lbreg\",\"rpcutil\",\"sandbox\",\"service\"]");
+	    "[\"deploy\",\"example\",\"lbreg\",\"rpcutil\",\"sandbox\","
+	    "\"service\"]");
 	assert_json(json_object_get(d, "classes"), "[\"web\",\"base\"]");
 	assert_json(json_object_get(d, "collectives"), "[\"prod\",\"eu\"]");
 	/* role, os.family, os.release.major, os.release.minor, virtual */
@@ -263,15 +264,15 @@ START_TEST(test_agent_inventory)
 	ck_assert_ptr_nonnull(r->version);
 	ck_assert_ptr_nonnull(r->description);
 	want = json_pack("[{s:s,s:s,s:s},{s:s,s:s,s:s},{s:s,s:s,s:s},"
-			 "{s:s,s:s,s:s},{s:s,s:s,s:s}]",
+			 "{s:s,s:s,s:s},{s:s,s:s,s:s},{s:s,s:s,s:s}]",
 	    "name", "deploy", "version", dp->version, "description",
 	    dp->description, "name", "example", "version", e->version,
 	    "description", e->description, "name", "lbreg", "version",
 	    lb->version, "description", lb->description, "name", "rpcutil",
 	    "version", r->version, "description", r->description, "name",
 	    "sandbox", "version", sb->version, "description", sb->description,
-	    "name",
-	    "service", "version", s->version, "description", s->description);
+	    "name", "service", "version", s->version, "description",
+	    s->description);
 	testutil_json_eq("agents", a, want, JSON_SORT_KEYS);
 	json_decref(want);
 }
