@@ -13,6 +13,7 @@
 #include "config.h"
 #include "strv.h"
 #include "plugins/lbreg/lb.h"
+#include "plugins/sandbox/sbxconf.h"
 
 #define LB_WAIT_SLACK_MS 5000 /* the helper's own exit after its wait */
 
@@ -100,12 +101,51 @@ lbctl_path(const struct node_info *node, char *buf, size_t size)
 		    buf, size, "%.*s/metactl-lbctl", (int)(slash - sv), sv);
 }
 
+/*
+ * server and address, from [lb] or else from the app's sandbox: its DNS
+ * name and its IP when [sandbox.net] is enabled, the node's identity and
+ * 127.0.0.1 when not.
+ */
+static int
+lb_where(const struct appconf *a, const struct node_info *node,
+    struct lb_conf *lb, struct error *err)
+{
+	const struct config *c = appconf_config(a);
+	const char *s = config_get(c, "lb", "server");
+	const char *name = config_get(c, "sandbox.net", "name");
+	struct sbx *sb;
+	int r = 0;
+
+	lb->address = config_get(c, "lb", "address");
+	snprintf(lb->server, sizeof(lb->server), "%s",
+	    s != NULL ? s : node->identity);
+	if (s != NULL && lb->address != NULL)
+		return 0;
+	if ((sb = malloc(sizeof(*sb))) == NULL)
+		return -ENOMEM;
+	if (sbx_from_conf(a, appconf_app(a), node->identity, sb, err) < 0)
+		r = -EINVAL;
+	else if (sb->enabled && s == NULL)
+		snprintf(lb->server, sizeof(lb->server), "%s",
+		    sb->dns            ? sb->dnsname
+			: name != NULL ? name
+				       : node->identity);
+	if (r == 0 && lb->address == NULL && sb->enabled) {
+		snprintf(lb->ip, sizeof(lb->ip), "%s", sb->ip);
+		lb->address = lb->ip;
+	}
+	free(sb);
+	if (lb->address == NULL)
+		lb->address = "127.0.0.1";
+	return r;
+}
+
 int
 lb_conf_get(const struct appconf *a, const struct node_info *node,
     struct lb_conf *lb, struct error *err)
 {
 	const struct config *c = appconf_config(a);
-	const char *type, *s;
+	const char *type;
 	int r;
 
 	memset(lb, 0, sizeof(*lb));
@@ -118,12 +158,8 @@ lb_conf_get(const struct appconf *a, const struct node_info *node,
 		lb->type = LB_FILE;
 	else
 		return lb_err(c, "type", err, "haproxy or file");
-	s = config_get(c, "lb", "server");
-	snprintf(lb->server, sizeof(lb->server), "%s",
-	    s != NULL ? s : node->identity);
-	lb->address = config_get(c, "lb", "address");
-	if (lb->address == NULL)
-		lb->address = "127.0.0.1";
+	if ((r = lb_where(a, node, lb, err)) < 0)
+		return r;
 	if (!word_ok(lb->address))
 		return lb_err(c, "address", err, "an IP address or host name");
 	lbctl_path(node, lb->lbctl, sizeof(lb->lbctl));

@@ -42,8 +42,10 @@ struct lb_conf {
 	enum lb_type type;
 	const char *socket; /* haproxy: the admin socket */
 	const char *backend; /* haproxy: required */
-	char server[256]; /* default: the node's identity */
-	const char *address; /* default 127.0.0.1 */
+	char server[256]; /* default: the app's DNS name when sandboxed
+			     ([sandbox.net]), else the node's identity */
+	const char *address; /* default: the sandbox's IP, else 127.0.0.1 */
+	char ip[16]; /* the sandbox's IP, when address is it */
 	long long port; /* required */
 	long long weight; /* 0..256, default 1 */
 	int check; /* haproxy: the backend's health check on the server */

@@ -87,6 +87,47 @@ START_TEST(test_haproxy)
 }
 END_TEST
 
+/* Without server and address, a sandboxed app's server is its DNS name at
+ * its sandbox's IP; [lb] still wins, and without a sandbox the node. */
+START_TEST(test_sandbox)
+{
+	const char *net = "[sandbox.net]\nip = 10.77.0.5/24\n";
+	const char *dns =
+	    "[sandbox.dns]\nserver = 10.0.0.53\nzone = apps.lan\n";
+	char text[512], got[2048];
+
+	snprintf(text, sizeof(text), "%s%s%s", HA, net, dns);
+	plan_of(text, LB_REGISTER, 0, got, sizeof(got));
+	ck_assert_ptr_nonnull(strstr(got,
+	    "|--server|app/shop.web1.apps.lan|--owner|10.77.0.5:8080|"
+	    "--if-missing|add server app/shop.web1.apps.lan 10.77.0.5:8080 "
+	    "weight 5 check|set server app/shop.web1.apps.lan addr 10.77.0.5 "
+	    "port 8080|"));
+	snprintf(text, sizeof(text), "%s%s", HA, net);
+	plan_of(text, LB_DRAIN, 0, got, sizeof(got));
+	ck_assert_str_eq(got,
+	    "/usr/libexec/metactl/metactl-lbctl|--socket|/run/haproxy/"
+	    "admin.sock|--server|app/web1|--owner|10.77.0.5:8080|"
+	    "--if-present|set server app/web1 state drain|--wait-idle|30000");
+	snprintf(text, sizeof(text), "%s%sname = shop.example\n", HA, net);
+	plan_of(text, LB_DRAIN, 0, got, sizeof(got));
+	ck_assert_ptr_nonnull(strstr(got,
+	    "|--owner|10.77.0.5:8080|--if-present|set server "
+	    "app/shop.example state drain|"));
+	snprintf(text, sizeof(text), "%sserver = s1\naddress = 192.0.2.1\n%s%s",
+	    HA, net, dns);
+	plan_of(text, LB_DRAIN, 0, got, sizeof(got));
+	ck_assert_ptr_nonnull(strstr(got,
+	    "|--owner|192.0.2.1:8080|--if-present|set server app/s1 state "
+	    "drain|"));
+	snprintf(text, sizeof(text), "%s%senabled = no\n%s", HA, net, dns);
+	plan_of(text, LB_DRAIN, 0, got, sizeof(got));
+	ck_assert_ptr_nonnull(strstr(got,
+	    "|--owner|127.0.0.1:8080|--if-present|set server app/web1 state "
+	    "drain|"));
+}
+END_TEST
+
 START_TEST(test_file)
 {
 	const char *text = "[lb]\ntype = file\nfile = /etc/nginx/up/shop.conf\n"
@@ -145,6 +186,7 @@ main(void)
 	TCase *tc = tcase_create("lb");
 
 	tcase_add_test(tc, test_haproxy);
+	tcase_add_test(tc, test_sandbox);
 	tcase_add_test(tc, test_file);
 	tcase_add_test(tc, test_errors);
 	suite_add_tcase(s, tc);
