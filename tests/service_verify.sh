@@ -60,6 +60,27 @@ for f in "$root"/etc/systemd/system/metactl-*.service; do
 done
 check "every case rendered a unit ($n)" test "$n" -ge 4
 
+# metactld's own unit (etc/metactld.service.in) passes too, and runs in
+# the host's mount namespace: no setting that gives it a namespace of its
+# own, where the agent's `ip netns add` would stay unseen by the service
+# manager (systemd.exec(5), PrivateMounts=).
+agent=$top_builddir/etc/metactld.service
+check "metactld.service is built" test -f "$agent"
+cp "$agent" "$root/etc/systemd/system/metactld.service"
+prog=$(sed -n 's/^ExecStart=\([^ ]*\) .*/\1/p' "$agent")
+mkdir -p "$root${prog%/*}" && printf '#!/bin/sh\n' >"$root$prog" &&
+	chmod 0755 "$root$prog"
+# (--man=no: its Documentation= man pages are not installed in root)
+out=$(systemd-analyze verify --man=no --root="$root" \
+	/etc/systemd/system/metactld.service 2>&1)
+rc=$?
+check "systemd-analyze verify metactld.service${out:+: $out}" \
+	test "$rc" -eq 0 -a -z "$out"
+ns=$(grep -E '^(Protect(System|Home|KernelModules|KernelLogs|KernelTunables|ControlGroups|Proc)|Private(Tmp|Mounts|Devices)|Read(Write|Only)Paths|InaccessiblePaths|(Bind|BindReadOnly|Temporary)(Paths|FileSystem)|MountFlags|RootDirectory|RootImage)=' \
+	"$agent")
+check "metactld.service keeps the host's mount namespace${ns:+: $ns}" \
+	test -z "$ns"
+
 mkdir "$root/smf"
 check "the manifests are rendered" \
 	sh -c "'$units' smf '$root/smf' >/dev/null"

@@ -34,6 +34,9 @@ struct sbx_req {
 	struct sbx s;
 	struct sbx_state st;
 	struct plan plan;
+	struct plan resolve; /* the getent of one host name */
+	size_t next; /* the accept entry to resolve next */
+	size_t nresolve; /* getent steps at the head of plan (dry_run) */
 };
 
 static void
@@ -43,6 +46,7 @@ reply(struct action_ctx *ctx, struct sbx_req *q, int status, const char *msg,
 	if (status != STATUS_OK)
 		action_log(ctx, LOG_LEVEL_WARN, "%s", msg);
 	plan_clear(&q->plan);
+	plan_clear(&q->resolve);
 	free(q);
 	action_done(ctx, status, msg, data);
 }
@@ -105,7 +109,8 @@ answer(struct sbx_req *q)
 {
 	json_t *o = sbx_state_json(&q->s, &q->st);
 
-	json_object_set_new(o, "changed", json_boolean(q->plan.n > 0));
+	json_object_set_new(
+	    o, "changed", json_boolean(q->plan.n > q->nresolve));
 	json_object_set_new(o, "plan", plan_to_json(&q->plan));
 	return o;
 }
@@ -134,8 +139,8 @@ performed(
 	if (!action_dry_run(ctx))
 		sbx_read_state(&q->s, action_node(ctx)->apps->dir, &q->st);
 	data = answer(q);
-	reply(ctx, q, STATUS_OK, q->plan.n > 0 ? "OK" : "nothing to change",
-	    data);
+	reply(ctx, q, STATUS_OK,
+	    q->plan.n > q->nresolve ? "OK" : "nothing to change", data);
 }
 
 static void
@@ -144,20 +149,16 @@ log_line(void *arg, const char *line)
 	action_log(arg, LOG_LEVEL_INFO, "%s", line);
 }
 
+/* The plan of the action, performed (or answered under dry_run). */
 static void
-locked(struct action_ctx *ctx, void *arg)
+plan_and_perform(struct action_ctx *ctx, struct sbx_req *q)
 {
-	struct sbx_req *q = arg;
-	char why[600] = "";
 	int r;
 
-	if (load(ctx, q) < 0)
-		return;
-	sbx_read_state(&q->s, action_node(ctx)->apps->dir, &q->st);
 	switch (q->op) {
 	case OP_APPLY:
-		r = sbx_plan_apply(&q->s, &q->st, q->dir, q->ledger, &q->plan,
-		    log_line, ctx, why, sizeof(why));
+		r = sbx_plan_apply(
+		    &q->s, &q->st, q->dir, q->ledger, &q->plan, log_line, ctx);
 		break;
 	case OP_TEARDOWN:
 		r = sbx_plan_teardown(
@@ -166,14 +167,72 @@ locked(struct action_ctx *ctx, void *arg)
 	default:
 		r = sbx_plan_status(&q->s, &q->plan);
 	}
-	if (r == MCE_CONFIG) {
-		reply(ctx, q, STATUS_INVALID_DATA, why, NULL);
-		return;
-	}
 	if (r == 0)
 		r = plan_exec(ctx, &q->plan, performed, q);
 	if (r < 0)
 		reply(ctx, q, STATUS_UNKNOWN_ERROR, error_str(r), NULL);
+}
+
+static void resolve_next(struct action_ctx *ctx, struct sbx_req *q);
+
+static void
+resolved(
+    struct action_ctx *ctx, int ok, const char *why, const char *out, void *arg)
+{
+	struct sbx_req *q = arg;
+	struct sbx_accept *a = &q->s.accept[q->next];
+	char msg[1200];
+
+	if (!ok || (!action_dry_run(ctx) && sbx_resolved(a, out) < 0)) {
+		snprintf(msg, sizeof(msg),
+		    "app %s: [firewall.out.accept] %s = %s: host name %s "
+		    "does not resolve to an IPv4 address (%s)",
+		    q->app, a->name, a->value, a->host,
+		    ok ? "getent ahostsv4: no address" : why);
+		reply(ctx, q, STATUS_INVALID_DATA, msg, NULL);
+		return;
+	}
+	q->next++;
+	resolve_next(ctx, q);
+}
+
+/* Resolves the host names of [firewall.out.accept] one by one, with
+ * getent run off the event loop, then plans the apply. */
+static void
+resolve_next(struct action_ctx *ctx, struct sbx_req *q)
+{
+	int r = 0;
+
+	plan_clear(&q->resolve);
+	while (q->next < q->s.naccept &&
+	    (r = sbx_plan_resolve(&q->s, q->next, &q->resolve)) == 0)
+		q->next++;
+	if (r == 0) {
+		plan_and_perform(ctx, q);
+		return;
+	}
+	if (r > 0 && action_dry_run(ctx)) {
+		r = plan_append(&q->plan, &q->resolve);
+		q->nresolve = q->plan.n;
+	}
+	if (r >= 0)
+		r = plan_exec(ctx, &q->resolve, resolved, q);
+	if (r < 0)
+		reply(ctx, q, STATUS_UNKNOWN_ERROR, error_str(r), NULL);
+}
+
+static void
+locked(struct action_ctx *ctx, void *arg)
+{
+	struct sbx_req *q = arg;
+
+	if (load(ctx, q) < 0)
+		return;
+	sbx_read_state(&q->s, action_node(ctx)->apps->dir, &q->st);
+	if (q->op == OP_APPLY)
+		resolve_next(ctx, q);
+	else
+		plan_and_perform(ctx, q);
 }
 
 static void

@@ -27,6 +27,9 @@ struct sbx_accept {
 	char value[256]; /* as configured */
 	char host[256]; /* host name or address, or a cidr */
 	int port; /* 0: every port */
+	/* The addresses a host name resolved to ("A, B"), filled from
+	 * `getent ahostsv4 HOST` (sbx_plan_resolve()); "" until then. */
+	char addrs[256];
 };
 
 struct sbx {

@@ -4,7 +4,6 @@
 #include <arpa/inet.h>
 #include <dirent.h>
 #include <errno.h>
-#include <netdb.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -238,47 +237,67 @@ append(char **buf, size_t *len, const char *fmt, ...)
 	return 0;
 }
 
-/* The addresses of one accept entry: the cidr, or host resolved now. */
+/* The entry names a host (neither an address nor a cidr). */
 static int
-accept_addrs(const struct sbx_accept *a, char *out, size_t size, char *why,
-    size_t whysize)
+is_name(const struct sbx_accept *a)
 {
-	struct addrinfo hints = {
-	    .ai_family = AF_INET, .ai_socktype = SOCK_STREAM};
-	struct addrinfo *res, *i;
-	char ip[INET_ADDRSTRLEN];
-	size_t n = 0;
-	int e;
+	struct in_addr ip;
 
-	if (strchr(a->host, '/') != NULL) {
-		snprintf(out, size, "%s", a->host);
+	return strchr(a->host, '/') == NULL &&
+	    inet_pton(AF_INET, a->host, &ip) != 1;
+}
+
+int
+sbx_plan_resolve(const struct sbx *s, size_t i, struct plan *p)
+{
+	const struct sbx_accept *a = &s->accept[i];
+	char what[700];
+
+	if (i >= s->naccept || !is_name(a))
 		return 0;
+	snprintf(what, sizeof(what), "resolving [firewall.out.accept] %s = %s",
+	    a->name, a->value);
+	return run(p, PLAN_OUTPUT, what, "getent", "ahostsv4", a->host, NULL) <
+		0
+	    ? -ENOMEM
+	    : 1;
+}
+
+int
+sbx_resolved(struct sbx_accept *a, const char *out)
+{
+	char ip[INET_ADDRSTRLEN + 1];
+	struct in_addr in;
+	size_t n = 0;
+
+	a->addrs[0] = '\0';
+	for (const char *l = out; l != NULL && *l != '\0';
+	     l = strchr(l, '\n') != NULL ? strchr(l, '\n') + 1 : NULL) {
+		if (sscanf(l, "%16s", ip) != 1 ||
+		    inet_pton(AF_INET, ip, &in) != 1 ||
+		    strstr(a->addrs, ip) != NULL ||
+		    n + strlen(ip) + 3 > sizeof(a->addrs))
+			continue;
+		n += (size_t)snprintf(a->addrs + n, sizeof(a->addrs) - n,
+		    "%s%s", n > 0 ? ", " : "", ip);
 	}
-	if ((e = getaddrinfo(a->host, NULL, &hints, &res)) != 0) {
-		snprintf(why, whysize, "[firewall.out.accept] %s = %s: %s",
-		    a->name, a->value, gai_strerror(e));
-		return MCE_CONFIG;
-	}
-	out[0] = '\0';
-	for (i = res; i != NULL && n + INET_ADDRSTRLEN + 2 < size;
-	     i = i->ai_next) {
-		inet_ntop(AF_INET,
-		    &((struct sockaddr_in *)i->ai_addr)->sin_addr, ip,
-		    sizeof(ip));
-		if (strstr(out, ip) == NULL)
-			n += (size_t)snprintf(
-			    out + n, size - n, "%s%s", n > 0 ? ", " : "", ip);
-	}
-	freeaddrinfo(res);
-	return 0;
+	return n > 0 ? 0 : MCE_CONFIG;
+}
+
+/* The addresses of one accept entry: the cidr or address, what its host
+ * name resolved to, or the name itself when not resolved (dry_run). */
+static const char *
+accept_addrs(const struct sbx_accept *a)
+{
+	return is_name(a) && a->addrs[0] != '\0' ? a->addrs : a->host;
 }
 
 /* The app's table, replaced as a whole by one `nft -f`. */
 static int
 ruleset(const struct sbx *s, char **text, void (*log)(void *, const char *),
-    void *arg, char *why, size_t whysize)
+    void *arg)
 {
-	char addrs[1024], line[1400];
+	char line[1400];
 	size_t len = 0;
 	int r;
 
@@ -292,10 +311,8 @@ ruleset(const struct sbx *s, char **text, void (*log)(void *, const char *),
 	    s->app, s->table, s->table, s->table);
 	for (size_t i = 0; r == 0 && i < s->naccept; i++) {
 		const struct sbx_accept *a = &s->accept[i];
+		const char *addrs = accept_addrs(a);
 
-		if ((r = accept_addrs(a, addrs, sizeof(addrs), why, whysize)) <
-		    0)
-			break;
 		snprintf(line, sizeof(line),
 		    "[firewall.out.accept] %s = %s: %s", a->name, a->value,
 		    addrs);
@@ -394,7 +411,7 @@ plan_file(const struct sbx_state *st, const char *dir, const char *name,
 static int
 plan_body(const struct sbx *s, const struct sbx_state *st, const char *dir,
     const char *ledger, struct plan *p, void (*log)(void *, const char *),
-    void *arg, char *why, size_t whysize)
+    void *arg)
 {
 	char saved[2048], path[4096], *text = NULL;
 	size_t n;
@@ -423,8 +440,7 @@ plan_body(const struct sbx *s, const struct sbx_state *st, const char *dir,
 		 "the app's firewall, no longer configured", "nft", "delete",
 		 "table", "inet", s->table, NULL)) == 0)
 		r = plan_remove(p, path);
-	if (r == 0 && s->firewall &&
-	    (r = ruleset(s, &text, log, arg, why, whysize)) == 0 &&
+	if (r == 0 && s->firewall && (r = ruleset(s, &text, log, arg)) == 0 &&
 	    (r = plan_file(
 		 st, dir, "ruleset.nft", text, p, path, sizeof(path))) > 0)
 		r = run(p, 0, "the app's firewall", "nft", "-f", path, NULL);
@@ -441,12 +457,12 @@ plan_body(const struct sbx *s, const struct sbx_state *st, const char *dir,
 int
 sbx_plan_apply(const struct sbx *s, const struct sbx_state *st, const char *dir,
     const char *ledger, struct plan *p, void (*log)(void *, const char *),
-    void *arg, char *why, size_t whysize)
+    void *arg)
 {
 	struct plan body = {0};
 	int r;
 
-	r = plan_body(s, st, dir, ledger, &body, log, arg, why, whysize);
+	r = plan_body(s, st, dir, ledger, &body, log, arg);
 	/* The state directory first, when anything changes. */
 	if (r == 0 && body.n > 0 && (r = plan_mkdir(p, dir, 0700)) == 0)
 		r = plan_append(p, &body);

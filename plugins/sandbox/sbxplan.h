@@ -32,13 +32,24 @@ void sbx_read_state(
     const struct sbx *s, const char *apps_dir, struct sbx_state *st);
 
 /*
+ * Host names of [firewall.out.accept] are resolved before apply plans,
+ * off the event loop: a RUN step `getent ahostsv4 HOST` of its own
+ * (PLAN_OUTPUT) per name. sbx_plan_resolve() appends it for entry i and
+ * returns 1, or 0 when the entry is an address or a cidr (-ENOMEM).
+ * sbx_resolved() keeps the addresses of getent's output in a->addrs: 0,
+ * or MCE_CONFIG when it holds none.
+ */
+int sbx_plan_resolve(const struct sbx *s, size_t i, struct plan *p);
+int sbx_resolved(struct sbx_accept *a, const char *out);
+
+/*
  * Appends what makes the node match s. log(arg, line) receives the
- * addresses names resolved to. 0, -ENOMEM, or MCE_CONFIG with why set
- * (a name that does not resolve).
+ * addresses names resolved to; a name not resolved (dry_run) stays in
+ * the ruleset as it is. 0 or -ENOMEM.
  */
 int sbx_plan_apply(const struct sbx *s, const struct sbx_state *st,
     const char *dir, const char *ledger, struct plan *p,
-    void (*log)(void *, const char *), void *arg, char *why, size_t whysize);
+    void (*log)(void *, const char *), void *arg);
 
 /*
  * Appends what removes everything apply made. The uplink's settings that

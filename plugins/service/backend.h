@@ -57,7 +57,8 @@ struct svc_unit {
 	long long stop_timeout_ms;
 	const char *reload_signal; /* "HUP"...; NULL: reload is refused */
 	/* NULL, or the named network namespace (/run/netns/NETNS) the daemon
-	 * runs in: the app's [sandbox.net] (plugins/sandbox/). */
+	 * runs in: the app's [sandbox.net] (plugins/sandbox/). SMF and
+	 * Upstart refuse such a unit with -ENOTSUP. */
 	const char *netns;
 };
 

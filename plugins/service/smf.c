@@ -187,6 +187,9 @@ render(const struct svc_node *n, const struct svc_unit *u, struct text *t)
 	if (!text_user_ok(u->user) ||
 	    (u->group != NULL && !text_user_ok(u->group)))
 		return -EINVAL;
+	/* illumos and Solaris have no Linux network namespace to enter. */
+	if (u->netns != NULL)
+		return -ENOTSUP;
 	text_add(t,
 	    "<?xml version=\"1.0\"?>\n<!DOCTYPE service_bundle SYSTEM "
 	    "\"/usr/share/lib/xml/dtd/service_bundle.dtd.1\">\n");

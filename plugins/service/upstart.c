@@ -139,6 +139,10 @@ render(const struct svc_unit *u, struct text *t)
 	if (!text_user_ok(u->user) ||
 	    (u->group != NULL && !text_user_ok(u->group)))
 		return -EINVAL;
+	/* Upstart drops root (setuid) before the exec line runs, so an
+	 * `ip netns exec` there could not enter the app's namespace. */
+	if (u->netns != NULL)
+		return -ENOTSUP;
 	text_addf(t,
 	    "# metactl-generated: daemon %s of app %s. metactl rewrites this "
 	    "file;\n# change the app's configuration instead.\n",

@@ -8,12 +8,15 @@
 . "$top_srcdir/tests/lib/tap.sh"
 . "$top_srcdir/tests/deploy/lib.sh"
 
-[ "$(id -u)" -eq 0 ] || skip_all "namespaces need root"
+# Skipped only where the machine forbids network namespaces (see
+# sandbox_agent.sh); a missing tool is a hard error.
+[ "$(id -u)" -eq 0 ] || skip_all "network namespaces need root"
 for p in ip nsenter ss /usr/bin/python3; do
-	command -v "$p" >/dev/null || skip_all "$p not installed"
+	command -v "$p" >/dev/null || { echo "Bail out! $p not installed (scripts/bootstrap)"; exit 99; }
 done
 H=mcsbdh$$ APP=sbd$$
-ip netns add "$H" 2>/dev/null || skip_all "this machine forbids network namespaces"
+e=$(ip netns add "$H" 2>&1) ||
+	skip_all "this machine forbids network namespaces: ip netns add: $e"
 dp_init
 sd_cleanup() {
 	sa_cleanup

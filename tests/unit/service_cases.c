@@ -95,6 +95,22 @@ const struct service_case service_cases[] = {
 	    .restart = "always",
 	    .stop_timeout_ms = 5000,
 	    .reload_signal = NULL}},
+    /* A daemon of a sandboxed app: it runs in the app's namespace. */
+    {"sandboxed",
+	{.app = "shop",
+	    .daemon = "api",
+	    .unit = "metactl-shop-api",
+	    .description = "shop api",
+	    .argv = plain_argv,
+	    .env = NULL,
+	    .user = "shop",
+	    .group = NULL,
+	    .cwd = "/srv/metactl/shop/current",
+	    .notify = 0,
+	    .restart = "always",
+	    .stop_timeout_ms = 10000,
+	    .reload_signal = NULL,
+	    .netns = "metactl-shop"}},
 };
 
 const size_t service_ncases = sizeof(service_cases) / sizeof(service_cases[0]);

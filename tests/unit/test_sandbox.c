@@ -1,13 +1,17 @@
 /* test_sandbox.c: the sandbox agent's names and configuration
- * (lib/sandbox_names.h, plugins/sandbox/sbxconf.h). */
+ * (lib/sandbox_names.h, plugins/sandbox/sbxconf.h), and the lookup of
+ * firewall host names (plugins/sandbox/sbxplan.h). */
 #include "buildconf.h"
 
 #include <check.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "sandbox_names.h"
+#include "error.h"
 #include "plugins/sandbox/sbxconf.h"
+#include "plugins/sandbox/sbxplan.h"
 #include "tests/unit/testutil.h"
 
 START_TEST(test_names)
@@ -112,6 +116,43 @@ START_TEST(test_conf_errors)
 }
 END_TEST
 
+/* Host names get a getent run of their own; getent's output (one line
+ * per address and socket type) gives each address once. */
+START_TEST(test_resolve)
+{
+	static struct sbx s;
+	struct plan p = {0};
+
+	sbx_names("shop", &s);
+	snprintf(s.accept[0].host, sizeof(s.accept[0].host), "db.example");
+	snprintf(s.accept[1].host, sizeof(s.accept[1].host), "10.0.0.0/8");
+	snprintf(s.accept[2].host, sizeof(s.accept[2].host), "10.1.2.3");
+	s.naccept = 3;
+	ck_assert_int_eq(sbx_plan_resolve(&s, 0, &p), 1);
+	ck_assert_int_eq(sbx_plan_resolve(&s, 1, &p), 0);
+	ck_assert_int_eq(sbx_plan_resolve(&s, 2, &p), 0);
+	ck_assert_int_eq(sbx_plan_resolve(&s, 3, &p), 0);
+	ck_assert_uint_eq(p.n, 1);
+	ck_assert_str_eq(p.steps[0].argv[0], "getent");
+	ck_assert_str_eq(p.steps[0].argv[1], "ahostsv4");
+	ck_assert_str_eq(p.steps[0].argv[2], "db.example");
+	ck_assert_ptr_null(p.steps[0].argv[3]);
+	ck_assert_uint_eq(p.steps[0].flags & PLAN_OUTPUT, PLAN_OUTPUT);
+	plan_clear(&p);
+
+	ck_assert_int_eq(sbx_resolved(&s.accept[0],
+			     "10.0.0.5        STREAM db.example\n"
+			     "10.0.0.5        DGRAM  \n"
+			     "10.0.0.5        RAW    \n"
+			     "10.0.0.6        STREAM \n"),
+	    0);
+	ck_assert_str_eq(s.accept[0].addrs, "10.0.0.5, 10.0.0.6");
+	ck_assert_int_eq(sbx_resolved(&s.accept[0], ""), MCE_CONFIG);
+	ck_assert_str_eq(s.accept[0].addrs, "");
+	ck_assert_int_eq(sbx_resolved(&s.accept[0], "garbage\n"), MCE_CONFIG);
+}
+END_TEST
+
 int
 main(void)
 {
@@ -121,6 +162,7 @@ main(void)
 	tcase_add_test(tc, test_names);
 	tcase_add_test(tc, test_conf);
 	tcase_add_test(tc, test_conf_errors);
+	tcase_add_test(tc, test_resolve);
 	suite_add_tcase(s, tc);
 	return testutil_run(s);
 }
