@@ -9,7 +9,9 @@
 #                  also plugins/service/plan*: its steps are a plan; the
 #                  service and deploy agents plugins/lbreg/lb.h: a restart
 #                  drains the app's server first; plugins/sandbox/
-#                  its plans and their execution)
+#                  its plans and their execution; plugins/lbreg/ the
+#                  sandbox's reading of [sandbox.*], whose name and
+#                  address are a sandboxed app's server defaults)
 #   agent/, orchestrator/  never include each other
 # A quoted include is resolved the way the compiler does: next to the
 # including file first, then in lib/ and the top directory (-I flags).
@@ -64,6 +66,7 @@ allowed() {
 		plugins/deploy/*/plugins/lbreg/lb.h) return 0 ;;
 		plugins/sandbox/*/plugins/service/plan.h | \
 			plugins/sandbox/*/plugins/service/plan_exec.h) return 0 ;;
+		plugins/lbreg/*/plugins/sandbox/sbxconf.h) return 0 ;;
 		esac
 		# a plugin's own headers: the same folder as the includer
 		own=${1%/*}
