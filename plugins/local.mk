@@ -154,10 +154,10 @@ pkglibexec_PROGRAMS += tools/metactl-lbctl
 tools_metactl_lbctl_SOURCES = tools/metactl-lbctl.c
 INTEGRATION_TESTS += tests/integration/lbreg_haproxy.sh \
 	tests/integration/lbreg_restart.sh tests/integration/lbreg_nginx.sh \
-	tests/integration/lbreg_deploy.sh
+	tests/integration/lbreg_deploy.sh tests/integration/lbreg_fleet.sh
 EXTRA_DIST += tests/integration/lbreg_haproxy.sh tests/lbreg/lib.sh \
 	tests/integration/lbreg_restart.sh tests/integration/lbreg_nginx.sh \
-	tests/integration/lbreg_deploy.sh \
+	tests/integration/lbreg_deploy.sh tests/integration/lbreg_fleet.sh \
 	tests/lbreg/httpd.py tests/lbreg/stream.py
 UNIT_TESTS += tests/unit/test_lbreg
 check_PROGRAMS += tests/unit/test_lbreg
