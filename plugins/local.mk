@@ -150,8 +150,9 @@ plugins_libplugins_a_SOURCES += \
 	plugins/lbreg/lbreg.c plugins/lbreg/lbreg.h \
 	plugins/lbreg/lb.c plugins/lbreg/lb.h
 dist_ddl_DATA += schemas/ddl/lbreg.json
-pkglibexec_PROGRAMS += tools/metactl-lbctl
+pkglibexec_PROGRAMS += tools/metactl-lbctl tools/metactl-connwait
 tools_metactl_lbctl_SOURCES = tools/metactl-lbctl.c
+tools_metactl_connwait_SOURCES = tools/metactl-connwait.c
 INTEGRATION_TESTS += tests/integration/lbreg_haproxy.sh \
 	tests/integration/lbreg_restart.sh tests/integration/lbreg_nginx.sh \
 	tests/integration/lbreg_deploy.sh tests/integration/lbreg_fleet.sh
