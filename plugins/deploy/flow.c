@@ -426,6 +426,25 @@ rollback_after(struct dep *q)
 		rolled(q, 0);
 }
 
+/* Loads the release, its app layer from app_layer (NULL: its directory's
+ * .metactl), and goes on with the switch. */
+static void
+switch_to(struct dep *q, const struct appconf_src *app_layer)
+{
+	char dir[4300];
+	struct error err;
+
+	dep_path(q, dir, sizeof(dir), "rel", q->tag);
+	error_init(&err, q->app);
+	if (release_load_from(&q->node, q->node_dir, q->app, q->tag, dir,
+		app_layer, q->site, q->site_len, &q->rel, &err) < 0) {
+		error_format(&err, q->why, sizeof(q->why));
+		fail_before(q, STATUS_INVALID_DATA);
+		return;
+	}
+	do_switch(q);
+}
+
 /*
  * Under dry_run, the tag's .metactl as git read it from the repository
  * cache: the release is loaded from it, so that the plan goes on with
@@ -435,9 +454,8 @@ static void
 shown(struct action_ctx *ctx, const struct spawn_result *r, void *arg)
 {
 	struct dep *q = arg;
-	char dir[4300], name[300];
+	char name[300];
 	struct appconf_src src = {.path = name, .text = r->out};
-	struct error err;
 
 	(void)ctx;
 	if (r->exit_status != 0 || r->term_signal != 0 || r->timed_out ||
@@ -448,15 +466,7 @@ shown(struct action_ctx *ctx, const struct spawn_result *r, void *arg)
 	}
 	src.len = r->out_len;
 	snprintf(name, sizeof(name), "%s:.metactl", q->tag);
-	dep_path(q, dir, sizeof(dir), "rel", q->tag);
-	error_init(&err, q->app);
-	if (release_load_from(&q->node, q->node_dir, q->app, q->tag, dir, &src,
-		q->site, q->site_len, &q->rel, &err) < 0) {
-		error_format(&err, q->why, sizeof(q->why));
-		fail_before(q, STATUS_INVALID_DATA);
-		return;
-	}
-	do_switch(q);
+	switch_to(q, &src);
 }
 
 /* A dry run whose release is not on the node: git reads its .metactl
@@ -484,22 +494,14 @@ static void
 load_and_switch(struct dep *q)
 {
 	char dir[4300];
-	struct error err;
 
 	dep_path(q, dir, sizeof(dir), "rel", q->tag);
-	error_init(&err, q->app);
 	release_clear(&q->rel);
 	if (!exists(dir) && action_dry_run(q->ctx)) {
 		dry_unfetched(q);
 		return;
 	}
-	if (release_load(&q->node, q->node_dir, q->app, q->tag, dir, q->site,
-		q->site_len, &q->rel, &err) < 0) {
-		error_format(&err, q->why, sizeof(q->why));
-		fail_before(q, STATUS_INVALID_DATA);
-		return;
-	}
-	do_switch(q);
+	switch_to(q, NULL);
 }
 
 /* Stores the request's site layer as the release's (none: the stored

@@ -24,11 +24,7 @@ WEB="web1 web2"
 TREES=
 
 cleanup() {
-	for p in $LB_PIDS; do
-		kill "$p" 2>/dev/null
-	done
-	[ -f "${LB_DIR:-/nonexistent}/haproxy.pid" ] &&
-		kill "$(cat "$LB_DIR/haproxy.pid")" 2>/dev/null
+	lb_stop
 	for p in $TREES; do
 		kill -HUP "$p" 2>/dev/null
 		wait "$p" 2>/dev/null
@@ -56,26 +52,7 @@ done
 # HAProxy: backend "app" without a server; the deploys add them.
 LB_DIR=$FLEET_DIR/lb
 mkdir -p "$LB_DIR"
-LB_PORT=$(rabbitmq_free_port)
-LB_SOCK=$LB_DIR/admin.sock
-cat >"$LB_DIR/haproxy.cfg" <<CFG
-global
-	stats socket $LB_SOCK mode 600 level admin
-	pidfile $LB_DIR/haproxy.pid
-defaults
-	mode http
-	timeout connect 2s
-	timeout client 30s
-	timeout server 30s
-frontend fe
-	bind 127.0.0.1:$LB_PORT
-	default_backend app
-backend app
-	balance roundrobin
-	option httpchk GET /
-CFG
-haproxy -D -f "$LB_DIR/haproxy.cfg" ||
-	{ echo "Bail out! haproxy did not start"; exit 99; }
+lb_haproxy_start
 
 # The app: httpd.py answering its node's name on its node's port.
 SRC=$FLEET_DIR/src
@@ -148,7 +125,7 @@ export METACTL_CONFIG
 "$M" find --refresh --no-cache >/dev/null 2>&1
 dp_current_of() { readlink "$FLEET_DIR/$1/apps/demo/current" | sed 's|^releases/||'; }
 
-"$M" deploy demo v1 --batch 1 --np >"$FLEET_DIR/v1.out" 2>&1
+"$M" deploy demo v1 --batch 2 --np >"$FLEET_DIR/v1.out" 2>&1
 check "the first deploy of v1 exits 0" [ $? = 0 ]
 check "it registered both servers, UP" \
     [ "$(lb_state web1)/$(lb_state web2)" = UP/UP ]
