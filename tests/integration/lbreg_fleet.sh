@@ -21,19 +21,10 @@ done
 [ -x "$SVWAIT" ] || skip_all "metactl-svwait not built"
 M="$top_builddir/orchestrator/metactl"
 WEB="web1 web2"
-TREES=
 
 cleanup() {
 	lb_stop
-	for p in $TREES; do
-		kill -HUP "$p" 2>/dev/null
-		wait "$p" 2>/dev/null
-	done
-	for n in $WEB; do
-		for d in "$FLEET_DIR/$n/sup"/*/; do
-			[ -d "$d" ] && "$SVWAIT" --timeout 20000 gone "$d"
-		done
-	done
+	dp_nodes_stop $WEB
 	fleet_stop
 	rabbitmq_stop
 }
@@ -75,11 +66,9 @@ EOS
 chmod -R go+rX "$SRC"
 
 for n in $WEB; do
-	d=$FLEET_DIR/$n
-	mkdir -p "$d/apps" "$d/scan" "$d/sup" "$d/nodes" "$d/cron"
-	chmod 0755 "$d" "$d/apps"
+	dp_node "$n:web"
 	port=$(rabbitmq_free_port)
-	cat >"$d/nodes/demo.conf" <<EOS
+	cat >"$FLEET_DIR/$n/nodes/demo.conf" <<EOS
 [env]
 NAME = $n
 PORT = $port
@@ -95,34 +84,9 @@ port = %(PORT)
 check = on
 timeout = 20s
 EOS
-	chmod 0644 "$d/nodes/demo.conf"
-	runsvdir -P "$d/scan" </dev/null >/dev/null 2>&1 &
-	TREES="$TREES $!"
-	FLEET_EXTRA_CONF="[apps]
-dir = $d/apps
-node_dir = $d/nodes
-service_manager = runit
-service_dir = $d/scan
-supervise_dir = $d/sup
-cron_dir = $d/cron
-svwait = $SVWAIT
-start_timeout = 30s
-start_grace = 500ms"
-	fleet_start "$n:web" || { echo "Bail out! $n did not start"; exit 99; }
+	chmod 0644 "$FLEET_DIR/$n/nodes/demo.conf"
 done
-cat >"$FLEET_DIR/client.conf" <<EOF
-broker = $RABBITMQ_URL
-key = $FLEET_DIR/alice.key
-certificate = $FLEET_DIR/alice.crt
-ca = $FLEET_DIR/ca.pub
-timeout = 60s
-discovery_timeout = 2s
-ddl_dir = $top_srcdir/schemas/ddl
-cache = $FLEET_DIR/cache/nodes.json
-EOF
-METACTL_CONFIG=$FLEET_DIR/client.conf
-export METACTL_CONFIG
-"$M" find --refresh --no-cache >/dev/null 2>&1
+dp_client
 dp_current_of() { readlink "$FLEET_DIR/$1/apps/demo/current" | sed 's|^releases/||'; }
 
 "$M" deploy demo v1 --batch 2 --np >"$FLEET_DIR/v1.out" 2>&1
