@@ -161,9 +161,12 @@ EXTRA_DIST += tests/integration/lbreg_haproxy.sh tests/lbreg/lib.sh \
 	tests/integration/lbreg_deploy.sh tests/integration/lbreg_fleet.sh \
 	tests/lbreg/httpd.py tests/lbreg/stream.py
 # The shipped lbreg.policy (etc/policy) does what its comments say; bash
-# completes the agent, its actions and its apps.
-SCRIPT_TESTS += tests/lbreg_policy.sh tests/lbreg_completion.sh
-EXTRA_DIST += tests/lbreg_policy.sh tests/lbreg_completion.sh
+# completes the agent, its actions and its apps; metactl-connwait counts
+# and waits out a real server's connections.
+SCRIPT_TESTS += tests/lbreg_policy.sh tests/lbreg_completion.sh \
+	tests/lbreg_connwait.sh
+EXTRA_DIST += tests/lbreg_policy.sh tests/lbreg_completion.sh \
+	tests/lbreg_connwait.sh
 UNIT_TESTS += tests/unit/test_lbreg
 check_PROGRAMS += tests/unit/test_lbreg
 tests_unit_test_lbreg_SOURCES = tests/unit/test_lbreg.c $(TESTUTIL)

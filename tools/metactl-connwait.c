@@ -81,8 +81,12 @@ resolve(const char *addr, const char *port, struct end *want)
 		return -1;
 	memset(want, 0, sizeof(*want));
 	want->port = (unsigned int)p;
-	if (getaddrinfo(addr, NULL, &hints, &res) != 0)
-		return -1;
+	hints.ai_family = AF_INET;
+	if (getaddrinfo(addr, NULL, &hints, &res) != 0) {
+		hints.ai_family = AF_INET6;
+		if (getaddrinfo(addr, NULL, &hints, &res) != 0)
+			return -1;
+	}
 	if (res->ai_family == AF_INET) {
 		struct sockaddr_in *s = (struct sockaddr_in *)res->ai_addr;
 
