@@ -458,7 +458,7 @@ action_spawn(struct action_ctx *ctx, const struct spawn_options *o,
 	    .input_len = o != NULL ? o->input_len : 0,
 	    .out_max = d->conf.output_max,
 	    .err_max = d->conf.output_max,
-	    .dry_run = ctx->dry_run,
+	    .dry_run = ctx->dry_run && !(o != NULL && o->dry_run_too),
 	    .what = what,
 	};
 	int r;
@@ -482,7 +482,7 @@ action_spawn(struct action_ctx *ctx, const struct spawn_options *o,
 		return r;
 	}
 	LIST_INSERT_HEAD(&ctx->runs, run, entry);
-	if (ctx->dry_run) {
+	if (p.dry_run) {
 		json_t *a = json_array();
 
 		for (size_t i = 0; o->argv[i] != NULL; i++)

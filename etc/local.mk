@@ -28,7 +28,8 @@ edit_sample = sed \
 	-e 's|/usr/local/libexec|$(libexecdir)|g'
 
 sample_files = metactld.conf client.conf facts.yaml classes.txt
-sample_policies = default.policy groups rpcutil.policy service.policy
+sample_policies = default.policy groups rpcutil.policy service.policy \
+	lbreg.policy
 examplesdir = $(docdir)/examples
 confdir = $(sysconfdir)/metactl
 policydir = $(confdir)/policy

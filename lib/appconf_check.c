@@ -419,6 +419,34 @@ static const char *const health_keys[] = {"url", "command", "timeout", NULL};
 	"timeout, file, reload"
 static const char *const lb_keys[] = {"type", "socket", "backend", "server",
     "address", "port", "weight", "check", "timeout", "file", "reload", NULL};
+/* Keys that would set a health-check path of the app's own. */
+static const char *const lb_path_keys[] = {"check_path", "check_url",
+    "check_uri", "health_path", "httpchk", "path", NULL};
+
+/*
+ * [lb]: a health-check path of its own cannot be honoured (HAProxy 2.6's
+ * "add server" takes no httpchk path: a runtime-added server is checked
+ * with its backend's "option httpchk"), so such a key says so rather
+ * than pass for a mistyped one.
+ */
+static int
+check_lb(struct check *ck)
+{
+	for (size_t i = 0; i < config_nkeys(ck->a->c, ck->sec); i++) {
+		const char *k = config_key(ck->a->c, ck->sec, i);
+
+		if (word_index(k, lb_path_keys) >= 0)
+			return cerr(ck, k, -1,
+			    "[lb] %s: a health-check path per server cannot "
+			    "be honoured (HAProxy cannot set one on a server "
+			    "added at run time); with check = on the server "
+			    "gets its backend's check: set the path there "
+			    "(option httpchk GET PATH)",
+			    k);
+	}
+	return check_fixed(ck, lb_keys, LB_KEYS_TEXT);
+}
+
 /* The sandbox agent's (plugins/sandbox/sbxconf.h checks the values). */
 static const char *const net_keys[] = {
     "ip", "address", "name", "enabled", NULL};
@@ -475,7 +503,7 @@ check_section(struct check *ck)
 	if (strcmp(ck->sec, "health") == 0)
 		return check_fixed(ck, health_keys, "url, command, timeout");
 	if (strcmp(ck->sec, "lb") == 0)
-		return check_fixed(ck, lb_keys, LB_KEYS_TEXT);
+		return check_lb(ck);
 	if (strcmp(ck->sec, "sandbox.net") == 0)
 		return check_fixed(ck, net_keys, "ip, address, name, enabled");
 	if (strcmp(ck->sec, "sandbox.dns") == 0)

@@ -6,7 +6,7 @@
 # Directory Variables").
 man_MANS = man/metactl.1 man/metactl.conf.5 man/metactl-policy.5 \
 	man/metactl-app.5 man/metactld.8 man/metactld.conf.5 \
-	man/metactl-svwait.8 man/metactl-lbctl.8
+	man/metactl-svwait.8 man/metactl-lbctl.8 man/metactl-connwait.8
 EXTRA_DIST += $(man_MANS:=.in)
 CLEANFILES += $(man_MANS)
 
@@ -30,6 +30,7 @@ man/metactld.8: $(srcdir)/man/metactld.8.in
 man/metactld.conf.5: $(srcdir)/man/metactld.conf.5.in
 man/metactl-svwait.8: $(srcdir)/man/metactl-svwait.8.in
 man/metactl-lbctl.8: $(srcdir)/man/metactl-lbctl.8.in
+man/metactl-connwait.8: $(srcdir)/man/metactl-connwait.8.in
 
 # What a build's pages say about its directories.
 SCRIPT_TESTS += tests/man_paths.sh

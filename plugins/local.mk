@@ -150,15 +150,23 @@ plugins_libplugins_a_SOURCES += \
 	plugins/lbreg/lbreg.c plugins/lbreg/lbreg.h \
 	plugins/lbreg/lb.c plugins/lbreg/lb.h
 dist_ddl_DATA += schemas/ddl/lbreg.json
-pkglibexec_PROGRAMS += tools/metactl-lbctl
+pkglibexec_PROGRAMS += tools/metactl-lbctl tools/metactl-connwait
 tools_metactl_lbctl_SOURCES = tools/metactl-lbctl.c
+tools_metactl_connwait_SOURCES = tools/metactl-connwait.c
 INTEGRATION_TESTS += tests/integration/lbreg_haproxy.sh \
 	tests/integration/lbreg_restart.sh tests/integration/lbreg_nginx.sh \
-	tests/integration/lbreg_deploy.sh
+	tests/integration/lbreg_deploy.sh tests/integration/lbreg_fleet.sh
 EXTRA_DIST += tests/integration/lbreg_haproxy.sh tests/lbreg/lib.sh \
 	tests/integration/lbreg_restart.sh tests/integration/lbreg_nginx.sh \
-	tests/integration/lbreg_deploy.sh \
+	tests/integration/lbreg_deploy.sh tests/integration/lbreg_fleet.sh \
 	tests/lbreg/httpd.py tests/lbreg/stream.py
+# The shipped lbreg.policy (etc/policy) does what its comments say; bash
+# completes the agent, its actions and its apps; metactl-connwait counts
+# and waits out a real server's connections.
+SCRIPT_TESTS += tests/lbreg_policy.sh tests/lbreg_completion.sh \
+	tests/lbreg_connwait.sh
+EXTRA_DIST += tests/lbreg_policy.sh tests/lbreg_completion.sh \
+	tests/lbreg_connwait.sh
 UNIT_TESTS += tests/unit/test_lbreg
 check_PROGRAMS += tests/unit/test_lbreg
 tests_unit_test_lbreg_SOURCES = tests/unit/test_lbreg.c $(TESTUTIL)

@@ -154,13 +154,17 @@ struct spawn_options {
 	const char *input; /* copied; written to stdin, then closed */
 	size_t input_len;
 	int timeout_ms; /* 0: [limits] action_timeout */
+	int dry_run_too; /* runs under dry-run as well: only for a program
+			    that changes no state, at most a cache (the
+			    deploy agent's fetch of a tag into its
+			    repository cache, to read the tag's .metactl) */
 };
 
 /*
  * Runs a program in its own process group without a shell; stdout and
  * stderr are each captured up to [limits] output_size. Under dry-run the
- * program is not started: the argv is recorded for the reply's "commands"
- * list and cb gets exit status 0 and empty output. cb runs from the event
+ * program is not started (unless dry_run_too): the argv is recorded for
+ * the reply's "commands" list and cb gets exit status 0 and empty output. cb runs from the event
  * loop, never before action_spawn() returns. Returns 0 or a negative code
  * (cb is then never called).
  */

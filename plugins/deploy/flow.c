@@ -30,6 +30,9 @@ static const char *const run_path[] = {
 static void do_switch(struct dep *q);
 static void rollback_after(struct dep *q);
 static void lb_ready(struct dep *q);
+static void run_fetch(
+    struct dep *q, char **argv, char **env, action_spawn_cb cb, int cache);
+static char **fetch_env(void);
 
 static int
 exists(const char *path)
@@ -423,17 +426,57 @@ rollback_after(struct dep *q)
 		rolled(q, 0);
 }
 
-/* Loads the release at its final place and goes on with the switch. */
+/* Loads the release, its app layer from app_layer (NULL: its directory's
+ * .metactl), and goes on with the switch. */
 static void
-load_and_switch(struct dep *q)
+switch_to(struct dep *q, const struct appconf_src *app_layer)
 {
 	char dir[4300];
 	struct error err;
 
 	dep_path(q, dir, sizeof(dir), "rel", q->tag);
 	error_init(&err, q->app);
-	release_clear(&q->rel);
-	if (!exists(dir) && action_dry_run(q->ctx)) {
+	if (release_load_from(&q->node, q->node_dir, q->app, q->tag, dir,
+		app_layer, q->site, q->site_len, &q->rel, &err) < 0) {
+		error_format(&err, q->why, sizeof(q->why));
+		fail_before(q, STATUS_INVALID_DATA);
+		return;
+	}
+	do_switch(q);
+}
+
+/*
+ * Under dry_run, the tag's .metactl as git read it from the repository
+ * cache: the release is loaded from it, so that the plan goes on with
+ * the switch, the restart and the [lb] steps the release would have.
+ */
+static void
+shown(struct action_ctx *ctx, const struct spawn_result *r, void *arg)
+{
+	struct dep *q = arg;
+	char name[300];
+	struct appconf_src src = {.path = name, .text = r->out};
+
+	(void)ctx;
+	if (r->exit_status != 0 || r->term_signal != 0 || r->timed_out ||
+	    r->out_truncated) {
+		spawn_why(r, q->why, sizeof(q->why));
+		fail_before(q, STATUS_ABORTED);
+		return;
+	}
+	src.len = r->out_len;
+	snprintf(name, sizeof(name), "%s:.metactl", q->tag);
+	switch_to(q, &src);
+}
+
+/* A dry run whose release is not on the node: git reads its .metactl
+ * from the cache, or a note says what would follow (Subversion). */
+static void
+dry_unfetched(struct dep *q)
+{
+	char cache[4300];
+
+	if (scm_is_svn(q->url) || q->url[0] == '\0') {
 		json_array_append_new(q->dry,
 		    json_pack("{s:s}", "note",
 			"switch and restart of the daemons the release's "
@@ -441,13 +484,24 @@ load_and_switch(struct dep *q)
 		finish(q);
 		return;
 	}
-	if (release_load(&q->node, q->node_dir, q->app, q->tag, dir, q->site,
-		q->site_len, &q->rel, &err) < 0) {
-		error_format(&err, q->why, sizeof(q->why));
-		fail_before(q, STATUS_INVALID_DATA);
+	dep_path(q, cache, sizeof(cache), "repo.git", q->tag);
+	run_fetch(
+	    q, scm_show_argv(cache, q->tag, ".metactl"), fetch_env(), shown, 1);
+}
+
+/* Loads the release at its final place and goes on with the switch. */
+static void
+load_and_switch(struct dep *q)
+{
+	char dir[4300];
+
+	dep_path(q, dir, sizeof(dir), "rel", q->tag);
+	release_clear(&q->rel);
+	if (!exists(dir) && action_dry_run(q->ctx)) {
+		dry_unfetched(q);
 		return;
 	}
-	do_switch(q);
+	switch_to(q, NULL);
 }
 
 /* Stores the request's site layer as the release's (none: the stored
@@ -595,14 +649,19 @@ checked_out(struct action_ctx *ctx, const struct spawn_result *r, void *arg)
 
 /*
  * Runs a step of the fetch (argv, env: NULL out of memory; both freed) in
- * the state directory; answers q when it cannot start.
+ * the state directory, or with cache, a step on the repository cache
+ * alone that runs under dry_run too (dep_spawn_cache()); answers q when
+ * it cannot start.
  */
 static void
-run_fetch(struct dep *q, char **argv, char **env, action_spawn_cb cb)
+run_fetch(struct dep *q, char **argv, char **env, action_spawn_cb cb, int cache)
 {
+	const char *const *a = (const char *const *)argv;
+	const char *const *e = (const char *const *)env;
+
 	if (argv == NULL || env == NULL ||
-	    dep_spawn(q, (const char *const *)argv, (const char *const *)env,
-		q->state, FETCH_TIMEOUT_MS, cb) < 0) {
+	    (cache ? dep_spawn_cache(q, a, e, FETCH_TIMEOUT_MS, cb)
+		   : dep_spawn(q, a, e, q->state, FETCH_TIMEOUT_MS, cb)) < 0) {
 		if (q->why[0] == '\0')
 			snprintf(q->why, sizeof(q->why), "out of memory");
 		fail_before(q, STATUS_UNKNOWN_ERROR);
@@ -649,7 +708,7 @@ fetched(struct action_ctx *ctx, const struct spawn_result *r, void *arg)
 	if (!action_dry_run(q->ctx))
 		unlink(index);
 	run_fetch(q, scm_checkout_argv(cache, newdir, q->tag),
-	    scm_env_index(index), checked_out);
+	    scm_env_index(index), checked_out, 0);
 }
 
 static void
@@ -666,7 +725,7 @@ fetch(struct action_ctx *ctx, const struct spawn_result *r, void *arg)
 	}
 	dep_path(q, cache, sizeof(cache), "repo.git", q->tag);
 	run_fetch(
-	    q, scm_fetch_argv(cache, q->url, q->tag), fetch_env(), fetched);
+	    q, scm_fetch_argv(cache, q->url, q->tag), fetch_env(), fetched, 1);
 }
 
 /* The [daemon.NAME] sections of c name daemons the names table allows
@@ -760,7 +819,7 @@ fetch_svn(struct dep *q)
 	}
 	plan_clear(&p);
 	run_fetch(q, scm_svn_export_argv(q->url, q->tag, newdir), fetch_env(),
-	    checked_out);
+	    checked_out, 0);
 }
 
 void
@@ -817,7 +876,7 @@ flow_deploy(struct dep *q)
 		fetch(q->ctx, &ok, q);
 		return;
 	}
-	run_fetch(q, scm_init_argv(cache), fetch_env(), fetch);
+	run_fetch(q, scm_init_argv(cache), fetch_env(), fetch, 1);
 }
 
 void

@@ -36,6 +36,16 @@ release_load(const struct svc_node *n, const char *node_dir, const char *app,
     const char *tag, const char *dir, const char *site, size_t len,
     struct release *rel, struct error *err)
 {
+	return release_load_from(
+	    n, node_dir, app, tag, dir, NULL, site, len, rel, err);
+}
+
+int
+release_load_from(const struct svc_node *n, const char *node_dir,
+    const char *app, const char *tag, const char *dir,
+    const struct appconf_src *app_layer, const char *site, size_t len,
+    struct release *rel, struct error *err)
+{
 	struct appconf_src src[APPCONF_NLAYERS];
 	char app_path[4200], site_path[4200], node_path[4200];
 	int r;
@@ -49,6 +59,8 @@ release_load(const struct svc_node *n, const char *node_dir, const char *app,
 	    n->apps_dir, app, tag);
 	snprintf(node_path, sizeof(node_path), "%s/%s.conf", node_dir, app);
 	src[APPCONF_APP].path = app_path;
+	if (app_layer != NULL)
+		src[APPCONF_APP] = *app_layer;
 	src[APPCONF_SITE].path = site_path;
 	src[APPCONF_SITE].text = site;
 	src[APPCONF_SITE].len = len;

@@ -37,6 +37,12 @@ struct release {
 int release_load(const struct svc_node *n, const char *node_dir,
     const char *app, const char *tag, const char *dir, const char *site,
     size_t len, struct release *rel, struct error *err);
+/* The same with the app layer from app_layer (NULL: dir/.metactl), such
+ * as the text of a tag's .metactl read from the repository cache. */
+int release_load_from(const struct svc_node *n, const char *node_dir,
+    const char *app, const char *tag, const char *dir,
+    const struct appconf_src *app_layer, const char *site, size_t len,
+    struct release *rel, struct error *err);
 void release_clear(struct release *rel);
 
 /* Appends the steps that put rel in place (crontab, definitions, restart

@@ -287,14 +287,16 @@ dep_files(struct dep *q, const struct plan *p)
 	return 0;
 }
 
-int
-dep_spawn(struct dep *q, const char *const *argv, const char *const *env,
-    const char *cwd, long long timeout_ms, action_spawn_cb cb)
+/* dep_spawn(); too: it runs under dry_run as well, listed with a note. */
+static int
+spawn(struct dep *q, const char *const *argv, const char *const *env,
+    const char *cwd, long long timeout_ms, action_spawn_cb cb, int too)
 {
 	struct spawn_options o = {.argv = argv,
 	    .env = env,
 	    .cwd = cwd,
-	    .timeout_ms = (int)timeout_ms};
+	    .timeout_ms = (int)timeout_ms,
+	    .dry_run_too = too};
 	json_t *a = json_array();
 	int r;
 
@@ -302,14 +304,31 @@ dep_spawn(struct dep *q, const char *const *argv, const char *const *env,
 		json_array_append_new(a, json_string(argv[i]));
 	if (action_dry_run(q->ctx))
 		json_array_append_new(q->dry,
-		    json_pack("{s:o,s:s,s:s}", "run", a, "cwd",
-			cwd != NULL ? cwd : "/", "what", q->step));
+		    json_pack("{s:o,s:s,s:s,s:s?}", "run", a, "cwd",
+			cwd != NULL ? cwd : "/", "what", q->step, "note",
+			too ? "run under dry_run too: it writes only the "
+			      "repository cache, not the app's state"
+			    : NULL));
 	else
 		json_decref(a);
 	if ((r = action_spawn(q->ctx, &o, cb, q)) < 0)
 		snprintf(q->why, sizeof(q->why), "%s: cannot run %s: %s",
 		    q->step, argv[0], error_str(r));
 	return r;
+}
+
+int
+dep_spawn(struct dep *q, const char *const *argv, const char *const *env,
+    const char *cwd, long long timeout_ms, action_spawn_cb cb)
+{
+	return spawn(q, argv, env, cwd, timeout_ms, cb, 0);
+}
+
+int
+dep_spawn_cache(struct dep *q, const char *const *argv, const char *const *env,
+    long long timeout_ms, action_spawn_cb cb)
+{
+	return spawn(q, argv, env, "/", timeout_ms, cb, 1);
 }
 
 static void

@@ -74,6 +74,11 @@ int dep_files(struct dep *q, const struct plan *p);
 /* Runs argv (under dry_run: lists it); cb gets the result. */
 int dep_spawn(struct dep *q, const char *const *argv, const char *const *env,
     const char *cwd, long long timeout_ms, action_spawn_cb cb);
+/* The same for git on the repository cache (APPS/APP/state/repo.git)
+ * alone, in "/": run under dry_run too, so that a dry run can read the
+ * .metactl of a tag not fetched yet; listed with a note saying so. */
+int dep_spawn_cache(struct dep *q, const char *const *argv,
+    const char *const *env, long long timeout_ms, action_spawn_cb cb);
 /* Performs q->plan; cont(q, ok) afterwards, q->why set on failure. */
 int dep_plan(struct dep *q, dep_cb cont);
 

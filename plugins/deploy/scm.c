@@ -188,3 +188,14 @@ scm_checkout_argv(const char *cache, const char *worktree, const char *tag)
 	snprintf(ref, sizeof(ref), "refs/tags/%s", tag);
 	return git_argv(w);
 }
+
+char **
+scm_show_argv(const char *cache, const char *tag, const char *path)
+{
+	char gitdir[4200], obj[4400];
+	const char *w[] = {gitdir, "cat-file", "blob", obj, NULL};
+
+	snprintf(gitdir, sizeof(gitdir), "--git-dir=%s", cache);
+	snprintf(obj, sizeof(obj), "refs/tags/%s:%s", tag, path);
+	return git_argv(w);
+}

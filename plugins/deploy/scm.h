@@ -45,5 +45,7 @@ char **scm_init_argv(const char *cache);
 char **scm_fetch_argv(const char *cache, const char *url, const char *tag);
 char **scm_checkout_argv(
     const char *cache, const char *worktree, const char *tag);
+/* git cat-file: the file path of tag, from the cache, on stdout. */
+char **scm_show_argv(const char *cache, const char *tag, const char *path);
 
 #endif

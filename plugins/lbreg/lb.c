@@ -87,18 +87,18 @@ lb_file(const struct config *c, struct lb_conf *lb, struct error *err)
 	return 0;
 }
 
-/* metactl-lbctl lives beside metactl-svwait (pkglibexecdir). */
+/* The helpers live beside metactl-svwait (pkglibexecdir). */
 static void
-lbctl_path(const struct node_info *node, char *buf, size_t size)
+helper_path(
+    const struct node_info *node, const char *name, char *buf, size_t size)
 {
 	const char *sv = node->apps != NULL ? node->apps->svwait : NULL;
 	const char *slash = sv != NULL ? strrchr(sv, '/') : NULL;
 
 	if (slash == NULL)
-		snprintf(buf, size, "metactl-lbctl");
+		snprintf(buf, size, "%s", name);
 	else
-		snprintf(
-		    buf, size, "%.*s/metactl-lbctl", (int)(slash - sv), sv);
+		snprintf(buf, size, "%.*s/%s", (int)(slash - sv), sv, name);
 }
 
 /*
@@ -119,8 +119,6 @@ lb_where(const struct appconf *a, const struct node_info *node,
 	lb->address = config_get(c, "lb", "address");
 	snprintf(lb->server, sizeof(lb->server), "%s",
 	    s != NULL ? s : node->identity);
-	if (s != NULL && lb->address != NULL)
-		return 0;
 	if ((sb = malloc(sizeof(*sb))) == NULL)
 		return -ENOMEM;
 	if (sbx_from_conf(a, appconf_app(a), node->identity, sb, err) < 0)
@@ -130,6 +128,9 @@ lb_where(const struct appconf *a, const struct node_info *node,
 		    sb->dns            ? sb->dnsname
 			: name != NULL ? name
 				       : node->identity);
+	if (r == 0 && sb->enabled)
+		snprintf(
+		    lb->netns, sizeof(lb->netns), "/run/netns/%s", sb->netns);
 	if (r == 0 && lb->address == NULL && sb->enabled) {
 		snprintf(lb->ip, sizeof(lb->ip), "%s", sb->ip);
 		lb->address = lb->ip;
@@ -162,7 +163,9 @@ lb_conf_get(const struct appconf *a, const struct node_info *node,
 		return r;
 	if (!word_ok(lb->address))
 		return lb_err(c, "address", err, "an IP address or host name");
-	lbctl_path(node, lb->lbctl, sizeof(lb->lbctl));
+	helper_path(node, "metactl-lbctl", lb->lbctl, sizeof(lb->lbctl));
+	helper_path(
+	    node, "metactl-connwait", lb->connwait, sizeof(lb->connwait));
 	if ((r = lb_numbers(c, lb, err)) < 0)
 		return r;
 	return lb->type == LB_HAPROXY ? lb_haproxy(c, lb, err)
@@ -288,9 +291,41 @@ haproxy_plan(const struct lb_conf *lb, enum lb_op op, struct plan *p)
 }
 
 /*
+ * metactl-connwait on the server's address and port (and the sandbox's
+ * network namespace): its connections counted (LB_STATUS), or waited
+ * for until none is left.
+ */
+static int
+connwait_plan(const struct lb_conf *lb, enum lb_op op, struct plan *p)
+{
+	struct strv sv = STRV_INIT;
+	char port[32], ms[32], w[600];
+	int r;
+
+	snprintf(port, sizeof(port), "%lld", lb->port);
+	snprintf(ms, sizeof(ms), "%lld", lb->timeout_ms);
+	snprintf(w, sizeof(w), "%s established connections to %s:%lld",
+	    op == LB_STATUS ? "count the" : "wait until no", lb->address,
+	    lb->port);
+	r = pushv(&sv, lb->connwait, lb->address, port, NULL);
+	if (r == 0 && lb->netns[0] != '\0')
+		r = pushv(&sv, "--netns", lb->netns, NULL);
+	if (r == 0)
+		r = op == LB_STATUS ? pushv(&sv, "--count", NULL)
+				    : pushv(&sv, "--wait-idle", ms, NULL);
+	if (r == 0)
+		r = plan_run(p, (const char *const *)sv.v,
+		    (int)(lb->timeout_ms + LB_WAIT_SLACK_MS),
+		    op == LB_STATUS ? PLAN_OUTPUT : 0, w);
+	strv_clear(&sv);
+	return r;
+}
+
+/*
  * The server-list file: one line, "server ADDRESS:PORT weight=W;", with
  * " down" before the ';' while drained (nginx's upstream syntax; include
- * it inside an upstream block).
+ * it inside an upstream block). A drain or a deregister then waits for
+ * the server's connections to end.
  */
 static int
 file_plan(
@@ -301,7 +336,7 @@ file_plan(
 	int r;
 
 	if (op == LB_STATUS)
-		return 0;
+		return connwait_plan(lb, op, p);
 	snprintf(text, sizeof(text), "server %s:%lld weight=%lld%s;\n",
 	    lb->address, lb->port, lb->weight > 0 ? lb->weight : 1,
 	    op == LB_DRAIN ? " down" : "");
@@ -315,7 +350,31 @@ file_plan(
 	snprintf(w, sizeof(w), "reload the load balancer after %s", lb->file);
 	r = plan_run(p, (const char *const *)argv, 0, 0, w);
 	strv_free(argv);
+	if (r == 0 && (op == LB_DRAIN || op == LB_DEREGISTER))
+		r = connwait_plan(lb, op, p);
 	return r;
+}
+
+int
+lb_file_status(const struct lb_conf *lb, json_t *st)
+{
+	char want[300], line[512];
+	int listed = 0, down = 0;
+	FILE *f = fopen(lb->file, "re");
+
+	snprintf(want, sizeof(want), "server %s:%lld ", lb->address, lb->port);
+	while (f != NULL && !listed && fgets(line, sizeof(line), f) != NULL)
+		if (strncmp(line, want, strlen(want)) == 0) {
+			listed = 1;
+			down = strstr(line, " down;") != NULL;
+		}
+	if (f != NULL)
+		fclose(f);
+	if (json_object_set_new(st, "file", json_string(lb->file)) < 0 ||
+	    json_object_set_new(st, "listed", json_boolean(listed)) < 0 ||
+	    json_object_set_new(st, "down", json_boolean(down)) < 0)
+		return -ENOMEM;
+	return 0;
 }
 
 int

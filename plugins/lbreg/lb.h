@@ -8,7 +8,10 @@
  *            RUN step, so that the agent never blocks on the socket and a
  *            dry_run lists the exact runtime-API lines in its argv;
  *   file     a server-list file written atomically in a fixed format, then
- *            the configured reload command (nginx and others).
+ *            the configured reload command (nginx and others); a drain
+ *            then waits, through the helper metactl-connwait, until no
+ *            established TCP connection to the server is left on the
+ *            node.
  *
  * The lbreg agent uses these for its actions; the service agent's restart
  * and the deploy agent drain an app that has [lb] first and register it
@@ -29,7 +32,8 @@ enum lb_op {
 	LB_DRAIN, /* drain, then wait until no session is left; nothing
 		     when the server is not registered */
 	LB_DEREGISTER, /* maint, no session left, delete */
-	LB_STATUS /* what the load balancer says (haproxy only) */
+	LB_STATUS /* what the load balancer says (haproxy), what the
+		     server-list file and the node's connections say (file) */
 };
 
 enum lb_type {
@@ -52,7 +56,9 @@ struct lb_conf {
 	long long timeout_ms; /* a drain or a ready wait, default 30s */
 	const char *file; /* file: the server-list file */
 	const char *reload; /* file: the reload command, split */
-	char lbctl[4096]; /* the helper */
+	char netns[128]; /* the sandbox's network namespace, or "" */
+	char lbctl[4096]; /* the helpers */
+	char connwait[4096];
 };
 
 /* Default of [lb] socket: Debian's haproxy.cfg. */
@@ -68,6 +74,13 @@ int lb_conf_get(const struct appconf *c, const struct node_info *node,
 /* Appends op's steps to p: 0, -ENOMEM, -EINVAL (err: the reload command). */
 int lb_plan(
     const struct lb_conf *lb, enum lb_op op, struct plan *p, struct error *err);
+
+/*
+ * What the server-list file says of lb's server, into st (the file
+ * backend's status): "file", "listed" (the file has the server's line)
+ * and "down" (the line marks it down). 0 or -ENOMEM.
+ */
+int lb_file_status(const struct lb_conf *lb, json_t *st);
 
 /*
  * For the service and deploy agents: appends op's steps when c has [lb].

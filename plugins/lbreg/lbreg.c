@@ -72,11 +72,16 @@ performed(
 		done(ctx, q, STATUS_ABORTED, why, NULL);
 		return;
 	}
-	if (q->op == LB_STATUS && q->lb.type == LB_HAPROXY) {
-		if ((st = json_loads(out, 0, NULL)) == NULL) {
+	if (q->op == LB_STATUS) {
+		if ((st = json_loads(out, 0, NULL)) == NULL ||
+		    (q->lb.type == LB_FILE && lb_file_status(&q->lb, st) < 0)) {
+			json_decref(st);
 			json_decref(data);
 			done(ctx, q, STATUS_UNKNOWN_ERROR,
-			    "cannot read metactl-lbctl's answer", NULL);
+			    q->lb.type == LB_FILE
+				? "cannot read metactl-connwait's answer"
+				: "cannot read metactl-lbctl's answer",
+			    NULL);
 			return;
 		}
 		json_object_set_new(data, "status", st);

@@ -14,6 +14,14 @@
 #   dp_current APP          the tag APPS/APP/current names
 #   dp_pid APP              the pid of APP's daemon "web" (runit's own)
 #   dp_runs PID TAG         the process runs release TAG's daemon
+# For a fleet over a broker, each node with its own apps directory
+# (FLEET_DIR/NAME/apps, node layers in FLEET_DIR/NAME/nodes) and runit
+# tree:
+#   dp_node NAME[:ROLE]     makes its directories, starts its tree and the
+#                           agent (bails out when it does not start)
+#   dp_nodes_stop NAME...   stops their trees and waits for their daemons
+#   dp_client               FLEET_DIR/client.conf for alice over the broker
+#                           (METACTL_CONFIG), and a first discovery by $M
 . "$top_srcdir/tests/lib/rabbitmq.sh"
 . "$top_srcdir/tests/lib/fleet.sh"
 backend=runit
@@ -73,3 +81,53 @@ dp_pid() { sv status "$SCAN/metactl-$1-web" | sed -n 's/^run: [^(]*(pid \([0-9]*
 
 dp_runs() { [ -n "$1" ] && kill -0 "$1" 2>/dev/null &&
 	tr '\0' ' ' <"/proc/$1/cmdline" | grep -q "sleep 10000${2#v}"; }
+
+DP_TREES=
+
+dp_node() {
+	_d_n=${1%%:*}
+	_d=$FLEET_DIR/$_d_n
+	mkdir -p "$_d/apps" "$_d/scan" "$_d/sup" "$_d/nodes" "$_d/cron"
+	chmod 0755 "$_d" "$_d/apps"
+	runsvdir -P "$_d/scan" </dev/null >/dev/null 2>&1 &
+	DP_TREES="$DP_TREES $!"
+	FLEET_EXTRA_CONF="[apps]
+dir = $_d/apps
+node_dir = $_d/nodes
+service_manager = runit
+service_dir = $_d/scan
+supervise_dir = $_d/sup
+cron_dir = $_d/cron
+svwait = $SVWAIT
+start_timeout = 30s
+start_grace = 500ms"
+	fleet_start "$1" || { echo "Bail out! $_d_n did not start"; exit 99; }
+}
+
+dp_nodes_stop() {
+	for _d_p in $DP_TREES; do
+		kill -HUP "$_d_p" 2>/dev/null
+		wait "$_d_p" 2>/dev/null
+	done
+	for _d_n in "$@"; do
+		for _d in "$FLEET_DIR/$_d_n/sup"/*/; do
+			[ -d "$_d" ] && "$SVWAIT" --timeout 20000 gone "$_d"
+		done
+	done
+}
+
+dp_client() {
+	cat >"$FLEET_DIR/client.conf" <<EOF
+broker = $RABBITMQ_URL
+key = $FLEET_DIR/alice.key
+certificate = $FLEET_DIR/alice.crt
+ca = $FLEET_DIR/ca.pub
+timeout = 60s
+discovery_timeout = 2s
+ddl_dir = $top_srcdir/schemas/ddl
+cache = $FLEET_DIR/cache/nodes.json
+EOF
+	METACTL_CONFIG=$FLEET_DIR/client.conf
+	export METACTL_CONFIG
+	"$M" find --refresh --no-cache >/dev/null 2>&1
+}

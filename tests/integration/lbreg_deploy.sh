@@ -4,7 +4,8 @@
 # registers the app's server once the release is up and healthy, the next
 # one drains it with the restart and makes it ready after the health
 # check, and a deploy that fails rolls back and leaves the
-# server drained, saying so.
+# server drained, saying so. A dry run of a tag not fetched yet shows the
+# runtime-API lines without changing the app's tree.
 . "$top_srcdir/tests/lib/tap.sh"
 . "$top_srcdir/tests/deploy/lib.sh"
 . "$top_srcdir/tests/lbreg/lib.sh"
@@ -23,6 +24,25 @@ fleet_start n1 || { echo "Bail out! the agent did not start"; exit 99; }
 out=$(dep deploy app=demo tag=v1 site="$SITE")
 check "the first deploy answers OK" [ "$(echo "$out" | field statuscode)" = 0 ]
 check "it registered the server in HAProxy" [ "$(lb_state n1)" = "no check" ]
+
+# A dry run of a tag not fetched yet: git fetches it into the repository
+# cache (and nothing else) to read its .metactl, so the plan shows the
+# runtime-API lines around the restart; the app's tree is left as it was.
+tree() { find "$APPS/demo" -path "$APPS/demo/state/repo.git" -prune -o \
+    -printf '%p %y %s %T@ %m\n' | sort; }
+before=$(tree)
+out=$(dep -D deploy app=demo tag=v2 site="$SITE")
+check "a dry run of a deploy answers OK" [ "$(echo "$out" | field statuscode)" = 0 ]
+plan=$(echo "$out" | field data.plan)
+check "its plan drains the server first" \
+    sh -c 'echo "$1" | grep -qF "set server app/n1 state drain"' - "$plan"
+check "its plan makes the server ready after the restart" \
+    sh -c 'echo "$1" | grep -qF "set server app/n1 state ready"' - "$plan"
+check "its plan says the fetch writes only the repository cache" \
+    sh -c 'echo "$1" | grep -q "writes only the repository cache"' - "$plan"
+check "the dry run left the app's tree as it was" [ "$(tree)" = "$before" ]
+check "the dry run left the server in the pool" [ "$(lb_state n1)" = "no check" ]
+check "the dry run fetched nothing into releases" [ ! -e "$APPS/demo/releases/v2" ]
 
 out=$(dep deploy app=demo tag=v2 site="$SITE")
 check "a deploy answers OK" [ "$(echo "$out" | field statuscode)" = 0 ]

@@ -18,18 +18,9 @@ done
 [ -x "$SVWAIT" ] || skip_all "metactl-svwait not built"
 M="$top_builddir/orchestrator/metactl"
 NODES="n1 n2 n3 n4 n5 n6"
-TREES=
 
 cleanup() {
-	for p in $TREES; do
-		kill -HUP "$p" 2>/dev/null
-		wait "$p" 2>/dev/null
-	done
-	for n in $NODES; do
-		for d in "$FLEET_DIR/$n/sup"/*/; do
-			[ -d "$d" ] && "$SVWAIT" --timeout 20000 gone "$d"
-		done
-	done
+	dp_nodes_stop $NODES
 	fleet_stop
 	rabbitmq_stop
 }
@@ -54,36 +45,9 @@ chmod -R go+rX "$SRC"
 dp_site "$SRC" >"$FLEET_DIR/site.conf"
 
 for n in $NODES; do
-	d=$FLEET_DIR/$n
-	mkdir -p "$d/apps" "$d/scan" "$d/sup" "$d/nodes" "$d/cron"
-	chmod 0755 "$d" "$d/apps"
-	runsvdir -P "$d/scan" </dev/null >/dev/null 2>&1 &
-	TREES="$TREES $!"
-	FLEET_EXTRA_CONF="[apps]
-dir = $d/apps
-node_dir = $d/nodes
-service_manager = runit
-service_dir = $d/scan
-supervise_dir = $d/sup
-cron_dir = $d/cron
-svwait = $SVWAIT
-start_timeout = 30s
-start_grace = 500ms"
-	fleet_start "$n" || { echo "Bail out! $n did not start"; exit 99; }
+	dp_node "$n"
 done
-cat >"$FLEET_DIR/client.conf" <<EOF
-broker = $RABBITMQ_URL
-key = $FLEET_DIR/alice.key
-certificate = $FLEET_DIR/alice.crt
-ca = $FLEET_DIR/ca.pub
-timeout = 60s
-discovery_timeout = 2s
-ddl_dir = $top_srcdir/schemas/ddl
-cache = $FLEET_DIR/cache/nodes.json
-EOF
-METACTL_CONFIG=$FLEET_DIR/client.conf
-export METACTL_CONFIG
-"$M" find --refresh --no-cache >/dev/null 2>&1
+dp_client
 
 # on: the release each node's current names, in order.
 on() { for n in $NODES; do

@@ -7,9 +7,12 @@
 #                      user, an EXIT trap that also stops what lb_* start
 #   lb_httpd NAME      a test HTTP server (httpd.py) on a free port: its
 #                      port in $HTTPD_PORT, its request log NAME.log
-#   lb_haproxy         haproxy with an admin socket ($LB_SOCK) and a
-#                      frontend on $LB_PORT whose backend "app" has one
-#                      static server s0 on $S0_PORT (an httpd "s0")
+#   lb_haproxy_start [LINE]
+#                      haproxy with an admin socket ($LB_SOCK) and a
+#                      frontend on $LB_PORT whose backend "app" (option
+#                      httpchk GET /) has the server LINE, or none
+#   lb_haproxy         the same with one static server s0 on $S0_PORT (an
+#                      httpd "s0"), once it serves
 #   lb_cmd LINE        a runtime-API line through socat, its answer
 #   lbreg ARGS...      mcsend to n1's socket: lbreg ARGS
 #   has REPLY FIELD [-F] PATTERN   the reply's FIELD matches PATTERN
@@ -21,12 +24,17 @@ if [ -z "${SVWAIT:-}" ]; then
 fi
 LB_PIDS=
 
-lb_cleanup() {
+# lb_stop: what lb_* started (the test servers, haproxy).
+lb_stop() {
 	for p in $LB_PIDS; do
 		kill "$p" 2>/dev/null
 	done
 	[ -f "${LB_DIR:-/nonexistent}/haproxy.pid" ] &&
 		kill "$(cat "$LB_DIR/haproxy.pid")" 2>/dev/null
+}
+
+lb_cleanup() {
+	lb_stop
 	sa_cleanup
 }
 
@@ -65,9 +73,7 @@ lb_wait_http() {
 	done
 }
 
-lb_haproxy() {
-	lb_httpd s0
-	S0_PORT=$HTTPD_PORT
+lb_haproxy_start() {
 	LB_PORT=$(rabbitmq_free_port)
 	LB_SOCK=$LB_DIR/admin.sock
 	cat >"$LB_DIR/haproxy.cfg" <<CFG
@@ -85,10 +91,16 @@ frontend fe
 backend app
 	balance roundrobin
 	option httpchk GET /
-	server s0 127.0.0.1:$S0_PORT
+${1:+	$1}
 CFG
 	haproxy -D -f "$LB_DIR/haproxy.cfg" ||
 		{ echo "Bail out! haproxy did not start"; exit 99; }
+}
+
+lb_haproxy() {
+	lb_httpd s0
+	S0_PORT=$HTTPD_PORT
+	lb_haproxy_start "server s0 127.0.0.1:$S0_PORT"
 	lb_wait_http "http://127.0.0.1:$LB_PORT/"
 }
 

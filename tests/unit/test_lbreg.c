@@ -132,7 +132,7 @@ START_TEST(test_file)
 {
 	const char *text = "[lb]\ntype = file\nfile = /etc/nginx/up/shop.conf\n"
 			   "reload = /usr/sbin/nginx -s reload\nport = 81\n";
-	char got[2048];
+	char got[2048], sbx[512];
 
 	plan_of(text, LB_REGISTER, 0, got, sizeof(got));
 	ck_assert_str_eq(got, "1 /etc/nginx/up/shop.conf");
@@ -140,6 +140,24 @@ START_TEST(test_file)
 	ck_assert_str_eq(got, "/usr/sbin/nginx|-s|reload");
 	plan_of(text, LB_DEREGISTER, 0, got, sizeof(got));
 	ck_assert_str_eq(got, "3 /etc/nginx/up/shop.conf");
+	/* A drain and a deregister wait for the connections after the
+	 * reload; status counts them; a sandboxed app's in its namespace. */
+	plan_of(text, LB_DRAIN, 2, got, sizeof(got));
+	ck_assert_str_eq(got,
+	    "/usr/libexec/metactl/metactl-connwait|127.0.0.1|81|--wait-idle|"
+	    "30000");
+	plan_of(text, LB_DEREGISTER, 2, got, sizeof(got));
+	ck_assert_str_eq(got,
+	    "/usr/libexec/metactl/metactl-connwait|127.0.0.1|81|--wait-idle|"
+	    "30000");
+	plan_of(text, LB_STATUS, 0, got, sizeof(got));
+	ck_assert_str_eq(
+	    got, "/usr/libexec/metactl/metactl-connwait|127.0.0.1|81|--count");
+	snprintf(sbx, sizeof(sbx), "%s[sandbox.net]\nip = 10.77.0.5\n", text);
+	plan_of(sbx, LB_DRAIN, 2, got, sizeof(got));
+	ck_assert_str_eq(got,
+	    "/usr/libexec/metactl/metactl-connwait|10.77.0.5|81|--netns|"
+	    "/run/netns/metactl-shop|--wait-idle|30000");
 }
 END_TEST
 
