@@ -1,0 +1,116 @@
+#!/bin/sh
+# Two sites joined by RabbitMQ federation as docs/FEDERATION.md sets them
+# up: metactl connected only to site a's broker reaches the agents
+# connected only to site b's (broadcast, filtered and direct requests, every
+# reply verified), and a site cut off is named as not answering.
+. "$top_srcdir/tests/lib/tap.sh"
+. "$top_srcdir/tests/integration/orch_lib.sh"
+. "$top_srcdir/tests/lib/federation.sh"
+MCSEND="$top_builddir/tests/integration/mcsend"
+
+[ -x "$D" ] || skip_all "metactld not built"
+federation_available || skip_all "the rabbitmq_federation plugin is missing"
+
+fed_teardown() {
+	for p in $ORCH_PIDS; do
+		kill "$p" 2>/dev/null
+		wait "$p" 2>/dev/null
+	done
+	federation_stop
+	[ -n "${T:-}" ] && rm -rf "$T"
+}
+T=$(mktemp -d "${TMPDIR:-/tmp}/federation.XXXXXX") || exit 99
+trap fed_teardown EXIT
+federation_start "$T/rabbitmq" >"$T/rabbitmq.out" 2>&1 || {
+	echo "Bail out! cannot start two brokers"
+	sed 's/^/# /' "$T/rabbitmq.out"
+	exit 99
+}
+federation_link 2>"$T/link.err"
+is "both sites' federation links run" $? 0
+sed 's/^/# /' "$T/link.err"
+
+mkdir -p "$T/agents" "$T/policy"
+printf 'policy default deny\nallow\t*\tping inventory\t*\n' \
+    >"$T/policy/rpcutil.policy"
+"$M" ca init --name testca "$T/ca" >/dev/null &&
+"$M" keygen "$T/alice" >/dev/null &&
+"$M" ca sign --ca "$T/ca" --role caller --name alice -o "$T/alice.crt" \
+    "$T/alice.pub" >/dev/null || exit 99
+cat >"$T/client.conf" <<EOF
+broker = $FED_A_URL
+collective = metactl
+key = $T/alice.key
+certificate = $T/alice.crt
+ca = $T/ca/ca.pub
+timeout = 3s
+discovery_timeout = 2s
+ddl_dir = $top_srcdir/schemas/ddl
+cache = $T/cache/nodes.json
+EOF
+METACTL_CONFIG="$T/client.conf"
+export METACTL_CONFIG
+unset METACTL_BROKER NO_COLOR
+
+# One agent at site a, two at site b, each connected to its own site only.
+ORCH_LOG_LEVEL=debug
+RABBITMQ_URL=$FED_A_URL orch_node a1 web a 1 web || exit 99
+RABBITMQ_URL=$FED_B_URL orch_node b1 web b 2 web || exit 99
+RABBITMQ_URL=$FED_B_URL orch_node b2 db b 3 db || exit 99
+
+# Discovery from site a finds site b's agents: the node list is complete.
+orch_discover_all 3 >/dev/null 2>"$T/discover.err"
+is "discovery from site a finds all three nodes" \
+    "$(tr '\n' ' ' <"$T/discover_all.out")" "a1 b1 b2 "
+
+"$M" ping --json >"$T/ping.json"
+is "ping from site a exits 0" $? 0
+check "ping: a reply from each node of both sites, none invalid" \
+    orch_valid "$T/ping.json" '
+assert sorted(r["identity"] for r in d["replies"]) == ["a1", "b1", "b2"], d
+assert d["invalid"] == [] and d["missing"] == [], d'
+
+"$M" rpc rpcutil ping -F dc=b --json >"$T/rpc.json"
+is "a filtered rpc from site a exits 0" $? 0
+check "the filtered rpc: site b's two nodes answer, verified" \
+    orch_valid "$T/rpc.json" '
+assert sorted(r["identity"] for r in d["replies"]) == ["b1", "b2"], d
+assert all(r["statuscode"] == 0 for r in d["replies"]), d
+assert d["stats"]["ok"] == 2 and d["stats"]["invalid"] == 0, d
+assert d["invalid"] == [] and d["missing"] == [], d'
+
+# A request on metactl.direct (one node's identity as routing key) crosses
+# too: b1's binding was carried to site a.
+"$MCSEND" send -u "$FED_A_URL" -k "$T/alice.key" -c "$T/alice.crt" \
+    -a "$T/ca/ca.pub" -I b1 -n 1 -t 5000 rpcutil ping >"$T/direct.out"
+check "a direct request from site a reaches b1, its reply verified" \
+    grep -q '"sender":"b1".*"statuscode":0.*"verified":true' "$T/direct.out"
+check "the direct request reached b1 alone" \
+    test "$(wc -l <"$T/direct.out")" -eq 1
+
+# A client whose reply queue lacks the metactl.reply. prefix (one that
+# predates the reply exchange) is answered on the default exchange: at
+# its own site only.
+"$MCSEND" send -u "$FED_A_URL" -k "$T/alice.key" -c "$T/alice.crt" \
+    -a "$T/ca/ca.pub" -Q oldclient -t 2000 rpcutil ping >"$T/old.out"
+check "an old-style client at site a hears site a's node" \
+    grep -q '"sender":"a1".*"verified":true' "$T/old.out"
+check "... and not site b's, whose replies stay at site b" \
+    test "$(grep -c '"sender":"b' "$T/old.out")" -eq 0
+
+# Site b cut off: its exchanges no longer take site a's requests. Its
+# nodes stay in the expected set and are named as not answering.
+federation_ctl b clear_policy -p metactl metactl-federation >/dev/null
+federation_wait b 0 2>/dev/null
+is "site b's links are down once its policy is gone" $? 0
+"$M" rpc rpcutil ping --json >"$T/cut.json"
+is "rpc with site b cut off exits 3" $? 3
+check "site b's nodes are named as not answering, site a's answers" \
+    orch_valid "$T/cut.json" '
+assert [r["identity"] for r in d["replies"]] == ["a1"], d
+assert d["not_addressed"] == [
+    {"identity": "b1", "reason": "no reply to discovery"},
+    {"identity": "b2", "reason": "no reply to discovery"}], d
+assert d["stats"]["not_addressed"] == 2, d'
+
+done_testing
