@@ -22,3 +22,5 @@ EXTRA_DIST += tests/integration/broker_io.sh
 # one site reaches the agents of the other.
 INTEGRATION_TESTS += tests/integration/federation.sh
 EXTRA_DIST += tests/integration/federation.sh tests/lib/federation.sh
+# Setting up federated sites (installed with the other documents).
+dist_doc_DATA = docs/FEDERATION.md

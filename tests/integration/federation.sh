@@ -30,6 +30,21 @@ federation_link 2>"$T/link.err"
 is "both sites' federation links run" $? 0
 sed 's/^/# /' "$T/link.err"
 
+# The broker users of docs/FEDERATION.md: agents may not read replies.
+fed_user() { # SITE USER CONFIGURE WRITE READ
+	federation_ctl "$1" add_user "$2" "$2" >/dev/null &&
+	federation_ctl "$1" set_permissions -p metactl "$2" "$3" "$4" "$5" \
+	    >/dev/null
+}
+fed_user b agent '^metactl\.(node\..*|broadcast|direct|reply)$' \
+    '^(metactl\.(node\..*|reply)|amq\.default)$' \
+    '^metactl\.(node\..*|broadcast|direct)$' &&
+fed_user a operator '^metactl\.(reply(\..*)?|broadcast|direct)$' \
+    '^metactl\.(reply\..*|broadcast|direct)$' \
+    '^metactl\.reply(\..*)?$' || exit 99
+AGENT_B_URL=$(echo "$FED_B_URL" | sed 's|metactl:metactl@|agent:agent@|')
+OPERATOR_A_URL=$(echo "$FED_A_URL" | sed 's|metactl:metactl@|operator:operator@|')
+
 mkdir -p "$T/agents" "$T/policy"
 printf 'policy default deny\nallow\t*\tping inventory\t*\n' \
     >"$T/policy/rpcutil.policy"
@@ -38,7 +53,7 @@ printf 'policy default deny\nallow\t*\tping inventory\t*\n' \
 "$M" ca sign --ca "$T/ca" --role caller --name alice -o "$T/alice.crt" \
     "$T/alice.pub" >/dev/null || exit 99
 cat >"$T/client.conf" <<EOF
-broker = $FED_A_URL
+broker = $OPERATOR_A_URL
 collective = metactl
 key = $T/alice.key
 certificate = $T/alice.crt
@@ -55,8 +70,8 @@ unset METACTL_BROKER NO_COLOR
 # One agent at site a, two at site b, each connected to its own site only.
 ORCH_LOG_LEVEL=debug
 RABBITMQ_URL=$FED_A_URL orch_node a1 web a 1 web || exit 99
-RABBITMQ_URL=$FED_B_URL orch_node b1 web b 2 web || exit 99
-RABBITMQ_URL=$FED_B_URL orch_node b2 db b 3 db || exit 99
+RABBITMQ_URL=$AGENT_B_URL orch_node b1 web b 2 web || exit 99
+RABBITMQ_URL=$AGENT_B_URL orch_node b2 db b 3 db || exit 99
 
 # Discovery from site a finds site b's agents: the node list is complete.
 orch_discover_all 3 >/dev/null 2>"$T/discover.err"
@@ -69,6 +84,11 @@ check "ping: a reply from each node of both sites, none invalid" \
     orch_valid "$T/ping.json" '
 assert sorted(r["identity"] for r in d["replies"]) == ["a1", "b1", "b2"], d
 assert d["invalid"] == [] and d["missing"] == [], d'
+diag "ping round trips: $("$PYTHON3" -c '
+import json, sys
+d = json.load(open(sys.argv[1]))
+print(" ".join("%s=%sms" % (r["identity"], r["rtt_ms"]) for r in d["replies"]))
+' "$T/ping.json")"
 
 "$M" rpc rpcutil ping -F dc=b --json >"$T/rpc.json"
 is "a filtered rpc from site a exits 0" $? 0
@@ -97,6 +117,15 @@ check "an old-style client at site a hears site a's node" \
     grep -q '"sender":"a1".*"verified":true' "$T/old.out"
 check "... and not site b's, whose replies stay at site b" \
     test "$(grep -c '"sender":"b' "$T/old.out")" -eq 0
+
+# The agents' broker user cannot have a reply queue: it reads no replies,
+# neither its site's nor those crossing from the other.
+"$MCSEND" send -u "$AGENT_B_URL" -k "$T/alice.key" -c "$T/alice.crt" \
+    -a "$T/ca/ca.pub" -t 1000 rpcutil ping >"$T/agentread.out" 2>&1
+is "the agent user cannot make a reply queue" $? 2
+check "... refused by the broker" grep -q \
+    "declare reply queue: .*ACCESS_REFUSED - access to queue 'metactl\.reply\.[0-9a-f]*' in vhost 'metactl' refused for user 'agent'" \
+    "$T/agentread.out"
 
 # Site b cut off: its exchanges no longer take site a's requests. Its
 # nodes stay in the expected set and are named as not answering.

@@ -10,7 +10,7 @@
 #   federation_link          on each site: the metactl exchanges and the
 #                            reply anchor (import_definitions), the other
 #                            site as upstream, the federation policy; then
-#                            waits until the six links are running
+#                            waits until the three links of each site run
 #   federation_ctl SITE ARGS...
 #                            rabbitmqctl against site a or b
 #   federation_stop          stop both brokers and their epmd, nothing else
@@ -102,10 +102,8 @@ federation_definitions() {
 
 # federation_running SITE: how many of SITE's links say "running".
 federation_running() {
-	federation_ctl "$1" eval \
-	    'length([S || S <- rabbit_federation_status:status(),
-	                  proplists:get_value(status, S) =:= running]).' \
-	    2>/dev/null | tr -dc 0-9
+	federation_ctl "$1" federation_status --formatter json 2>/dev/null |
+	    grep -o '"status":"running"' | wc -l
 }
 
 # federation_wait SITE N: polls until SITE has N links running (30 s).
@@ -117,7 +115,7 @@ federation_wait() {
 		_fd_i=$((_fd_i + 1))
 	done
 	echo "federation: site $1 has $(federation_running "$1") of $2 links running" >&2
-	federation_ctl "$1" eval 'rabbit_federation_status:status().' >&2
+	federation_ctl "$1" federation_status >&2
 	return 1
 }
 
