@@ -11,16 +11,9 @@ MCSEND="$top_builddir/tests/integration/mcsend"
 [ -x "$D" ] || skip_all "metactld not built"
 federation_available || skip_all "the rabbitmq_federation plugin is missing"
 
-fed_teardown() {
-	for p in $ORCH_PIDS; do
-		kill "$p" 2>/dev/null
-		wait "$p" 2>/dev/null
-	done
-	federation_stop
-	[ -n "${T:-}" ] && rm -rf "$T"
-}
 T=$(mktemp -d "${TMPDIR:-/tmp}/federation.XXXXXX") || exit 99
-trap fed_teardown EXIT
+ORCH_BROKER_STOP=federation_stop
+trap orch_teardown EXIT
 federation_start "$T/rabbitmq" >"$T/rabbitmq.out" 2>&1 || {
 	echo "Bail out! cannot start two brokers"
 	sed 's/^/# /' "$T/rabbitmq.out"
@@ -45,30 +38,9 @@ fed_user a operator '^metactl\.(reply(\..*)?|broadcast|direct)$' \
 AGENT_B_URL=$(echo "$FED_B_URL" | sed 's|metactl:metactl@|agent:agent@|')
 OPERATOR_A_URL=$(echo "$FED_A_URL" | sed 's|metactl:metactl@|operator:operator@|')
 
-mkdir -p "$T/agents" "$T/policy"
-printf 'policy default deny\nallow\t*\tping inventory\t*\n' \
-    >"$T/policy/rpcutil.policy"
-"$M" ca init --name testca "$T/ca" >/dev/null &&
-"$M" keygen "$T/alice" >/dev/null &&
-"$M" ca sign --ca "$T/ca" --role caller --name alice -o "$T/alice.crt" \
-    "$T/alice.pub" >/dev/null || exit 99
-cat >"$T/client.conf" <<EOF
-broker = $OPERATOR_A_URL
-collective = metactl
-key = $T/alice.key
-certificate = $T/alice.crt
-ca = $T/ca/ca.pub
-timeout = 3s
-discovery_timeout = 2s
-ddl_dir = $top_srcdir/schemas/ddl
-cache = $T/cache/nodes.json
-EOF
-METACTL_CONFIG="$T/client.conf"
-export METACTL_CONFIG
-unset METACTL_BROKER NO_COLOR
+orch_client "$OPERATOR_A_URL"
 
 # One agent at site a, two at site b, each connected to its own site only.
-ORCH_LOG_LEVEL=debug
 RABBITMQ_URL=$FED_A_URL orch_node a1 web a 1 web || exit 99
 RABBITMQ_URL=$AGENT_B_URL orch_node b1 web b 2 web || exit 99
 RABBITMQ_URL=$AGENT_B_URL orch_node b2 db b 3 db || exit 99
