@@ -1,11 +1,10 @@
 /* transport.c: the AMQP link (librabbitmq) and the local UNIX socket. */
 #include "buildconf.h"
 
+#include <sys/random.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/un.h>
-
-#include <sys/random.h>
 
 #include <errno.h>
 #include <stdio.h>

@@ -47,14 +47,17 @@ federation_ctl() {
 }
 
 # Both brokers start at once, each in a subshell that writes its
-# rabbitmq.sh variables to DIR/SITE.env.
+# rabbitmq.sh variables to DIR/SITE.env, or stops what it started.
 federation_start() {
 	_fd_pids=
 	for _fd_s in a b; do
 		(
 			RABBITMQ_PID=
 			RABBITMQ_PLUGINS=rabbitmq_federation \
-			    rabbitmq_start "$1/$_fd_s" || exit 1
+			    rabbitmq_start "$1/$_fd_s" || {
+				rabbitmq_stop
+				exit 1
+			}
 			for _fd_v in $FED_VARS; do
 				eval "echo FED_${_fd_s}_$_fd_v=\\'\$RABBITMQ_$_fd_v\\'"
 			done >"$1/$_fd_s.env"
