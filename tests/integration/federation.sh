@@ -31,10 +31,12 @@ fed_user() { # SITE USER CONFIGURE WRITE READ
 }
 fed_user b agent '^metactl\.(node\..*|broadcast|direct|reply)$' \
     '^(metactl\.(node\..*|reply)|amq\.default)$' \
-    '^metactl\.(node\..*|broadcast|direct)$' &&
+    '^metactl\.(node\..*|broadcast|direct)$' &
+fed_b=$!
 fed_user a operator '^metactl\.(reply(\..*)?|broadcast|direct)$' \
     '^metactl\.(reply\..*|broadcast|direct)$' \
     '^metactl\.reply(\..*)?$' || exit 99
+wait "$fed_b" || exit 99
 AGENT_B_URL=$(echo "$FED_B_URL" | sed 's|metactl:metactl@|agent:agent@|')
 OPERATOR_A_URL=$(echo "$FED_A_URL" | sed 's|metactl:metactl@|operator:operator@|')
 

@@ -122,25 +122,29 @@ federation_wait() {
 	return 1
 }
 
+# federation_site SITE UPSTREAM URL: SITE's objects, upstream and policy.
+federation_site() {
+	federation_ctl "$1" import_definitions "$_fd_defs" &&
+	federation_ctl "$1" set_parameter -p metactl \
+	    federation-upstream "site-$2" "{\"uri\":\"$3\",\"max-hops\":1}" &&
+	federation_ctl "$1" set_policy -p metactl \
+	    --apply-to exchanges metactl-federation \
+	    '^metactl\.(broadcast|direct|reply)$' \
+	    '{"federation-upstream-set":"all"}'
+}
+
+# Both sites are set up at once (rabbitmqctl takes seconds a call).
 federation_link() {
 	federation_use a
 	_fd_defs=$RABBITMQ_DIR/../definitions.json
 	federation_definitions >"$_fd_defs" || return 1
-	for _fd_s in a b; do
-		case $_fd_s in
-		a) _fd_up=b _fd_url=$FED_b_URL ;;
-		b) _fd_up=a _fd_url=$FED_a_URL ;;
-		esac
-		federation_ctl "$_fd_s" import_definitions "$_fd_defs" &&
-		federation_ctl "$_fd_s" set_parameter -p metactl \
-		    federation-upstream "site-$_fd_up" \
-		    "{\"uri\":\"$_fd_url\",\"max-hops\":1}" &&
-		federation_ctl "$_fd_s" set_policy -p metactl \
-		    --apply-to exchanges metactl-federation \
-		    '^metactl\.(broadcast|direct|reply)$' \
-		    '{"federation-upstream-set":"all"}' ||
-			return 1
-	done >/dev/null
+	federation_site a b "$FED_b_URL" >/dev/null &
+	_fd_pa=$!
+	federation_site b a "$FED_a_URL" >/dev/null &
+	_fd_pb=$!
+	wait "$_fd_pa"
+	_fd_ra=$?
+	wait "$_fd_pb" && [ "$_fd_ra" -eq 0 ] || return 1
 	federation_wait a 3 && federation_wait b 3
 }
 
