@@ -363,8 +363,9 @@ publish_queued(struct amqpio *io, struct error *err)
 		pthread_mutex_unlock(&io->mu);
 		if (m == NULL)
 			return 0;
-		r = transport_amqp_publish(
-		    io->t, "", m->routing_key, NULL, m->body, m->len, 0, err);
+		r = transport_amqp_publish(io->t,
+		    transport_reply_exchange(m->routing_key), m->routing_key,
+		    NULL, m->body, m->len, 0, err);
 		free(m->routing_key);
 		free(m);
 		if (r < 0)

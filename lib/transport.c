@@ -1,6 +1,7 @@
 /* transport.c: the AMQP link (librabbitmq) and the local UNIX socket. */
 #include "buildconf.h"
 
+#include <sys/random.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/un.h>
@@ -368,23 +369,30 @@ transport_amqp_url(const struct transport_amqp *t)
 	return t->url;
 }
 
+static int
+declare_exchange(struct transport_amqp *t, const char *name, const char *type,
+    struct error *err)
+{
+	char what[128];
+
+	amqp_exchange_declare(t->conn, CHANNEL, amqp_cstring_bytes(name),
+	    amqp_cstring_bytes(type), 0, 1, 0, 0, amqp_empty_table);
+	snprintf(what, sizeof(what), "declare exchange %s", name);
+	return check_reply(t, what, err);
+}
+
 int
 transport_amqp_declare(struct transport_amqp *t, struct error *err)
 {
-	static const char *const names[] = {
-	    TRANSPORT_EXCHANGE_BROADCAST, TRANSPORT_EXCHANGE_DIRECT};
-	static const char *const types[] = {"topic", "direct"};
+	static const char *const x[][2] = {
+	    {TRANSPORT_EXCHANGE_BROADCAST, "topic"},
+	    {TRANSPORT_EXCHANGE_DIRECT, "direct"},
+	    {TRANSPORT_EXCHANGE_REPLY, "topic"},
+	};
 
-	for (size_t i = 0; i < 2; i++) {
-		char what[128];
-
-		amqp_exchange_declare(t->conn, CHANNEL,
-		    amqp_cstring_bytes(names[i]), amqp_cstring_bytes(types[i]),
-		    0, 1, 0, 0, amqp_empty_table);
-		snprintf(what, sizeof(what), "declare exchange %s", names[i]);
-		if (check_reply(t, what, err) != 0)
+	for (size_t i = 0; i < sizeof(x) / sizeof(x[0]); i++)
+		if (declare_exchange(t, x[i][0], x[i][1], err) != 0)
 			return MCE_BROKER;
-	}
 	return 0;
 }
 
@@ -442,25 +450,58 @@ transport_amqp_subscribe_node(struct transport_amqp *t, const char *identity,
 	return consume(t, queue, err);
 }
 
+/* TRANSPORT_REPLY_QUEUE_PREFIX and 32 random hex digits (128 bits). */
+static int
+reply_queue_name(char **ret)
+{
+	unsigned char raw[16];
+	char *name, *p;
+
+	if (getrandom(raw, sizeof(raw), 0) != (ssize_t)sizeof(raw))
+		return errno != 0 ? -errno : -EIO;
+	if ((name = malloc(sizeof(TRANSPORT_REPLY_QUEUE_PREFIX) +
+		 2 * sizeof(raw))) == NULL)
+		return -ENOMEM;
+	p = name + sprintf(name, "%s", TRANSPORT_REPLY_QUEUE_PREFIX);
+	for (size_t i = 0; i < sizeof(raw); i++)
+		p += sprintf(p, "%02x", raw[i]);
+	*ret = name;
+	return 0;
+}
+
 int
 transport_amqp_subscribe_replies(
     struct transport_amqp *t, char **ret_name, struct error *err)
 {
-	amqp_queue_declare_ok_t *ok;
-	char *name;
+	char *name = NULL;
+	int r;
 
-	ok = amqp_queue_declare(
-	    t->conn, CHANNEL, amqp_empty_bytes, 0, 0, 1, 1, amqp_empty_table);
-	if (check_reply(t, "declare reply queue", err) != 0 || ok == NULL)
-		return MCE_BROKER;
-	if ((name = strndup(ok->queue.bytes, ok->queue.len)) == NULL)
-		return -ENOMEM;
-	if (consume(t, name, err) != 0) {
+	/* Named by the client, not the broker: the prefix tells a node to
+	 * answer through the reply exchange (transport_reply_exchange). */
+	if ((r = reply_queue_name(&name)) < 0) {
+		error_set(err, 0, 0, "reply queue name: %s", error_str(r));
+		return r;
+	}
+	amqp_queue_declare(t->conn, CHANNEL, amqp_cstring_bytes(name), 0, 0, 1,
+	    1, amqp_empty_table);
+	if (check_reply(t, "declare reply queue", err) != 0 ||
+	    declare_exchange(t, TRANSPORT_EXCHANGE_REPLY, "topic", err) != 0 ||
+	    bind_queue(t, name, TRANSPORT_EXCHANGE_REPLY, name, err) != 0 ||
+	    consume(t, name, err) != 0) {
 		free(name);
 		return MCE_BROKER;
 	}
 	*ret_name = name;
 	return 0;
+}
+
+const char *
+transport_reply_exchange(const char *reply_to)
+{
+	return strncmp(reply_to, TRANSPORT_REPLY_QUEUE_PREFIX,
+		   strlen(TRANSPORT_REPLY_QUEUE_PREFIX)) == 0
+	    ? TRANSPORT_EXCHANGE_REPLY
+	    : "";
 }
 
 int

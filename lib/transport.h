@@ -4,8 +4,11 @@
  * AMQP topology (docs/PROTOCOL.md):
  *   exchange "metactl.broadcast", topic: routing key "<collective>.<agent>"
  *   exchange "metactl.direct", direct: routing key "<identity>"
- *   node queue "metactl.node.<identity>", exclusive, bound to both
- *   reply queue: server-named, exclusive, auto-delete, per orchestrator run
+ *   exchange "metactl.reply", topic: routing key the reply queue's name
+ *   node queue "metactl.node.<identity>", exclusive, bound to broadcast
+ *   and direct
+ *   reply queue "metactl.reply.<32 hex digits>", exclusive, auto-delete,
+ *   per orchestrator run, bound to "metactl.reply" with its own name
  * Messages carry one envelope (message.h) as body, content type
  * application/json, reply_to naming the reply queue, and an expiration
  * equal to the request ttl.
@@ -34,7 +37,9 @@
 
 #define TRANSPORT_EXCHANGE_BROADCAST "metactl.broadcast"
 #define TRANSPORT_EXCHANGE_DIRECT "metactl.direct"
+#define TRANSPORT_EXCHANGE_REPLY "metactl.reply"
 #define TRANSPORT_NODE_QUEUE_PREFIX "metactl.node."
+#define TRANSPORT_REPLY_QUEUE_PREFIX "metactl.reply."
 #define TRANSPORT_DEFAULT_SOCKET RUNSTATEDIR "/metactl/metactld.sock"
 
 struct transport_url {
@@ -70,7 +75,7 @@ int transport_amqp_fd(const struct transport_amqp *t);
 /* The URL in use, password hidden. */
 const char *transport_amqp_url(const struct transport_amqp *t);
 
-/* Declares both exchanges (idempotent). */
+/* Declares the three exchanges (idempotent). */
 int transport_amqp_declare(struct transport_amqp *t, struct error *err);
 /* Declares and binds the node queue and starts consuming from it. */
 int transport_amqp_subscribe_node(struct transport_amqp *t,
@@ -94,9 +99,17 @@ void transport_amqp_set_max_body(struct transport_amqp *t, size_t max_body,
  * (it is short of memory or disk and reads nothing more from publishers):
  * do not publish meanwhile. */
 int transport_amqp_blocked(const struct transport_amqp *t);
-/* Declares a private reply queue, consumes from it; *ret_name is malloc'd. */
+/* Declares a private reply queue named TRANSPORT_REPLY_QUEUE_PREFIX and 32
+ * random hex digits, and the reply exchange, binds the queue to it with
+ * its name and consumes from it; *ret_name is malloc'd. */
 int transport_amqp_subscribe_replies(
     struct transport_amqp *t, char **ret_name, struct error *err);
+/* Where a reply to reply_to goes: the reply exchange for a queue named
+ * with TRANSPORT_REPLY_QUEUE_PREFIX (it can be federated to another
+ * site), the default exchange ("") for any other name (a client that
+ * predates the reply exchange: its queue is reached by name only). The
+ * routing key is reply_to either way. */
+const char *transport_reply_exchange(const char *reply_to);
 
 int transport_amqp_publish(struct transport_amqp *t, const char *exchange,
     const char *routing_key, const char *reply_to, const char *body, size_t len,

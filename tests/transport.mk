@@ -18,3 +18,9 @@ INTEGRATION_TESTS += tests/integration/broker_size.sh
 EXTRA_DIST += tests/integration/broker_size.sh
 INTEGRATION_TESTS += tests/integration/broker_io.sh
 EXTRA_DIST += tests/integration/broker_io.sh
+# Two sites joined by RabbitMQ federation (docs/FEDERATION.md): a client at
+# one site reaches the agents of the other.
+INTEGRATION_TESTS += tests/integration/federation.sh
+EXTRA_DIST += tests/integration/federation.sh tests/lib/federation.sh
+# Setting up federated sites (installed with the other documents).
+dist_doc_DATA = docs/FEDERATION.md

@@ -236,6 +236,20 @@ main(int argc, char **argv)
 	ok(next(client, &d, 3000) == 1 && strcmp(d.body, "reply") == 0,
 	    "client receives the reply", NULL);
 	transport_delivery_clear(&d);
+	/* The queue's prefix sends replies through the reply exchange, where
+	 * the queue is bound with its own name (and once only). */
+	ok(strncmp(replyq, TRANSPORT_REPLY_QUEUE_PREFIX,
+	       strlen(TRANSPORT_REPLY_QUEUE_PREFIX)) == 0 &&
+		strlen(replyq) == strlen(TRANSPORT_REPLY_QUEUE_PREFIX) + 32 &&
+		strcmp(transport_reply_exchange(replyq),
+		    TRANSPORT_EXCHANGE_REPLY) == 0,
+	    "reply queue named metactl.reply.<32 hex>", NULL);
+	ok(transport_amqp_publish(node, transport_reply_exchange(replyq),
+	       replyq, NULL, "via-x", 5, 0, &err) == 0 &&
+		next(client, &d, 3000) == 1 && strcmp(d.body, "via-x") == 0 &&
+		strcmp(d.exchange, TRANSPORT_EXCHANGE_REPLY) == 0,
+	    "client receives a reply through the reply exchange", &err);
+	transport_delivery_clear(&d);
 	ok(next(client, &d, 0) == 0,
 	    "a non-blocking read returns at once with nothing", NULL);
 

@@ -27,6 +27,12 @@
  *   -j JSON                 the data object (key=value are added to it)
  *   -r FILE                 send FILE's bytes instead of a request
  *   -w FILE                 also write the envelope sent to FILE
+ *   -Q ID                   broker: receive replies on the queue
+ *                           metactl.node.ID (bound to metactl.direct with
+ *                           ID only) instead of metactl.reply.<random>: a
+ *                           reply_to without that prefix, as clients before
+ *                           the reply exchange sent (amq.gen-...), which
+ *                           nodes answer on the default exchange
  *   -f N                    broker: then broadcast a signed rpcutil ping
  *                           and stop once N nodes answered it. Each node
  *                           answers in the order it receives, so whatever
@@ -163,7 +169,7 @@ read_all(const char *path, size_t *len)
 
 struct opts {
 	const char *url, *socket, *key, *cert, *ca, *collective, *direct;
-	const char *raw, *save, *json, *filter_json;
+	const char *raw, *save, *json, *filter_json, *queue;
 	int timeout_ms, count, dry_run, follow;
 	int64_t ttl, offset_ms;
 	json_t *filter;
@@ -353,8 +359,15 @@ send_broker(struct opts *o, const char *agent, const char *buf, size_t len)
 
 	error_init(&err, "broker");
 	if (transport_amqp_open(&to, &t, &err) < 0 ||
-	    transport_amqp_declare(t, &err) < 0 ||
-	    transport_amqp_subscribe_replies(t, &queue, &err) < 0)
+	    transport_amqp_declare(t, &err) < 0)
+		die("%s", err.text);
+	if (o->queue != NULL) {
+		if (transport_amqp_subscribe_node(
+			t, o->queue, NULL, 0, NULL, 0, &err) < 0 ||
+		    asprintf(&queue, "%s%s", TRANSPORT_NODE_QUEUE_PREFIX,
+			o->queue) < 0)
+			die("%s", err.text);
+	} else if (transport_amqp_subscribe_replies(t, &queue, &err) < 0)
 		die("%s", err.text);
 	if (o->direct != NULL)
 		r = transport_amqp_publish(t, TRANSPORT_EXCHANGE_DIRECT,
@@ -424,7 +437,7 @@ cmd_send(int argc, char **argv)
 
 	o.filter = json_object();
 	while ((ch = getopt(argc, argv,
-		    "u:s:k:c:a:C:I:i:F:K:X:G:t:n:T:O:Dj:r:w:f:")) != -1) {
+		    "u:s:k:c:a:C:I:i:F:K:X:G:t:n:T:O:Dj:r:w:f:Q:")) != -1) {
 		error_init(&err, "filter");
 		r = 0;
 		switch (ch) {
@@ -490,6 +503,9 @@ cmd_send(int argc, char **argv)
 			break;
 		case 'w':
 			o.save = optarg;
+			break;
+		case 'Q':
+			o.queue = optarg;
 			break;
 		default:
 			die("send: see the comment at the top of mcsend.c");

@@ -2,6 +2,8 @@
 # metactl integration tests. Source after tests/lib/tap.sh.
 #
 #   orch_setup              temp dir $T, broker, CA, caller key and client.conf
+#   orch_client URL         the same without temp dir and broker: CA, caller
+#                           key, and client.conf for the broker at URL
 #   orch_node ID ROLE DC NUM CLASSES [CERTNAME] [CADIR]
 #                           start a node (facts role/dc/num, classes), wait
 #                           until it is ready (notification fd, no sleeping);
@@ -10,7 +12,8 @@
 #   orch_fake ID SENDER     a node that answers as SENDER with ID's key
 #                           (tests/integration/orch_fakenode), once ready
 #   orch_local_node ID      a node without broker, local socket $T/ID.sock
-#   orch_teardown           stop the nodes and the broker
+#   orch_teardown           stop the nodes and the broker (or run
+#                           $ORCH_BROKER_STOP instead of rabbitmq_stop)
 #   is DESC GOT WANT        a test that GOT equals WANT
 #   orch_agent AGENT        the external agent $T/agents/AGENT (and its
 #                           DDL AGENT.json, written by the caller) for
@@ -40,7 +43,7 @@ orch_teardown() {
 		kill "$p" 2>/dev/null
 		wait "$p" 2>/dev/null
 	done
-	rabbitmq_stop
+	${ORCH_BROKER_STOP:-rabbitmq_stop}
 	[ -n "${T:-}" ] && rm -rf "$T"
 }
 
@@ -50,6 +53,10 @@ orch_setup() {
 	trap orch_teardown EXIT
 	rabbitmq_start "$T/rabbitmq" >"$T/rabbitmq.out" 2>&1 ||
 		skip_all "cannot start RabbitMQ"
+	orch_client "$RABBITMQ_URL"
+}
+
+orch_client() {
 	mkdir -p "$T/agents" "$T/policy"
 	# Every test needs ping; get_facts stays denied to see failures.
 	printf 'policy default deny\nallow\t*\tping inventory get_fact\t*\n' \
@@ -60,7 +67,7 @@ orch_setup() {
 	"$M" ca sign --ca "$T/ca" --role caller --name alice -o "$T/alice.crt" \
 	    "$T/alice.pub" >/dev/null || exit 99
 	cat >"$T/client.conf" <<-EOF
-	broker = $RABBITMQ_URL
+	broker = $1
 	collective = metactl
 	key = $T/alice.key
 	certificate = $T/alice.crt

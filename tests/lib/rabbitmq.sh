@@ -16,6 +16,8 @@
 # broker does not ask for client certificates) and exports RABBITMQ_TLS_URL
 # (amqps://localhost:..., same vhost and user), RABBITMQ_TLS_PORT and
 # RABBITMQ_TLS_CA (the CA's PEM file). The plain listener stays.
+# RABBITMQ_PLUGINS (comma-separated) are enabled at start, such as
+# rabbitmq_federation.
 # RABBITMQ_MAX_MESSAGE_SIZE (bytes) raises the broker's max_message_size
 # (RabbitMQ 3.10: default 128 MiB, at most 512 MiB).
 # Runs Debian's server as a plain process (no systemd, no service user):
@@ -124,7 +126,7 @@ rabbitmq_start() {
 			ssl_options.fail_if_no_peer_cert = false
 			EOF
 		fi
-		echo '[].' >"$RABBITMQ_DIR/enabled_plugins"
+		echo "[${RABBITMQ_PLUGINS:-}]." >"$RABBITMQ_DIR/enabled_plugins"
 		rabbitmq_launch && break
 		rabbitmq_halt
 		[ "$try" -lt 3 ] || return 1

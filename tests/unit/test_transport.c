@@ -91,6 +91,27 @@ START_TEST(url_redacted)
 }
 END_TEST
 
+/* A client's reply queue decides where a node's reply goes: the reply
+ * exchange (federated between sites) only for the metactl.reply. prefix,
+ * the default exchange for any name an older client had the broker pick. */
+START_TEST(reply_exchange)
+{
+	static const char *const cases[][2] = {
+	    {"metactl.reply.0123456789abcdef0123456789abcdef", "metactl.reply"},
+	    {"metactl.reply.", "metactl.reply"},
+	    {"amq.gen-JzTY20BRgKO-HjmUJj0wLg", ""},
+	    {"metactl.reply", ""},
+	    {"metactl.replyx.1", ""},
+	    {"metactl.node.web1", ""},
+	    {"", ""},
+	};
+
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++)
+		ck_assert_str_eq(
+		    transport_reply_exchange(cases[i][0]), cases[i][1]);
+}
+END_TEST
+
 START_TEST(unix_roundtrip)
 {
 	char dir[] = "/tmp/metactl-test.XXXXXX";
@@ -174,6 +195,7 @@ main(void)
 	tcase_add_test(tc, url_defaults);
 	tcase_add_test(tc, url_bad);
 	tcase_add_test(tc, url_redacted);
+	tcase_add_test(tc, reply_exchange);
 	tcase_add_test(tc, unix_roundtrip);
 	tcase_add_test(tc, unix_errors);
 	tcase_add_test(tc, broker_down);
