@@ -168,7 +168,8 @@ tests_unit_test_lbreg_LDADD = plugins/libplugins.a $(MC_TEST_LIBS)
 plugins_libplugins_a_SOURCES += \
 	plugins/sandbox/sandbox.c plugins/sandbox/sandbox.h \
 	plugins/sandbox/sbxconf.c plugins/sandbox/sbxconf.h \
-	plugins/sandbox/sbxplan.c plugins/sandbox/sbxplan.h
+	plugins/sandbox/sbxplan.c plugins/sandbox/sbxplan.h \
+	plugins/sandbox/sbxlive.c plugins/sandbox/sbxlive.h
 dist_ddl_DATA += schemas/ddl/sandbox.json
 INTEGRATION_TESTS += tests/integration/sandbox_agent.sh \
 	tests/integration/sandbox_deploy.sh

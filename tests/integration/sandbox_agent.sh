@@ -270,6 +270,67 @@ if [ -n "$DNS" ]; then
 	check "DNS answers B's PTR" [ "$(ask 11.0.99.10.in-addr.arpa PTR)" = "$B.n1.sbx.test." ]
 fi
 
+# Hand edits: apply compares with what is live and repairs it.
+T="ip netns exec $H nft"
+h=$($T -a list chain inet "metactl_$A" out | sed -n 's/.*comment "database" # handle //p')
+$T delete rule inet "metactl_$A" out handle "$h"
+$T insert rule inet "metactl_$A" out ip daddr 10.99.0.2 tcp dport 6000 accept
+out=$(sbx status app=$A)
+check "status reports a rule deleted by hand" has \
+    "nft table metactl_$A differs from the configuration: missing \\\"ip daddr 10.99.0.2 meta l4proto { tcp, udp } th dport 5432 counter accept comment \\\"database\\\"\\\""
+check "status reports a rule added by hand" has \
+    "differs from the configuration: not in the configuration: \\\"ip daddr 10.99.0.2 tcp dport 6000 accept\\\""
+check "status says there is drift" sh -c \
+    "echo '$(echo "$out" | field statusmsg)' | grep -q '^drift: nft table metactl_$A differs'"
+out=$(sbx apply app=$A)
+check "apply repairs the table and says so" sh -c \
+    "echo '$(echo "$out" | field statusmsg)' | grep -q '^repaired: nft table metactl_$A differs'"
+check "apply logs what it repairs" [ "$(fleet_count_log n1 \
+    "sandbox.apply: nft table metactl_$A differs from the configuration: not in the configuration")" -ge 1 ]
+check "A reaches its accepted destination again" \
+    [ "$(reach "metactl-$A" 10.99.0.2 5432)" = hello ]
+check "A is refused again where the hand-made rule let it" \
+    [ "$(reach "metactl-$A" 10.99.0.2 6000)" = ConnectionRefusedError ]
+out=$(sbx apply app=$A)
+check "apply after the repair changes nothing" \
+    [ "$(echo "$out" | field statusmsg)/$(echo "$out" | field data.plan)" = "nothing to change/[]" ]
+ip -n "metactl-$A" address del 10.99.0.10/32 dev eth0
+ip -n "metactl-$A" address add 10.99.0.99/32 dev eth0
+out=$(sbx apply app=$A)
+check "apply repairs the namespace's address" sh -c \
+    "echo '$(echo "$out" | field statusmsg)' | grep -q '^repaired: namespace metactl-$A differs from the configuration: eth0 has 10.99.0.99/32, not 10.99.0.10/32'"
+check "A answers on its address again" [ "$(reach "$H" 10.99.0.10 7000)" = hello ]
+out=$(sbx apply app=$A)
+check "and then changes nothing" [ "$(echo "$out" | field statusmsg)" = "nothing to change" ]
+if [ -n "$DNS" ]; then
+	printf 'server 10.99.0.2\nzone sbx.test\nupdate delete %s.n1.sbx.test. A\nsend\n' "$A" |
+		ip netns exec "$H" nsupdate -k "$DNS/key.conf"
+	check "(the A record is gone by hand)" [ "$(ask "$A.n1.sbx.test" A)" = NXDOMAIN ]
+	out=$(sbx status app=$A)
+	check "status reports DNS records removed by hand" has \
+	    "DNS records differ from the configuration"
+	out=$(sbx apply app=$A)
+	check "apply adds the DNS records again" [ "$(ask "$A.n1.sbx.test" A)" = 10.99.0.10 ]
+	out=$(sbx apply app=$A)
+	check "and then changes nothing" [ "$(echo "$out" | field statusmsg)" = "nothing to change" ]
+	# [sandbox.dns] changed: the records apply added go, the new come.
+	printf '[sandbox.net]\nname = web.%s.sbx.test\n' "$A" >>"$NODES/$A.conf"
+	out=$(sbx apply app=$A)
+	answers_ok "apply of a new DNS name answers OK"
+	check "a new DNS name replaces the old A record" \
+	    [ "$(ask "$A.n1.sbx.test" A)/$(ask "web.$A.sbx.test" A)" = "NXDOMAIN/10.99.0.10" ]
+	check "and the PTR names the new name" \
+	    [ "$(ask 10.0.99.10.in-addr.arpa PTR)" = "web.$A.sbx.test." ]
+	# [sandbox.dns] removed: apply removes what it added.
+	: >"$NODES/$B.conf"
+	out=$(sbx apply app=$B)
+	answers_ok "apply of B without [sandbox.dns] answers OK"
+	check "apply without [sandbox.dns] removes B's records" \
+	    [ "$(ask "$B.n1.sbx.test" A)/$(ask 11.0.99.10.in-addr.arpa PTR)" = NXDOMAIN/NXDOMAIN ]
+	out=$(sbx apply app=$B)
+	check "and then changes nothing" [ "$(echo "$out" | field statusmsg)" = "nothing to change" ]
+fi
+
 # The local helpers: a command in A's namespace, tcpdump on A's veth.
 M=$top_builddir/orchestrator/metactl
 o=$("$M" "$A" exec ip -brief address show dev eth0 2>"$FLEET_DIR/exec.err")
@@ -319,7 +380,7 @@ check "status shows the address" has 10.99.0.10/32
 check "status shows the counters" has 'counter packets'
 if [ -n "$DNS" ]; then
 	show=$(echo "$out" | field data.show)
-	check "status shows the A record" sh -c "echo '$show' | grep -qE '^$A.n1.sbx.test.[[:space:]]+300[[:space:]]+IN[[:space:]]+A[[:space:]]+10.99.0.10\$'"
+	check "status shows the A record" sh -c "echo '$show' | grep -qE '^web.$A.sbx.test.[[:space:]]+300[[:space:]]+IN[[:space:]]+A[[:space:]]+10.99.0.10\$'"
 	check "status shows the PTR record" sh -c "echo '$show' | grep -qE 'IN[[:space:]]+PTR[[:space:]]+$A.n1.sbx.test.\$'"
 fi
 
@@ -341,7 +402,8 @@ out=$(sbx teardown app=$B)
 answers_ok "teardown of the second app answers OK"
 after=$(snapshot)
 if [ -n "$DNS" ]; then
-	check "teardown removes A's name" [ "$(ask "$A.n1.sbx.test" A)" = NXDOMAIN ]
+	check "teardown removes A's name" [ "$(ask "web.$A.sbx.test" A)" = NXDOMAIN ]
+	check "teardown removes A's PTR" [ "$(ask 10.0.99.10.in-addr.arpa PTR)" = NXDOMAIN ]
 	check "teardown removes B's PTR" [ "$(ask 11.0.99.10.in-addr.arpa PTR)" = NXDOMAIN ]
 fi
 check "teardown leaves nothing behind" [ "$after" = "$before" ]
