@@ -12,6 +12,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "appconf.h"
 #include "error.h"
@@ -182,7 +183,7 @@ performed(
 	/* The firewall as nft listed it after loading it: what the next
 	 * apply compares the live table with. */
 	if (q->op == OP_APPLY && !action_dry_run(ctx) && out[0] != '\0' &&
-	    (r = sbx_live_save(q->dir, out)) < 0)
+	    (r = sbx_live_save(&q->s, q->dir, out)) < 0)
 		action_log(ctx, LOG_LEVEL_WARN, "%s/ruleset.live: %s", q->dir,
 		    error_str(r));
 	/* The state as the action left it. */
@@ -325,6 +326,9 @@ locked(struct action_ctx *ctx, void *arg)
 
 	if (load(ctx, q) < 0)
 		return;
+	/* nft, or iptables-nft when nft is missing (sbxipt.h). */
+	snprintf(q->s.nft, sizeof(q->s.nft), "%s", action_node(ctx)->apps->nft);
+	q->s.iptables = access(q->s.nft, X_OK) != 0;
 	sbx_read_state(&q->s, action_node(ctx)->apps->dir, &q->st);
 	sbx_live_init(&q->live);
 	if (q->op == OP_APPLY)

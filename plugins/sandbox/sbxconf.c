@@ -21,6 +21,8 @@ sbx_names(const char *app, struct sbx *s)
 	sandbox_netns(app, s->netns, sizeof(s->netns));
 	sandbox_hostif(app, s->hostif, sizeof(s->hostif));
 	sandbox_table(app, s->table, sizeof(s->table));
+	snprintf(s->nft, sizeof(s->nft), "nft");
+	snprintf(s->chain, sizeof(s->chain), "metactl-%s", s->hostif);
 }
 
 /* Sets err at section.key of c and returns MCE_CONFIG. */

@@ -39,6 +39,11 @@ struct sbx {
 	char netns[96]; /* metactl-APP */
 	char hostif[16]; /* the host end of the veth pair */
 	char table[96]; /* metactl_APP */
+	/* The firewall's program: nft, or when it is missing iptables-nft
+	 * with the chain metactl-HOSTIF (sbxipt.h). */
+	char nft[256];
+	int iptables;
+	char chain[32];
 	char ip[INET_ADDRSTRLEN];
 	int prefix; /* of ip inside the namespace, default 32 */
 	char dnsname[256]; /* APP.NODE.ZONE unless [sandbox.net] name */

@@ -57,8 +57,10 @@ sbx_probe_plan(const struct sbx *s, const struct sbx_state *st, const char *dir,
 		r = plan_run(p, argv, 0, f, "the app's default route, live");
 	} else if (i == SBX_PROBE_NFT && (st->netns || s->firewall)) {
 		const char *argv[] = {
-		    "nft", "list", "table", "inet", s->table, NULL};
-		r = plan_run(p, argv, 0, f, "the app's firewall, live");
+		    s->nft, "list", "table", "inet", s->table, NULL};
+		const char *ipt[] = {"iptables-nft", "-w", "-S", NULL};
+		r = plan_run(p, s->iptables ? ipt : argv, 0, f,
+		    "the app's firewall, live");
 	} else if (i == SBX_PROBE_DNS && s->dns && s->enabled && st->netns) {
 		const char *argv[] = {"dig", "+short", "+norec", "+time=2",
 		    "+tries=1", server, s->dnsname, "A", "-x", s->ip, NULL};
@@ -68,8 +70,35 @@ sbx_probe_plan(const struct sbx *s, const struct sbx_state *st, const char *dir,
 	return r < 0 ? r : 1;
 }
 
+/* Keeps the lines of text that name the chain (iptables -S lists the
+ * whole filter table). */
+static void
+chain_lines(const char *chain, char *text)
+{
+	char *in = text, *out = text, *e;
+	size_t n = strlen(chain);
+
+	for (; *in != '\0'; in = *e != '\0' ? e + 1 : e) {
+		const char *c = in;
+		int keep = 0;
+
+		e = strchr(in, '\n') != NULL ? strchr(in, '\n')
+					     : in + strlen(in);
+		while ((c = strstr(c, chain)) != NULL && c < e && !keep) {
+			keep = c[-1] == ' ' && (c + n == e || c[n] == ' ');
+			c += n;
+		}
+		if (!keep)
+			continue;
+		memmove(out, in, (size_t)(e - in));
+		out += e - in;
+		*out++ = '\n';
+	}
+	*out = '\0';
+}
+
 void
-sbx_listing_normalize(char *text)
+sbx_listing_normalize(const struct sbx *s, char *text)
 {
 	char *in = text, *out = text, *c;
 	unsigned long long a, b;
@@ -92,6 +121,8 @@ sbx_listing_normalize(char *text)
 		in += k;
 	}
 	*out = '\0';
+	if (s->iptables)
+		chain_lines(s->chain, text);
 	/* Empty lines (nft puts one between chains). */
 	for (in = out = text; *in != '\0'; in++)
 		if (!(*in == '\n' && (in == text || in[-1] == '\n')))
@@ -102,7 +133,7 @@ sbx_listing_normalize(char *text)
 /* Each line of a that b lacks, as drift of the table ("missing" or
  * "not in the configuration"). */
 static void
-lines_not_in(const char *a, const char *b, const char *how, const struct sbx *s,
+lines_not_in(const char *a, const char *b, const char *how, const char *what,
     struct sbx_live *lv)
 {
 	char line[512], want[520];
@@ -115,27 +146,28 @@ lines_not_in(const char *a, const char *b, const char *how, const struct sbx *s,
 		if (strncmp(b, want + 1, strlen(want + 1)) == 0 ||
 		    strstr(b, want) != NULL)
 			continue;
-		drift(lv,
-		    "nft table %s differs from the configuration: %s "
-		    "\"%s\"",
-		    s->table, how, line + strspn(line, "\t "));
+		drift(lv, "%s differs from the configuration: %s \"%s\"", what,
+		    how, line + strspn(line, "\t "));
 	}
 }
 
 static void
 read_table(const struct sbx *s, const char *dir, char *out, struct sbx_live *lv)
 {
-	char path[4096], saved[16384];
+	char path[4096], saved[16384], what[128];
 
-	sbx_listing_normalize(out);
-	snprintf(path, sizeof(path), "%s/ruleset.nft", dir);
+	snprintf(what, sizeof(what), "%s %s",
+	    s->iptables ? "iptables chain" : "nft table",
+	    s->iptables ? s->chain : s->table);
+	sbx_listing_normalize(s, out);
+	snprintf(path, sizeof(path), "%s/%s", dir,
+	    s->iptables ? "ruleset.iptables" : "ruleset.nft");
 	if (!s->firewall) {
 		if (out[0] != '\0') {
 			lv->table_ok = 0;
 			drift(lv,
-			    "nft table %s exists but [firewall.out] is "
-			    "not configured",
-			    s->table);
+			    "%s exists but [firewall.out] is not configured",
+			    what);
 		}
 		return;
 	}
@@ -147,17 +179,14 @@ read_table(const struct sbx *s, const char *dir, char *out, struct sbx_live *lv)
 		return;
 	lv->table_ok = 0;
 	if (out[0] == '\0')
-		drift(lv,
-		    "nft table %s differs from the configuration: it "
-		    "is missing",
-		    s->table);
+		drift(lv, "%s differs from the configuration: it is missing",
+		    what);
 	else if (saved[0] == '\0')
 		drift(lv,
-		    "nft table %s differs from the configuration: no "
-		    "listing was saved",
-		    s->table);
-	lines_not_in(saved, out, "missing", s, lv);
-	lines_not_in(out, saved, "not in the configuration:", s, lv);
+		    "%s differs from the configuration: no listing was saved",
+		    what);
+	lines_not_in(saved, out, "missing", what, lv);
+	lines_not_in(out, saved, "not in the configuration:", what, lv);
 }
 
 /* The inet addresses of `ip -o -4 address show` lines: IP/N alone. */
@@ -242,7 +271,7 @@ sbx_probe_read(const struct sbx *s, const char *dir, enum sbx_probe i,
 }
 
 int
-sbx_live_save(const char *dir, const char *listing)
+sbx_live_save(const struct sbx *s, const char *dir, const char *listing)
 {
 	char path[4096], *copy = strdup(listing);
 	FILE *f;
@@ -250,7 +279,7 @@ sbx_live_save(const char *dir, const char *listing)
 
 	if (copy == NULL)
 		return -ENOMEM;
-	sbx_listing_normalize(copy);
+	sbx_listing_normalize(s, copy);
 	snprintf(path, sizeof(path), "%s/ruleset.live", dir);
 	if ((f = fopen(path, "w")) == NULL || fputs(copy, f) == EOF)
 		r = -errno;

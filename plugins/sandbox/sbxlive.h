@@ -10,7 +10,8 @@
  *   SBX_PROBE_NFT    nft list table inet TABLE, counters left out,
  *                    against the listing apply saved after loading the
  *                    table (STATE/ruleset.live); any table when the
- *                    configuration has no [firewall.out]
+ *                    configuration has no [firewall.out]. Without nft,
+ *                    the lines of iptables-nft -S naming the chain.
  *   SBX_PROBE_DNS    dig +short @SERVER NAME A -x IP: the A and PTR
  *                    records the configuration names, and nothing else
  * Under dry_run probes are not run (they are listed in the plan) and
@@ -47,10 +48,11 @@ void sbx_probe_read(const struct sbx *s, const char *dir, enum sbx_probe i,
     const char *out, struct sbx_live *lv);
 
 /* nft's listing with "counter packets N bytes M" as "counter", and no
- * empty lines, in place. */
-void sbx_listing_normalize(char *text);
+ * empty lines, in place; iptables-nft's (-S) only the lines naming the
+ * app's chain. */
+void sbx_listing_normalize(const struct sbx *s, char *text);
 
 /* Keeps listing (normalised) as STATE/ruleset.live: 0 or -errno. */
-int sbx_live_save(const char *dir, const char *listing);
+int sbx_live_save(const struct sbx *s, const char *dir, const char *listing);
 
 #endif

@@ -12,6 +12,7 @@
 #include <sys/stat.h>
 
 #include "error.h"
+#include "plugins/sandbox/sbxipt.h"
 #include "plugins/sandbox/sbxplan.h"
 
 #define NETNS_DIR "/run/netns"
@@ -235,11 +236,8 @@ same_file(const char *path, const char *text)
 	return strcmp(buf, text) == 0;
 }
 
-static int append(char **buf, size_t *len, const char *fmt, ...)
-    __attribute__((format(printf, 3, 4)));
-
-static int
-append(char **buf, size_t *len, const char *fmt, ...)
+int
+sbx_append(char **buf, size_t *len, const char *fmt, ...)
 {
 	va_list ap;
 	char *s, *n;
@@ -326,7 +324,7 @@ ruleset(const struct sbx *s, char **text, void (*log)(void *, const char *),
 	int r;
 
 	*text = NULL;
-	r = append(text, &len,
+	r = sbx_append(text, &len,
 	    "# metactl: the outbound firewall of app %s\n"
 	    "table inet %s\ndelete table inet %s\n"
 	    "table inet %s {\n"
@@ -342,18 +340,18 @@ ruleset(const struct sbx *s, char **text, void (*log)(void *, const char *),
 		    addrs);
 		log(arg, line);
 		if (a->port > 0)
-			r = append(text, &len,
+			r = sbx_append(text, &len,
 			    "\t\tip daddr { %s } meta l4proto { tcp, udp } "
 			    "th dport %d counter accept comment \"%s\"\n",
 			    addrs, a->port, a->name);
 		else
-			r = append(text, &len,
+			r = sbx_append(text, &len,
 			    "\t\tip daddr { %s } counter accept comment "
 			    "\"%s\"\n",
 			    addrs, a->name);
 	}
 	if (r == 0)
-		r = append(text, &len,
+		r = sbx_append(text, &len,
 		    "\t\tcounter %s comment \"policy\"\n"
 		    "\t}\n"
 		    "\tchain forward {\n"
@@ -383,22 +381,23 @@ dns_input(const struct sbx *s, int add, char **text)
 
 	*text = NULL;
 	if (!add)
-		r = append(text, &len, "; key %s\n", s->dns_key);
+		r = sbx_append(text, &len, "; key %s\n", s->dns_key);
 	if (r == 0)
-		r = append(text, &len,
+		r = sbx_append(text, &len,
 		    "server %s\nzone %s\nupdate delete %s. A\n", s->dns_server,
 		    s->dns_zone, s->dnsname);
 	if (r == 0 && add)
-		r = append(
+		r = sbx_append(
 		    text, &len, "update add %s. 300 A %s\n", s->dnsname, s->ip);
 	if (r == 0)
-		r = append(text, &len, "send\nzone %s\nupdate delete %s. PTR\n",
-		    s->dns_rzone, s->dns_rname);
+		r = sbx_append(text, &len,
+		    "send\nzone %s\nupdate delete %s. PTR\n", s->dns_rzone,
+		    s->dns_rname);
 	if (r == 0 && add)
-		r = append(text, &len, "update add %s. 300 PTR %s.\n",
+		r = sbx_append(text, &len, "update add %s. 300 PTR %s.\n",
 		    s->dns_rname, s->dnsname);
 	if (r == 0)
-		r = append(text, &len, "send\n");
+		r = sbx_append(text, &len, "send\n");
 	return r;
 }
 
@@ -458,34 +457,63 @@ plan_routing(const struct sbx *s, const struct sbx_state *st,
 	return r;
 }
 
-/* The app's table: loaded when it changes or drifted, then listed (the
+/* Whichever firewall apply loaded (its file in dir; live: the one the
+ * current tool has), removed, and its files. */
+static int
+plan_unload(const struct sbx *s, const char *dir, int live, struct plan *p)
+{
+	static const char *const files[] = {
+	    "ruleset.nft", "ruleset.iptables", "ruleset.live"};
+	char path[4096];
+	int r = 0;
+
+	snprintf(path, sizeof(path), "%s/ruleset.nft", dir);
+	if (sbx_exists(path) || (live && !s->iptables))
+		r = run(p, PLAN_MAY_FAIL, "the app's firewall, removed", s->nft,
+		    "delete", "table", "inet", s->table, NULL);
+	snprintf(path, sizeof(path), "%s/ruleset.iptables", dir);
+	if (r == 0 && (sbx_exists(path) || (live && s->iptables)))
+		r = sbx_ipt_plan_remove(s, p);
+	for (size_t i = 0; r == 0 && i < 3; i++) {
+		snprintf(path, sizeof(path), "%s/%s", dir, files[i]);
+		if (sbx_exists(path))
+			r = plan_remove(p, path);
+	}
+	return r;
+}
+
+/* The app's firewall: loaded when it changes or drifted, then listed (the
  * listing, PLAN_OUTPUT, is what later applies compare with); dropped
- * when no longer configured. */
+ * when no longer configured. nft's table, or iptables-nft's chain when
+ * nft is missing (sbxipt.h). */
 static int
 plan_firewall(const struct sbx *s, const struct sbx_state *st,
     const struct sbx_live *lv, const char *dir, struct plan *p,
     void (*log)(void *, const char *), void *arg)
 {
-	char path[4096], *text = NULL;
-	int r = 0;
+	char path[4096], *text = NULL, *ipt = NULL;
+	int r;
 
-	snprintf(path, sizeof(path), "%s/ruleset.nft", dir);
-	if (!s->firewall && (sbx_exists(path) || !lv->table_ok)) {
-		r = run(p, PLAN_MAY_FAIL,
-		    "the app's firewall, no longer configured", "nft", "delete",
-		    "table", "inet", s->table, NULL);
-		if (r == 0)
-			r = plan_remove(p, path);
-		snprintf(path, sizeof(path), "%s/ruleset.live", dir);
-		return r == 0 ? plan_remove(p, path) : r;
+	if (!s->firewall)
+		return plan_unload(s, dir, !lv->table_ok, p);
+	/* The nft ruleset also logs what names resolved to. */
+	if ((r = ruleset(s, &text, log, arg)) < 0 ||
+	    (s->iptables && (r = sbx_ipt_rules(s, &ipt)) < 0)) {
+		free(text);
+		return r;
 	}
-	if (s->firewall && (r = ruleset(s, &text, log, arg)) == 0 &&
-	    (r = plan_file(st, !lv->table_ok, dir, "ruleset.nft", text, p, path,
-		 sizeof(path))) > 0 &&
-	    (r = run(p, 0, "the app's firewall", "nft", "-f", path, NULL)) == 0)
-		r = run(p, PLAN_OUTPUT, "the app's firewall, as loaded", "nft",
+	r = plan_file(st, !lv->table_ok, dir,
+	    s->iptables ? "ruleset.iptables" : "ruleset.nft",
+	    s->iptables ? ipt : text, p, path, sizeof(path));
+	if (r > 0 && s->iptables)
+		r = sbx_ipt_plan_load(s, ipt, p);
+	else if (r > 0 &&
+	    (r = run(p, 0, "the app's firewall", s->nft, "-f", path, NULL)) ==
+		0)
+		r = run(p, PLAN_OUTPUT, "the app's firewall, as loaded", s->nft,
 		    "list", "table", "inet", s->table, NULL);
 	free(text);
+	free(ipt);
 	return r < 0 ? r : 0;
 }
 
@@ -584,10 +612,8 @@ sbx_plan_teardown(const struct sbx *s, const struct sbx_state *st,
 	sbx_read_small(path, old, sizeof(old));
 	if (old[0] != '\0')
 		r = dns_delete_saved(path, old, p);
-	snprintf(path, sizeof(path), "%s/ruleset.nft", dir);
-	if (r == 0 && sbx_exists(path))
-		r = run(p, PLAN_MAY_FAIL, "the app's firewall", "nft", "delete",
-		    "table", "inet", s->table, NULL);
+	if (r == 0)
+		r = plan_unload(s, dir, 0, p);
 	/* The host route goes with the link, the link with the namespace. */
 	if (r == 0 && st->hostif)
 		r = run(p, 0, "the veth pair", "ip", "link", "delete",
@@ -609,9 +635,15 @@ sbx_plan_status(const struct sbx *s, struct plan *p)
 
 	r = run(p, PLAN_OUTPUT | PLAN_MAY_FAIL, "the app's addresses", "ip",
 	    "-n", s->netns, "-brief", "address", "show", NULL);
-	if (r == 0)
+	if (r == 0 && s->iptables) {
+		const char *argv[] = {"iptables-nft", "-w", "-L", s->chain,
+		    "-v", "-n", "-x", NULL};
+
+		r = plan_run(p, argv, 0, PLAN_OUTPUT | PLAN_MAY_FAIL,
+		    "the app's firewall");
+	} else if (r == 0)
 		r = run(p, PLAN_OUTPUT | PLAN_MAY_FAIL, "the app's firewall",
-		    "nft", "list", "table", "inet", s->table, NULL);
+		    s->nft, "list", "table", "inet", s->table, NULL);
 	if (r == 0 && s->dns && s->enabled) {
 		char server[300];
 

@@ -84,6 +84,11 @@ int sbx_plan_teardown(const struct sbx *s, const struct sbx_state *st,
  * with [sandbox.dns] the A and PTR records the server has. */
 int sbx_plan_status(const struct sbx *s, struct plan *p);
 
+/* Appends printf's output to the string *buf of *len bytes: 0 or
+ * -ENOMEM. */
+int sbx_append(char **buf, size_t *len, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+
 /* Whether path exists; the whole of a small file into buf ("" when
  * unreadable). */
 int sbx_exists(const char *path);

@@ -381,7 +381,7 @@ check "status shows the counters" has 'counter packets'
 if [ -n "$DNS" ]; then
 	show=$(echo "$out" | field data.show)
 	check "status shows the A record" sh -c "echo '$show' | grep -qE '^web.$A.sbx.test.[[:space:]]+300[[:space:]]+IN[[:space:]]+A[[:space:]]+10.99.0.10\$'"
-	check "status shows the PTR record" sh -c "echo '$show' | grep -qE 'IN[[:space:]]+PTR[[:space:]]+$A.n1.sbx.test.\$'"
+	check "status shows the PTR record" sh -c "echo '$show' | grep -qE 'IN[[:space:]]+PTR[[:space:]]+web.$A.sbx.test.\$'"
 fi
 
 
