@@ -177,7 +177,8 @@ INTEGRATION_TESTS += tests/integration/sandbox_agent.sh \
 	tests/integration/sandbox_iptables.sh
 EXTRA_DIST += tests/integration/sandbox_agent.sh \
 	tests/integration/sandbox_deploy.sh \
-	tests/integration/sandbox_iptables.sh
+	tests/integration/sandbox_iptables.sh \
+	tests/integration/sandbox_lib.sh
 UNIT_TESTS += tests/unit/test_sandbox
 check_PROGRAMS += tests/unit/test_sandbox
 tests_unit_test_sandbox_SOURCES = tests/unit/test_sandbox.c $(TESTUTIL)

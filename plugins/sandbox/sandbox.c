@@ -227,6 +227,21 @@ plan_and_perform(struct action_ctx *ctx, struct sbx_req *q)
 
 static void probe_next(struct action_ctx *ctx, struct sbx_req *q);
 
+/* Runs the read-only step q->resolve (r: what planning it returned, > 0)
+ * and then cb; under dry_run it is listed in the plan, not run. */
+static void
+read_step(struct action_ctx *ctx, struct sbx_req *q, int r, plan_exec_cb cb)
+{
+	if (r > 0 && action_dry_run(ctx)) {
+		r = plan_append(&q->plan, &q->resolve);
+		q->nresolve = q->plan.n;
+	}
+	if (r >= 0)
+		r = plan_exec(ctx, &q->resolve, cb, q);
+	if (r < 0)
+		reply(ctx, q, STATUS_UNKNOWN_ERROR, error_str(r), NULL);
+}
+
 static void
 probed(
     struct action_ctx *ctx, int ok, const char *why, const char *out, void *arg)
@@ -261,14 +276,7 @@ probe_next(struct action_ctx *ctx, struct sbx_req *q)
 		plan_and_perform(ctx, q);
 		return;
 	}
-	if (r > 0 && action_dry_run(ctx)) {
-		r = plan_append(&q->plan, &q->resolve);
-		q->nresolve = q->plan.n;
-	}
-	if (r >= 0)
-		r = plan_exec(ctx, &q->resolve, probed, q);
-	if (r < 0)
-		reply(ctx, q, STATUS_UNKNOWN_ERROR, error_str(r), NULL);
+	read_step(ctx, q, r, probed);
 }
 
 static void resolve_next(struct action_ctx *ctx, struct sbx_req *q);
@@ -309,14 +317,7 @@ resolve_next(struct action_ctx *ctx, struct sbx_req *q)
 		probe_next(ctx, q);
 		return;
 	}
-	if (r > 0 && action_dry_run(ctx)) {
-		r = plan_append(&q->plan, &q->resolve);
-		q->nresolve = q->plan.n;
-	}
-	if (r >= 0)
-		r = plan_exec(ctx, &q->resolve, resolved, q);
-	if (r < 0)
-		reply(ctx, q, STATUS_UNKNOWN_ERROR, error_str(r), NULL);
+	read_step(ctx, q, r, resolved);
 }
 
 static void

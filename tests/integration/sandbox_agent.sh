@@ -7,6 +7,7 @@
 # firewall are never touched.
 . "$top_srcdir/tests/lib/tap.sh"
 . "$top_srcdir/tests/lib/fleet.sh"
+. "$top_srcdir/tests/integration/sandbox_lib.sh"
 # field, and svc (the service agent over n1's socket)
 . "$top_srcdir/tests/integration/service_agent_lib.sh"
 
@@ -39,42 +40,10 @@ cleanup() {
 }
 trap cleanup EXIT
 trap 'exit 1' INT TERM
-ip netns add "$L"
-ip link add up0 netns "$H" type veth peer name lan0 netns "$L"
-ip -n "$H" address add 10.99.0.1/24 dev up0
-ip -n "$L" address add 10.99.0.2/24 dev lan0
-for n in "$H" "$L"; do
-	ip -n "$n" link set lo up
-done
-ip -n "$H" link set up0 up
-ip -n "$L" link set lan0 up
-
-# listen NS ADDR PORT: a TCP listener that answers "hello" and closes.
-listen() {
-	ip netns exec "$1" python3 "$FLEET_DIR/listen.py" "$2" "$3" \
-	    >"$FLEET_DIR/listen.$1.$3" 2>&1 &
-	LISTENERS="${LISTENERS:-} $!"
-	_i=0
-	until grep -q listening "$FLEET_DIR/listen.$1.$3" 2>/dev/null; do
-		[ "$_i" -ge 100 ] && return 1
-		sleep 0.05
-		_i=$((_i + 1))
-	done
-}
-# reach NS ADDR PORT: prints "hello" when a connection is answered, else
-# the error (refused, timed out).
-reach() {
-	ip netns exec "$1" python3 -c '
-import socket, sys
-try:
-    c = socket.create_connection((sys.argv[1], int(sys.argv[2])), timeout=2)
-    print(c.recv(16).decode().strip())
-except Exception as e:
-    print(type(e).__name__)
-' "$2" "$3"
-}
+sbx_lan "$H" "$L" 10.99.0
 
 fleet_init || { echo "Bail out! cannot create the fleet"; exit 99; }
+sbx_listen_py
 
 # A DNS server on the LAN: BIND9 with the zone sbx.test and its reverse
 # zone, updated with a TSIG key (absent: the DNS checks are skipped).
@@ -116,14 +85,6 @@ ask() {
 		sed -n 's/.*status: \([A-Z]*\).*/\1/p'
 }
 
-cat >"$FLEET_DIR/listen.py" <<'EOT'
-import socket, sys
-s = socket.socket(); s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-s.bind((sys.argv[1], int(sys.argv[2]))); s.listen(8)
-print("listening", flush=True)
-while True:
-    c, _ = s.accept(); c.sendall(b"hello\n"); c.close()
-EOT
 APPS=$FLEET_DIR/apps NODES=$FLEET_DIR/nodes
 mkdir -p "$APPS/$A/releases/v1" "$APPS/$B/releases/v1" "$NODES"
 cat >"$APPS/$A/releases/v1/.metactl" <<EOT
@@ -190,12 +151,7 @@ start_grace = 300ms"
 else
 	diag "runit, ss or metactl-svwait missing: no daemon in the namespace"
 fi
-# metactld runs inside the host's stand-in, in the machine's mount
-# namespace (as on a host: ip netns add must be seen by everyone).
-printf "#!/bin/sh\nexec nsenter --net=/run/netns/%s %s \"\$@\"\n" "$H" "$METACTLD" \
-    >"$FLEET_DIR/metactld-in-ns"
-chmod +x "$FLEET_DIR/metactld-in-ns"
-METACTLD=$FLEET_DIR/metactld-in-ns
+sbx_agent_in "$H"
 fleet_start n1 || { echo "Bail out! the agent did not start"; exit 99; }
 
 sbx() { fleet_send_local n1 -t 30000 -n 1 sandbox "$@"; }

@@ -7,6 +7,7 @@
 # namespaces of its own, as sandbox_agent.sh does.
 . "$top_srcdir/tests/lib/tap.sh"
 . "$top_srcdir/tests/lib/fleet.sh"
+. "$top_srcdir/tests/integration/sandbox_lib.sh"
 . "$top_srcdir/tests/integration/service_agent_lib.sh"
 
 [ "$(id -u)" -eq 0 ] || skip_all "network namespaces need root"
@@ -28,58 +29,21 @@ cleanup() {
 }
 trap cleanup EXIT
 trap 'exit 1' INT TERM
-ip netns add "$L"
-ip link add up0 netns "$H" type veth peer name lan0 netns "$L"
-ip -n "$H" address add 10.98.0.1/24 dev up0
-ip -n "$L" address add 10.98.0.2/24 dev lan0
-for n in "$H" "$L"; do
-	ip -n "$n" link set lo up
-done
-ip -n "$H" link set up0 up
-ip -n "$L" link set lan0 up
+sbx_lan "$H" "$L" 10.96.0
 
 fleet_init || { echo "Bail out! cannot create the fleet"; exit 99; }
-cat >"$FLEET_DIR/listen.py" <<'EOT'
-import socket, sys
-s = socket.socket(); s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-s.bind((sys.argv[1], int(sys.argv[2]))); s.listen(8)
-print("listening", flush=True)
-while True:
-    c, _ = s.accept(); c.sendall(b"hello\n"); c.close()
-EOT
-listen() {
-	ip netns exec "$1" python3 "$FLEET_DIR/listen.py" "$2" "$3" \
-	    >"$FLEET_DIR/listen.$1.$3" 2>&1 &
-	LISTENERS="${LISTENERS:-} $!"
-	_i=0
-	until grep -q listening "$FLEET_DIR/listen.$1.$3" 2>/dev/null; do
-		[ "$_i" -ge 100 ] && return 1
-		sleep 0.05
-		_i=$((_i + 1))
-	done
-}
-reach() {
-	ip netns exec "$1" python3 -c '
-import socket, sys
-try:
-    c = socket.create_connection((sys.argv[1], int(sys.argv[2])), timeout=2)
-    print(c.recv(16).decode().strip())
-except Exception as e:
-    print(type(e).__name__)
-' "$2" "$3"
-}
-
+sbx_listen_py
 APPS=$FLEET_DIR/apps NODES=$FLEET_DIR/nodes
 mkdir -p "$APPS" "$NODES"
 cat >"$NODES/$A.conf" <<EOT
 [sandbox.net]
-ip = 10.98.0.10
+ip = 10.96.0.10
 
 [firewall.out]
 policy = reject
 
 [firewall.out.accept]
-database = 10.98.0.2:5432
+database = 10.96.0.2:5432
 EOT
 printf 'policy default deny\nallow\tuid=0\t*\t*\t*\n' \
     >"$FLEET_DIR/policy/sandbox.policy"
@@ -87,10 +51,7 @@ FLEET_EXTRA_CONF="[apps]
 dir = $APPS
 node_dir = $NODES
 nft = $FLEET_DIR/no-nft"
-printf "#!/bin/sh\nexec nsenter --net=/run/netns/%s %s \"\$@\"\n" "$H" "$METACTLD" \
-    >"$FLEET_DIR/metactld-in-ns"
-chmod +x "$FLEET_DIR/metactld-in-ns"
-METACTLD=$FLEET_DIR/metactld-in-ns
+sbx_agent_in "$H"
 fleet_start n1 || { echo "Bail out! the agent did not start"; exit 99; }
 
 sbx() { fleet_send_local n1 -t 30000 -n 1 sandbox "$@"; }
@@ -106,7 +67,7 @@ out=$(sbx -D apply app=$A)
 check "a dry run shows the iptables argv of the chain" \
     has "[\"iptables-nft\",\"-w\",\"-N\",\"$C\"]"
 check "a dry run shows the accept rule" has \
-    "[\"iptables-nft\",\"-w\",\"-A\",\"$C\",\"-d\",\"10.98.0.2\",\"-p\",\"tcp\",\"--dport\",\"5432\",\"-m\",\"comment\",\"--comment\",\"database\",\"-j\",\"ACCEPT\"]"
+    "[\"iptables-nft\",\"-w\",\"-A\",\"$C\",\"-d\",\"10.96.0.2\",\"-p\",\"tcp\",\"--dport\",\"5432\",\"-m\",\"comment\",\"--comment\",\"database\",\"-j\",\"ACCEPT\"]"
 check "a dry run shows the jump from FORWARD" has \
     "[\"iptables-nft\",\"-w\",\"-I\",\"FORWARD\",\"-i\",\"mc$A\",\"-j\",\"$C\"]"
 check "a dry run runs no nft" [ "$(printf '%s' "$out" | grep -c '"nft"')" = 0 ]
@@ -121,10 +82,10 @@ check "apply made no nft table of its own" \
 out=$(sbx apply app=$A)
 check "apply twice changes nothing" [ "$(msg)/$(echo "$out" | field data.plan)" = "nothing to change/[]" ]
 
-listen "$L" 10.98.0.2 5432 && listen "$L" 10.98.0.2 6000 ||
+listen "$L" 10.96.0.2 5432 && listen "$L" 10.96.0.2 6000 ||
 	{ echo "Bail out! no listener on the LAN"; exit 99; }
-check "A reaches its accepted destination" [ "$(reach "metactl-$A" 10.98.0.2 5432)" = hello ]
-r=$(reach "metactl-$A" 10.98.0.2 6000)
+check "A reaches its accepted destination" [ "$(reach "metactl-$A" 10.96.0.2 5432)" = hello ]
+r=$(reach "metactl-$A" 10.96.0.2 6000)
 check "A is refused elsewhere ($r)" [ "$r" = ConnectionRefusedError ]
 check "iptables counted A's rejected packet" sh -c \
     "$IPT -L $C -v -n -x | grep -E '^ +[1-9][0-9]* +[0-9]+ +REJECT .*policy'"
@@ -132,15 +93,15 @@ out=$(sbx status app=$A)
 check "status shows the counters" has "REJECT"
 
 # A hand edit: the accept rule deleted, another added.
-$IPT -D "$C" -d 10.98.0.2 -p tcp --dport 5432 -m comment --comment database -j ACCEPT
-$IPT -I "$C" -d 10.98.0.2 -p tcp --dport 6000 -j ACCEPT
+$IPT -D "$C" -d 10.96.0.2 -p tcp --dport 5432 -m comment --comment database -j ACCEPT
+$IPT -I "$C" -d 10.96.0.2 -p tcp --dport 6000 -j ACCEPT
 out=$(sbx status app=$A)
 check "status reports the drift" sh -c "echo '$(msg)' | grep -q '^drift: iptables chain $C differs from the configuration'"
 out=$(sbx apply app=$A)
 check "apply repairs the chain and says so" sh -c "echo '$(msg)' | grep -q '^repaired: iptables chain $C differs'"
-check "A reaches its accepted destination again" [ "$(reach "metactl-$A" 10.98.0.2 5432)" = hello ]
+check "A reaches its accepted destination again" [ "$(reach "metactl-$A" 10.96.0.2 5432)" = hello ]
 check "A is refused again where the hand-made rule let it" \
-    [ "$(reach "metactl-$A" 10.98.0.2 6000)" = ConnectionRefusedError ]
+    [ "$(reach "metactl-$A" 10.96.0.2 6000)" = ConnectionRefusedError ]
 out=$(sbx apply app=$A)
 check "then apply changes nothing" [ "$(msg)" = "nothing to change" ]
 
