@@ -8,8 +8,9 @@
  * apply of what is already in place is an empty plan.
  *
  * The firewall's ruleset and the DNS update are files in that directory,
- * written by the plan and given to `nft -f` and `nsupdate`, so that
- * dry_run shows their exact text. What the live probes found
+ * written by the plan and given to `nft -f` (or, without nft, run line by
+ * line by iptables-nft: sbxipt.h) and `nsupdate`, so that dry_run shows
+ * their exact text. What the live probes found
  * (sbxlive.h) is planned again even where those files are unchanged.
  *
  * DNS records: dns.nsupdate adds them, dns.delete (written beside it,
