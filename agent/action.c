@@ -155,10 +155,10 @@ snapshot_apps(struct action_ctx *ctx)
 	struct node_apps *a = &ctx->apps;
 	const char *manager = ctx->d->apps_manager;
 	const char *sdir = c->apps_service_dir;
-	const char *src[9];
-	const char **dst[9] = {&a->dir, &a->node_dir, &a->manager,
+	const char *src[10];
+	const char **dst[10] = {&a->dir, &a->node_dir, &a->manager,
 	    &a->service_dir, &a->supervise_dir, &a->cron_dir, &a->java,
-	    &a->jetty_home, &a->svwait};
+	    &a->jetty_home, &a->svwait, &a->nft};
 	size_t len = 0, i;
 	char *p;
 
@@ -175,11 +175,12 @@ snapshot_apps(struct action_ctx *ctx)
 	src[6] = c->apps_java;
 	src[7] = c->apps_jetty_home;
 	src[8] = c->apps_svwait;
-	for (i = 0; i < 9; i++)
+	src[9] = c->apps_nft;
+	for (i = 0; i < 10; i++)
 		len += src[i] != NULL ? strlen(src[i]) + 1 : 0;
 	if ((p = ctx->apps_buf = malloc(len + 1)) == NULL)
 		return -ENOMEM;
-	for (i = 0; i < 9; i++) {
+	for (i = 0; i < 10; i++) {
 		*dst[i] = NULL;
 		if (src[i] == NULL)
 			continue;

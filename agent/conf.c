@@ -253,6 +253,8 @@ const struct conftab_key conf_keys[] = {
 	.def = "/usr/share/jetty9", .check = check_absolute},
     {"apps", "svwait", CONFTAB_STRING, F(apps_svwait),
 	.def = "@pkglibexecdir@/metactl-svwait", .check = check_absolute},
+    {"apps", "nft", CONFTAB_STRING, F(apps_nft), .def = "/usr/sbin/nft",
+	.check = check_absolute},
     {"apps", "start_timeout", CONFTAB_DURATION, F(apps_start_timeout_ms),
 	.def = "30s", .min = 100, .max = 3600 * 1000},
     {"apps", "start_grace", CONFTAB_DURATION, F(apps_start_grace_ms),

@@ -102,6 +102,7 @@ struct conf {
 	char *apps_java;
 	char *apps_jetty_home;
 	char *apps_svwait;
+	char *apps_nft; /* the sandbox agent's nft; absent: iptables-nft */
 	long long apps_start_timeout_ms;
 	long long apps_start_grace_ms;
 };

@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "appconf_check.h"
 #include "cron.h"
@@ -450,7 +451,8 @@ check_lb(struct check *ck)
 /* The sandbox agent's (plugins/sandbox/sbxconf.h checks the values). */
 static const char *const net_keys[] = {
     "ip", "address", "name", "enabled", NULL};
-static const char *const dns_keys[] = {"server", "zone", "key", NULL};
+static const char *const dns_keys[] = {
+    "server", "zone", "key", "reverse_zone", NULL};
 static const char *const firewall_keys[] = {"policy", NULL};
 /* Sections of names chosen by the app, or read by later parts of
  * metactl; any key. */
@@ -459,6 +461,34 @@ static const char *const open_sections[] = {"firewall.out.accept", NULL};
 	"[env], [daemon.NAME], [crontab], [build], [health], " \
 	"[firewall.out], [firewall.out.accept], [sandbox.net], " \
 	"[sandbox.dns], [lb]"
+
+/* [sandbox.dns]; its reverse_zone is a zone under in-addr.arpa (the
+ * sandbox agent checks that it holds the app's address, sbxconf.c). */
+static int
+check_sandbox_dns(struct check *ck)
+{
+	const char *v, *sfx = ".in-addr.arpa";
+	size_t n;
+	int r;
+
+	if ((r = check_fixed(ck, dns_keys, "server, zone, key, reverse_zone")) <
+	    0)
+		return r;
+	if ((v = get(ck, "reverse_zone")) == NULL)
+		return 0;
+	n = strlen(v);
+	if (n > 0 && v[n - 1] == '.')
+		n--;
+	if (n <= strlen(sfx) ||
+	    strncasecmp(v + n - strlen(sfx), sfx, strlen(sfx)) != 0 ||
+	    strspn(v, "0123456789-/.") < n - strlen(sfx))
+		return cerr(ck, "reverse_zone", 0,
+		    "[sandbox.dns] reverse_zone: \"%.64s\" is not a zone "
+		    "under in-addr.arpa (C.B.A.in-addr.arpa; IPv6 is not "
+		    "supported)",
+		    v);
+	return 0;
+}
 
 /* [env]: "NAME=value" for each, no control characters. */
 static int
@@ -507,7 +537,7 @@ check_section(struct check *ck)
 	if (strcmp(ck->sec, "sandbox.net") == 0)
 		return check_fixed(ck, net_keys, "ip, address, name, enabled");
 	if (strcmp(ck->sec, "sandbox.dns") == 0)
-		return check_fixed(ck, dns_keys, "server, zone, key");
+		return check_sandbox_dns(ck);
 	if (strcmp(ck->sec, "firewall.out") == 0)
 		return check_fixed(ck, firewall_keys, "policy");
 	if (word_index(ck->sec, open_sections) >= 0)

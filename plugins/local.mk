@@ -176,12 +176,17 @@ tests_unit_test_lbreg_LDADD = plugins/libplugins.a $(MC_TEST_LIBS)
 plugins_libplugins_a_SOURCES += \
 	plugins/sandbox/sandbox.c plugins/sandbox/sandbox.h \
 	plugins/sandbox/sbxconf.c plugins/sandbox/sbxconf.h \
-	plugins/sandbox/sbxplan.c plugins/sandbox/sbxplan.h
+	plugins/sandbox/sbxplan.c plugins/sandbox/sbxplan.h \
+	plugins/sandbox/sbxlive.c plugins/sandbox/sbxlive.h \
+	plugins/sandbox/sbxipt.c plugins/sandbox/sbxipt.h
 dist_ddl_DATA += schemas/ddl/sandbox.json
 INTEGRATION_TESTS += tests/integration/sandbox_agent.sh \
-	tests/integration/sandbox_deploy.sh
+	tests/integration/sandbox_deploy.sh \
+	tests/integration/sandbox_iptables.sh
 EXTRA_DIST += tests/integration/sandbox_agent.sh \
-	tests/integration/sandbox_deploy.sh
+	tests/integration/sandbox_deploy.sh \
+	tests/integration/sandbox_iptables.sh \
+	tests/integration/sandbox_lib.sh
 UNIT_TESTS += tests/unit/test_sandbox
 check_PROGRAMS += tests/unit/test_sandbox
 tests_unit_test_sandbox_SOURCES = tests/unit/test_sandbox.c $(TESTUTIL)

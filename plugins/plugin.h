@@ -63,6 +63,7 @@ struct node_apps {
 	const char *java;
 	const char *jetty_home;
 	const char *svwait; /* the metactl-svwait helper */
+	const char *nft; /* the sandbox agent's nft (missing: iptables-nft) */
 	long long start_timeout_ms;
 	long long start_grace_ms;
 };

@@ -27,16 +27,16 @@ for p in $pages; do
 	# What is left once the configured directories are taken out: a
 	# path of metactl's there is hard-coded. Debian's CA bundle is the
 	# system's, named as an example; the service managers' directories,
-	# cron's, Java, Jetty and HAProxy's admin socket are the
-	# platform's, named as defaults.
+	# cron's, Java, Jetty, nft, iproute2's /run/netns and HAProxy's admin
+	# socket are the platform's, named as defaults.
 	hard=$(sed -e "s|$sysconfdir/||g" -e "s|$pkgdatadir||g" \
 	    -e "s|$localstatedir/||g" -e "s|$runstatedir/||g" \
 	    -e "s|$pkglibexecdir/||g" \
 	    -e 's|/etc/ssl/certs/ca-certificates.crt||g' \
 	    -e 's#/etc/systemd/system\|/etc/service\|/run/service##g' \
 	    -e 's#/var/svc/manifest/site\|/etc/init\|/etc/cron\.d##g' \
-	    -e 's#/usr/bin/java\|/usr/share/jetty9##g' \
-	    -e 's#/run/haproxy/admin\.sock##g' "$p" |
+	    -e 's#/usr/bin/java\|/usr/share/jetty9\|/usr/sbin/nft##g' \
+	    -e 's#/run/haproxy/admin\.sock\|/run/netns##g' "$p" |
 	    grep -n -E '(^|[^A-Za-z0-9_.~-])/(etc|var|run|usr)/' || :)
 	check "$p: no hard-coded system path${hard:+: $hard}" test -z "$hard"
 done

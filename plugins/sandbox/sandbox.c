@@ -1,6 +1,7 @@
 /*
  * sandbox.c: the sandbox agent. apply, status and teardown of an app's
- * network sandbox (sbxconf.h); each reads the node's state, builds a plan
+ * network sandbox (sbxconf.h); each reads the node's state (apply and
+ * status also what is live, sbxlive.h), builds a plan
  * of ip, sysctl, nft and nsupdate runs (sbxplan.h) and performs it with
  * the service agent's plan_exec(), or answers it under dry_run. One
  * action at a time per app: the lock "sandbox:APP".
@@ -11,12 +12,14 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "appconf.h"
 #include "error.h"
 #include "message.h"
 #include "names.h"
 #include "plugins/sandbox/sandbox.h"
+#include "plugins/sandbox/sbxlive.h"
 #include "plugins/sandbox/sbxplan.h"
 #include "plugins/service/plan_exec.h"
 
@@ -33,10 +36,12 @@ struct sbx_req {
 	char ledger[4096]; /* APPS/.sandbox-sysctl */
 	struct sbx s;
 	struct sbx_state st;
+	struct sbx_live live;
 	struct plan plan;
-	struct plan resolve; /* the getent of one host name */
+	struct plan resolve; /* the getent of one host name, or one probe */
 	size_t next; /* the accept entry to resolve next */
-	size_t nresolve; /* getent steps at the head of plan (dry_run) */
+	size_t probe; /* the probe to run next */
+	size_t nresolve; /* read-only steps at the head of plan (dry_run) */
 };
 
 static void
@@ -104,10 +109,46 @@ load(struct action_ctx *ctx, struct sbx_req *q)
 	return 0;
 }
 
+/* The drift lines as an array. New reference. */
+static json_t *
+drift_json(const struct sbx_req *q)
+{
+	json_t *a = json_array();
+	const char *l, *e;
+
+	for (l = q->live.drift; *l != '\0'; l = e + 1) {
+		e = strchr(l, '\n');
+		json_array_append_new(a, json_stringn(l, (size_t)(e - l)));
+	}
+	return a;
+}
+
+/* "OK" or "nothing to change" (or what status found), with the first
+ * line of drift and how many more. */
+static void
+summary(const struct sbx_req *q, const char *none, char *msg, size_t size)
+{
+	const char *d = q->live.drift;
+	size_t n = 0;
+
+	for (const char *l = d; (l = strchr(l, '\n')) != NULL; l++)
+		n++;
+	if (n == 0) {
+		snprintf(msg, size, "%s", none);
+		return;
+	}
+	snprintf(msg, size, "%s%.*s%s",
+	    q->op == OP_APPLY ? "repaired: " : "drift: ",
+	    (int)(strchr(d, '\n') - d), d,
+	    n > 1 ? " (and more: see drift)" : "");
+}
+
 static json_t *
 answer(struct sbx_req *q)
 {
 	json_t *o = sbx_state_json(&q->s, &q->st);
+
+	json_object_set_new(o, "drift", drift_json(q));
 
 	json_object_set_new(
 	    o, "changed", json_boolean(q->plan.n > q->nresolve));
@@ -120,7 +161,9 @@ performed(
     struct action_ctx *ctx, int ok, const char *why, const char *out, void *arg)
 {
 	struct sbx_req *q = arg;
+	char msg[700];
 	json_t *data;
+	int r;
 
 	if (!ok) {
 		reply(ctx, q, STATUS_ABORTED, why, answer(q));
@@ -129,18 +172,27 @@ performed(
 	if (q->op == OP_STATUS) {
 		data = sbx_state_json(&q->s, &q->st);
 		json_object_set_new(data, "show", json_string(out));
+		json_object_set_new(data, "drift", drift_json(q));
 		if (action_dry_run(ctx))
 			json_object_set_new(
 			    data, "plan", plan_to_json(&q->plan));
-		reply(ctx, q, STATUS_OK, "OK", data);
+		summary(q, "OK", msg, sizeof(msg));
+		reply(ctx, q, STATUS_OK, msg, data);
 		return;
 	}
+	/* The firewall as nft listed it after loading it: what the next
+	 * apply compares the live table with. */
+	if (q->op == OP_APPLY && !action_dry_run(ctx) && out[0] != '\0' &&
+	    (r = sbx_live_save(&q->s, q->dir, out)) < 0)
+		action_log(ctx, LOG_LEVEL_WARN, "%s/ruleset.live: %s", q->dir,
+		    error_str(r));
 	/* The state as the action left it. */
 	if (!action_dry_run(ctx))
 		sbx_read_state(&q->s, action_node(ctx)->apps->dir, &q->st);
 	data = answer(q);
-	reply(ctx, q, STATUS_OK,
-	    q->plan.n > q->nresolve ? "OK" : "nothing to change", data);
+	summary(q, q->plan.n > q->nresolve ? "OK" : "nothing to change", msg,
+	    sizeof(msg));
+	reply(ctx, q, STATUS_OK, msg, data);
 }
 
 static void
@@ -157,8 +209,8 @@ plan_and_perform(struct action_ctx *ctx, struct sbx_req *q)
 
 	switch (q->op) {
 	case OP_APPLY:
-		r = sbx_plan_apply(
-		    &q->s, &q->st, q->dir, q->ledger, &q->plan, log_line, ctx);
+		r = sbx_plan_apply(&q->s, &q->st, &q->live, q->dir, q->ledger,
+		    &q->plan, log_line, ctx);
 		break;
 	case OP_TEARDOWN:
 		r = sbx_plan_teardown(
@@ -171,6 +223,60 @@ plan_and_perform(struct action_ctx *ctx, struct sbx_req *q)
 		r = plan_exec(ctx, &q->plan, performed, q);
 	if (r < 0)
 		reply(ctx, q, STATUS_UNKNOWN_ERROR, error_str(r), NULL);
+}
+
+static void probe_next(struct action_ctx *ctx, struct sbx_req *q);
+
+/* Runs the read-only step q->resolve (r: what planning it returned, > 0)
+ * and then cb; under dry_run it is listed in the plan, not run. */
+static void
+read_step(struct action_ctx *ctx, struct sbx_req *q, int r, plan_exec_cb cb)
+{
+	if (r > 0 && action_dry_run(ctx)) {
+		r = plan_append(&q->plan, &q->resolve);
+		q->nresolve = q->plan.n;
+	}
+	if (r >= 0)
+		r = plan_exec(ctx, &q->resolve, cb, q);
+	if (r < 0)
+		reply(ctx, q, STATUS_UNKNOWN_ERROR, error_str(r), NULL);
+}
+
+static void
+probed(
+    struct action_ctx *ctx, int ok, const char *why, const char *out, void *arg)
+{
+	struct sbx_req *q = arg;
+	size_t n = strlen(q->live.drift);
+	const char *l, *e;
+
+	(void)why;
+	if (ok && !action_dry_run(ctx))
+		sbx_probe_read(&q->s, q->dir, q->probe, out, &q->live);
+	/* What apply repairs, in the log. */
+	for (l = q->live.drift + n; q->op == OP_APPLY && *l != '\0'; l = e + 1)
+		action_log(ctx, LOG_LEVEL_INFO, "%.*s",
+		    (int)((e = strchr(l, '\n')) - l), l);
+	q->probe++;
+	probe_next(ctx, q);
+}
+
+/* Runs the live probes one by one (sbxlive.h), then plans. */
+static void
+probe_next(struct action_ctx *ctx, struct sbx_req *q)
+{
+	int r = 0;
+
+	plan_clear(&q->resolve);
+	while (q->probe < SBX_NPROBES &&
+	    (r = sbx_probe_plan(
+		 &q->s, &q->st, q->dir, q->probe, &q->resolve)) == 0)
+		q->probe++;
+	if (r == 0) {
+		plan_and_perform(ctx, q);
+		return;
+	}
+	read_step(ctx, q, r, probed);
 }
 
 static void resolve_next(struct action_ctx *ctx, struct sbx_req *q);
@@ -208,17 +314,10 @@ resolve_next(struct action_ctx *ctx, struct sbx_req *q)
 	    (r = sbx_plan_resolve(&q->s, q->next, &q->resolve)) == 0)
 		q->next++;
 	if (r == 0) {
-		plan_and_perform(ctx, q);
+		probe_next(ctx, q);
 		return;
 	}
-	if (r > 0 && action_dry_run(ctx)) {
-		r = plan_append(&q->plan, &q->resolve);
-		q->nresolve = q->plan.n;
-	}
-	if (r >= 0)
-		r = plan_exec(ctx, &q->resolve, resolved, q);
-	if (r < 0)
-		reply(ctx, q, STATUS_UNKNOWN_ERROR, error_str(r), NULL);
+	read_step(ctx, q, r, resolved);
 }
 
 static void
@@ -228,9 +327,15 @@ locked(struct action_ctx *ctx, void *arg)
 
 	if (load(ctx, q) < 0)
 		return;
+	/* nft, or iptables-nft when nft is missing (sbxipt.h). */
+	snprintf(q->s.nft, sizeof(q->s.nft), "%s", action_node(ctx)->apps->nft);
+	q->s.iptables = access(q->s.nft, X_OK) != 0;
 	sbx_read_state(&q->s, action_node(ctx)->apps->dir, &q->st);
+	sbx_live_init(&q->live);
 	if (q->op == OP_APPLY)
 		resolve_next(ctx, q);
+	else if (q->op == OP_STATUS)
+		probe_next(ctx, q);
 	else
 		plan_and_perform(ctx, q);
 }

@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "config.h"
 #include "sandbox_names.h"
@@ -20,6 +21,8 @@ sbx_names(const char *app, struct sbx *s)
 	sandbox_netns(app, s->netns, sizeof(s->netns));
 	sandbox_hostif(app, s->hostif, sizeof(s->hostif));
 	sandbox_table(app, s->table, sizeof(s->table));
+	snprintf(s->nft, sizeof(s->nft), "nft");
+	snprintf(s->chain, sizeof(s->chain), "metactl-%s", s->hostif);
 }
 
 /* Sets err at section.key of c and returns MCE_CONFIG. */
@@ -42,6 +45,7 @@ parse_ip(const struct config *c, const char *key, const char *v, struct sbx *s,
 {
 	char buf[64], *slash, *end;
 	struct in_addr a;
+	struct in6_addr a6;
 	long n = 32;
 
 	snprintf(buf, sizeof(buf), "%s", v);
@@ -52,6 +56,10 @@ parse_ip(const struct config *c, const char *key, const char *v, struct sbx *s,
 			return bad(c, "sandbox.net", key, err,
 			    "the prefix length is 8 to 32");
 	}
+	if (inet_pton(AF_INET6, buf, &a6) == 1)
+		return bad(c, "sandbox.net", key, err,
+		    "IPv6 is not supported: an IPv4 address (A.B.C.D or "
+		    "A.B.C.D/N)");
 	if (inet_pton(AF_INET, buf, &a) != 1)
 		return bad(c, "sandbox.net", key, err,
 		    "not an IPv4 address (A.B.C.D or A.B.C.D/N)");
@@ -148,6 +156,45 @@ firewall_conf(const struct config *c, struct sbx *s, struct error *err)
 	return 0;
 }
 
+/* The PTR record's name and zone: [sandbox.dns] reverse_zone, else the
+ * octets the prefix length covers (a /32 address: its /24). */
+static int
+reverse_conf(const struct config *c, struct sbx *s, struct error *err)
+{
+	const char *rz = config_get(c, "sandbox.dns", "reverse_zone");
+	unsigned b[4] = {0, 0, 0, 0};
+	char why[160];
+	size_t nl, zl;
+	int octets = s->prefix == 32 ? 3 : s->prefix / 8;
+
+	sscanf(s->ip, "%u.%u.%u.%u", &b[0], &b[1], &b[2], &b[3]);
+	snprintf(s->dns_rname, sizeof(s->dns_rname), "%u.%u.%u.%u.in-addr.arpa",
+	    b[3], b[2], b[1], b[0]);
+	if (rz == NULL && s->prefix % 8 != 0)
+		return bad(c, "sandbox.net", "ip", err,
+		    "the prefix length is not /8, /16, /24 or /32: set "
+		    "[sandbox.dns] reverse_zone");
+	if (rz == NULL) {
+		/* The name without its first 4 - octets labels. */
+		const char *z = s->dns_rname;
+
+		for (int i = 0; i < 4 - octets; i++)
+			z = strchr(z, '.') + 1;
+		snprintf(s->dns_rzone, sizeof(s->dns_rzone), "%s", z);
+		return 0;
+	}
+	nl = strlen(s->dns_rname);
+	zl = strlen(rz);
+	if (zl >= nl || s->dns_rname[nl - zl - 1] != '.' ||
+	    strcasecmp(s->dns_rname + nl - zl, rz) != 0) {
+		snprintf(why, sizeof(why), "%.64s does not hold %s", rz,
+		    s->dns_rname);
+		return bad(c, "sandbox.dns", "reverse_zone", err, why);
+	}
+	snprintf(s->dns_rzone, sizeof(s->dns_rzone), "%s", rz);
+	return 0;
+}
+
 static int
 dns_conf(
     const struct config *c, const char *node, struct sbx *s, struct error *err)
@@ -172,7 +219,7 @@ dns_conf(
 		snprintf(s->dnsname, sizeof(s->dnsname), "%s.%.*s.%s", s->app,
 		    (int)nl, node, zone);
 	s->dns = 1;
-	return 0;
+	return s->enabled ? reverse_conf(c, s, err) : 0;
 }
 
 int

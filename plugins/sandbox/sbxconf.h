@@ -4,7 +4,8 @@
  *
  *   [sandbox.net]        ip = A.B.C.D[/N] (address is another name for
  *                        it), name = the DNS name, enabled = yes|no
- *   [sandbox.dns]        server, zone, key (a TSIG key file for nsupdate)
+ *   [sandbox.dns]        server, zone, key (a TSIG key file for nsupdate),
+ *                        reverse_zone (the zone of the PTR record)
  *   [firewall.out]       policy = accept | reject | drop
  *   [firewall.out.accept] NAME = host:port | cidr | cidr:port
  *
@@ -38,6 +39,11 @@ struct sbx {
 	char netns[96]; /* metactl-APP */
 	char hostif[16]; /* the host end of the veth pair */
 	char table[96]; /* metactl_APP */
+	/* The firewall's program: nft, or when it is missing iptables-nft
+	 * with the chain metactl-HOSTIF (sbxipt.h). */
+	char nft[256];
+	int iptables;
+	char chain[32];
 	char ip[INET_ADDRSTRLEN];
 	int prefix; /* of ip inside the namespace, default 32 */
 	char dnsname[256]; /* APP.NODE.ZONE unless [sandbox.net] name */
@@ -51,6 +57,10 @@ struct sbx {
 	char dns_server[256];
 	char dns_zone[256];
 	char dns_key[4096];
+	char dns_rname[64]; /* D.C.B.A.in-addr.arpa */
+	/* [sandbox.dns] reverse_zone, or the one the prefix length gives
+	 * on an octet boundary (/8, /16, /24; /24 for a /32) */
+	char dns_rzone[256];
 };
 
 /* s with the app's names only (nothing enabled). */

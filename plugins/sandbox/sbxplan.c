@@ -12,12 +12,13 @@
 #include <sys/stat.h>
 
 #include "error.h"
+#include "plugins/sandbox/sbxipt.h"
 #include "plugins/sandbox/sbxplan.h"
 
 #define NETNS_DIR "/run/netns"
 
-static int
-exists(const char *path)
+int
+sbx_exists(const char *path)
 {
 	struct stat st;
 
@@ -30,12 +31,12 @@ exists_in(const char *dir, const char *name)
 	char path[512];
 
 	snprintf(path, sizeof(path), "%s/%s", dir, name);
-	return exists(path);
+	return sbx_exists(path);
 }
 
 /* The whole of a small file into buf ("" when unreadable). */
-static void
-read_small(const char *path, char *buf, size_t size)
+void
+sbx_read_small(const char *path, char *buf, size_t size)
 {
 	FILE *f = fopen(path, "r");
 	size_t n = 0;
@@ -121,7 +122,7 @@ sbx_read_state(const struct sbx *s, const char *apps_dir, struct sbx_state *st)
 			continue;
 		snprintf(path, sizeof(path), "%s/%s/state/sandbox", apps_dir,
 		    e->d_name);
-		if (exists(path))
+		if (sbx_exists(path))
 			st->others++;
 	}
 	closedir(d);
@@ -143,8 +144,30 @@ run(struct plan *p, unsigned flags, const char *what, ...)
 	return plan_run(p, argv, 0, flags, what);
 }
 
+/* The namespace's address and default route, again (hand edits). */
 static int
-plan_link(const struct sbx *s, const struct sbx_state *st, struct plan *p)
+plan_ns_repair(const struct sbx *s, const char *addr, struct plan *p)
+{
+	const char *ns = s->netns;
+	int r;
+
+	r = run(p, 0, "the app end up", "ip", "-n", ns, "link", "set", "eth0",
+	    "up", NULL);
+	if (r == 0)
+		r = run(p, 0, "the app's addresses, cleared", "ip", "-n", ns,
+		    "address", "flush", "dev", "eth0", NULL);
+	if (r == 0)
+		r = run(p, 0, "the app's address", "ip", "-n", ns, "address",
+		    "add", addr, "dev", "eth0", NULL);
+	if (r == 0)
+		r = run(p, 0, "the app's default route", "ip", "-n", ns,
+		    "route", "replace", "default", "dev", "eth0", NULL);
+	return r;
+}
+
+static int
+plan_link(const struct sbx *s, const struct sbx_state *st,
+    const struct sbx_live *lv, struct plan *p)
 {
 	char addr[64];
 	const char *ns = s->netns, *hi = s->hostif;
@@ -172,6 +195,8 @@ plan_link(const struct sbx *s, const struct sbx_state *st, struct plan *p)
 	if (r == 0 && !st->hostif)
 		r = run(p, 0, "the app's default route", "ip", "-n", ns,
 		    "route", "add", "default", "dev", "eth0", NULL);
+	if (r == 0 && st->hostif && !lv->ns_ok)
+		r = plan_ns_repair(s, addr, p);
 	snprintf(addr, sizeof(addr), "%s/32", s->ip);
 	if (r == 0 && !st->route)
 		r = run(p, 0, "the host route to the app", "ip", "route", "add",
@@ -190,7 +215,7 @@ plan_sysctl(const char *ifname, const char *key, int known, struct plan *p,
 
 	snprintf(
 	    path, sizeof(path), "/proc/sys/net/ipv4/conf/%s/%s", ifname, key);
-	read_small(path, cur, sizeof(cur));
+	sbx_read_small(path, cur, sizeof(cur));
 	if (known && cur[0] == '1')
 		return 0;
 	snprintf(arg, sizeof(arg), "net/ipv4/conf/%s/%s=", ifname, key);
@@ -207,15 +232,12 @@ same_file(const char *path, const char *text)
 {
 	char buf[16384];
 
-	read_small(path, buf, sizeof(buf));
+	sbx_read_small(path, buf, sizeof(buf));
 	return strcmp(buf, text) == 0;
 }
 
-static int append(char **buf, size_t *len, const char *fmt, ...)
-    __attribute__((format(printf, 3, 4)));
-
-static int
-append(char **buf, size_t *len, const char *fmt, ...)
+int
+sbx_append(char **buf, size_t *len, const char *fmt, ...)
 {
 	va_list ap;
 	char *s, *n;
@@ -302,7 +324,7 @@ ruleset(const struct sbx *s, char **text, void (*log)(void *, const char *),
 	int r;
 
 	*text = NULL;
-	r = append(text, &len,
+	r = sbx_append(text, &len,
 	    "# metactl: the outbound firewall of app %s\n"
 	    "table inet %s\ndelete table inet %s\n"
 	    "table inet %s {\n"
@@ -318,18 +340,18 @@ ruleset(const struct sbx *s, char **text, void (*log)(void *, const char *),
 		    addrs);
 		log(arg, line);
 		if (a->port > 0)
-			r = append(text, &len,
+			r = sbx_append(text, &len,
 			    "\t\tip daddr { %s } meta l4proto { tcp, udp } "
 			    "th dport %d counter accept comment \"%s\"\n",
 			    addrs, a->port, a->name);
 		else
-			r = append(text, &len,
+			r = sbx_append(text, &len,
 			    "\t\tip daddr { %s } counter accept comment "
 			    "\"%s\"\n",
 			    addrs, a->name);
 	}
 	if (r == 0)
-		r = append(text, &len,
+		r = sbx_append(text, &len,
 		    "\t\tcounter %s comment \"policy\"\n"
 		    "\t}\n"
 		    "\tchain forward {\n"
@@ -349,78 +371,78 @@ ruleset(const struct sbx *s, char **text, void (*log)(void *, const char *),
 	return r;
 }
 
-/* The reverse name of ip: D.C.B.A.in-addr.arpa, and its /24 zone. */
-static void
-reverse(const char *ip, char *name, size_t size, char *zone, size_t zsize)
-{
-	unsigned b[4] = {0, 0, 0, 0};
-
-	sscanf(ip, "%u.%u.%u.%u", &b[0], &b[1], &b[2], &b[3]);
-	snprintf(
-	    name, size, "%u.%u.%u.%u.in-addr.arpa", b[3], b[2], b[1], b[0]);
-	snprintf(zone, zsize, "%u.%u.%u.in-addr.arpa", b[2], b[1], b[0]);
-}
-
-/* nsupdate's input: the A and PTR records added (add) or deleted. */
+/* nsupdate's input: the A and PTR records added (add) or deleted; a
+ * deletion names the key file that nsupdate needs, for a later run. */
 static int
 dns_input(const struct sbx *s, int add, char **text)
 {
-	char rev[64], rzone[64];
 	size_t len = 0;
-	int r;
+	int r = 0;
 
 	*text = NULL;
-	reverse(s->ip, rev, sizeof(rev), rzone, sizeof(rzone));
-	r = append(text, &len, "server %s\nzone %s\nupdate delete %s. A\n",
-	    s->dns_server, s->dns_zone, s->dnsname);
+	if (!add)
+		r = sbx_append(text, &len, "; key %s\n", s->dns_key);
+	if (r == 0)
+		r = sbx_append(text, &len,
+		    "server %s\nzone %s\nupdate delete %s. A\n", s->dns_server,
+		    s->dns_zone, s->dnsname);
 	if (r == 0 && add)
-		r = append(
+		r = sbx_append(
 		    text, &len, "update add %s. 300 A %s\n", s->dnsname, s->ip);
 	if (r == 0)
-		r = append(text, &len, "send\nzone %s\nupdate delete %s. PTR\n",
-		    rzone, rev);
+		r = sbx_append(text, &len,
+		    "send\nzone %s\nupdate delete %s. PTR\n", s->dns_rzone,
+		    s->dns_rname);
 	if (r == 0 && add)
-		r = append(text, &len, "update add %s. 300 PTR %s.\n", rev,
-		    s->dnsname);
+		r = sbx_append(text, &len, "update add %s. 300 PTR %s.\n",
+		    s->dns_rname, s->dnsname);
 	if (r == 0)
-		r = append(text, &len, "send\n");
+		r = sbx_append(text, &len, "send\n");
 	return r;
 }
 
 static int
-nsupdate(const struct sbx *s, const char *file, struct plan *p)
+nsupdate(const char *key, const char *file, struct plan *p)
 {
-	if (s->dns_key[0] != '\0')
-		return run(p, 0, "the app's DNS records", "nsupdate", "-k",
-		    s->dns_key, file, NULL);
+	if (key[0] != '\0')
+		return run(p, 0, "the app's DNS records", "nsupdate", "-k", key,
+		    file, NULL);
 	return run(p, 0, "the app's DNS records", "nsupdate", file, NULL);
 }
 
-/* A file of the state directory, planned when its text changes (or the
- * namespace is new), then the program that reads it. */
+/* The records of a saved dns.delete removed with the key it names. */
 static int
-plan_file(const struct sbx_state *st, const char *dir, const char *name,
-    const char *text, struct plan *p, char *path, size_t size)
+dns_delete_saved(const char *path, const char *text, struct plan *p)
+{
+	char key[4096] = "";
+
+	sscanf(text, "; key %4095[^\n]", key);
+	return nsupdate(key, path, p);
+}
+
+/* A file of the state directory, planned when its text changes (or the
+ * namespace is new, or force), then the program that reads it. */
+static int
+plan_file(const struct sbx_state *st, int force, const char *dir,
+    const char *name, const char *text, struct plan *p, char *path, size_t size)
 {
 	snprintf(path, size, "%s/%s", dir, name);
-	if (st->netns && same_file(path, text))
+	if (st->netns && !force && same_file(path, text))
 		return 0;
 	return plan_write(p, path, text, strlen(text), 0600) < 0 ? -ENOMEM : 1;
 }
 
+/* The sysctls of the host end and of the uplink. */
 static int
-plan_body(const struct sbx *s, const struct sbx_state *st, const char *dir,
-    const char *ledger, struct plan *p, void (*log)(void *, const char *),
-    void *arg)
+plan_routing(const struct sbx *s, const struct sbx_state *st,
+    const char *ledger, struct plan *p)
 {
-	char saved[2048], path[4096], *text = NULL;
+	char saved[2048];
 	size_t n;
 	int r;
 
-	read_small(ledger, saved, sizeof(saved) / 2);
+	sbx_read_small(ledger, saved, sizeof(saved) / 2);
 	n = strlen(saved);
-	if ((r = plan_link(s, st, p)) < 0)
-		return r;
 	r = plan_sysctl(s->hostif, "forwarding", st->hostif, p, NULL, 0);
 	if (r == 0)
 		r = plan_sysctl(s->hostif, "proxy_arp", st->hostif, p, NULL, 0);
@@ -432,37 +454,127 @@ plan_body(const struct sbx *s, const struct sbx_state *st, const char *dir,
 		    st->uplink, "proxy_arp", 1, p, saved, sizeof(saved));
 	if (r == 0 && strlen(saved) > n)
 		r = plan_write(p, ledger, saved, strlen(saved), 0600);
-	if (r < 0)
-		return r;
+	return r;
+}
+
+/* Whichever firewall apply loaded (its file in dir; live: the one the
+ * current tool has), removed, and its files. */
+static int
+plan_unload(const struct sbx *s, const char *dir, int live, struct plan *p)
+{
+	static const char *const files[] = {
+	    "ruleset.nft", "ruleset.iptables", "ruleset.live"};
+	char path[4096];
+	int r = 0;
+
 	snprintf(path, sizeof(path), "%s/ruleset.nft", dir);
-	if (!s->firewall && exists(path) &&
-	    (r = run(p, PLAN_MAY_FAIL,
-		 "the app's firewall, no longer configured", "nft", "delete",
-		 "table", "inet", s->table, NULL)) == 0)
-		r = plan_remove(p, path);
-	if (r == 0 && s->firewall && (r = ruleset(s, &text, log, arg)) == 0 &&
-	    (r = plan_file(
-		 st, dir, "ruleset.nft", text, p, path, sizeof(path))) > 0)
-		r = run(p, 0, "the app's firewall", "nft", "-f", path, NULL);
+	if (sbx_exists(path) || (live && !s->iptables))
+		r = run(p, PLAN_MAY_FAIL, "the app's firewall, removed", s->nft,
+		    "delete", "table", "inet", s->table, NULL);
+	snprintf(path, sizeof(path), "%s/ruleset.iptables", dir);
+	if (r == 0 && (sbx_exists(path) || (live && s->iptables)))
+		r = sbx_ipt_plan_remove(s, p);
+	for (size_t i = 0; r == 0 && i < 3; i++) {
+		snprintf(path, sizeof(path), "%s/%s", dir, files[i]);
+		if (sbx_exists(path))
+			r = plan_remove(p, path);
+	}
+	return r;
+}
+
+/* The app's firewall: loaded when it changes or drifted, then listed (the
+ * listing, PLAN_OUTPUT, is what later applies compare with); dropped
+ * when no longer configured. nft's table, or iptables-nft's chain when
+ * nft is missing (sbxipt.h). */
+static int
+plan_firewall(const struct sbx *s, const struct sbx_state *st,
+    const struct sbx_live *lv, const char *dir, struct plan *p,
+    void (*log)(void *, const char *), void *arg)
+{
+	char path[4096], *text = NULL, *ipt = NULL;
+	int r;
+
+	if (!s->firewall)
+		return plan_unload(s, dir, !lv->table_ok, p);
+	/* The nft ruleset also logs what names resolved to. */
+	if ((r = ruleset(s, &text, log, arg)) < 0 ||
+	    (s->iptables && (r = sbx_ipt_rules(s, &ipt)) < 0)) {
+		free(text);
+		return r;
+	}
+	r = plan_file(st, !lv->table_ok, dir,
+	    s->iptables ? "ruleset.iptables" : "ruleset.nft",
+	    s->iptables ? ipt : text, p, path, sizeof(path));
+	if (r > 0 && s->iptables)
+		r = sbx_ipt_plan_load(s, ipt, p);
+	else if (r > 0 &&
+	    (r = run(p, 0, "the app's firewall", s->nft, "-f", path, NULL)) ==
+		0)
+		r = run(p, PLAN_OUTPUT, "the app's firewall, as loaded", s->nft,
+		    "list", "table", "inet", s->table, NULL);
 	free(text);
-	text = NULL;
-	if (r >= 0 && s->dns && (r = dns_input(s, 1, &text)) == 0 &&
-	    (r = plan_file(
-		 st, dir, "dns.nsupdate", text, p, path, sizeof(path))) > 0)
-		r = nsupdate(s, path, p);
-	free(text);
+	free(ipt);
 	return r < 0 ? r : 0;
 }
 
+/* The records apply added before, removed when they differ from the
+ * configured ones; then the configured ones, added when new, changed
+ * or drifted. */
+static int
+plan_dns(const struct sbx *s, const struct sbx_state *st,
+    const struct sbx_live *lv, const char *dir, struct plan *p)
+{
+	char path[4096], old[8192], *del = NULL, *add = NULL;
+	int r = 0, changed = 0;
+
+	snprintf(path, sizeof(path), "%s/dns.delete", dir);
+	sbx_read_small(path, old, sizeof(old));
+	if (s->dns && (r = dns_input(s, 0, &del)) < 0)
+		return r;
+	if (old[0] != '\0' && (del == NULL || strcmp(old, del) != 0)) {
+		changed = 1;
+		r = dns_delete_saved(path, old, p);
+		if (r == 0 && del == NULL)
+			r = plan_remove(p, path);
+		snprintf(path, sizeof(path), "%s/dns.nsupdate", dir);
+		if (r == 0 && del == NULL)
+			r = plan_remove(p, path);
+	}
+	if (r == 0 && del != NULL &&
+	    (r = plan_file(
+		 st, 0, dir, "dns.delete", del, p, path, sizeof(path))) >= 0 &&
+	    (r = dns_input(s, 1, &add)) == 0 &&
+	    (r = plan_file(st, changed || !lv->dns_ok, dir, "dns.nsupdate", add,
+		 p, path, sizeof(path))) > 0)
+		r = nsupdate(s->dns_key, path, p);
+	free(del);
+	free(add);
+	return r < 0 ? r : 0;
+}
+
+static int
+plan_body(const struct sbx *s, const struct sbx_state *st,
+    const struct sbx_live *lv, const char *dir, const char *ledger,
+    struct plan *p, void (*log)(void *, const char *), void *arg)
+{
+	int r;
+
+	if ((r = plan_link(s, st, lv, p)) == 0 &&
+	    (r = plan_routing(s, st, ledger, p)) == 0 &&
+	    (r = plan_firewall(s, st, lv, dir, p, log, arg)) == 0)
+		r = plan_dns(s, st, lv, dir, p);
+	return r;
+}
+
 int
-sbx_plan_apply(const struct sbx *s, const struct sbx_state *st, const char *dir,
-    const char *ledger, struct plan *p, void (*log)(void *, const char *),
-    void *arg)
+sbx_plan_apply(const struct sbx *s, const struct sbx_state *st,
+    const struct sbx_live *lv, const char *dir, const char *ledger,
+    struct plan *p, void (*log)(void *, const char *), void *arg)
 {
 	struct plan body = {0};
 	int r;
 
-	r = plan_body(s, st, dir, ledger, &body, log, arg);
+	r = plan_body(s, st, lv, dir, ledger, &body, log, arg);
 	/* The state directory first, when anything changes. */
 	if (r == 0 && body.n > 0 && (r = plan_mkdir(p, dir, 0700)) == 0)
 		r = plan_append(p, &body);
@@ -478,9 +590,9 @@ restore_sysctls(const struct sbx_state *st, const char *ledger, struct plan *p)
 	char saved[2048], *line, *save = NULL;
 	int r = 0;
 
-	if (st->others > 0 || !exists(ledger))
+	if (st->others > 0 || !sbx_exists(ledger))
 		return 0;
-	read_small(ledger, saved, sizeof(saved));
+	sbx_read_small(ledger, saved, sizeof(saved));
 	for (line = strtok_r(saved, "\n", &save); line != NULL && r == 0;
 	     line = strtok_r(NULL, "\n", &save))
 		r = run(p, PLAN_MAY_FAIL, "a setting apply changed", "sysctl",
@@ -492,21 +604,16 @@ int
 sbx_plan_teardown(const struct sbx *s, const struct sbx_state *st,
     const char *dir, const char *ledger, struct plan *p)
 {
-	char path[4096], *text = NULL;
+	char path[4096], old[8192];
 	int r = 0;
 
-	snprintf(path, sizeof(path), "%s/dns.nsupdate", dir);
-	if (s->dns && exists(path)) {
-		snprintf(path, sizeof(path), "%s/dns.delete", dir);
-		if ((r = dns_input(s, 0, &text)) == 0 &&
-		    (r = plan_write(p, path, text, strlen(text), 0600)) == 0)
-			r = nsupdate(s, path, p);
-		free(text);
-	}
-	snprintf(path, sizeof(path), "%s/ruleset.nft", dir);
-	if (r == 0 && exists(path))
-		r = run(p, PLAN_MAY_FAIL, "the app's firewall", "nft", "delete",
-		    "table", "inet", s->table, NULL);
+	/* The records apply added, whatever the configuration says now. */
+	snprintf(path, sizeof(path), "%s/dns.delete", dir);
+	sbx_read_small(path, old, sizeof(old));
+	if (old[0] != '\0')
+		r = dns_delete_saved(path, old, p);
+	if (r == 0)
+		r = plan_unload(s, dir, 0, p);
 	/* The host route goes with the link, the link with the namespace. */
 	if (r == 0 && st->hostif)
 		r = run(p, 0, "the veth pair", "ip", "link", "delete",
@@ -516,7 +623,7 @@ sbx_plan_teardown(const struct sbx *s, const struct sbx_state *st,
 		    s->netns, NULL);
 	if (r == 0)
 		r = restore_sysctls(st, ledger, p);
-	if (r == 0 && exists(dir))
+	if (r == 0 && sbx_exists(dir))
 		r = plan_remove(p, dir);
 	return r;
 }
@@ -528,9 +635,15 @@ sbx_plan_status(const struct sbx *s, struct plan *p)
 
 	r = run(p, PLAN_OUTPUT | PLAN_MAY_FAIL, "the app's addresses", "ip",
 	    "-n", s->netns, "-brief", "address", "show", NULL);
-	if (r == 0)
+	if (r == 0 && s->iptables) {
+		const char *argv[] = {"iptables-nft", "-w", "-L", s->chain,
+		    "-v", "-n", "-x", NULL};
+
+		r = plan_run(p, argv, 0, PLAN_OUTPUT | PLAN_MAY_FAIL,
+		    "the app's firewall");
+	} else if (r == 0)
 		r = run(p, PLAN_OUTPUT | PLAN_MAY_FAIL, "the app's firewall",
-		    "nft", "list", "table", "inet", s->table, NULL);
+		    s->nft, "list", "table", "inet", s->table, NULL);
 	if (r == 0 && s->dns && s->enabled) {
 		char server[300];
 

@@ -7,6 +7,7 @@
 # firewall are never touched.
 . "$top_srcdir/tests/lib/tap.sh"
 . "$top_srcdir/tests/lib/fleet.sh"
+. "$top_srcdir/tests/integration/sandbox_lib.sh"
 # field, and svc (the service agent over n1's socket)
 . "$top_srcdir/tests/integration/service_agent_lib.sh"
 
@@ -39,42 +40,10 @@ cleanup() {
 }
 trap cleanup EXIT
 trap 'exit 1' INT TERM
-ip netns add "$L"
-ip link add up0 netns "$H" type veth peer name lan0 netns "$L"
-ip -n "$H" address add 10.99.0.1/24 dev up0
-ip -n "$L" address add 10.99.0.2/24 dev lan0
-for n in "$H" "$L"; do
-	ip -n "$n" link set lo up
-done
-ip -n "$H" link set up0 up
-ip -n "$L" link set lan0 up
-
-# listen NS ADDR PORT: a TCP listener that answers "hello" and closes.
-listen() {
-	ip netns exec "$1" python3 "$FLEET_DIR/listen.py" "$2" "$3" \
-	    >"$FLEET_DIR/listen.$1.$3" 2>&1 &
-	LISTENERS="${LISTENERS:-} $!"
-	_i=0
-	until grep -q listening "$FLEET_DIR/listen.$1.$3" 2>/dev/null; do
-		[ "$_i" -ge 100 ] && return 1
-		sleep 0.05
-		_i=$((_i + 1))
-	done
-}
-# reach NS ADDR PORT: prints "hello" when a connection is answered, else
-# the error (refused, timed out).
-reach() {
-	ip netns exec "$1" python3 -c '
-import socket, sys
-try:
-    c = socket.create_connection((sys.argv[1], int(sys.argv[2])), timeout=2)
-    print(c.recv(16).decode().strip())
-except Exception as e:
-    print(type(e).__name__)
-' "$2" "$3"
-}
+sbx_lan "$H" "$L" 10.99.0
 
 fleet_init || { echo "Bail out! cannot create the fleet"; exit 99; }
+sbx_listen_py
 
 # A DNS server on the LAN: BIND9 with the zone sbx.test and its reverse
 # zone, updated with a TSIG key (absent: the DNS checks are skipped).
@@ -116,14 +85,6 @@ ask() {
 		sed -n 's/.*status: \([A-Z]*\).*/\1/p'
 }
 
-cat >"$FLEET_DIR/listen.py" <<'EOT'
-import socket, sys
-s = socket.socket(); s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-s.bind((sys.argv[1], int(sys.argv[2]))); s.listen(8)
-print("listening", flush=True)
-while True:
-    c, _ = s.accept(); c.sendall(b"hello\n"); c.close()
-EOT
 APPS=$FLEET_DIR/apps NODES=$FLEET_DIR/nodes
 mkdir -p "$APPS/$A/releases/v1" "$APPS/$B/releases/v1" "$NODES"
 cat >"$APPS/$A/releases/v1/.metactl" <<EOT
@@ -190,12 +151,7 @@ start_grace = 300ms"
 else
 	diag "runit, ss or metactl-svwait missing: no daemon in the namespace"
 fi
-# metactld runs inside the host's stand-in, in the machine's mount
-# namespace (as on a host: ip netns add must be seen by everyone).
-printf "#!/bin/sh\nexec nsenter --net=/run/netns/%s %s \"\$@\"\n" "$H" "$METACTLD" \
-    >"$FLEET_DIR/metactld-in-ns"
-chmod +x "$FLEET_DIR/metactld-in-ns"
-METACTLD=$FLEET_DIR/metactld-in-ns
+sbx_agent_in "$H"
 fleet_start n1 || { echo "Bail out! the agent did not start"; exit 99; }
 
 sbx() { fleet_send_local n1 -t 30000 -n 1 sandbox "$@"; }
@@ -270,6 +226,67 @@ if [ -n "$DNS" ]; then
 	check "DNS answers B's PTR" [ "$(ask 11.0.99.10.in-addr.arpa PTR)" = "$B.n1.sbx.test." ]
 fi
 
+# Hand edits: apply compares with what is live and repairs it.
+T="ip netns exec $H nft"
+h=$($T -a list chain inet "metactl_$A" out | sed -n 's/.*comment "database" # handle //p')
+$T delete rule inet "metactl_$A" out handle "$h"
+$T insert rule inet "metactl_$A" out ip daddr 10.99.0.2 tcp dport 6000 accept
+out=$(sbx status app=$A)
+check "status reports a rule deleted by hand" has \
+    "nft table metactl_$A differs from the configuration: missing \\\"ip daddr 10.99.0.2 meta l4proto { tcp, udp } th dport 5432 counter accept comment \\\"database\\\"\\\""
+check "status reports a rule added by hand" has \
+    "differs from the configuration: not in the configuration: \\\"ip daddr 10.99.0.2 tcp dport 6000 accept\\\""
+check "status says there is drift" sh -c \
+    "echo '$(echo "$out" | field statusmsg)' | grep -q '^drift: nft table metactl_$A differs'"
+out=$(sbx apply app=$A)
+check "apply repairs the table and says so" sh -c \
+    "echo '$(echo "$out" | field statusmsg)' | grep -q '^repaired: nft table metactl_$A differs'"
+check "apply logs what it repairs" [ "$(fleet_count_log n1 \
+    "sandbox.apply: nft table metactl_$A differs from the configuration: not in the configuration")" -ge 1 ]
+check "A reaches its accepted destination again" \
+    [ "$(reach "metactl-$A" 10.99.0.2 5432)" = hello ]
+check "A is refused again where the hand-made rule let it" \
+    [ "$(reach "metactl-$A" 10.99.0.2 6000)" = ConnectionRefusedError ]
+out=$(sbx apply app=$A)
+check "apply after the repair changes nothing" \
+    [ "$(echo "$out" | field statusmsg)/$(echo "$out" | field data.plan)" = "nothing to change/[]" ]
+ip -n "metactl-$A" address del 10.99.0.10/32 dev eth0
+ip -n "metactl-$A" address add 10.99.0.99/32 dev eth0
+out=$(sbx apply app=$A)
+check "apply repairs the namespace's address" sh -c \
+    "echo '$(echo "$out" | field statusmsg)' | grep -q '^repaired: namespace metactl-$A differs from the configuration: eth0 has 10.99.0.99/32, not 10.99.0.10/32'"
+check "A answers on its address again" [ "$(reach "$H" 10.99.0.10 7000)" = hello ]
+out=$(sbx apply app=$A)
+check "and then changes nothing" [ "$(echo "$out" | field statusmsg)" = "nothing to change" ]
+if [ -n "$DNS" ]; then
+	printf 'server 10.99.0.2\nzone sbx.test\nupdate delete %s.n1.sbx.test. A\nsend\n' "$A" |
+		ip netns exec "$H" nsupdate -k "$DNS/key.conf"
+	check "(the A record is gone by hand)" [ "$(ask "$A.n1.sbx.test" A)" = NXDOMAIN ]
+	out=$(sbx status app=$A)
+	check "status reports DNS records removed by hand" has \
+	    "DNS records differ from the configuration"
+	out=$(sbx apply app=$A)
+	check "apply adds the DNS records again" [ "$(ask "$A.n1.sbx.test" A)" = 10.99.0.10 ]
+	out=$(sbx apply app=$A)
+	check "and then changes nothing" [ "$(echo "$out" | field statusmsg)" = "nothing to change" ]
+	# [sandbox.dns] changed: the records apply added go, the new come.
+	printf '[sandbox.net]\nname = web.%s.sbx.test\n' "$A" >>"$NODES/$A.conf"
+	out=$(sbx apply app=$A)
+	answers_ok "apply of a new DNS name answers OK"
+	check "a new DNS name replaces the old A record" \
+	    [ "$(ask "$A.n1.sbx.test" A)/$(ask "web.$A.sbx.test" A)" = "NXDOMAIN/10.99.0.10" ]
+	check "and the PTR names the new name" \
+	    [ "$(ask 10.0.99.10.in-addr.arpa PTR)" = "web.$A.sbx.test." ]
+	# [sandbox.dns] removed: apply removes what it added.
+	: >"$NODES/$B.conf"
+	out=$(sbx apply app=$B)
+	answers_ok "apply of B without [sandbox.dns] answers OK"
+	check "apply without [sandbox.dns] removes B's records" \
+	    [ "$(ask "$B.n1.sbx.test" A)/$(ask 11.0.99.10.in-addr.arpa PTR)" = NXDOMAIN/NXDOMAIN ]
+	out=$(sbx apply app=$B)
+	check "and then changes nothing" [ "$(echo "$out" | field statusmsg)" = "nothing to change" ]
+fi
+
 # The local helpers: a command in A's namespace, tcpdump on A's veth.
 M=$top_builddir/orchestrator/metactl
 o=$("$M" "$A" exec ip -brief address show dev eth0 2>"$FLEET_DIR/exec.err")
@@ -319,8 +336,8 @@ check "status shows the address" has 10.99.0.10/32
 check "status shows the counters" has 'counter packets'
 if [ -n "$DNS" ]; then
 	show=$(echo "$out" | field data.show)
-	check "status shows the A record" sh -c "echo '$show' | grep -qE '^$A.n1.sbx.test.[[:space:]]+300[[:space:]]+IN[[:space:]]+A[[:space:]]+10.99.0.10\$'"
-	check "status shows the PTR record" sh -c "echo '$show' | grep -qE 'IN[[:space:]]+PTR[[:space:]]+$A.n1.sbx.test.\$'"
+	check "status shows the A record" sh -c "echo '$show' | grep -qE '^web.$A.sbx.test.[[:space:]]+300[[:space:]]+IN[[:space:]]+A[[:space:]]+10.99.0.10\$'"
+	check "status shows the PTR record" sh -c "echo '$show' | grep -qE 'IN[[:space:]]+PTR[[:space:]]+web.$A.sbx.test.\$'"
 fi
 
 
@@ -341,7 +358,8 @@ out=$(sbx teardown app=$B)
 answers_ok "teardown of the second app answers OK"
 after=$(snapshot)
 if [ -n "$DNS" ]; then
-	check "teardown removes A's name" [ "$(ask "$A.n1.sbx.test" A)" = NXDOMAIN ]
+	check "teardown removes A's name" [ "$(ask "web.$A.sbx.test" A)" = NXDOMAIN ]
+	check "teardown removes A's PTR" [ "$(ask 10.0.99.10.in-addr.arpa PTR)" = NXDOMAIN ]
 	check "teardown removes B's PTR" [ "$(ask 11.0.99.10.in-addr.arpa PTR)" = NXDOMAIN ]
 fi
 check "teardown leaves nothing behind" [ "$after" = "$before" ]

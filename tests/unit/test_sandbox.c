@@ -7,10 +7,12 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "sandbox_names.h"
 #include "error.h"
 #include "plugins/sandbox/sbxconf.h"
+#include "plugins/sandbox/sbxlive.h"
 #include "plugins/sandbox/sbxplan.h"
 #include "tests/unit/testutil.h"
 
@@ -102,6 +104,16 @@ START_TEST(test_conf_errors)
 	    {"[firewall.out.accept]\ndb = host\n", "host:port, cidr"},
 	    {"[firewall.out.accept]\ndb = a;b:1\n", "a host name"},
 	    {"[sandbox.dns]\nzone = ex.net\n", "needs server and zone"},
+	    {"[sandbox.net]\nip = 2001:db8::5\n", "IPv6 is not supported"},
+	    {"[sandbox.net]\nip = 10.1.16.5/20\n[sandbox.dns]\n"
+	     "server = 10.1.0.1\nzone = ex.net\n",
+		"app.metactl: [sandbox.net] ip: the prefix length is not /8, "
+		"/16, /24 or /32: set [sandbox.dns] reverse_zone"},
+	    {"[sandbox.net]\nip = 10.1.16.5/20\n[sandbox.dns]\n"
+	     "server = 10.1.0.1\nzone = ex.net\n"
+	     "reverse_zone = 2.10.in-addr.arpa\n",
+		"reverse_zone: 2.10.in-addr.arpa does not hold "
+		"5.16.1.10.in-addr.arpa"},
 	};
 	struct sbx s;
 	char why[256];
@@ -113,6 +125,57 @@ START_TEST(test_conf_errors)
 		    "%s: got \"%s\", want \"%s\"", cases[i][0], why,
 		    cases[i][1]);
 	}
+}
+END_TEST
+
+/* The PTR record's zone: from the prefix length on an octet boundary
+ * (a /32 address: its /24), else [sandbox.dns] reverse_zone; nsupdate's
+ * input names it. */
+START_TEST(test_reverse_zone)
+{
+	static const char *const cases[][2] = {
+	    {"ip = 10.1.16.5", "16.1.10.in-addr.arpa"},
+	    {"ip = 10.1.16.5/24", "16.1.10.in-addr.arpa"},
+	    {"ip = 10.1.16.5/16", "1.10.in-addr.arpa"},
+	    {"ip = 10.1.16.5/8", "10.in-addr.arpa"},
+	    {"ip = 10.1.16.5/20\n[sandbox.dns]\nreverse_zone = "
+	     "1.10.IN-ADDR.ARPA",
+		"1.10.IN-ADDR.ARPA"},
+	};
+	char text[512], why[256], dir[] = "/tmp/test_sandbox.XXXXXX";
+	char ledger[64], want[128];
+	static struct sbx s;
+	struct sbx_state st = {0};
+	struct sbx_live lv;
+	struct plan p = {0};
+	const char *add = NULL;
+
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		snprintf(text, sizeof(text),
+		    "[sandbox.dns]\nserver = 10.1.0.1\nzone = ex.net\n"
+		    "[sandbox.net]\n%s\n",
+		    cases[i][0]);
+		ck_assert_msg(load(text, &s, why, sizeof(why)) == 0, "%s: %s",
+		    cases[i][0], why);
+		ck_assert_str_eq(s.dns_rname, "5.16.1.10.in-addr.arpa");
+		ck_assert_str_eq(s.dns_rzone, cases[i][1]);
+	}
+	ck_assert_ptr_nonnull(mkdtemp(dir));
+	snprintf(ledger, sizeof(ledger), "%s/ledger", dir);
+	sbx_live_init(&lv);
+	ck_assert_int_eq(
+	    sbx_plan_apply(&s, &st, &lv, dir, ledger, &p, NULL, NULL), 0);
+	for (size_t i = 0; i < p.n; i++)
+		if (p.steps[i].kind == PLAN_WRITE &&
+		    strstr(p.steps[i].path, "/dns.nsupdate") != NULL)
+			add = p.steps[i].content;
+	ck_assert_ptr_nonnull(add);
+	snprintf(want, sizeof(want),
+	    "send\nzone 1.10.IN-ADDR.ARPA\nupdate delete "
+	    "5.16.1.10.in-addr.arpa. PTR\n");
+	ck_assert_msg(strstr(add, want) != NULL, "%s", add);
+	plan_clear(&p);
+	rmdir(dir);
 }
 END_TEST
 
@@ -162,6 +225,7 @@ main(void)
 	tcase_add_test(tc, test_names);
 	tcase_add_test(tc, test_conf);
 	tcase_add_test(tc, test_conf_errors);
+	tcase_add_test(tc, test_reverse_zone);
 	tcase_add_test(tc, test_resolve);
 	suite_add_tcase(s, tc);
 	return testutil_run(s);
