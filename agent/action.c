@@ -418,7 +418,10 @@ action_done(struct action_ctx *ctx, int status, const char *msg, json_t *data)
 	remember_run(d, ctx, status);
 	log_info("request %s: %s.%s done: %d %s", ctx->id, ctx->agent,
 	    ctx->action, status, msg);
-	dispatch_reply(d, ctx->sink, ctx->id, status, msg, data);
+	if (ctx->sink != &internal_sink) /* recover: nobody to answer */
+		dispatch_reply(d, ctx->sink, ctx->id, status, msg, data);
+	else
+		json_decref(data);
 	ctx->sink->release(ctx->sink);
 	ctx->sink = NULL;
 	/* Children still running belong to nobody now: end them. */

@@ -92,6 +92,10 @@ while ! grep -q READY=1 "$FLEET_DIR/notify.out" 2>/dev/null && [ $i -lt 200 ]; d
 	i=$((i + 1))
 done
 check "READY=1 sent to NOTIFY_SOCKET" grep -q READY=1 "$FLEET_DIR/notify.out"
+check "the recovery at start ends" \
+    fleet_wait_log n1 'request recover-at-start: deploy.recover done' 10
+check "and answers nobody: no reply is encoded for it" sh -c \
+    "! grep -q 'reply to recover-at-start' '$FLEET_DIR/n1.log'"
 perm=$(stat -c %a "$FLEET_DIR/n1.sock")
 check "the socket is mode 0666" [ "$perm" = 666 ]
 
