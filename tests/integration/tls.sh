@@ -27,6 +27,25 @@ RABBITMQ_TLS=1 rabbitmq_start "$T/rabbitmq" >"$T/rabbitmq.out" 2>&1 || {
 rabbitmq_make_ca "$T" wrong || { echo "Bail out! no second CA"; exit 1; }
 fleet_init "$T/fleet" >/dev/null || { echo "Bail out! fleet_init"; exit 1; }
 
+# Built with a librabbitmq without TLS (configure warned): amqps:// is
+# refused by name, which is all such a build does with TLS.
+if ! grep -q '^#define HAVE_AMQP_SSL_SOCKET_NEW 1' "$top_builddir/buildconf.h"
+then
+	printf 'broker = %s\nbroker_cafile = %s\nkey = %s\ncertificate = %s\nca = %s\nddl_dir = %s\ncache =\n' \
+	    "$RABBITMQ_TLS_URL" "$RABBITMQ_TLS_CA" "$FLEET_DIR/alice.key" \
+	    "$FLEET_DIR/alice.crt" "$FLEET_DIR/ca.pub" \
+	    "$top_srcdir/schemas/ddl" >"$T/notls.conf"
+	"$M" ping -c "$T/notls.conf" >"$T/ping.out" 2>"$T/ping.err"
+	rc=$?
+	check "a build without TLS refuses amqps:// (exit $rc)" test "$rc" -eq 2
+	check "saying why" grep -q \
+	    "amqps://metactl:\*\*\*@localhost:[0-9]*/metactl: amqps:// is not available: this build's librabbitmq has no TLS" \
+	    "$T/ping.err"
+	sed 's/^/# /' "$T/ping.err"
+	done_testing
+	exit
+fi
+
 # The transport itself: right CA, wrong CA, no CA, a wrong host.
 RABBITMQ_WRONG_CA="$T/wrong.pem" "$top_builddir/tests/integration/amqp_link" \
     tls >"$T/link.tap"
