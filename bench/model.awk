@@ -44,12 +44,12 @@ n > 0 && /^\| agent idle RSS \|/ { split($0, f, "|"); rss[n] = num(f[3]); next }
 n > 0 && /^\| total idle RSS \/ PSS of the/ {
 	split($0, f, "|")
 	split(f[3], m, "/")
-	psstot[n] = num(m[2]); pssn[n] = n
+	psstot[n] = num(m[2]); pssn[n] = num(f[2]) # the agents measured
 	next
 }
 
 # | RabbitMQ RSS: before the agents / with the n agents idle | A MiB / B MiB |
-n > 0 && /^\| RabbitMQ RSS/ {
+n > 0 && /^\| RabbitMQ RSS: before the agents/ {
 	split($0, f, "|")
 	split(f[3], m, "/")
 	brk0[n] = num(m[1]); brk1[n] = num(m[2])
@@ -107,7 +107,7 @@ END {
 	printf "| agent CPU per ping, on each node | %.2f ms (a) |\n", a
 	if (big > 0)
 		printf "| agent memory per node | %.2f MiB RSS alone on its machine (median at N=%d); %.3f MiB PSS per agent when %d share a machine |\n",
-		    rss[big], big, psstot[big] / big, big
+		    rss[big], big, psstot[big] / pssn[big], pssn[big]
 	if (bn > 0)
 		printf "| broker memory | %.0f MiB: %.1f KiB per connection (with its queue and channel) × %d, plus %.0f MiB without agents |\n",
 		    bbase + bd / bn * N, bd / bn * 1024, N, bbase
