@@ -2,7 +2,8 @@
 noinst_PROGRAMS += bench/floor_responder bench/floor_publisher
 bench_floor_responder_LDADD = lib/libmetactl.a $(RABBITMQ_LIBS)
 bench_floor_publisher_LDADD = lib/libmetactl.a $(RABBITMQ_LIBS)
-EXTRA_DIST += bench/README.md bench/results bench/stages.awk bench/procstat.awk
+EXTRA_DIST += bench/README.md bench/results bench/stages.awk bench/procstat.awk \
+	bench/model.awk
 noinst_PROGRAMS += bench/timeit bench/loadgen
 bench_loadgen_LDADD = lib/libmetactl.a $(RABBITMQ_LIBS) $(JANSSON_LIBS) $(SODIUM_LIBS)
 noinst_PROGRAMS += bench/replay_bench

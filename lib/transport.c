@@ -15,7 +15,9 @@
 
 #include <amqp.h>
 #include <amqp_framing.h>
+#ifdef HAVE_AMQP_SSL_SOCKET_NEW
 #include <amqp_ssl_socket.h>
+#endif
 #include <amqp_tcp_socket.h>
 
 #include "transport.h"
@@ -211,6 +213,51 @@ connect_error(struct error *err, const char *url, const char *host,
 	}
 }
 
+/*
+ * amqps:// always verifies the broker: its certificate chain against the
+ * CA file, and its name (the URL's host) against the certificate's DNS
+ * names (librabbitmq does not match IP addresses, so the URL names the
+ * broker by a DNS name its certificate lists). There is no fallback to
+ * the system trust store: without a CA file the link is refused as a
+ * configuration error, so that which CAs a fleet trusts is written in its
+ * configuration (a public CA bundle can be named as the CA file).
+ */
+static int
+tls_socket(const struct transport_amqp_options *o, struct transport_amqp *t,
+    amqp_socket_t **ret, struct error *err)
+{
+#ifdef HAVE_AMQP_SSL_SOCKET_NEW
+	amqp_socket_t *sock;
+
+	if (o->cafile == NULL) {
+		error_set(err, 0, 0,
+		    "%s: amqps:// needs a CA file to verify the broker",
+		    t->url);
+		return MCE_CONFIG;
+	}
+	if ((sock = amqp_ssl_socket_new(t->conn)) == NULL)
+		return -ENOMEM;
+	amqp_ssl_socket_set_verify_peer(sock, 1);
+	amqp_ssl_socket_set_verify_hostname(sock, 1);
+	if (amqp_ssl_socket_set_cacert(sock, o->cafile) != AMQP_STATUS_OK) {
+		error_set(
+		    err, 0, 0, "%s: cannot use CA file %s", t->url, o->cafile);
+		return MCE_CONFIG;
+	}
+	*ret = sock;
+	return 0;
+#else
+	/* Built with a librabbitmq without TLS (no OpenSSL in the process). */
+	(void)o;
+	*ret = NULL;
+	error_set(err, 0, 0,
+	    "%s: amqps:// is not available: this build's librabbitmq has "
+	    "no TLS",
+	    t->url);
+	return MCE_CONFIG;
+#endif
+}
+
 static int
 open_one(const struct transport_amqp_options *o, const char *url,
     struct transport_amqp *t, struct error *err)
@@ -241,37 +288,8 @@ open_one(const struct transport_amqp_options *o, const char *url,
 		return -ENOMEM;
 	}
 	if (u.tls) {
-		/*
-		 * amqps:// always verifies the broker: its certificate chain
-		 * against the CA file, and its name (the URL's host) against
-		 * the certificate's DNS names (librabbitmq does not match IP
-		 * addresses, so the URL names the broker by a DNS name its
-		 * certificate lists). There is no fallback to the system trust
-		 * store: without a CA file the link is refused as a
-		 * configuration error, so that which CAs a fleet trusts is
-		 * written in its configuration (a public CA bundle can be
-		 * named as the CA file).
-		 */
-		if (o->cafile == NULL) {
-			error_set(err, 0, 0,
-			    "%s: amqps:// needs a CA file to verify the broker",
-			    t->url);
-			rc = MCE_CONFIG;
+		if ((rc = tls_socket(o, t, &sock, err)) < 0)
 			goto fail;
-		}
-		if ((sock = amqp_ssl_socket_new(t->conn)) == NULL) {
-			rc = -ENOMEM;
-			goto fail;
-		}
-		amqp_ssl_socket_set_verify_peer(sock, 1);
-		amqp_ssl_socket_set_verify_hostname(sock, 1);
-		if (amqp_ssl_socket_set_cacert(sock, o->cafile) !=
-		    AMQP_STATUS_OK) {
-			error_set(err, 0, 0, "%s: cannot use CA file %s",
-			    t->url, o->cafile);
-			rc = MCE_CONFIG;
-			goto fail;
-		}
 	} else {
 		sock = amqp_tcp_socket_new(t->conn);
 	}

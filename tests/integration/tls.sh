@@ -27,6 +27,34 @@ RABBITMQ_TLS=1 rabbitmq_start "$T/rabbitmq" >"$T/rabbitmq.out" 2>&1 || {
 rabbitmq_make_ca "$T" wrong || { echo "Bail out! no second CA"; exit 1; }
 fleet_init "$T/fleet" >/dev/null || { echo "Bail out! fleet_init"; exit 1; }
 
+client_conf() { # FILE BROKER [BROKER_CAFILE]
+	{
+		echo "broker = $2"
+		[ -n "${3:-}" ] && echo "broker_cafile = $3"
+		echo "key = $FLEET_DIR/alice.key"
+		echo "certificate = $FLEET_DIR/alice.crt"
+		echo "ca = $FLEET_DIR/ca.pub"
+		echo "timeout = 5s"
+		echo "discovery_timeout = 1s"
+		echo "ddl_dir = $top_srcdir/schemas/ddl"
+		echo "cache ="
+	} >"$1"
+}
+unset METACTL_CONFIG METACTL_BROKER NO_COLOR
+
+# Built with a librabbitmq without TLS (configure warned): amqps:// is
+# refused by name, which is all such a build does with TLS.
+if ! grep -q '^#define HAVE_AMQP_SSL_SOCKET_NEW 1' "$top_builddir/buildconf.h"
+then
+	client_conf "$T/notls.conf" "$RABBITMQ_TLS_URL" "$RABBITMQ_TLS_CA"
+	"$M" ping -c "$T/notls.conf" >"$T/ping.out" 2>"$T/ping.err"
+	rc=$?
+	check "a build without TLS refuses amqps:// (exit $rc)" test "$rc" -eq 2
+	check "saying why" grep -q "amqps:// is not available: this build's librabbitmq has no TLS" "$T/ping.err"
+	done_testing
+	exit
+fi
+
 # The transport itself: right CA, wrong CA, no CA, a wrong host.
 RABBITMQ_WRONG_CA="$T/wrong.pem" "$top_builddir/tests/integration/amqp_link" \
     tls >"$T/link.tap"
@@ -66,21 +94,6 @@ check "and says so once, not at every attempt" \
     test "$(fleet_count_log rogue 'cannot connect')" -eq 1
 check "and never connects" \
     test "$(fleet_count_log rogue 'connected as')" -eq 0
-
-client_conf() { # FILE BROKER [BROKER_CAFILE]
-	{
-		echo "broker = $2"
-		[ -n "${3:-}" ] && echo "broker_cafile = $3"
-		echo "key = $FLEET_DIR/alice.key"
-		echo "certificate = $FLEET_DIR/alice.crt"
-		echo "ca = $FLEET_DIR/ca.pub"
-		echo "timeout = 5s"
-		echo "discovery_timeout = 1s"
-		echo "ddl_dir = $top_srcdir/schemas/ddl"
-		echo "cache ="
-	} >"$1"
-}
-unset METACTL_CONFIG METACTL_BROKER NO_COLOR
 
 client_conf "$T/tls.conf" "$tls_url" "$RABBITMQ_TLS_CA"
 "$M" ping -c "$T/tls.conf" >"$T/ping.out" 2>"$T/ping.err"
