@@ -38,6 +38,7 @@ struct transport_amqp {
 	char url[512];
 	char queue[300]; /* the node queue, once subscribed */
 	int timeout_ms;
+	int reply_exchange; /* the options' */
 	size_t max_body;
 	void (*on_refused)(void *, size_t, const char *, const char *);
 	void *refused_arg;
@@ -347,6 +348,7 @@ transport_amqp_open(const struct transport_amqp_options *o,
 	if ((t = calloc(1, sizeof(*t))) == NULL)
 		return -ENOMEM;
 	t->timeout_ms = o->timeout_ms > 0 ? o->timeout_ms : 5000;
+	t->reply_exchange = o->reply_exchange;
 	for (size_t i = 0; i < o->nurls; i++) {
 		if ((rc = open_one(o, o->urls[i], t, err)) == 0) {
 			*ret = t;
@@ -487,12 +489,36 @@ reply_queue_name(char **ret)
 	return 0;
 }
 
+/* A queue the broker names (amq.gen-...), bound to nothing. */
+static int
+subscribe_private(struct transport_amqp *t, char **ret_name, struct error *err)
+{
+	amqp_queue_declare_ok_t *ok;
+	char *name;
+
+	ok = amqp_queue_declare(
+	    t->conn, CHANNEL, amqp_empty_bytes, 0, 0, 1, 1, amqp_empty_table);
+	if (check_reply(t, "declare reply queue", err) != 0 || ok == NULL)
+		return MCE_BROKER;
+	if ((name = strndup(ok->queue.bytes, ok->queue.len)) == NULL)
+		return -ENOMEM;
+	if (consume(t, name, err) != 0) {
+		free(name);
+		return MCE_BROKER;
+	}
+	*ret_name = name;
+	return 0;
+}
+
 int
 transport_amqp_subscribe_replies(
     struct transport_amqp *t, char **ret_name, struct error *err)
 {
 	char *name = NULL;
 	int r;
+
+	if (!t->reply_exchange)
+		return subscribe_private(t, ret_name, err);
 
 	/* Named by the client, not the broker: the prefix tells a node to
 	 * answer through the reply exchange (transport_reply_exchange). */

@@ -64,6 +64,7 @@ struct transport_amqp_options {
 	const char *cafile; /* for amqps:// */
 	int heartbeat; /* seconds, 0 disables */
 	int timeout_ms; /* connect and each broker RPC */
+	int reply_exchange; /* replies through metactl.reply (federation) */
 };
 
 struct transport_amqp;
@@ -99,9 +100,13 @@ void transport_amqp_set_max_body(struct transport_amqp *t, size_t max_body,
  * (it is short of memory or disk and reads nothing more from publishers):
  * do not publish meanwhile. */
 int transport_amqp_blocked(const struct transport_amqp *t);
-/* Declares a private reply queue named TRANSPORT_REPLY_QUEUE_PREFIX and 32
- * random hex digits, and the reply exchange, binds the queue to it with
- * its name and consumes from it; *ret_name is malloc'd. */
+/* Declares a private reply queue and consumes from it; *ret_name is
+ * malloc'd. With the options' reply_exchange the queue is named
+ * TRANSPORT_REPLY_QUEUE_PREFIX and 32 random hex digits and bound with its
+ * name to the reply exchange, which federation can carry from another
+ * site; without it the broker names the queue and nodes reach it through
+ * the default exchange, at this broker only, where no other broker user
+ * can bind a copy of the replies. */
 int transport_amqp_subscribe_replies(
     struct transport_amqp *t, char **ret_name, struct error *err);
 /* Where a reply to reply_to goes: the reply exchange for a queue named

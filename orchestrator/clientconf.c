@@ -79,6 +79,7 @@ const struct conftab_key client_conf_keys[] = {
 	.count = offsetof(struct client_conf, nbrokers),
 	.def_doc = "none: local mode"},
     {"", "broker_cafile", CONFTAB_STRING, F(broker_cafile), .flags = PATH},
+    {"", "reply_exchange", CONFTAB_BOOL, F(reply_exchange), .def = "no"},
     {"", "collective", CONFTAB_STRING, F(collective), .def = "metactl",
 	.flags = CONFTAB_EMPTY, .check = check_collective},
     {"", "key", CONFTAB_STRING, F(key), .flags = PATH},

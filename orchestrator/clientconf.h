@@ -23,6 +23,7 @@ struct client_conf {
 	char **brokers; /* NULL-terminated; NULL or empty: local mode */
 	size_t nbrokers;
 	char *broker_cafile; /* CA file verifying amqps:// brokers */
+	int reply_exchange; /* replies through metactl.reply (federation) */
 	char *collective;
 	char *key;
 	char *certificate;

@@ -115,6 +115,7 @@ link_open(
 	o.urls = (const char *const *)c->brokers;
 	o.nurls = c->nbrokers;
 	o.cafile = c->broker_cafile;
+	o.reply_exchange = c->reply_exchange;
 	o.timeout_ms = (int)c->connect_timeout_ms;
 	o.heartbeat = 0;
 	error_init(err, "broker");

@@ -32,9 +32,42 @@ open_link(const char *url, struct transport_amqp **ret, struct error *err)
 {
 	/* The first URL is dead: the link must fail over to the second. */
 	const char *urls[] = {"amqp://guest:guest@127.0.0.1:1/", url};
-	struct transport_amqp_options o = {urls, 2, NULL, 0, 3000};
+	struct transport_amqp_options o = {
+	    .urls = urls, .nurls = 2, .timeout_ms = 3000, .reply_exchange = 1};
 
 	return transport_amqp_open(&o, ret, err);
+}
+
+static int next(struct transport_amqp *t, struct transport_delivery *d, int ms);
+
+/* Without reply_exchange the broker names the reply queue, nodes answer it
+ * on the default exchange, and nothing can be bound to that. */
+static void
+private_replies(const char *url)
+{
+	struct transport_amqp_options o = {
+	    .urls = &url, .nurls = 1, .timeout_ms = 3000};
+	struct transport_amqp *t = NULL;
+	struct transport_delivery d;
+	struct error err;
+	char *q = NULL;
+
+	memset(&d, 0, sizeof(d));
+	error_init(&err, NULL);
+	ok(transport_amqp_open(&o, &t, &err) == 0 &&
+		transport_amqp_subscribe_replies(t, &q, &err) == 0 &&
+		strncmp(q, "amq.gen-", 8) == 0 &&
+		strcmp(transport_reply_exchange(q), "") == 0,
+	    "without reply_exchange: a queue the broker names", &err);
+	ok(q != NULL &&
+		transport_amqp_publish(t, transport_reply_exchange(q), q, NULL,
+		    "private", 7, 0, &err) == 0 &&
+		next(t, &d, 3000) == 1 && strcmp(d.body, "private") == 0 &&
+		strcmp(d.exchange, "") == 0,
+	    "... reached through the default exchange", &err);
+	transport_delivery_clear(&d);
+	free(q);
+	transport_amqp_close(t);
 }
 
 /* The next delivery within 3 s, or 0. */
@@ -64,7 +97,8 @@ static int
 open_tls(const char *url, const char *cafile, struct transport_amqp **ret,
     struct error *err)
 {
-	struct transport_amqp_options o = {&url, 1, cafile, 0, 3000};
+	struct transport_amqp_options o = {
+	    .urls = &url, .nurls = 1, .cafile = cafile, .timeout_ms = 3000};
 
 	*ret = NULL;
 	error_init(err, NULL);
@@ -135,7 +169,8 @@ tls_checks(void)
 static int
 send_big(const char *url, char **argv)
 {
-	struct transport_amqp_options o = {&url, 1, NULL, 0, 3000};
+	struct transport_amqp_options o = {
+	    .urls = &url, .nurls = 1, .timeout_ms = 3000};
 	struct transport_amqp *t;
 	struct error err;
 	size_t size = strtoull(argv[2], NULL, 10);
@@ -252,6 +287,7 @@ main(int argc, char **argv)
 	transport_delivery_clear(&d);
 	ok(next(client, &d, 0) == 0,
 	    "a non-blocking read returns at once with nothing", NULL);
+	private_replies(url);
 
 	big = malloc(biglen);
 	memset(big, 'x', biglen);

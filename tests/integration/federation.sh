@@ -41,6 +41,13 @@ AGENT_B_URL=$(echo "$FED_B_URL" | sed 's|metactl:metactl@|agent:agent@|')
 OPERATOR_A_URL=$(echo "$FED_A_URL" | sed 's|metactl:metactl@|operator:operator@|')
 
 orch_client "$OPERATOR_A_URL"
+# Replies through the reply exchange: what crosses from site b. A client
+# without it (as the broker's own user: the operator may declare reply
+# queues named metactl.reply.* only) has a queue the broker names.
+sed -e 's|^cache = .*|cache = '"$T"'/cache/single.json|' \
+    -e 's|^broker = .*|broker = '"$FED_A_URL"'|' "$T/client.conf" \
+    >"$T/single.conf"
+echo "reply_exchange = yes" >>"$T/client.conf"
 
 # One agent at site a, two at site b, each connected to its own site only.
 RABBITMQ_URL=$FED_A_URL orch_node a1 web a 1 web || exit 99
@@ -51,6 +58,12 @@ RABBITMQ_URL=$AGENT_B_URL orch_node b2 db b 3 db || exit 99
 orch_discover_all 3 >/dev/null 2>"$T/discover.err"
 is "discovery from site a finds all three nodes" \
     "$(tr '\n' ' ' <"$T/discover_all.out")" "a1 b1 b2 "
+
+# Without reply_exchange (the default) a client hears its own site only.
+METACTL_CONFIG="$T/single.conf" "$M" ping --json >"$T/single.json"
+check "without reply_exchange: only site a's node answers ping" \
+    orch_valid "$T/single.json" '
+assert [r["identity"] for r in d["replies"]] == ["a1"], d'
 
 "$M" ping --json >"$T/ping.json"
 is "ping from site a exits 0" $? 0

@@ -348,8 +348,9 @@ static int
 send_broker(struct opts *o, const char *agent, const char *buf, size_t len)
 {
 	const char *urls[] = {o->url};
+	/* Replies through the reply exchange, as metactl's reply_exchange. */
 	struct transport_amqp_options to = {
-	    .urls = urls, .nurls = 1, .timeout_ms = 5000};
+	    .urls = urls, .nurls = 1, .timeout_ms = 5000, .reply_exchange = 1};
 	struct transport_amqp *t;
 	struct transport_delivery dv;
 	struct error err;

@@ -172,7 +172,8 @@ START_TEST(broker_down)
 	/* Nothing listens on port 1 of loopback: the error is immediate. */
 	const char *urls[] = {"amqp://guest:guest@127.0.0.1:1/",
 	    "amqp://guest:guest@127.0.0.1:2/"};
-	struct transport_amqp_options o = {urls, 2, NULL, 0, 2000};
+	struct transport_amqp_options o = {
+	    .urls = urls, .nurls = 2, .timeout_ms = 2000};
 	struct transport_amqp *t = NULL;
 	struct error err;
 
