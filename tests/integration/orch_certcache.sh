@@ -37,15 +37,7 @@ assert len(json.load(open(sys.argv[1]))["verified"]) == 2
 ' "$C"
 
 # A node of another CA answers as "forged".
-"$M" keygen "$T/forged" >/dev/null &&
-"$M" ca sign --ca "$T/rogueca" --role node --name forged -o "$T/forged.crt" \
-    "$T/forged.pub" >/dev/null || exit 99
-mkfifo "$T/forged.ready"
-"$top_builddir/tests/integration/orch_fakenode" "$RABBITMQ_URL" \
-    "$T/forged.key" "$T/forged.crt" forged forged metactl \
-    >"$T/forged.ready" 2>"$T/forged.log" &
-ORCH_PIDS="$ORCH_PIDS $!"
-read -r _ <"$T/forged.ready" || { sed 's/^/# /' "$T/forged.log"; exit 99; }
+orch_fake forged forged "$T/rogueca" || exit 99
 printf 'n1\nforged\n' >"$T/targets"
 
 # poison KEY: the cache with an entry for the forged certificate under our
