@@ -93,12 +93,16 @@ END {
 		print "stages.awk: no dispatch_message in the profile" >"/dev/stderr"
 		exit 1
 	}
-	total = I("drain")
+	# One thread drains the broker (broker.c:drain), or an I/O thread
+	# receives and publishes (amqpio.c:serve) while the loop dispatches
+	# (broker.c:on_async).
+	io = find("drain") != "" ? "drain" : "serve"
+	total = find("drain") != "" ? I("drain") : I("on_async") + I("serve")
 	sum = 0
 	print "| stage | functions (inclusive) | instructions per request | share |"
 	print "|---|---|---:|---:|"
 	row("receive", "transport_amqp_next (AMQP frames)",
-	    E("drain", "transport_amqp_next"))
+	    E(io, "transport_amqp_next"))
 	dec = E("dispatch_message", "envelope_decode")
 	dcalls = ecalls
 	if (I("guess_id") > 0) {
@@ -116,6 +120,8 @@ END {
 	if (guess > 0)
 		row("decode again", "guess_id: envelope and body parsed a second time to find the id", guess)
 	v = E("dispatch_message", "sign_envelope_verify")
+	if (v == 0)
+		v = E("trust_verify", "sign_envelope_verify")
 	cv = E("sign_envelope_verify", "cert_verify")
 	row("verify: certificate", "cert_verify (CA signature over the caller's certificate)", cv)
 	row("verify: signature", "sign_envelope_verify less cert_verify (ed25519 over the body)", v - cv)
@@ -138,14 +144,18 @@ END {
 	rep = I("dispatch_reply")
 	pub = E("dispatch_reply", "sink_send")
 	sig = E("dispatch_reply", "sign_envelope")
+	if (sig == 0)
+		sig = E("dispatch_reply", "trust_sign")
 	own = E("sign_envelope", "cert_check")
-	row("encode", "reply_encode, envelope_encode (dispatch_reply less sign_envelope and sink_send)", rep - pub - sig)
-	row("sign", sprintf("sign_envelope (of which %s re-checking the node's own certificate)", group(own / n)), sig)
-	row("publish", "sink_send (transport_amqp_publish)", pub)
+	# Publishing proper happens on the I/O thread, when there is one.
+	pub += E("serve", "publish_queued")
+	row("encode", "reply_encode, envelope_encode (dispatch_reply less signing and sink_send)", rep - E("dispatch_reply", "sink_send") - sig)
+	row("sign", sprintf("trust_sign or sign_envelope (of which %s re-checking the node's own certificate)", group(own / n)), sig)
+	row("publish", "sink_send, and the I/O thread's publish_queued", pub)
 	al = E("action_done", "agentd_audit") + E("action_done", "log_info")
 	al += E("dispatch_message", "log_info")
 	row("audit + log", "agentd_audit, log_info", al)
 	other = total - sum
 	row("rest", "delivery, frees, error_init, snprintf ...", other)
-	printf "| **total** | broker.c:drain | **%s** | 100%% |\n", group(total / n)
+	printf "| **total** | %s | **%s** | 100%% |\n", io == "drain" ? "broker.c:drain" : "broker.c:on_async + amqpio.c:serve", group(total / n)
 }

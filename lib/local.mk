@@ -2,6 +2,7 @@ noinst_LIBRARIES += lib/libmetactl.a
 lib_libmetactl_a_SOURCES = \
 	lib/appconf.c lib/appconf.h \
 	lib/appconf_check.c lib/appconf_check.h lib/appconf_show.c \
+	lib/cert_cache.c lib/cert_cache.h \
 	lib/config.c lib/config.h \
 	lib/conftab.c lib/conftab.h \
 	lib/cron.c lib/cron.h \

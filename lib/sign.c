@@ -247,6 +247,14 @@ sign_key_save(const struct sign_key *k, const char *path)
 	return rc;
 }
 
+void
+sign_key_derive(const struct sign_key *k, const char *context,
+    unsigned char *out, size_t len)
+{
+	crypto_generichash(out, len, (const unsigned char *)context,
+	    strlen(context), k->sk, crypto_sign_SEEDBYTES);
+}
+
 int
 sign_pubkey_parse(const char *b64, unsigned char pk[SIGN_PUBLICKEYBYTES])
 {
@@ -526,71 +534,34 @@ cert_fields(const char *text, size_t len, struct cert *c, struct error *err)
 	return rc;
 }
 
-/*
- * Certificates whose CA signature verified, remembered by a digest of the
- * CA key, the signature and the exact text: a caller sends many requests
- * with one certificate, and an ed25519 verification is a third of what a
- * request costs the agent. Only a verification that succeeded is
- * remembered, and time validity, role and fields are still checked on
- * every use; a different key, signature or text is a different digest.
- */
-#define CACHE_SLOTS 64
-struct cert_cache {
-	unsigned char slot[CACHE_SLOTS][crypto_generichash_BYTES];
-	unsigned used, next;
-};
-
-struct cert_cache *
-cert_cache_new(void)
-{
-	return calloc(1, sizeof(struct cert_cache));
-}
-
-void
-cert_cache_free(struct cert_cache *cc)
-{
-	free(cc);
-}
-
+/* 1 when the CA signed text with sig: remembered in cc (may be NULL), or
+ * verified now; d receives the digest cc knows the certificate by. */
 static int
 ca_signed(struct cert_cache *cc, const unsigned char *ca_pk,
-    const unsigned char *sig, const char *text, size_t len)
+    const unsigned char *sig, const char *text, size_t len, int64_t now,
+    unsigned char d[CERT_CACHE_DIGEST_BYTES], int *ret_known)
 {
-	unsigned char d[crypto_generichash_BYTES];
-	crypto_generichash_state st;
-
-	if (cc == NULL)
-		return crypto_sign_verify_detached(
-			   sig, (const unsigned char *)text, len, ca_pk) == 0;
-	crypto_generichash_init(&st, NULL, 0, sizeof(d));
-	crypto_generichash_update(&st, ca_pk, SIGN_PUBLICKEYBYTES);
-	crypto_generichash_update(&st, sig, SIGN_BYTES);
-	crypto_generichash_update(&st, (const unsigned char *)text, len);
-	crypto_generichash_final(&st, d, sizeof(d));
-	for (unsigned i = 0; i < cc->used; i++)
-		if (sodium_memcmp(cc->slot[i], d, sizeof(d)) == 0)
+	*ret_known = 0;
+	if (cc != NULL) {
+		cert_cache_digest(cc, ca_pk, sig, text, len, d);
+		if ((*ret_known = cert_cache_find(cc, d, now)) != 0)
 			return 1;
-	if (crypto_sign_verify_detached(
-		sig, (const unsigned char *)text, len, ca_pk) != 0)
-		return 0;
-	memcpy(cc->slot[cc->next], d, sizeof(d));
-	cc->next = (cc->next + 1) % CACHE_SLOTS;
-	if (cc->used < CACHE_SLOTS)
-		cc->used++;
-	return 1;
+	}
+	return crypto_sign_verify_detached(
+		   sig, (const unsigned char *)text, len, ca_pk) == 0;
 }
 
 /* The common part of cert_parse and cert_verify: when ca_pk is not NULL the
  * signature is checked before the text is looked at. */
 static int
 cert_check(const json_t *doc, const unsigned char *ca_pk, struct cert_cache *cc,
-    struct cert **ret, struct error *err)
+    int64_t now, struct cert **ret, struct error *err)
 {
-	unsigned char sig[SIGN_BYTES];
+	unsigned char sig[SIGN_BYTES], d[CERT_CACHE_DIGEST_BYTES];
 	const char *text;
 	struct cert *c;
 	size_t len;
-	int rc;
+	int rc, known = 0;
 
 	error_init(err, "certificate");
 	if (doc == NULL) {
@@ -599,7 +570,8 @@ cert_check(const json_t *doc, const unsigned char *ca_pk, struct cert_cache *cc,
 	}
 	if ((rc = cert_outer(doc, &text, &len, sig, err)) != 0)
 		return rc;
-	if (ca_pk != NULL && !ca_signed(cc, ca_pk, sig, text, len)) {
+	if (ca_pk != NULL &&
+	    !ca_signed(cc, ca_pk, sig, text, len, now, d, &known)) {
 		error_set(err, 0, 0, "certificate: not signed by a trusted CA");
 		return MCE_UNTRUSTED;
 	}
@@ -609,6 +581,10 @@ cert_check(const json_t *doc, const unsigned char *ca_pk, struct cert_cache *cc,
 		cert_free(c);
 		return rc;
 	}
+	/* Only what verified and parses is remembered; a cache short of
+	 * memory only verifies again. */
+	if (ca_pk != NULL && cc != NULL && !known)
+		(void)cert_cache_add(cc, d, c->not_after, now);
 	*ret = c;
 	return 0;
 }
@@ -616,7 +592,7 @@ cert_check(const json_t *doc, const unsigned char *ca_pk, struct cert_cache *cc,
 int
 cert_parse(const json_t *doc, struct cert **ret, struct error *err)
 {
-	return cert_check(doc, NULL, NULL, ret, err);
+	return cert_check(doc, NULL, NULL, 0, ret, err);
 }
 
 void
@@ -658,7 +634,7 @@ cert_verify(const json_t *doc, const unsigned char ca_pk[SIGN_PUBLICKEYBYTES],
 	struct cert *c;
 	int rc;
 
-	if ((rc = cert_check(doc, ca_pk, cc, &c, err)) != 0)
+	if ((rc = cert_check(doc, ca_pk, cc, now, &c, err)) != 0)
 		return rc;
 	rc = cert_valid_at(c, now, err);
 	if (rc != 0 || ret == NULL)

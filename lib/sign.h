@@ -21,6 +21,7 @@
 #include <stdint.h>
 #include <jansson.h>
 
+#include "cert_cache.h"
 #include "error.h"
 #include "message.h"
 
@@ -44,6 +45,11 @@ int sign_key_save(const struct sign_key *k, const char *path);
 void sign_key_free(struct sign_key *k);
 void sign_key_public(
     const struct sign_key *k, unsigned char pk[SIGN_PUBLICKEYBYTES]);
+/* A secret of len bytes (16 to 64) for one use named by context, derived
+ * from k's seed (BLAKE2b keyed with it): whoever lacks the key cannot make
+ * it, and it tells nothing of the key. */
+void sign_key_derive(const struct sign_key *k, const char *context,
+    unsigned char *out, size_t len);
 
 int sign_pubkey_load(const char *path, unsigned char pk[SIGN_PUBLICKEYBYTES]);
 /* The same with flags of lib/file.h (FILE_TRUSTED for what a daemon
@@ -91,19 +97,11 @@ int cert_issue(const struct sign_key *ca, const char *issuer, const char *name,
 /* Parses a signed document without any trust decision (cert show). */
 int cert_parse(const json_t *doc, struct cert **ret, struct error *err);
 /*
- * Remembers up to 64 certificates whose CA signature verified (a digest
- * of CA key, signature and text), so that the many requests of one caller
- * cost one CA verification. Only the signature check is skipped: fields,
- * time and role are checked on every use. Owned by lib/trust.
- */
-struct cert_cache;
-struct cert_cache *cert_cache_new(void);
-void cert_cache_free(struct cert_cache *cc);
-
-/*
  * Parses and checks: signed by ca_pk, not_before <= now <= not_after.
  * Returns MCE_BADCERT, MCE_UNTRUSTED, MCE_EXPIRED or MCE_NOTYET on failure.
- * cc (may be NULL) remembers verified CA signatures.
+ * cc (may be NULL, lib/cert_cache.h) remembers verified CA signatures:
+ * a certificate it knows is not verified again; one that verifies and
+ * parses is added to it.
  */
 int cert_verify(const json_t *doc,
     const unsigned char ca_pk[SIGN_PUBLICKEYBYTES], struct cert_cache *cc,

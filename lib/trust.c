@@ -6,6 +6,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <sodium.h>
+
 #include "file.h"
 #include "trust.h"
 
@@ -29,7 +31,7 @@ trust_new(void)
 
 	if (sign_init() != 0 || (t = calloc(1, sizeof(*t))) == NULL)
 		return NULL;
-	if ((t->cache = cert_cache_new()) == NULL) {
+	if ((t->cache = cert_cache_new(TRUST_CACHE_MAX)) == NULL) {
 		free(t);
 		return NULL;
 	}
@@ -197,6 +199,30 @@ trust_sign(
 		return sign_envelope_prechecked(
 		    t->key, t->cert_doc, body, len, ret);
 	return sign_envelope(t->key, t->cert_doc, body, len, ret);
+}
+
+int
+trust_cache_keep(struct trust *t, size_t max)
+{
+	unsigned char key[CERT_CACHE_KEY_BYTES];
+	struct cert_cache *cc;
+
+	if (t->key == NULL)
+		return MCE_CONFIG;
+	if ((cc = cert_cache_new(max)) == NULL)
+		return -ENOMEM;
+	sign_key_derive(t->key, TRUST_CACHE_CONTEXT, key, sizeof(key));
+	cert_cache_set_key(cc, key);
+	sodium_memzero(key, sizeof(key));
+	cert_cache_free(t->cache);
+	t->cache = cc;
+	return 0;
+}
+
+struct cert_cache *
+trust_cache(struct trust *t)
+{
+	return t->cache;
 }
 
 int

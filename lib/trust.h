@@ -73,6 +73,21 @@ int trust_check_own(const struct trust *t, enum cert_role role,
 int trust_sign(
     const struct trust *t, const char *body, size_t len, struct envelope **ret);
 
+/* Certificates a trust remembers having verified (lib/cert_cache.h). */
+#define TRUST_CACHE_MAX 64
+/* What the key of a cache that outlives the program is derived for. */
+#define TRUST_CACHE_CONTEXT "metactl certificate cache v1"
+
+/*
+ * Replaces t's certificate cache with an empty one of up to max entries
+ * whose digests are keyed with a secret derived from the own key, fit to
+ * be saved and imported by a later run of the same key's owner
+ * (cert_cache_export(), cert_cache_import()). MCE_CONFIG without own key.
+ */
+int trust_cache_keep(struct trust *t, size_t max);
+/* The cache, borrowed. */
+struct cert_cache *trust_cache(struct trust *t);
+
 /*
  * Verifies a received envelope against the CA (sign_envelope_verify,
  * through t's cache): on success *ret_cert (may be NULL) is the verified

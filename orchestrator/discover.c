@@ -23,8 +23,17 @@ on_inventory(struct fleet *f, const struct link_event *ev)
 	const struct reply *rep = ev->reply;
 
 	if (ev->kind != LINK_REPLY || strcmp(rep->digest, f->inv_digest) != 0 ||
-	    rep->statuscode != 0)
+	    json_object_get(f->inv_seen, rep->sender) != NULL)
 		return;
+	/* A refusal (a caller not allowed inventory) is the node's answer
+	 * too: nothing more comes, so no wait holds for it; the registry
+	 * stays due for a refresh. */
+	if (rep->statuscode != 0) {
+		f->inv_refused++;
+		json_object_del(f->inv_pending, rep->sender);
+		json_object_set_new(f->inv_seen, rep->sender, json_true());
+		return;
+	}
 	if (registry_inventory(
 		&f->reg, rep->sender, rep->data, ev->received_ms) == 1 &&
 	    f->inv_new != NULL)
@@ -174,6 +183,7 @@ start_refresh(struct fleet *f, struct error *err)
 	f->inv_pending = json_object();
 	f->inv_new = json_object();
 	f->inv_seen = json_object();
+	f->inv_refused = 0;
 	if ((all = json_object()) == NULL ||
 	    registry_expected(&f->reg, f->collective, all, &known) < 0) {
 		json_decref(all);
@@ -331,7 +341,7 @@ finish_refresh(struct fleet *f, struct results *target)
 
 	if (f->inv_id[0] == '\0')
 		return;
-	if (json_object_size(f->inv_pending) == 0)
+	if (json_object_size(f->inv_pending) == 0 && f->inv_refused == 0)
 		registry_set_refreshed(&f->reg, f->collective, f->start_ms);
 	f->reg_dirty = 1;
 	if (!f->o.refresh)

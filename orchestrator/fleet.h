@@ -62,7 +62,8 @@ struct fleet {
 	char inv_digest[MESSAGE_DIGEST_LEN + 1];
 	json_t *inv_pending; /* nodes whose inventory is awaited */
 	json_t *inv_new; /* nodes the refresh added to the registry */
-	json_t *inv_seen; /* nodes whose inventory arrived */
+	json_t *inv_seen; /* nodes whose inventory (or refusal) arrived */
+	size_t inv_refused; /* nodes that refused their inventory */
 	const char *discovery_end; /* which rule ended discovery */
 	char *caller; /* what requests claim as caller, once known */
 	/* Replies to none of the requests above, whichever wait reads

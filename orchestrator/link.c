@@ -12,8 +12,13 @@
 #include "transport.h"
 #include "trust.h"
 #include "orchestrator/link.h"
+#include "orchestrator/savefile.h"
 
 #define LOCAL_LINE_MAX (MESSAGE_MAX_DEFAULT + 2)
+/* Node certificates remembered across runs: a fleet of this many nodes
+ * verifies no certificate twice (about 100 bytes each in the file). */
+#define LINK_CERTS_MAX 65536
+#define LINK_CERTS_FILE "certificates.json"
 
 struct orch_link {
 	struct transport_amqp *amqp; /* NULL in local mode */
@@ -24,7 +29,55 @@ struct orch_link {
 	char *socket_path;
 	char *buf; /* local: bytes read, not yet a full line */
 	size_t buflen;
+	char *certs_path; /* verified node certificates; NULL: none */
 };
+
+/*
+ * Node certificates verified by earlier runs, from LINK_CERTS_FILE beside
+ * the node cache: a reply then costs one ed25519 verification (its
+ * signature) instead of two. The digests are keyed with the caller's
+ * key (lib/cert_cache.h): a file written by anyone else only makes
+ * certificates verify again. No node cache, no file.
+ */
+static int
+load_certs(struct orch_link *l, const char *cache)
+{
+	const char *slash = strrchr(cache, '/');
+	int dirlen = slash != NULL ? (int)(slash - cache) + 1 : 0, r;
+	json_t *doc;
+
+	if (cache[0] == '\0')
+		return 0;
+	if (asprintf(&l->certs_path, "%.*s%s", dirlen, cache, LINK_CERTS_FILE) <
+	    0) {
+		l->certs_path = NULL;
+		return -ENOMEM;
+	}
+	if ((r = trust_cache_keep(l->trust, LINK_CERTS_MAX)) < 0)
+		return r;
+	doc = json_load_file(l->certs_path, JSON_REJECT_DUPLICATES, NULL);
+	cert_cache_import(trust_cache(l->trust), doc, (int64_t)time(NULL));
+	json_decref(doc);
+	return 0;
+}
+
+/* Saves what load_certs() loaded, when this run verified more. */
+static void
+save_certs(struct orch_link *l)
+{
+	struct cert_cache *cc;
+	json_t *doc;
+
+	if (l->certs_path == NULL || l->trust == NULL)
+		return;
+	cc = trust_cache(l->trust);
+	if (!cert_cache_changed(cc) ||
+	    (doc = cert_cache_export(cc, (int64_t)time(NULL))) == NULL)
+		return;
+	/* A cache that cannot be written costs the next run time only. */
+	(void)savefile_json(l->certs_path, doc, 1);
+	json_decref(doc);
+}
 
 static int
 load_credentials(
@@ -111,6 +164,10 @@ link_open(
 	if ((r = check_tls(c, err)) < 0 ||
 	    (r = load_credentials(l, c, err)) < 0)
 		goto fail;
+	if (c->cache != NULL && (r = load_certs(l, c->cache)) < 0) {
+		error_set(err, 0, 0, "%s", error_str(r));
+		goto fail;
+	}
 	memset(&o, 0, sizeof(o));
 	o.urls = (const char *const *)c->brokers;
 	o.nurls = c->nbrokers;
@@ -138,6 +195,7 @@ link_close(struct orch_link *l)
 {
 	if (l == NULL)
 		return;
+	save_certs(l);
 	if (l->amqp != NULL)
 		transport_amqp_close(l->amqp);
 	if (l->fd >= 0)
@@ -147,6 +205,7 @@ link_close(struct orch_link *l)
 	free(l->collective);
 	free(l->socket_path);
 	free(l->buf);
+	free(l->certs_path);
 	free(l);
 }
 

@@ -73,6 +73,8 @@ tests_unit_test_orch_conf_CFLAGS = $(AM_CFLAGS) $(CHECK_CFLAGS)
 tests_unit_test_orch_conf_LDADD = $(ORCH_TEST_LIBS) -lm
 
 INTEGRATION_TESTS += tests/integration/orch_fleet.sh \
+	tests/integration/orch_certcache.sh \
+	tests/integration/orch_refused_inventory.sh \
 	tests/integration/orch_cli.sh \
 	tests/integration/orch_owncert.sh \
 	tests/integration/orch_trust.sh \
@@ -87,6 +89,8 @@ tests_integration_orch_fakenode_SOURCES = tests/integration/orch_fakenode.c \
 tests_integration_orch_fakenode_LDADD = lib/libmetactl.a $(JANSSON_LIBS) \
 	$(SODIUM_LIBS) $(RABBITMQ_LIBS)
 EXTRA_DIST += tests/integration/orch_fleet.sh tests/integration/orch_lib.sh \
+	tests/integration/orch_certcache.sh \
+	tests/integration/orch_refused_inventory.sh \
 	tests/integration/orch_cli.sh \
 	tests/integration/orch_owncert.sh \
 	tests/integration/orch_trust.sh \

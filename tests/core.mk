@@ -1,13 +1,15 @@
 # tests of the core area: message codec, signatures, replay cache
 
 UNIT_TESTS += tests/unit/test_message tests/unit/test_sign \
-	tests/unit/test_replay
+	tests/unit/test_replay tests/unit/test_cert_cache
 check_PROGRAMS += tests/unit/test_message tests/unit/test_sign \
-	tests/unit/test_replay
+	tests/unit/test_replay tests/unit/test_cert_cache
 tests_unit_test_message_SOURCES = tests/unit/test_message.c $(TESTUTIL)
 tests_unit_test_message_LDADD = $(MC_TEST_LIBS)
 tests_unit_test_sign_SOURCES = tests/unit/test_sign.c $(TESTUTIL)
 tests_unit_test_sign_LDADD = $(MC_TEST_LIBS)
+tests_unit_test_cert_cache_SOURCES = tests/unit/test_cert_cache.c $(TESTUTIL)
+tests_unit_test_cert_cache_LDADD = $(MC_TEST_LIBS)
 tests_unit_test_replay_SOURCES = tests/unit/test_replay.c $(TESTUTIL)
 tests_unit_test_replay_LDADD = $(MC_TEST_LIBS)
 

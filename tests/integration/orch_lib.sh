@@ -9,8 +9,10 @@
 #                           until it is ready (notification fd, no sleeping);
 #                           with CADIR, a node of that CA's fleet; its log
 #                           level is $ORCH_LOG_LEVEL (default info)
-#   orch_fake ID SENDER     a node that answers as SENDER with ID's key
-#                           (tests/integration/orch_fakenode), once ready
+#   orch_fake ID SENDER [CADIR]
+#                           a node that answers as SENDER with ID's key
+#                           (tests/integration/orch_fakenode), once ready;
+#                           with CADIR, its certificate is from that CA
 #   orch_local_node ID      a node without broker, local socket $T/ID.sock
 #   orch_teardown           stop the nodes and the broker (or run
 #                           $ORCH_BROKER_STOP instead of rabbitmq_stop)
@@ -137,8 +139,8 @@ orch_node() {
 orch_fake() {
 	F="$top_builddir/tests/integration/orch_fakenode"
 	"$M" keygen "$T/$1" >/dev/null &&
-	"$M" ca sign --ca "$T/ca" --role node --name "$1" -o "$T/$1.crt" \
-	    "$T/$1.pub" >/dev/null || return 1
+	"$M" ca sign --ca "${3:-$T/ca}" --role node --name "$1" \
+	    -o "$T/$1.crt" "$T/$1.pub" >/dev/null || return 1
 	mkfifo "$T/$1.ready"
 	"$F" "$RABBITMQ_URL" "$T/$1.key" "$T/$1.crt" "$1" "$2" metactl \
 	    >"$T/$1.ready" 2>"$T/$1.log" &

@@ -352,7 +352,7 @@ START_TEST(test_cert_verified_memory)
 	    strdup(json_string_value(json_object_get(doc, "certificate")));
 	char sig[128];
 	struct cert *c = NULL;
-	struct cert_cache *cc = cert_cache_new();
+	struct cert_cache *cc = cert_cache_new(TRUST_CACHE_MAX);
 	struct error err;
 
 	snprintf(sig, sizeof(sig), "%s",
