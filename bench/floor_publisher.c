@@ -26,7 +26,7 @@ now_ms(void)
 int
 main(int argc, char *argv[])
 {
-	struct transport_amqp_options o = {NULL, 1, NULL, 0, 5000};
+	struct transport_amqp_options o = {NULL, 1, NULL, 0, 5000, 0};
 	struct transport_amqp *t;
 	struct transport_delivery d;
 	struct error err;

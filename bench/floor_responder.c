@@ -18,7 +18,7 @@ main(int argc, char *argv[])
 {
 	const char *coll[] = {"floor"};
 	const char *agents[] = {"ping"};
-	struct transport_amqp_options o = {NULL, 1, NULL, 0, 5000};
+	struct transport_amqp_options o = {NULL, 1, NULL, 0, 5000, 0};
 	struct transport_amqp *t;
 	struct transport_delivery d;
 	struct error err;

@@ -55,7 +55,7 @@ make_request(const struct sign_key *k, const json_t *cert, const char *identity,
 int
 main(int argc, char *argv[])
 {
-	struct transport_amqp_options o = {NULL, 1, NULL, 0, 5000};
+	struct transport_amqp_options o = {NULL, 1, NULL, 0, 5000, 0};
 	struct transport_amqp *t;
 	struct transport_delivery d;
 	struct sign_key *k;

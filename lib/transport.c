@@ -33,6 +33,7 @@ enum incoming {
 struct transport_amqp {
 	amqp_connection_state_t conn;
 	char url[512];
+	size_t index; /* of url in the options' urls */
 	char queue[300]; /* the node queue, once subscribed */
 	int timeout_ms;
 	size_t max_body;
@@ -328,8 +329,11 @@ transport_amqp_open(const struct transport_amqp_options *o,
 	if ((t = calloc(1, sizeof(*t))) == NULL)
 		return -ENOMEM;
 	t->timeout_ms = o->timeout_ms > 0 ? o->timeout_ms : 5000;
-	for (size_t i = 0; i < o->nurls; i++) {
+	for (size_t k = 0; k < o->nurls; k++) {
+		size_t i = (o->first + k) % o->nurls;
+
 		if ((rc = open_one(o, o->urls[i], t, err)) == 0) {
+			t->index = i;
 			*ret = t;
 			return 0;
 		}
@@ -366,6 +370,24 @@ const char *
 transport_amqp_url(const struct transport_amqp *t)
 {
 	return t->url;
+}
+
+size_t
+transport_amqp_index(const struct transport_amqp *t)
+{
+	return t->index;
+}
+
+size_t
+transport_url_pick(const char *key, size_t n)
+{
+	uint32_t h = 2166136261u;
+
+	if (n == 0)
+		return 0;
+	for (; *key != '\0'; key++)
+		h = (h ^ (unsigned char)*key) * 16777619u;
+	return h % n;
 }
 
 int

@@ -32,7 +32,7 @@ open_link(const char *url, struct transport_amqp **ret, struct error *err)
 {
 	/* The first URL is dead: the link must fail over to the second. */
 	const char *urls[] = {"amqp://guest:guest@127.0.0.1:1/", url};
-	struct transport_amqp_options o = {urls, 2, NULL, 0, 3000};
+	struct transport_amqp_options o = {urls, 2, NULL, 0, 3000, 0};
 
 	return transport_amqp_open(&o, ret, err);
 }
@@ -64,7 +64,7 @@ static int
 open_tls(const char *url, const char *cafile, struct transport_amqp **ret,
     struct error *err)
 {
-	struct transport_amqp_options o = {&url, 1, cafile, 0, 3000};
+	struct transport_amqp_options o = {&url, 1, cafile, 0, 3000, 0};
 
 	*ret = NULL;
 	error_init(err, NULL);
@@ -135,7 +135,7 @@ tls_checks(void)
 static int
 send_big(const char *url, char **argv)
 {
-	struct transport_amqp_options o = {&url, 1, NULL, 0, 3000};
+	struct transport_amqp_options o = {&url, 1, NULL, 0, 3000, 0};
 	struct transport_amqp *t;
 	struct error err;
 	size_t size = strtoull(argv[2], NULL, 10);
