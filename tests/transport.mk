@@ -18,3 +18,7 @@ INTEGRATION_TESTS += tests/integration/broker_size.sh
 EXTRA_DIST += tests/integration/broker_size.sh
 INTEGRATION_TESTS += tests/integration/broker_io.sh
 EXTRA_DIST += tests/integration/broker_io.sh
+# A three-node RabbitMQ cluster (tests/lib/rabbitmq_cluster.sh): agents
+# spread over its nodes and fail over when one stops; the time measured.
+INTEGRATION_TESTS += tests/integration/cluster.sh
+EXTRA_DIST += tests/integration/cluster.sh tests/lib/rabbitmq_cluster.sh

@@ -46,7 +46,9 @@
 #
 # FLEET_BROKER_URLS replaces $RABBITMQ_URL in the configurations written;
 # FLEET_HEARTBEAT sets the AMQP heartbeat (default 0: none, so that idle
-# agents never wake up); FLEET_READY is the log line (ERE) fleet_start waits for instead of the
+# agents never wake up); FLEET_BROKER_DEFAULTS, when set, leaves heartbeat
+# and reconnection to metactld's defaults (only urls is written);
+# FLEET_READY is the log line (ERE) fleet_start waits for instead of the
 # broker connection (or "started as" without a broker).
 # FLEET_LOG_LEVEL (default debug) sets [log] level; FLEET_FLAGS are
 # metactld's options (default -d: foreground, debug logging; -f keeps the
@@ -93,9 +95,11 @@ fleet_write_conf() { # NAME
 		if [ -n "${RABBITMQ_URL:-}" ] && [ -z "${FLEET_LOCAL_ONLY:-}" ]; then
 			echo "[broker]"
 			echo "urls = ${FLEET_BROKER_URLS:-$RABBITMQ_URL}"
-			echo "heartbeat = ${FLEET_HEARTBEAT:-0}"
-			echo "reconnect_min = 200ms"
-			echo "reconnect_max = 2s"
+			[ -z "${FLEET_BROKER_DEFAULTS:-}" ] && {
+				echo "heartbeat = ${FLEET_HEARTBEAT:-0}"
+				echo "reconnect_min = 200ms"
+				echo "reconnect_max = 2s"
+			}
 		fi
 		echo "[security]"
 		echo "key = $FLEET_DIR/$_f_n.key"
