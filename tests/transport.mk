@@ -22,3 +22,6 @@ EXTRA_DIST += tests/integration/broker_io.sh
 # spread over its nodes and fail over when one stops; the time measured.
 INTEGRATION_TESTS += tests/integration/cluster.sh
 EXTRA_DIST += tests/integration/cluster.sh tests/lib/rabbitmq_cluster.sh
+# A broker restart under agents with the shipped reconnection defaults.
+INTEGRATION_TESTS += tests/integration/broker_restart.sh
+EXTRA_DIST += tests/integration/broker_restart.sh
