@@ -25,3 +25,6 @@ EXTRA_DIST += tests/integration/cluster.sh tests/lib/rabbitmq_cluster.sh
 # A broker restart under agents with the shipped reconnection defaults.
 INTEGRATION_TESTS += tests/integration/broker_restart.sh
 EXTRA_DIST += tests/integration/broker_restart.sh
+# Two unclustered brokers listed together: the split metactl warns about.
+INTEGRATION_TESTS += tests/integration/cluster_split.sh
+EXTRA_DIST += tests/integration/cluster_split.sh

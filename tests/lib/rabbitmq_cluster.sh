@@ -5,31 +5,34 @@
 #                          start three nodes (data, logs, cookies under DIR,
 #                          default a new temporary directory), each with its
 #                          own node name, AMQP port and distribution port,
-#                          one Erlang cookie and one epmd; nodes 2 and 3
-#                          join node 1 (join_cluster). Exports
-#                          RABBITMQ_CLUSTER_URLS (the three AMQP URLs, node
+#                          one Erlang cookie and one epmd; the others join
+#                          node 1 (join_cluster). Exports
+#                          RABBITMQ_CLUSTER_URLS (the nodes' AMQP URLs, in
 #                          order, blank-separated), RABBITMQ_URL (node 1),
 #                          RABBITMQ_CLUSTER_DIR; vhost "metactl", user
 #                          "metactl" as for rabbitmq_start.
-#   rabbitmq_cluster_url I the URL of node I (1..3)
+#   rabbitmq_cluster_url I the URL of node I (from 1)
 #   rabbitmq_cluster_port I
 #                          its AMQP port
 #   rabbitmq_cluster_ctl I ARGS...
 #                          rabbitmqctl against node I
 #   rabbitmq_cluster_node_stop I
 #                          stop node I (its Erlang VM: every connection to
-#                          it is closed); the other two go on
+#                          it is closed); the others go on
 #   rabbitmq_cluster_node_start I
 #                          start it again on its port and data; it rejoins
 #   rabbitmq_cluster_stop  stop every node still running and the epmd
 #                          started for them, remove DIR (unless
 #                          RABBITMQ_KEEP is set)
+# RABBITMQ_CLUSTER_SIZE (default 3) sets the number of nodes;
+# RABBITMQ_CLUSTER_JOIN=no leaves them separate brokers (each with the
+# vhost and user), as an operator listing unclustered brokers has them.
 # The nodes start in parallel; the joins follow one another (join_cluster
 # changes the cluster's membership, which RabbitMQ serialises anyway).
 # Uses rabbitmq_env and rabbitmq_free_port of rabbitmq.sh with the
 # RABBITMQ_* variables of one node at a time.
 
-RABBITMQ_CLUSTER_SIZE=3
+_rc_nodes() { seq 1 "${RABBITMQ_CLUSTER_SIZE:-3}"; }
 
 # _rc_node I: makes node I the one rabbitmq.sh's functions act on.
 _rc_node() {
@@ -97,18 +100,30 @@ _rc_join() {
 # _rc_try: one attempt at the whole cluster, on new ports.
 _rc_try() {
 	_rc_epmd=$(rabbitmq_free_port)
-	for _rc_i in 1 2 3; do
+	for _rc_i in $(_rc_nodes); do
 		eval "_rc_port_$_rc_i=\$(rabbitmq_free_port)
 		_rc_dist_$_rc_i=\$(rabbitmq_free_port)"
 		_rc_layout "$_rc_i" || return 1
 	done
-	for _rc_i in 1 2 3; do
+	for _rc_i in $(_rc_nodes); do
 		_rc_spawn "$_rc_i"
 	done
-	for _rc_i in 1 2 3; do
+	for _rc_i in $(_rc_nodes); do
 		_rc_wait "$_rc_i" || return 1
 	done
-	_rc_join 2 && _rc_join 3
+	[ "${RABBITMQ_CLUSTER_JOIN:-yes}" = no ] && return 0
+	for _rc_i in $(_rc_nodes); do
+		[ "$_rc_i" -eq 1 ] || _rc_join "$_rc_i" || return 1
+	done
+}
+
+# _rc_user I: the vhost and user on node I.
+_rc_user() {
+	rabbitmq_cluster_ctl "$1" add_vhost metactl >/dev/null &&
+	rabbitmq_cluster_ctl "$1" add_user metactl metactl >/dev/null &&
+	rabbitmq_cluster_ctl "$1" set_permissions -p metactl metactl \
+	    '.*' '.*' '.*' >/dev/null ||
+		{ echo "rabbitmq: could not create vhost and user" >&2; return 1; }
 }
 
 rabbitmq_cluster_start() {
@@ -127,12 +142,13 @@ rabbitmq_cluster_start() {
 		[ "$_rc_attempt" -lt 3 ] || return 1
 		echo "rabbitmq: trying the cluster again with other ports" >&2
 	done
-	rabbitmq_cluster_ctl 1 add_vhost metactl >/dev/null &&
-	rabbitmq_cluster_ctl 1 add_user metactl metactl >/dev/null &&
-	rabbitmq_cluster_ctl 1 set_permissions -p metactl metactl \
-	    '.*' '.*' '.*' >/dev/null ||
-		{ echo "rabbitmq: could not create vhost and user" >&2; return 1; }
-	RABBITMQ_CLUSTER_URLS="$(rabbitmq_cluster_url 1) $(rabbitmq_cluster_url 2) $(rabbitmq_cluster_url 3)"
+	RABBITMQ_CLUSTER_URLS=
+	for _rc_i in $(_rc_nodes); do
+		if [ "$_rc_i" -eq 1 ] || [ "${RABBITMQ_CLUSTER_JOIN:-yes}" = no ]; then
+			_rc_user "$_rc_i" || return 1
+		fi
+		RABBITMQ_CLUSTER_URLS="$RABBITMQ_CLUSTER_URLS${RABBITMQ_CLUSTER_URLS:+ }$(rabbitmq_cluster_url "$_rc_i")"
+	done
 	RABBITMQ_URL=$(rabbitmq_cluster_url 1)
 	export RABBITMQ_CLUSTER_URLS RABBITMQ_URL RABBITMQ_CLUSTER_DIR
 }
@@ -149,7 +165,7 @@ rabbitmq_cluster_node_start() {
 }
 
 _rc_halt_all() {
-	for _rc_i in 3 2 1; do
+	for _rc_i in $(_rc_nodes | sort -rn); do
 		[ -n "${RABBITMQ_CLUSTER_DIR:-}" ] || return 0
 		eval "[ -n \"\${_rc_pid_$_rc_i:-}\" ]" || continue
 		rabbitmq_cluster_node_stop "$_rc_i"
