@@ -36,20 +36,7 @@ fleet_init || { echo "Bail out! cannot create the fleet"; exit 99; }
 FLEET_BROKER_URLS=$RABBITMQ_CLUSTER_URLS FLEET_BROKER_DEFAULTS=1 \
     fleet_start $AGENTS || { echo "Bail out! the fleet did not start"; exit 99; }
 mkdir -p "$FLEET_DIR/out"
-cat >"$FLEET_DIR/client.conf" <<EOF
-broker = $RABBITMQ_CLUSTER_URLS
-key = $FLEET_DIR/alice.key
-certificate = $FLEET_DIR/alice.crt
-ca = $FLEET_DIR/ca.pub
-timeout = 5s
-discovery_timeout = 2s
-ddl_dir = $top_srcdir/schemas/ddl
-cache = $FLEET_DIR/cache/nodes.json
-EOF
-chmod 0644 "$FLEET_DIR/client.conf"
-METACTL_CONFIG=$FLEET_DIR/client.conf
-export METACTL_CONFIG
-unset METACTL_BROKER
+fleet_client "$RABBITMQ_CLUSTER_URLS"
 
 # on_node I: the agents whose link is to node I now (their last
 # connected/restored line names its port).

@@ -24,20 +24,7 @@ B1=$(rabbitmq_cluster_url 1)
 fleet_init || { echo "Bail out! cannot create the fleet"; exit 99; }
 FLEET_BROKER_URLS=$RABBITMQ_CLUSTER_URLS fleet_start $AGENTS ||
 	{ echo "Bail out! the fleet did not start"; exit 99; }
-cat >"$FLEET_DIR/client.conf" <<EOF
-broker = $RABBITMQ_CLUSTER_URLS
-key = $FLEET_DIR/alice.key
-certificate = $FLEET_DIR/alice.crt
-ca = $FLEET_DIR/ca.pub
-timeout = 3s
-discovery_timeout = 1s
-ddl_dir = $top_srcdir/schemas/ddl
-cache = $FLEET_DIR/cache/nodes.json
-EOF
-chmod 0644 "$FLEET_DIR/client.conf"
-METACTL_CONFIG=$FLEET_DIR/client.conf
-export METACTL_CONFIG
-unset METACTL_BROKER
+fleet_client "$RABBITMQ_CLUSTER_URLS"
 
 port1=$(rabbitmq_cluster_port 1)
 check "the three agents start on broker 1" [ "$(grep -l "@127.0.0.1:$port1/metactl: connected" \

@@ -38,6 +38,10 @@
 #                             verified against the fleet CA
 #   fleet_send_local NAME ARGS...
 #                             mcsend send over NAME's local socket
+#   fleet_client URLS         $FLEET_DIR/client.conf for metactl as alice
+#                             on the broker URLS (blank-separated),
+#                             exported as METACTL_CONFIG; its node
+#                             registry is $FLEET_DIR/cache/nodes.json
 #   fleet_nap_agent NAME TIMEOUT
 #                             installs the external agent NAME (in
 #                             FLEET_DIR/agents) whose action "nap" sleeps
@@ -252,6 +256,23 @@ fleet_send_local() {
 	_f_n=$1
 	shift
 	"$MCSEND" send -s "$FLEET_DIR/$_f_n.sock" -a "$FLEET_DIR/ca.pub" "$@"
+}
+
+fleet_client() {
+	cat >"$FLEET_DIR/client.conf" <<-EOF
+	broker = $1
+	key = $FLEET_DIR/alice.key
+	certificate = $FLEET_DIR/alice.crt
+	ca = $FLEET_DIR/ca.pub
+	timeout = 5s
+	discovery_timeout = 2s
+	ddl_dir = $top_srcdir/schemas/ddl
+	cache = $FLEET_DIR/cache/nodes.json
+	EOF
+	chmod 0644 "$FLEET_DIR/client.conf"
+	METACTL_CONFIG=$FLEET_DIR/client.conf
+	export METACTL_CONFIG
+	unset METACTL_BROKER
 }
 
 fleet_nap_agent() {

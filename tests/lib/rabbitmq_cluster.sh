@@ -119,11 +119,7 @@ _rc_try() {
 
 # _rc_user I: the vhost and user on node I.
 _rc_user() {
-	rabbitmq_cluster_ctl "$1" add_vhost metactl >/dev/null &&
-	rabbitmq_cluster_ctl "$1" add_user metactl metactl >/dev/null &&
-	rabbitmq_cluster_ctl "$1" set_permissions -p metactl metactl \
-	    '.*' '.*' '.*' >/dev/null ||
-		{ echo "rabbitmq: could not create vhost and user" >&2; return 1; }
+	(_rc_node "$1" && rabbitmq_add_user)
 }
 
 rabbitmq_cluster_start() {
