@@ -3,7 +3,7 @@
 # Three agents start on the first (their identities pick it), fail over to
 # the second when it stops, and stay there when it is back; a client on
 # the first then finds none of them, and says so on stderr as a likely
-# split, naming the broker it used.
+# split, naming the broker it used. The teardown leaves nothing running.
 . "$top_srcdir/tests/lib/tap.sh"
 . "$top_srcdir/tests/lib/rabbitmq.sh"
 . "$top_srcdir/tests/lib/rabbitmq_cluster.sh"
@@ -56,4 +56,18 @@ else
 fi
 check "the warning hides the broker's password" \
     sh -c '! grep -q "metactl:metactl@" "$1"' _ "$FLEET_DIR/split.err"
+
+# The teardown stops what the start started, epmd too.
+ports="$RABBITMQ_CLUSTER_EPMD_PORT"
+for n in 1 2; do
+	ports="$ports $(rabbitmq_cluster_port $n) $(rabbitmq_cluster_dist_port $n)"
+done
+fleet_stop
+rabbitmq_cluster_stop
+left=
+for p in $ports; do
+	[ -n "$(ss -Hltn "sport = :$p")" ] && left="$left $p"
+done
+check "nothing listens on the brokers' or epmd's ports after the teardown ($ports)" \
+    [ -z "$left" ]
 done_testing

@@ -9,16 +9,23 @@
 #                          node 1 (join_cluster). Exports
 #                          RABBITMQ_CLUSTER_URLS (the nodes' AMQP URLs, in
 #                          order, blank-separated), RABBITMQ_URL (node 1),
-#                          RABBITMQ_CLUSTER_DIR; vhost "metactl", user
+#                          RABBITMQ_CLUSTER_DIR, RABBITMQ_CLUSTER_EPMD_PORT
+#                          (the nodes' epmd); vhost "metactl", user
 #                          "metactl" as for rabbitmq_start.
 #   rabbitmq_cluster_url I the URL of node I (from 1)
 #   rabbitmq_cluster_port I
 #                          its AMQP port
+#   rabbitmq_cluster_dist_port I
+#                          its Erlang distribution port
 #   rabbitmq_cluster_ctl I ARGS...
 #                          rabbitmqctl against node I
 #   rabbitmq_cluster_node_stop I
 #                          stop node I (its Erlang VM: every connection to
 #                          it is closed); the others go on
+#   rabbitmq_cluster_node_kill I
+#                          SIGKILL to node I's Erlang VM, a crash: the
+#                          kernel resets its connections at once, the
+#                          others see it down
 #   rabbitmq_cluster_node_start I
 #                          start it again on its port and data; it rejoins
 #   rabbitmq_cluster_stop  stop every node still running and the epmd
@@ -49,6 +56,10 @@ rabbitmq_cluster_url() {
 
 rabbitmq_cluster_port() {
 	eval "echo \$_rc_port_$1"
+}
+
+rabbitmq_cluster_dist_port() {
+	eval "echo \$_rc_dist_$1"
 }
 
 rabbitmq_cluster_ctl() {
@@ -146,12 +157,34 @@ rabbitmq_cluster_start() {
 		RABBITMQ_CLUSTER_URLS="$RABBITMQ_CLUSTER_URLS${RABBITMQ_CLUSTER_URLS:+ }$(rabbitmq_cluster_url "$_rc_i")"
 	done
 	RABBITMQ_URL=$(rabbitmq_cluster_url 1)
-	export RABBITMQ_CLUSTER_URLS RABBITMQ_URL RABBITMQ_CLUSTER_DIR
+	RABBITMQ_CLUSTER_EPMD_PORT=$_rc_epmd
+	export RABBITMQ_CLUSTER_URLS RABBITMQ_URL RABBITMQ_CLUSTER_DIR \
+	    RABBITMQ_CLUSTER_EPMD_PORT
 }
 
 rabbitmq_cluster_node_stop() {
 	_rc_node "$1"
 	rabbitmq_halt
+	eval "_rc_pid_$1="
+}
+
+_rc_descendants() {
+	for _rc_c in $(ps -o pid= --ppid "$1"); do
+		echo "$_rc_c"
+		_rc_descendants "$_rc_c"
+	done
+}
+
+rabbitmq_cluster_node_kill() {
+	_rc_node "$1"
+	# The Erlang VM, a descendant of the process started (shells and
+	# the server script in between).
+	for _rc_vm in $(_rc_descendants "$RABBITMQ_PID"); do
+		case $(cat "/proc/$_rc_vm/comm" 2>/dev/null) in
+		beam*) kill -KILL "$_rc_vm" ;;
+		esac
+	done
+	wait "$RABBITMQ_PID" 2>/dev/null
 	eval "_rc_pid_$1="
 }
 
