@@ -3,7 +3,11 @@
  *
  * The thread's life: connect (declare, bind, consume), then serve until
  * the link is lost or a stop is asked; after a loss, one immediate
- * attempt, then attempts spaced by a jittered exponential backoff. Serving
+ * attempt, then attempts spaced by a jittered exponential backoff. Each
+ * attempt tries every URL once, in turn: the first time from the one the
+ * node's identity picks (transport_url_pick), so that a fleet spreads
+ * over the nodes of a cluster; after a loss from the URL after the lost
+ * one, whose node is likely down. Serving
  * is: apply a re-binding asked for, publish what the outgoing queue holds
  * (unless the broker said it is blocked), read what the socket has (unless
  * the incoming queue is full), then sleep in poll() on the socket and the
@@ -72,6 +76,7 @@ struct amqpio {
 	char **bound; /* broadcast routing keys bound now */
 	size_t nbound;
 	unsigned attempts; /* failed attempts since the link was lost */
+	size_t first; /* the URL the next attempt starts at */
 	int ever_connected;
 	int rebinding; /* binds sent, answers awaited */
 	int blocked;
@@ -196,6 +201,7 @@ try_open(struct amqpio *io, struct error *err)
 	o.cafile = io->cafile;
 	o.heartbeat = io->set.heartbeat;
 	o.timeout_ms = io->set.connect_timeout_ms;
+	o.first = io->first;
 	if ((r = transport_amqp_open(&o, &io->t, err)) < 0)
 		return r;
 	pthread_mutex_lock(&io->mu);
@@ -473,6 +479,7 @@ serve(struct amqpio *io)
 		error_set(&err, 0, 0, "%s", error_str(r));
 	log_warnx("broker %s: connection lost: %s; reconnecting",
 	    transport_amqp_url(io->t), err.text);
+	io->first = (transport_amqp_index(io->t) + 1) % io->set.nurls;
 	link_close(io);
 }
 
@@ -571,6 +578,7 @@ amqpio_start(const struct amqpio_options *o, struct amqpio **ret)
 		amqpio_free(io);
 		return -ENOMEM;
 	}
+	io->first = transport_url_pick(o->identity, o->nurls);
 	if (pipe2(io->wake, O_CLOEXEC | O_NONBLOCK) == -1) {
 		r = -errno;
 		amqpio_free(io);

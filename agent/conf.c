@@ -163,7 +163,7 @@ const struct conftab_key conf_keys[] = {
     {"broker", "reconnect_min", CONFTAB_DURATION, F(reconnect_min_ms),
 	.def = "500ms", .min = 10, .max = 3600 * 1000},
     {"broker", "reconnect_max", CONFTAB_DURATION, F(reconnect_max_ms),
-	.def = "60s", .min = 10, .max = 24 * 3600 * 1000},
+	.def = "5s", .min = 10, .max = 24 * 3600 * 1000},
     {"broker", "reply_queue_size", CONFTAB_SIZE, F(reply_queue_bytes),
 	.def = "4M", .min = 1024, .max = 1LL << 30, .flags = RESTART},
     {"broker", "reply_queue_length", CONFTAB_INT, F(reply_queue_max),

@@ -36,6 +36,7 @@ enum incoming {
 struct transport_amqp {
 	amqp_connection_state_t conn;
 	char url[512];
+	size_t index; /* of url in the options' urls */
 	char queue[300]; /* the node queue, once subscribed */
 	int timeout_ms;
 	int reply_exchange; /* the options' */
@@ -349,8 +350,11 @@ transport_amqp_open(const struct transport_amqp_options *o,
 		return -ENOMEM;
 	t->timeout_ms = o->timeout_ms > 0 ? o->timeout_ms : 5000;
 	t->reply_exchange = o->reply_exchange;
-	for (size_t i = 0; i < o->nurls; i++) {
+	for (size_t k = 0; k < o->nurls; k++) {
+		size_t i = (o->first + k) % o->nurls;
+
 		if ((rc = open_one(o, o->urls[i], t, err)) == 0) {
+			t->index = i;
 			*ret = t;
 			return 0;
 		}
@@ -399,6 +403,24 @@ declare_exchange(struct transport_amqp *t, const char *name, const char *type,
 	    amqp_cstring_bytes(type), 0, 1, 0, 0, amqp_empty_table);
 	snprintf(what, sizeof(what), "declare exchange %s", name);
 	return check_reply(t, what, err);
+}
+
+size_t
+transport_amqp_index(const struct transport_amqp *t)
+{
+	return t->index;
+}
+
+size_t
+transport_url_pick(const char *key, size_t n)
+{
+	uint32_t h = 2166136261u;
+
+	if (n == 0)
+		return 0;
+	for (; *key != '\0'; key++)
+		h = (h ^ (unsigned char)*key) * 16777619u;
+	return h % n;
 }
 
 int

@@ -59,22 +59,32 @@ void transport_url_clear(struct transport_url *u);
 const char *transport_url_redact(const char *url, char *buf, size_t size);
 
 struct transport_amqp_options {
-	const char *const *urls; /* tried in order */
+	const char *const *urls; /* tried in turn, from urls[first] */
 	size_t nurls;
 	const char *cafile; /* for amqps:// */
 	int heartbeat; /* seconds, 0 disables */
 	int timeout_ms; /* connect and each broker RPC */
 	int reply_exchange; /* replies through metactl.reply (federation) */
+	size_t first; /* the index tried first (modulo nurls); then first+1,
+			 ..., wrapping around: every URL once */
 };
 
+/* A stable index in [0, n) for key (32-bit FNV-1a of its bytes modulo n;
+ * 0 when n is 0): the broker URL a node starts at, so that a fleet whose
+ * nodes list the same URLs spreads over them. */
+size_t transport_url_pick(const char *key, size_t n);
+
 struct transport_amqp;
-/* Connects to the first URL that answers; err says why the last failed. */
+/* Connects to the first URL that answers, trying them in turn from
+ * o->first; err says why the last failed. */
 int transport_amqp_open(const struct transport_amqp_options *o,
     struct transport_amqp **ret, struct error *err);
 void transport_amqp_close(struct transport_amqp *t);
 int transport_amqp_fd(const struct transport_amqp *t);
 /* The URL in use, password hidden. */
 const char *transport_amqp_url(const struct transport_amqp *t);
+/* Its index in the options' urls. */
+size_t transport_amqp_index(const struct transport_amqp *t);
 
 /* Declares the three exchanges (idempotent). */
 int transport_amqp_declare(struct transport_amqp *t, struct error *err);

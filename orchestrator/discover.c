@@ -433,6 +433,31 @@ discover_wait(struct fleet *f, struct results *target,
 	return r;
 }
 
+/*
+ * Most of the expected set silent: said once on stderr with the broker
+ * used, because the likeliest cause is a split fleet (the nodes connected
+ * to brokers that are neither clustered nor federated with this one),
+ * which no reply can reveal.
+ */
+static void
+warn_split(const struct fleet *f, const struct results *target, size_t nexp)
+{
+	size_t i, silent = 0;
+
+	if (link_is_local(f->link) || nexp < 2)
+		return;
+	for (i = 0; i < target->n; i++)
+		if (target->v[i].kind == RES_MISSING)
+			silent++;
+	if (silent * 2 <= nexp)
+		return;
+	cli_errx("warning: %zu of %zu expected nodes did not answer through "
+		 "broker %s; if the brokers the nodes use are not one "
+		 "cluster (or federated) with it, the fleet is split (see "
+		 "BROKERS in metactl(1))",
+	    silent, nexp, link_url(f->link));
+}
+
 int
 fleet_discover(struct fleet *f, struct strv *nodes, struct results *rs)
 {
@@ -457,6 +482,7 @@ fleet_discover(struct fleet *f, struct strv *nodes, struct results *rs)
 		fleet_account(f, target);
 		finish_refresh(f, target);
 		fleet_save_registry(f);
+		warn_split(f, target, expected.n);
 	}
 	for (i = 0; i < target->n; i++)
 		if (target->v[i].kind == RES_OK ||

@@ -215,6 +215,12 @@ link_is_local(const struct orch_link *l)
 	return l->amqp == NULL;
 }
 
+const char *
+link_url(const struct orch_link *l)
+{
+	return l->amqp != NULL ? transport_amqp_url(l->amqp) : NULL;
+}
+
 static int
 write_all(int fd, const char *p, size_t len)
 {

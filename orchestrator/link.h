@@ -24,6 +24,8 @@ int link_open(
     const struct client_conf *c, struct orch_link **ret, struct error *err);
 void link_close(struct orch_link *l);
 int link_is_local(const struct orch_link *l);
+/* The broker URL in use, password hidden; NULL in local mode. */
+const char *link_url(const struct orch_link *l);
 
 /*
  * Sends one request: broadcast (targets == NULL) to

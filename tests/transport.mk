@@ -24,3 +24,13 @@ INTEGRATION_TESTS += tests/integration/federation.sh
 EXTRA_DIST += tests/integration/federation.sh tests/lib/federation.sh
 # Setting up federated sites (installed with the other documents).
 dist_doc_DATA = docs/FEDERATION.md
+# A three-node RabbitMQ cluster (tests/lib/rabbitmq_cluster.sh): agents
+# spread over its nodes and fail over when one stops; the time measured.
+INTEGRATION_TESTS += tests/integration/cluster.sh
+EXTRA_DIST += tests/integration/cluster.sh tests/lib/rabbitmq_cluster.sh
+# A broker restart under agents with the shipped reconnection defaults.
+INTEGRATION_TESTS += tests/integration/broker_restart.sh
+EXTRA_DIST += tests/integration/broker_restart.sh
+# Two unclustered brokers listed together: the split metactl warns about.
+INTEGRATION_TESTS += tests/integration/cluster_split.sh
+EXTRA_DIST += tests/integration/cluster_split.sh

@@ -38,6 +38,10 @@
 #                             verified against the fleet CA
 #   fleet_send_local NAME ARGS...
 #                             mcsend send over NAME's local socket
+#   fleet_client URLS         $FLEET_DIR/client.conf for metactl as alice
+#                             on the broker URLS (blank-separated),
+#                             exported as METACTL_CONFIG; its node
+#                             registry is $FLEET_DIR/cache/nodes.json
 #   fleet_nap_agent NAME TIMEOUT
 #                             installs the external agent NAME (in
 #                             FLEET_DIR/agents) whose action "nap" sleeps
@@ -46,7 +50,9 @@
 #
 # FLEET_BROKER_URLS replaces $RABBITMQ_URL in the configurations written;
 # FLEET_HEARTBEAT sets the AMQP heartbeat (default 0: none, so that idle
-# agents never wake up); FLEET_READY is the log line (ERE) fleet_start waits for instead of the
+# agents never wake up); FLEET_BROKER_DEFAULTS, when set, leaves heartbeat
+# and reconnection to metactld's defaults (only urls is written);
+# FLEET_READY is the log line (ERE) fleet_start waits for instead of the
 # broker connection (or "started as" without a broker).
 # FLEET_LOG_LEVEL (default debug) sets [log] level; FLEET_FLAGS are
 # metactld's options (default -d: foreground, debug logging; -f keeps the
@@ -93,9 +99,11 @@ fleet_write_conf() { # NAME
 		if [ -n "${RABBITMQ_URL:-}" ] && [ -z "${FLEET_LOCAL_ONLY:-}" ]; then
 			echo "[broker]"
 			echo "urls = ${FLEET_BROKER_URLS:-$RABBITMQ_URL}"
-			echo "heartbeat = ${FLEET_HEARTBEAT:-0}"
-			echo "reconnect_min = 200ms"
-			echo "reconnect_max = 2s"
+			[ -z "${FLEET_BROKER_DEFAULTS:-}" ] && {
+				echo "heartbeat = ${FLEET_HEARTBEAT:-0}"
+				echo "reconnect_min = 200ms"
+				echo "reconnect_max = 2s"
+			}
 		fi
 		echo "[security]"
 		echo "key = $FLEET_DIR/$_f_n.key"
@@ -248,6 +256,23 @@ fleet_send_local() {
 	_f_n=$1
 	shift
 	"$MCSEND" send -s "$FLEET_DIR/$_f_n.sock" -a "$FLEET_DIR/ca.pub" "$@"
+}
+
+fleet_client() {
+	cat >"$FLEET_DIR/client.conf" <<-EOF
+	broker = $1
+	key = $FLEET_DIR/alice.key
+	certificate = $FLEET_DIR/alice.crt
+	ca = $FLEET_DIR/ca.pub
+	timeout = 5s
+	discovery_timeout = 2s
+	ddl_dir = $top_srcdir/schemas/ddl
+	cache = $FLEET_DIR/cache/nodes.json
+	EOF
+	chmod 0644 "$FLEET_DIR/client.conf"
+	METACTL_CONFIG=$FLEET_DIR/client.conf
+	export METACTL_CONFIG
+	unset METACTL_BROKER
 }
 
 fleet_nap_agent() {

@@ -94,6 +94,15 @@ rabbitmq_tls_files() {
 	}
 }
 
+# The vhost "metactl" and the user "metactl" (password "metactl") with
+# every permission on it.
+rabbitmq_add_user() {
+	rabbitmq_ctl add_vhost metactl >/dev/null &&
+	rabbitmq_ctl add_user metactl metactl >/dev/null &&
+	rabbitmq_ctl set_permissions -p metactl metactl '.*' '.*' '.*' >/dev/null ||
+		{ echo "rabbitmq: could not create vhost and user" >&2; return 1; }
+}
+
 rabbitmq_start() {
 	[ -x "$RABBITMQ_BIN/rabbitmq-server" ] || {
 		echo "rabbitmq: $RABBITMQ_BIN/rabbitmq-server not found (apt-get install rabbitmq-server)" >&2
@@ -132,10 +141,7 @@ rabbitmq_start() {
 		[ "$try" -lt 3 ] || return 1
 		echo "rabbitmq: trying again with other ports" >&2
 	done
-	rabbitmq_ctl add_vhost metactl >/dev/null &&
-	rabbitmq_ctl add_user metactl metactl >/dev/null &&
-	rabbitmq_ctl set_permissions -p metactl metactl '.*' '.*' '.*' >/dev/null ||
-		{ echo "rabbitmq: could not create vhost and user" >&2; return 1; }
+	rabbitmq_add_user || return 1
 	RABBITMQ_URL="amqp://metactl:metactl@127.0.0.1:$RABBITMQ_PORT/metactl"
 	export RABBITMQ_URL RABBITMQ_PORT RABBITMQ_DIR
 	if [ -n "${RABBITMQ_TLS:-}" ]; then

@@ -186,6 +186,56 @@ START_TEST(broker_down)
 }
 END_TEST
 
+START_TEST(url_pick)
+{
+	static const char *names[] = {"a1", "a2", "a3", "a4", "a5", "a6"};
+	static const size_t want[] = {1, 0, 2, 0, 2, 1};
+	size_t seen[3] = {0, 0, 0};
+	char name[32];
+
+	/* Stable: the same identity picks the same URL, run after run
+	 * (32-bit FNV-1a). */
+	ck_assert_uint_eq(
+	    transport_url_pick("web1", 1000000007), 2479091680u % 1000000007);
+	for (size_t i = 0; i < 6; i++)
+		ck_assert_uint_eq(transport_url_pick(names[i], 3), want[i]);
+	ck_assert_uint_eq(transport_url_pick("web1", 1), 0);
+	ck_assert_uint_eq(transport_url_pick("web1", 0), 0);
+	ck_assert_uint_eq(transport_url_pick("", 3), 2166136261u % 3);
+	/* Spread: 3000 host names fall about evenly on three brokers. */
+	for (int i = 0; i < 3000; i++) {
+		snprintf(name, sizeof(name), "node%d.example.net", i);
+		seen[transport_url_pick(name, 3)]++;
+	}
+	for (int i = 0; i < 3; i++)
+		ck_assert_uint_gt(seen[i], 900);
+}
+END_TEST
+
+START_TEST(broker_rotation)
+{
+	/* Nothing listens on ports 1-3 of loopback: every URL is tried once,
+	 * from the first one asked for, wrapping around. */
+	const char *urls[] = {"amqp://guest:guest@127.0.0.1:1/",
+	    "amqp://guest:guest@127.0.0.1:2/",
+	    "amqp://guest:guest@127.0.0.1:3/"};
+	struct transport_amqp_options o = {
+	    .urls = urls, .nurls = 3, .timeout_ms = 2000, .first = 1};
+	struct transport_amqp *t = NULL;
+	struct error err;
+
+	error_init(&err, NULL);
+	ck_assert_int_eq(transport_amqp_open(&o, &t, &err), MCE_BROKER);
+	ck_assert_ptr_null(t);
+	/* From index 1: 2, 3, then 1 last. */
+	ck_assert_ptr_nonnull(strstr(err.text, "127.0.0.1:1/"));
+	o.first = 5; /* modulo 3: from index 2, index 1 last */
+	error_init(&err, NULL);
+	ck_assert_int_eq(transport_amqp_open(&o, &t, &err), MCE_BROKER);
+	ck_assert_ptr_nonnull(strstr(err.text, "127.0.0.1:2/"));
+}
+END_TEST
+
 int
 main(void)
 {
@@ -200,6 +250,8 @@ main(void)
 	tcase_add_test(tc, unix_roundtrip);
 	tcase_add_test(tc, unix_errors);
 	tcase_add_test(tc, broker_down);
+	tcase_add_test(tc, url_pick);
+	tcase_add_test(tc, broker_rotation);
 	suite_add_tcase(s, tc);
 	return testutil_run(s);
 }
