@@ -5,6 +5,13 @@
  * the struct ddl owns. The arrays of actions, inputs and outputs are
  * allocated with jansson's allocator (json_set_alloc_funcs), so an
  * allocator that fails on purpose reaches every allocation but regcomp's.
+ *
+ * A pattern is compiled at parse time only to check it, then freed, and
+ * compiled again the first time a value is checked against it: a node
+ * loads every DDL of its agents but most of its actions never run, and
+ * glibc's compiled expressions were a tenth of an idle agent's own memory.
+ * So validating through a const struct ddl_action writes to it once;
+ * validate from one thread at a time.
  */
 #include "buildconf.h"
 
@@ -35,7 +42,8 @@ struct ddl_input {
 	int optional;
 	const json_t *def; /* NULL when absent */
 	const char *pattern; /* NULL when absent */
-	regex_t re;
+	regex_t re; /* once compiled is set */
+	int compiled;
 	long long maxlength; /* -1 when absent */
 	const json_t *enumv; /* array or NULL */
 	int shellsafe;
@@ -268,6 +276,20 @@ shell_fault(const char *s, size_t n, char buf[40])
 	return NULL;
 }
 
+/* in's pattern, compiled on first use, or NULL with err set. */
+static const regex_t *
+input_regex(const struct ddl_input *in, struct error *err)
+{
+	struct ddl_input *w = (struct ddl_input *)in; /* allocated writable */
+
+	if (!w->compiled) {
+		if (pattern_compile(&w->re, w->pattern, REG_NOSUB, err) != 0)
+			return NULL;
+		w->compiled = 1;
+	}
+	return &w->re;
+}
+
 /*
  * Checks v against everything in. what names the value in messages
  * ("input \"app\"" or a DDL path). Returns 0 or MCE_INVALID with err set.
@@ -304,11 +326,17 @@ check_value(const struct ddl_input *in, const json_t *v, const char *what,
 			    err, 0, 0, "%s: not shellsafe (%s)", what, fault);
 			return MCE_INVALID;
 		}
-		if (in->pattern != NULL &&
-		    regexec(&in->re, s, 0, NULL, 0) != 0) {
-			error_set(err, 0, 0, "%s: does not match pattern %s",
-			    what, in->pattern);
-			return MCE_INVALID;
+		if (in->pattern != NULL) {
+			const regex_t *re = input_regex(in, err);
+
+			if (re == NULL)
+				return MCE_INVALID;
+			if (regexec(re, s, 0, NULL, 0) != 0) {
+				error_set(err, 0, 0,
+				    "%s: does not match pattern %s", what,
+				    in->pattern);
+				return MCE_INVALID;
+			}
 		}
 	}
 	if (in->enumv != NULL) {
@@ -463,8 +491,9 @@ get_type(struct parse *p, const json_t *o, enum ddl_type *ret)
 static void
 input_clear(struct ddl_input *in)
 {
-	if (in->pattern != NULL)
+	if (in->compiled)
 		regfree(&in->re);
+	in->compiled = 0;
 	in->pattern = NULL;
 }
 
@@ -517,6 +546,7 @@ parse_input(struct parse *p, const char *name, const json_t *o, void *item)
 			path_pop(p, n);
 			return r;
 		}
+		regfree(&in->re); /* checked; compiled again when first used */
 		in->pattern = json_string_value(v);
 	}
 	if ((v = json_object_get(o, "enum")) != NULL) {
