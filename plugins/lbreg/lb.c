@@ -268,6 +268,17 @@ haproxy_argv(const struct lb_conf *lb, enum lb_op op, struct strv *sv)
 	return r;
 }
 
+/* A step that may wait up to [lb] timeout (and a little more); status
+ * keeps its output for the reply. */
+static int
+plan_wait_step(const struct lb_conf *lb, enum lb_op op, struct plan *p,
+    const struct strv *sv, const char *what)
+{
+	return plan_run(p, (const char *const *)sv->v,
+	    (int)(lb->timeout_ms + LB_WAIT_SLACK_MS),
+	    op == LB_STATUS ? PLAN_OUTPUT : 0, what);
+}
+
 static int
 haproxy_plan(const struct lb_conf *lb, enum lb_op op, struct plan *p)
 {
@@ -283,9 +294,7 @@ haproxy_plan(const struct lb_conf *lb, enum lb_op op, struct plan *p)
 	snprintf(w, sizeof(w), "%s server %s/%s in HAProxy", what[op],
 	    lb->backend, lb->server);
 	if ((r = haproxy_argv(lb, op, &sv)) == 0)
-		r = plan_run(p, (const char *const *)sv.v,
-		    (int)(lb->timeout_ms + LB_WAIT_SLACK_MS),
-		    op == LB_STATUS ? PLAN_OUTPUT : 0, w);
+		r = plan_wait_step(lb, op, p, &sv, w);
 	strv_clear(&sv);
 	return r;
 }
@@ -314,9 +323,7 @@ connwait_plan(const struct lb_conf *lb, enum lb_op op, struct plan *p)
 		r = op == LB_STATUS ? pushv(&sv, "--count", NULL)
 				    : pushv(&sv, "--wait-idle", ms, NULL);
 	if (r == 0)
-		r = plan_run(p, (const char *const *)sv.v,
-		    (int)(lb->timeout_ms + LB_WAIT_SLACK_MS),
-		    op == LB_STATUS ? PLAN_OUTPUT : 0, w);
+		r = plan_wait_step(lb, op, p, &sv, w);
 	strv_clear(&sv);
 	return r;
 }
