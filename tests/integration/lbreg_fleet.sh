@@ -25,8 +25,8 @@ WEB="web1 web2"
 cleanup() {
 	lb_stop
 	dp_nodes_stop $WEB
+	rabbitmq_stop # first: fleet_stop removes its directory and cookie
 	fleet_stop
-	rabbitmq_stop
 }
 fleet_init || { echo "Bail out! cannot create the fleet"; exit 99; }
 chmod 0755 "$FLEET_DIR"

@@ -21,8 +21,8 @@ NODES="n1 n2 n3 n4 n5 n6"
 
 cleanup() {
 	dp_nodes_stop $NODES
+	rabbitmq_stop # first: fleet_stop removes its directory and cookie
 	fleet_stop
-	rabbitmq_stop
 }
 fleet_init || { echo "Bail out! cannot create the fleet"; exit 99; }
 chmod 0755 "$FLEET_DIR"

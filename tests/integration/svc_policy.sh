@@ -15,8 +15,8 @@ apps_require
 fleet_init || { echo "Bail out! cannot create the fleet"; exit 99; }
 stop_all() {
 	for n in web1 db1; do apps_runit_stop "$FLEET_DIR/$n.node"; done
+	rabbitmq_stop >/dev/null 2>&1 # first: fleet_stop removes its cookie
 	fleet_stop
-	rabbitmq_stop >/dev/null 2>&1
 }
 trap stop_all EXIT INT TERM
 rabbitmq_start "$FLEET_DIR/rabbitmq" >"$FLEET_DIR/rabbitmq.out" 2>&1 ||

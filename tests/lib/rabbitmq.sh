@@ -155,7 +155,15 @@ rabbitmq_start() {
 
 rabbitmq_halt() {
 	[ -n "${RABBITMQ_PID:-}" ] || return 0
-	rabbitmq_ctl shutdown >/dev/null 2>&1 || kill "$RABBITMQ_PID" 2>/dev/null
+	# The Erlang VM listening on our port: RABBITMQ_PID is the shell that
+	# started rabbitmq-server, which runs the VM as a child. Without the
+	# cookie (its HOME removed) rabbitmqctl cannot stop it: kill both.
+	_r_vm=$(ss -Hltnp "sport = :$RABBITMQ_PORT" 2>/dev/null |
+	    sed -n 's/.*pid=\([0-9]*\).*/\1/p' | head -n 1)
+	if ! rabbitmq_ctl shutdown >/dev/null 2>&1; then
+		kill "$RABBITMQ_PID" 2>/dev/null
+		[ -n "$_r_vm" ] && kill "$_r_vm" 2>/dev/null
+	fi
 	wait "$RABBITMQ_PID" 2>/dev/null
 	RABBITMQ_PID=
 }
