@@ -116,6 +116,24 @@ dp_nodes_stop() {
 	done
 }
 
+# dp_broker_fleet: the fleet's workspace with a private broker inside it;
+# the caller's cleanup runs at exit and ends with dp_broker_fleet_stop.
+dp_broker_fleet() {
+	fleet_init || { echo "Bail out! cannot create the fleet"; exit 99; }
+	chmod 0755 "$FLEET_DIR"
+	trap cleanup EXIT
+	trap 'exit 1' INT TERM
+	rabbitmq_start "$FLEET_DIR/rabbitmq" >"$FLEET_DIR/rabbitmq.out" 2>&1 ||
+		skip_all "cannot start RabbitMQ"
+}
+
+# The broker first: fleet_stop removes its directory and Erlang cookie,
+# without which rabbitmqctl cannot stop it.
+dp_broker_fleet_stop() {
+	rabbitmq_stop
+	fleet_stop
+}
+
 dp_client() {
 	cat >"$FLEET_DIR/client.conf" <<EOF
 broker = $RABBITMQ_URL

@@ -25,15 +25,9 @@ WEB="web1 web2"
 cleanup() {
 	lb_stop
 	dp_nodes_stop $WEB
-	rabbitmq_stop # first: fleet_stop removes its directory and cookie
-	fleet_stop
+	dp_broker_fleet_stop
 }
-fleet_init || { echo "Bail out! cannot create the fleet"; exit 99; }
-chmod 0755 "$FLEET_DIR"
-trap cleanup EXIT
-trap 'exit 1' INT TERM
-rabbitmq_start "$FLEET_DIR/rabbitmq" >"$FLEET_DIR/rabbitmq.out" 2>&1 ||
-	skip_all "cannot start RabbitMQ"
+dp_broker_fleet
 for a in deploy service; do
 	printf 'policy default deny\nallow\tcert=alice\t*\t*\t*\n' \
 	    >"$FLEET_DIR/policy/$a.policy"
