@@ -442,14 +442,9 @@ discover_wait(struct fleet *f, struct results *target,
 static void
 warn_split(const struct fleet *f, const struct results *target, size_t nexp)
 {
-	size_t i, silent = 0;
+	size_t silent = results_count(target, RES_MISSING);
 
-	if (link_is_local(f->link) || nexp < 2)
-		return;
-	for (i = 0; i < target->n; i++)
-		if (target->v[i].kind == RES_MISSING)
-			silent++;
-	if (silent * 2 <= nexp)
+	if (nexp < 2 || silent * 2 <= nexp)
 		return;
 	cli_errx("warning: %zu of %zu expected nodes did not answer through "
 		 "broker %s; if the brokers the nodes use are not one "
