@@ -193,13 +193,15 @@ check "the agent answers before the alarm" \
     [ "$(fleet_send -I mem -n 1 rpcutil ping | field statuscode)" = 0 ]
 # Six naps run while the alarm is raised; the test ends each one's sleep
 # (naps of 101 and 102 seconds, told apart by their sleep's argument)
-# when it is time. The first reply, once the alarm is in force, makes the
+# when it is time; the clients wait up to 10 min (the sum of this part's
+# waits, on a loaded machine, exceeds a minute or two; they are killed at
+# its end). The first reply, once the alarm is in force, makes the
 # broker block the agent's connection (RabbitMQ blocks a connection when
 # it publishes); the later ones go into the blocked link.
-fleet_send -I mem -n 1 -t 90000 nap nap seconds=101 >"$FLEET_DIR/nap0.out" &
+fleet_send -I mem -n 1 -t 600000 nap nap seconds=101 >"$FLEET_DIR/nap0.out" &
 clients="$clients $!"
 for i in 1 2 3 4 5; do
-	fleet_send -I mem -n 1 -t 90000 nap nap seconds=102 >"$FLEET_DIR/nap$i.out" &
+	fleet_send -I mem -n 1 -t 600000 nap nap seconds=102 >"$FLEET_DIR/nap$i.out" &
 	clients="$clients $!"
 done
 check "six naps run" fleet_wait_count mem 'running .*/agents/nap' 6 30
