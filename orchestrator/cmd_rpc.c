@@ -81,21 +81,25 @@ random_seed(void)
 }
 
 /* The request as it would leave: its audience names the nodes of its first
- * batch. */
+ * batch, or of the first part of FLEET_FANOUT_MAX nodes. */
 static void
 preview_request(
     struct fleet *f, struct request *req, char *const *nodes, size_t n)
 {
+	size_t bs = count_spec_apply(&f->o.batch, n), k;
 	json_t *j;
 
-	if (nodes != NULL) {
-		size_t bs = count_spec_apply(&f->o.batch, n);
-
-		request_set_audience(
-		    req, (const char *const *)nodes, bs > 0 && bs < n ? bs : n);
-	}
-	printf("request%s:\n",
+	if (bs == 0 || bs > n)
+		bs = n;
+	k = bs < FLEET_FANOUT_MAX ? bs : FLEET_FANOUT_MAX;
+	if (nodes != NULL)
+		request_set_audience(req, (const char *const *)nodes, k);
+	printf("request%s",
 	    nodes != NULL && f->o.batch.n > 0 ? " (first batch)" : "");
+	if (nodes != NULL && k < bs)
+		printf(" (the first of one request per %d nodes)",
+		    FLEET_FANOUT_MAX);
+	printf(":\n");
 	if ((j = fleet_request_json(req)) != NULL)
 		json_dumpf(j, stdout, JSON_INDENT(2) | JSON_SORT_KEYS);
 	printf("\n");
@@ -225,31 +229,6 @@ mark_new(struct fleet *f)
 	}
 }
 
-/*
- * How many of nodes (from the first) one request may name so that it
- * stays within the message limit: at most want.
- */
-static size_t
-batch_fit(struct request *req, char *const *nodes, size_t want)
-{
-	char *body = NULL;
-	size_t len = 0;
-
-	while (want > 1) {
-		if (request_set_audience(
-			req, (const char *const *)nodes, want) < 0 ||
-		    request_encode(req, &body, &len) < 0)
-			return want;
-		free(body);
-		body = NULL;
-		/* The envelope adds the signature and base64 (4/3). */
-		if (len / 3 * 4 + 4096 <= MESSAGE_MAX_DEFAULT)
-			break;
-		want /= 2;
-	}
-	return want;
-}
-
 /* Sends req to nodes, batch by batch; 0 or an exit status. */
 static int
 send_batches(struct fleet *f, struct request *req, struct strv *nodes)
@@ -285,8 +264,6 @@ send_batches(struct fleet *f, struct request *req, struct strv *nodes)
 					break;
 			}
 		}
-		bs = batch_fit(
-		    req, nodes->v + i, bs < nodes->n - i ? bs : nodes->n - i);
 		strv_clear(&batch);
 		for (j = i; j < nodes->n && j < i + bs; j++)
 			if (strv_push(&batch, nodes->v[j]) < 0) {

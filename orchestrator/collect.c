@@ -13,10 +13,9 @@
 #define ANSWERED ((1u << RES_OK) | (1u << RES_FAILED))
 #define WRONG_DIGEST "the reply's digest does not match the request sent"
 
-/* One wait: the request and the expected set, as a hash. */
+/* One wait: the requests (id -> digest) and the expected set, as hashes. */
 struct wait {
-	const char *id;
-	const char *digest;
+	const json_t *ids; /* NULL: only late replies (batch sleep) */
 	int64_t sent_ms;
 	int64_t deadline_ms;
 	json_t *expected; /* identity -> true; NULL: unknown set */
@@ -79,13 +78,14 @@ collect_invalid(struct collector *c, const char *sender, const char *why)
 }
 
 static void
-on_answer(struct collector *c, struct wait *w, const struct link_event *ev)
+on_answer(struct collector *c, struct wait *w, const char *digest,
+    const struct link_event *ev)
 {
 	struct reply *rep = ev->reply;
 	struct result *r;
 	int known;
 
-	if (strcmp(rep->digest, w->digest) != 0) {
+	if (strcmp(rep->digest, digest) != 0) {
 		collect_invalid(c, rep->sender, WRONG_DIGEST);
 		return;
 	}
@@ -111,8 +111,9 @@ on_event(struct collector *c, struct wait *w, const struct link_event *ev)
 {
 	const char *rid =
 	    ev->kind == LINK_REPLY ? ev->reply->request_id : ev->request_id;
-	int mine = w->id != NULL && strcmp(rid, w->id) == 0;
-	const json_t *old = json_object_get(c->old, rid);
+	const json_t *own = json_object_get(w->ids, rid),
+		     *old = json_object_get(c->old, rid);
+	int mine = own != NULL;
 
 	if (!mine && old == NULL && rid[0] != '\0' && c->on_other != NULL &&
 	    c->on_other(c->other_arg, ev))
@@ -121,7 +122,7 @@ on_event(struct collector *c, struct wait *w, const struct link_event *ev)
 		if (rid[0] == '\0' || mine || old != NULL)
 			collect_invalid(c, ev->sender, ev->why);
 	} else if (mine)
-		on_answer(c, w, ev);
+		on_answer(c, w, json_string_value(own), ev);
 	else if (old != NULL) {
 		if (strcmp(ev->reply->digest, json_string_value(old)) != 0)
 			collect_invalid(c, ev->reply->sender, WRONG_DIGEST);
@@ -143,13 +144,13 @@ next_wait(struct collector *c, struct wait *w)
 		return -1;
 	}
 	pending = c->other_pending != NULL && c->other_pending(c->other_arg);
-	if (w->id != NULL && !c->whole && w->nexp > 0 &&
+	if (w->ids != NULL && !c->whole && w->nexp > 0 &&
 	    w->answered >= w->nexp && !pending) {
 		c->ended = COLLECT_ALL;
 		w->draining = 1;
 		return 0;
 	}
-	if (w->id != NULL && !c->whole && w->nexp == 0 && c->quiet != NULL &&
+	if (w->ids != NULL && !c->whole && w->nexp == 0 && c->quiet != NULL &&
 	    !pending && quiet_deadline(c->quiet) < end) {
 		end = quiet_deadline(c->quiet);
 		if (now >= end) {
@@ -160,12 +161,12 @@ next_wait(struct collector *c, struct wait *w)
 	/* Past the deadline, only what already arrived is read. */
 	if (now >= end) {
 		c->ended = COLLECT_DEADLINE;
-		if (w->id != NULL)
+		if (w->ids != NULL)
 			return -1;
 		return 0;
 	}
 	wait = end - now;
-	if (c->progress != NULL && w->id != NULL) {
+	if (c->progress != NULL && w->ids != NULL) {
 		progress_update(c->progress, w->answered, w->nexp,
 		    now - w->sent_ms, w->deadline_ms - w->sent_ms);
 		if (wait > 100)
@@ -215,15 +216,40 @@ collect_wait(struct collector *c, const char *id, const char *digest,
     int64_t sent_ms, const struct strv *expected, int64_t deadline_ms,
     struct error *err)
 {
-	struct wait w = {id, digest, sent_ms, deadline_ms, NULL, 0, 0, 0};
+	json_t *ids = NULL;
+	int r;
+
+	if (id != NULL && (ids = json_pack("{s:s}", id, digest)) == NULL)
+		return -ENOMEM;
+	r = collect_wait_all(c, ids, sent_ms, expected, deadline_ms, err);
+	json_decref(ids);
+	return r;
+}
+
+/* The local agent's reply to one of ids (or an invalid one): the end. */
+static int
+local_end(const json_t *ids, const struct link_event *ev)
+{
+	return ids != NULL &&
+	    (ev->kind == LINK_INVALID ||
+		json_object_get(ids, ev->reply->request_id) != NULL);
+}
+
+int
+collect_wait_all(struct collector *c, const json_t *ids, int64_t sent_ms,
+    const struct strv *expected, int64_t deadline_ms, struct error *err)
+{
+	struct wait w = {ids, sent_ms, deadline_ms, NULL, 0, 0, 0};
 	int local = link_is_local(c->link), r = 0;
 	struct link_event ev;
+	const char *id;
+	json_t *digest;
 	int64_t wait;
 
 	json_decref(c->wait_invalid);
-	c->wait_invalid = id != NULL ? json_object() : NULL;
+	c->wait_invalid = ids != NULL ? json_object() : NULL;
 	if ((r = wait_init(&w, expected)) < 0 ||
-	    (id != NULL && c->wait_invalid == NULL) ||
+	    (ids != NULL && c->wait_invalid == NULL) ||
 	    (c->old == NULL && (c->old = json_object()) == NULL)) {
 		json_decref(w.expected);
 		return r < 0 ? r : -ENOMEM;
@@ -238,9 +264,7 @@ collect_wait(struct collector *c, const char *id, const char *digest,
 			continue;
 		}
 		on_event(c, &w, &ev);
-		if (local && id != NULL &&
-		    (ev.kind == LINK_INVALID ||
-			strcmp(ev.reply->request_id, id) == 0)) {
+		if (local && local_end(ids, &ev)) {
 			link_event_clear(&ev);
 			c->ended = COLLECT_LOCAL;
 			break;
@@ -250,11 +274,14 @@ collect_wait(struct collector *c, const char *id, const char *digest,
 	json_decref(w.expected);
 	if (c->progress != NULL)
 		progress_done(c->progress);
-	if (id == NULL)
+	if (ids == NULL)
 		return r < 0 ? r : 0;
 	name_missing(c, expected);
-	if (json_object_set_new(c->old, id, json_string(digest)) != 0 && r >= 0)
-		r = -ENOMEM;
+	json_object_foreach((json_t *)ids, id, digest)
+	{
+		if (json_object_set(c->old, id, digest) != 0 && r >= 0)
+			r = -ENOMEM;
+	}
 	return r < 0 ? r : 0;
 }
 

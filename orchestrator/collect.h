@@ -76,6 +76,10 @@ struct collector {
 int collect_wait(struct collector *c, const char *id, const char *digest,
     int64_t sent_ms, const struct strv *expected, int64_t deadline_ms,
     struct error *err);
+/* The same for several requests sent together (id -> digest, each body's
+ * own; NULL as id NULL above): a reply to any of them is an answer. */
+int collect_wait_all(struct collector *c, const json_t *ids, int64_t sent_ms,
+    const struct strv *expected, int64_t deadline_ms, struct error *err);
 /* Records an invalid reply as above: the entry, or NULL when it was
  * counted only (or out of memory). */
 struct result *collect_invalid(

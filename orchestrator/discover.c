@@ -55,7 +55,9 @@ on_late_discovery(struct fleet *f, const struct link_event *ev)
 		collect_invalid(&f->col, ev->sender, ev->why);
 		return;
 	}
-	if (strcmp(rep->digest, f->disc_digest) != 0) {
+	if (strcmp(rep->digest,
+		json_string_value(
+		    json_object_get(f->disc_ids, rep->request_id))) != 0) {
 		collect_invalid(&f->col, rep->sender,
 		    "the reply's digest does not match the request sent");
 		return;
@@ -86,8 +88,7 @@ fleet_on_other(void *arg, const struct link_event *ev)
 		on_inventory(f, ev);
 		return 1;
 	}
-	if (f->disc_done && f->disc_id[0] != '\0' &&
-	    strcmp(rid, f->disc_id) == 0) {
+	if (f->disc_done && json_object_get(f->disc_ids, rid) != NULL) {
 		on_late_discovery(f, ev);
 		return 1;
 	}
@@ -147,24 +148,20 @@ expected_set(struct fleet *f, struct strv *ret)
 }
 
 /* Sends `rpcutil inventory` (no filter) to targets, NULL: broadcast. */
-static int
-send_inventory(struct fleet *f, char *const *targets, size_t n,
-    char id[MESSAGE_ID_LEN + 1], char digest[MESSAGE_DIGEST_LEN + 1],
-    struct error *err)
+/* An unfiltered rpcutil.inventory request; NULL (err set) when out of
+ * memory. */
+static struct request *
+inventory_request(struct fleet *f, struct error *err)
 {
 	struct request *req = fleet_request(f, "rpcutil", "inventory", NULL);
-	int r;
 
 	if (req == NULL) {
 		error_set(err, 0, 0, "out of memory");
-		return -1;
+		return NULL;
 	}
 	json_decref(req->filter);
 	req->filter = json_object();
-	memcpy(id, req->id, MESSAGE_ID_LEN + 1);
-	r = fleet_send(f, req, targets, n, digest, err);
-	request_free(req);
-	return r;
+	return req;
 }
 
 /* The refresh: an unfiltered inventory broadcast beside the ping; the
@@ -173,6 +170,7 @@ static int
 start_refresh(struct fleet *f, struct error *err)
 {
 	struct strv known = STRV_INIT;
+	struct request *req;
 	json_t *all;
 	size_t i;
 	int r;
@@ -193,9 +191,12 @@ start_refresh(struct fleet *f, struct error *err)
 	for (i = 0; i < known.n; i++)
 		json_object_set_new(f->inv_pending, known.v[i], json_true());
 	strv_clear(&known);
-	r = send_inventory(f, NULL, 0, f->inv_id, f->inv_digest, err);
-	if (r < 0)
+	if ((req = inventory_request(f, err)) == NULL)
+		return -1;
+	memcpy(f->inv_id, req->id, sizeof(f->inv_id));
+	if ((r = fleet_send(f, req, NULL, 0, f->inv_digest, err)) < 0)
 		f->inv_id[0] = '\0';
+	request_free(req);
 	return r;
 }
 
@@ -240,7 +241,8 @@ on_disc_result(void *arg, const struct result *r)
 static int
 confirm_silent(struct fleet *f, struct results *target, struct error *err)
 {
-	char id[MESSAGE_ID_LEN + 1], digest[MESSAGE_DIGEST_LEN + 1];
+	json_t *ids = json_object();
+	struct request *req = NULL;
 	struct strv silent = STRV_INIT;
 	struct collector col = {0};
 	struct results got = {0};
@@ -248,9 +250,9 @@ confirm_silent(struct fleet *f, struct results *target, struct error *err)
 	    wait = f->discovery_ms < FLEET_CONFIRM_MS ? f->discovery_ms
 						      : FLEET_CONFIRM_MS;
 	size_t i;
-	int r = 0;
+	int r = ids != NULL ? 0 : -1;
 
-	for (i = 0; i < target->n; i++)
+	for (i = 0; r == 0 && i < target->n; i++)
 		if (target->v[i].kind == RES_MISSING &&
 		    registry_node(&f->reg, target->v[i].identity) != NULL &&
 		    strv_push(&silent, target->v[i].identity) < 0)
@@ -262,9 +264,12 @@ confirm_silent(struct fleet *f, struct results *target, struct error *err)
 	col.on_other = fleet_on_other;
 	col.other_arg = f;
 	sent = message_now_ms();
-	if ((r = send_inventory(f, silent.v, silent.n, id, digest, err)) == 0)
-		r = collect_wait(
-		    &col, id, digest, sent, &silent, sent + wait, err);
+	if ((req = inventory_request(f, err)) == NULL)
+		r = -1;
+	else if ((r = fleet_send_each(f, req, silent.v, silent.n, ids, err)) ==
+	    0)
+		r = collect_wait_all(
+		    &col, ids, sent, &silent, sent + wait, err);
 	for (i = 0; r == 0 && i < got.n; i++) {
 		struct result *g = &got.v[i], *m;
 
@@ -289,6 +294,8 @@ out:
 	collector_clear(&col);
 	results_clear(&got);
 	strv_clear(&silent);
+	request_free(req);
+	json_decref(ids);
 	return r;
 }
 
@@ -398,7 +405,12 @@ discover_wait(struct fleet *f, struct results *target,
 	}
 	json_decref(f->discovery);
 	f->discovery = fleet_request_json(req);
-	memcpy(f->disc_id, req->id, sizeof(f->disc_id));
+	json_decref(f->disc_ids);
+	if ((f->disc_ids = json_object()) == NULL) {
+		error_set(err, 0, 0, "out of memory");
+		request_free(req);
+		return -1;
+	}
 	col.link = f->link;
 	col.rs = target;
 	col.progress = f->col.progress;
@@ -413,12 +425,12 @@ discover_wait(struct fleet *f, struct results *target,
 		quiet_start(&q, &rule, sent);
 		col.quiet = &q;
 	}
-	r = fleet_send(f, req, f->o.nodes != NULL ? expected->v : NULL,
-	    expected->n, f->disc_digest, err);
+	r = fleet_send_each(f, req, f->o.nodes != NULL ? expected->v : NULL,
+	    expected->n, f->disc_ids, err);
 	if (r == 0 && refresh_due(f))
 		r = start_refresh(f, err);
 	if (r == 0)
-		r = collect_wait(&col, req->id, f->disc_digest, sent, expected,
+		r = collect_wait_all(&col, f->disc_ids, sent, expected,
 		    sent +
 			(f->o.nodes != NULL ? f->timeout_ms : f->discovery_ms),
 		    err);

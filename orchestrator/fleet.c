@@ -75,6 +75,7 @@ fleet_clear(struct fleet *f)
 {
 	link_close(f->link);
 	json_decref(f->discovery);
+	json_decref(f->disc_ids);
 	json_decref(f->inv_pending);
 	json_decref(f->inv_new);
 	json_decref(f->inv_seen);
@@ -238,26 +239,59 @@ fleet_send(struct fleet *f, struct request *req, char *const *targets, size_t n,
 	 * encoding is compact with sorted keys. */
 	message_digest(body, len, digest);
 	free(body);
-	if (targets != NULL && n > FLEET_FANOUT_MAX)
-		return link_send_audience(f->link, req, err);
 	return link_send(f->link, req, targets, n, err);
+}
+
+int
+fleet_send_each(struct fleet *f, struct request *req, char *const *targets,
+    size_t n, json_t *ids, struct error *err)
+{
+	char digest[MESSAGE_DIGEST_LEN + 1];
+	size_t i = 0, k;
+	int r;
+
+	do {
+		k = targets == NULL            ? 0
+		    : n - i > FLEET_FANOUT_MAX ? FLEET_FANOUT_MAX
+					       : n - i;
+		/* Each part is a request of its own: its id and its
+		 * signature name only its nodes. */
+		if (i > 0)
+			message_new_id(req->id);
+		if ((r = fleet_send(f, req,
+			 targets != NULL ? targets + i : NULL, k, digest,
+			 err)) < 0)
+			return r;
+		if (json_object_set_new(ids, req->id, json_string(digest)) !=
+		    0) {
+			error_set(err, 0, 0, "out of memory");
+			return -ENOMEM;
+		}
+		i += k;
+	} while (targets != NULL && i < n);
+	return 0;
 }
 
 int
 fleet_call(struct fleet *f, struct request *req, char *const *targets,
     size_t ntargets, const struct strv *expected)
 {
+	json_t *ids = json_object();
 	struct error err;
-	char digest[MESSAGE_DIGEST_LEN + 1];
 	int64_t sent;
 	int r;
 
 	sent = message_now_ms();
-	if ((r = fleet_send(f, req, targets, ntargets, digest, &err)) < 0 ||
-	    (r = collect_wait(&f->col, req->id, digest, sent, expected,
-		 sent + f->timeout_ms, &err)) < 0)
-		return fleet_link_failed(&err);
-	return 0;
+	if (ids == NULL) {
+		cli_errx("out of memory");
+		return MC_EXIT_USAGE;
+	}
+	if ((r = fleet_send_each(f, req, targets, ntargets, ids, &err)) < 0 ||
+	    (r = collect_wait_all(
+		 &f->col, ids, sent, expected, sent + f->timeout_ms, &err)) < 0)
+		r = fleet_link_failed(&err);
+	json_decref(ids);
+	return r;
 }
 
 json_t *

@@ -56,8 +56,7 @@ struct fleet {
 	int reg_dirty; /* changed since it was saved */
 	struct results disc; /* discovery's replies when rs was NULL */
 	int disc_done; /* later discovery replies: not addressed */
-	char disc_id[MESSAGE_ID_LEN + 1];
-	char disc_digest[MESSAGE_DIGEST_LEN + 1];
+	json_t *disc_ids; /* the discovery's requests: id -> digest */
 	char inv_id[MESSAGE_ID_LEN + 1]; /* the refresh, "" when none */
 	char inv_digest[MESSAGE_DIGEST_LEN + 1];
 	json_t *inv_pending; /* nodes whose inventory is awaited */
@@ -72,8 +71,9 @@ struct fleet {
 	void *stray_arg;
 };
 
-/* Requests to more nodes than this go out once, on the broadcast routing
- * key, with the audience naming them (link_send_audience()). */
+/* A request names at most this many nodes: to more, it goes out as one
+ * request per part (fleet_send_each()), each published to its own nodes,
+ * so that no node reads a list of the whole fleet. */
 #define FLEET_FANOUT_MAX 32
 /* How long confirmation waits at most. */
 #define FLEET_CONFIRM_MS 1000
@@ -117,12 +117,21 @@ void fleet_account(struct fleet *f, struct results *rs);
 void fleet_save_registry(struct fleet *f);
 
 /*
- * Sends req to targets (NULL: broadcast) with the audience that says so,
+ * Sends req to targets (NULL: broadcast; else at most FLEET_FANOUT_MAX of
+ * them, one publish each) with the audience that says so,
  * and fills digest with the digest of the body sent, which every reply
  * must carry. 0 or a negative code (err says why).
  */
 int fleet_send(struct fleet *f, struct request *req, char *const *targets,
     size_t n, char digest[MESSAGE_DIGEST_LEN + 1], struct error *err);
+/*
+ * Sends req to targets as requests of at most FLEET_FANOUT_MAX nodes each
+ * (NULL: one broadcast); the first keeps req's id, each other gets a new
+ * one. Adds each request's id -> digest to ids (for collect_wait_all()).
+ * 0 or a negative code (err says why).
+ */
+int fleet_send_each(struct fleet *f, struct request *req, char *const *targets,
+    size_t n, json_t *ids, struct error *err);
 /* Reports a link error; MC_EXIT_USAGE. */
 int fleet_link_failed(struct error *err);
 /* --jsonl: prints one result as a line (struct collector's on_result). */

@@ -289,13 +289,6 @@ link_send(struct orch_link *l, const struct request *req, char *const *targets,
 	return r;
 }
 
-int
-link_send_audience(
-    struct orch_link *l, const struct request *req, struct error *err)
-{
-	return link_send(l, req, NULL, 0, err);
-}
-
 /* Fills ev from a reply envelope; verification only over AMQP. */
 static void
 decode_reply(

@@ -34,15 +34,6 @@ const char *link_url(const struct orch_link *l);
 int link_send(struct orch_link *l, const struct request *req,
     char *const *targets, size_t n, struct error *err);
 
-/*
- * Sends a request whose audience names its nodes once, on the broadcast
- * routing key "<collective>.<agent>": every node receives it and only the
- * nodes of the audience run it (the agent checks the audience). The wire
- * size is that of one request, whatever the number of nodes.
- */
-int link_send_audience(
-    struct orch_link *l, const struct request *req, struct error *err);
-
 enum link_event_kind {
 	LINK_REPLY, /* a verified (or local) reply */
 	LINK_INVALID /* a reply that failed verification or decoding */

@@ -279,4 +279,19 @@ is "a node of unknown facts in the registry: the discovery refreshes it" \
 is "a filter: the discovery is broadcast, the request names who answered" \
     "$(audiences rpcutil ping | sort -u | tr '\n' ' ')" \
     "broadcast: direct:n1,n2,spy "
+# Past 32 nodes a request goes out as one request per 32 nodes, each
+# published to its own nodes only: no node reads a list of the whole
+# fleet, and a reply to any of them answers the command.
+i=0
+while [ $i -lt 39 ]; do printf 'a%02d\n' $i; i=$((i + 1)); done >"$T/many.nodes"
+echo spy >>"$T/many.nodes"
+"$M" rpc rpcutil daemon_stats --nodes "$T/many.nodes" --timeout 2 \
+    --json >"$T/many.json"
+is "over 32 nodes: spy's request names only the nodes of its part" \
+    "$(audiences rpcutil daemon_stats)" "direct:a32,a33,a34,a35,a36,a37,a38,spy"
+is "and its reply to that second request is an answer" \
+    "$("$PYTHON3" -c 'import json, sys
+d = json.load(open(sys.argv[1]))
+print(" ".join(r["identity"] for r in d["replies"]), len(d["missing"]))' \
+        "$T/many.json")" "spy 39"
 done_testing

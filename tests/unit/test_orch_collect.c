@@ -157,6 +157,38 @@ START_TEST(stops_when_every_expected_node_answered)
 }
 END_TEST
 
+/* Requests sent together (one per 32 nodes): a reply to any of them is an
+ * answer, with that request's own digest; later waits know them all. */
+START_TEST(several_requests_one_wait)
+{
+	static const struct step s[] = {{ID_B, "web2", 0, NULL, NULL},
+	    {ID_A, "web3", 0, NULL, DIGEST(ID_B)}, /* another one's digest */
+	    {ID_A, "web1", 0, NULL, NULL}, {ID_B, "web4", 0, NULL, NULL}};
+	static const struct step late[] = {{ID_B, "web9", 0, NULL, NULL}};
+	json_t *ids =
+	    json_pack("{s:s, s:s}", ID_A, DIGEST(ID_A), ID_B, DIGEST(ID_B));
+	int64_t t0 = message_now_ms();
+	struct error err;
+
+	strv_push(&expected, "web1");
+	strv_push(&expected, "web2");
+	run(s, 4);
+	ck_assert_int_eq(
+	    collect_wait_all(&col, ids, t0, &expected, t0 + 60000, &err), 0);
+	ck_assert_int_eq(col.ended, COLLECT_ALL);
+	ck_assert_int_eq(kind_of("web1"), RES_OK);
+	ck_assert_int_eq(kind_of("web2"), RES_OK);
+	ck_assert_int_eq(kind_of("web3"), RES_INVALID);
+	ck_assert_int_eq(kind_of("web4"), RES_OK);
+	ck_assert(results_find(&rs, "web4", 1u << RES_OK)->is_new);
+	/* Both ids are earlier requests now. */
+	run(late, 1);
+	ck_assert_int_eq(collect_wait(&col, NULL, NULL, 0, NULL, t0, &err), 0);
+	ck_assert_int_eq(kind_of("web9"), RES_LATE);
+	json_decref(ids);
+}
+END_TEST
+
 START_TEST(silent_and_forged_nodes)
 {
 	static const struct step s[] = {{ID_A, "web1", 0, NULL, NULL},
@@ -431,9 +463,9 @@ START_TEST(invalid_replies_are_capped)
 END_TEST
 
 ORCH_SUITE("orch_collect", setup, teardown,
-    stops_when_every_expected_node_answered, silent_and_forged_nodes,
-    unexpected_nodes_are_results, late_replies_of_an_earlier_batch,
-    drain_after_the_deadline, local_mode_ends_with_the_reply,
-    a_reply_to_another_body_is_invalid,
+    stops_when_every_expected_node_answered, several_requests_one_wait,
+    silent_and_forged_nodes, unexpected_nodes_are_results,
+    late_replies_of_an_earlier_batch, drain_after_the_deadline,
+    local_mode_ends_with_the_reply, a_reply_to_another_body_is_invalid,
     unexpected_in_window_is_an_ordinary_reply, fifty_thousand_replies,
     invalid_replies_are_capped, an_earlier_invalid_reply_hides_no_silence)
