@@ -268,17 +268,6 @@ registry_forget(struct registry *reg, const char *identity)
 int64_t
 registry_refreshed(const struct registry *reg, const char *collective)
 {
-	const char *id;
-	json_t *node;
-
-	/* A node whose inventory is unknown may match any filter: the
-	 * registry cannot stand in for a discovery until it is asked. */
-	json_object_foreach(nodes_of(reg), id, node)
-	{
-		if (in_collective(node, collective) &&
-		    !json_is_object(json_object_get(node, "inventory")))
-			return 0;
-	}
 	return json_integer_value(
 	    json_object_get(json_object_get(reg->doc, "refresh"), collective));
 }

@@ -77,8 +77,7 @@ int registry_missed(struct registry *reg, const char *identity, int64_t now_ms,
 /* 0, or -ENOENT when identity is unknown. */
 int registry_forget(struct registry *reg, const char *identity);
 
-/* When collective was last fully refreshed (0: never, or one of its nodes
- * was seen but its inventory is unknown). */
+/* When collective was last fully refreshed (0: never). */
 int64_t registry_refreshed(const struct registry *reg, const char *collective);
 void registry_set_refreshed(
     struct registry *reg, const char *collective, int64_t now_ms);

@@ -270,12 +270,7 @@ is "each batch of --batch 1 names its one node" \
 "$M" rpc rpcutil get_fact fact=role -I spy -I n2 >/dev/null
 is "plain -I: the request names exactly those nodes" \
     "$(audiences rpcutil get_fact)" "direct:n2,spy"
-# The -I runs put spy in the node registry without its facts; the
-# registry cannot say whether spy is a web node, so the discovery asks
-# every node for its inventory instead of ending when n1 and n2 answer.
 "$M" rpc rpcutil ping -F role=web >/dev/null
-is "a node of unknown facts in the registry: the discovery refreshes it" \
-    "$(audiences rpcutil inventory | grep -c '^broadcast:')" 1
 is "a filter: the discovery is broadcast, the request names who answered" \
     "$(audiences rpcutil ping | sort -u | tr '\n' ' ')" \
     "broadcast: direct:n1,n2,spy "

@@ -159,12 +159,6 @@ START_TEST(the_file)
 	ck_assert_str_eq(expected("{\"class\":[\"web\"]}"), "web1 ");
 	ck_assert_int_eq(registry_refreshed(&reg, "prod"), 1234);
 	ck_assert_int_eq(registry_refreshed(&reg, "dev"), 0);
-	/* A node seen without its inventory leaves the collective's
-	 * facts unknown: a refresh is due again. */
-	ck_assert_int_eq(registry_seen(&reg, "spy", "prod", 2000), 1);
-	ck_assert_int_eq(registry_refreshed(&reg, "prod"), 0);
-	inventory("spy", "web", "web", 2000);
-	ck_assert_int_eq(registry_refreshed(&reg, "prod"), 1234);
 	registry_clear(&reg);
 	/* A version-1 node cache is ignored (and replaced by a save). */
 	f = fopen(path, "w");
