@@ -348,7 +348,10 @@ finish_refresh(struct fleet *f, struct results *target)
 
 	if (f->inv_id[0] == '\0')
 		return;
-	if (json_object_size(f->inv_pending) == 0 && f->inv_refused == 0)
+	/* A refresh that heard no node proves nothing: the fleet may be
+	 * empty, or too slow for the window. */
+	if (json_object_size(f->inv_pending) == 0 && f->inv_refused == 0 &&
+	    json_object_size(f->inv_seen) > 0)
 		registry_set_refreshed(&f->reg, f->collective, f->start_ms);
 	f->reg_dirty = 1;
 	if (!f->o.refresh)

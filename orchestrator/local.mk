@@ -75,6 +75,7 @@ tests_unit_test_orch_conf_LDADD = $(ORCH_TEST_LIBS) -lm
 INTEGRATION_TESTS += tests/integration/orch_fleet.sh \
 	tests/integration/orch_certcache.sh \
 	tests/integration/orch_refused_inventory.sh \
+	tests/integration/orch_empty_refresh.sh \
 	tests/integration/orch_cli.sh \
 	tests/integration/orch_owncert.sh \
 	tests/integration/orch_trust.sh \
@@ -91,6 +92,7 @@ tests_integration_orch_fakenode_LDADD = lib/libmetactl.a $(JANSSON_LIBS) \
 EXTRA_DIST += tests/integration/orch_fleet.sh tests/integration/orch_lib.sh \
 	tests/integration/orch_certcache.sh \
 	tests/integration/orch_refused_inventory.sh \
+	tests/integration/orch_empty_refresh.sh \
 	tests/integration/orch_cli.sh \
 	tests/integration/orch_owncert.sh \
 	tests/integration/orch_trust.sh \
