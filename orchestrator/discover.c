@@ -147,7 +147,6 @@ expected_set(struct fleet *f, struct strv *ret)
 	return 0;
 }
 
-/* Sends `rpcutil inventory` (no filter) to targets, NULL: broadcast. */
 /* An unfiltered rpcutil.inventory request; NULL (err set) when out of
  * memory. */
 static struct request *
