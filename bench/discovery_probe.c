@@ -104,7 +104,7 @@ discover(struct orch_link *l, const struct client_conf *c,
 		return -ENOMEM;
 	}
 	*sent = message_now_ms();
-	if ((r = link_send(l, req, NULL, 0, err)) < 0)
+	if ((r = link_send(l, req, NULL, 0, NULL, err)) < 0)
 		goto out;
 	quiet_start(q, rule, *sent);
 	while ((now = message_now_ms()) < (dl = quiet_deadline(q))) {

@@ -223,23 +223,16 @@ int
 fleet_send(struct fleet *f, struct request *req, char *const *targets, size_t n,
     char digest[MESSAGE_DIGEST_LEN + 1], struct error *err)
 {
-	char *body = NULL;
-	size_t len;
 	int r;
 
 	error_init(err, "request");
 	if ((r = request_set_audience(req, (const char *const *)targets,
-		 targets != NULL ? n : 0)) < 0 ||
-	    (r = request_encode(req, &body, &len)) < 0) {
+		 targets != NULL ? n : 0)) < 0) {
 		error_set(
 		    err, 0, 0, "cannot encode the request: %s", error_str(r));
 		return r;
 	}
-	/* link_send() encodes the same request to the same bytes: the
-	 * encoding is compact with sorted keys. */
-	message_digest(body, len, digest);
-	free(body);
-	return link_send(f->link, req, targets, n, err);
+	return link_send(f->link, req, targets, n, digest, err);
 }
 
 int

@@ -239,7 +239,7 @@ write_all(int fd, const char *p, size_t len)
 
 int
 link_send(struct orch_link *l, const struct request *req, char *const *targets,
-    size_t n, struct error *err)
+    size_t n, char digest[MESSAGE_DIGEST_LEN + 1], struct error *err)
 {
 	struct envelope *env = NULL;
 	char *body = NULL, *wire = NULL,
@@ -253,6 +253,8 @@ link_send(struct orch_link *l, const struct request *req, char *const *targets,
 		    err, 0, 0, "cannot encode the request: %s", error_str(r));
 		return r;
 	}
+	if (digest != NULL)
+		message_digest(body, blen, digest);
 	if (l->amqp != NULL)
 		r = trust_sign(l->trust, body, blen, &env);
 	else if ((env = envelope_new(body, blen)) == NULL)

@@ -29,10 +29,13 @@ const char *link_url(const struct orch_link *l);
 
 /*
  * Sends one request: broadcast (targets == NULL) to
- * "<collective>.<agent>", or directly to each of the n identities.
+ * "<collective>.<agent>", or directly to each of the n identities. Fills
+ * digest (unless NULL) with the digest of the body signed
+ * (message_digest()), which every reply must carry.
  */
 int link_send(struct orch_link *l, const struct request *req,
-    char *const *targets, size_t n, struct error *err);
+    char *const *targets, size_t n, char digest[MESSAGE_DIGEST_LEN + 1],
+    struct error *err);
 
 enum link_event_kind {
 	LINK_REPLY, /* a verified (or local) reply */
