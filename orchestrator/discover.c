@@ -268,7 +268,7 @@ confirm_silent(struct fleet *f, struct results *target, struct error *err)
 	else if ((r = fleet_send_each(f, req, silent.v, silent.n, ids, err)) ==
 	    0)
 		r = collect_wait_all(
-		    &col, ids, sent, &silent, sent + wait, err);
+		    &col, ids, sent, &silent, message_now_ms() + wait, err);
 	for (i = 0; r == 0 && i < got.n; i++) {
 		struct result *g = &got.v[i], *m;
 
@@ -398,7 +398,7 @@ discover_wait(struct fleet *f, struct results *target,
 	struct collector col = {0};
 	struct request *req;
 	struct quiet q;
-	int64_t sent;
+	int64_t sent, left;
 	int r;
 
 	if ((req = fleet_request(f, "rpcutil", "ping", NULL)) == NULL) {
@@ -429,11 +429,13 @@ discover_wait(struct fleet *f, struct results *target,
 	}
 	r = fleet_send_each(f, req, f->o.nodes != NULL ? expected->v : NULL,
 	    expected->n, f->disc_ids, err);
+	/* The window opens when the last part has left. */
+	left = message_now_ms();
 	if (r == 0 && refresh_due(f))
 		r = start_refresh(f, err);
 	if (r == 0)
 		r = collect_wait_all(&col, f->disc_ids, sent, expected,
-		    sent +
+		    left +
 			(f->o.nodes != NULL ? f->timeout_ms : f->discovery_ms),
 		    err);
 	f->discovery_end = end_rule(f, col.ended);

@@ -279,9 +279,11 @@ fleet_call(struct fleet *f, struct request *req, char *const *targets,
 		cli_errx("out of memory");
 		return MC_EXIT_USAGE;
 	}
+	/* The timeout counts from when the last part has left: sending
+	 * thousands of parts can take longer than the timeout itself. */
 	if ((r = fleet_send_each(f, req, targets, ntargets, ids, &err)) < 0 ||
-	    (r = collect_wait_all(
-		 &f->col, ids, sent, expected, sent + f->timeout_ms, &err)) < 0)
+	    (r = collect_wait_all(&f->col, ids, sent, expected,
+		 message_now_ms() + f->timeout_ms, &err)) < 0)
 		r = fleet_link_failed(&err);
 	json_decref(ids);
 	return r;
