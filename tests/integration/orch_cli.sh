@@ -113,7 +113,7 @@ check "inventory shows the uptime as a duration" \
 is "inventory of two nodes exits 0" $? 0
 is "and shows both" \
     "$(awk '/^identity:/{print $2}' "$T/inv2.out" | tr '\n' ' ')" "db1 web1 "
-"$M" inventory web1 ghost -t 1 >"$T/inv3.out"
+"$M" inventory web1 ghost -t 3 >"$T/inv3.out"
 is "inventory of a node and a silent one exits 3" $? 3
 check "shows the node and names the silent one" sh -c \
     'grep -q "^identity: *web1$" "$1" && grep -q "^not addressed (never seen): ghost$" "$1"' \
@@ -172,7 +172,7 @@ assert doc["replies"] == [], doc["replies"]
 ' "$T/retry.json"
 "$M" ping --ids ok >"$T/ok"
 is "--ids ok lists the others" "$(tr '\n' ' ' <"$T/ok")" "db1 web1 web2 "
-printf 'web1\nweb3\n' | "$M" ping -q --nodes - -t 1 >"$T/out"
+printf 'web1\nweb3\n' | "$M" ping -q --nodes - -t 3 >"$T/out"
 is "ping -q with a silent node exits 3" $? 3
 check "-q prints no OK row" sh -c '! grep -q "^web1 " "$1"' _ "$T/out"
 check "-q still names the silent node" grep -q '^no reply from: web3$' "$T/out"

@@ -190,7 +190,7 @@ is "an unknown agent exits 2" $? 2
 
 # Missing nodes are named.
 printf 'web1\n# a comment\n\nghost\n' >"$T/nodes"
-"$M" rpc rpcutil ping --nodes "$T/nodes" -t 1 >"$T/missing.out"
+"$M" rpc rpcutil ping --nodes "$T/nodes" -t 3 >"$T/missing.out"
 is "a silent node exits 3" $? 3
 check "the silent node is named" grep -q '^no reply from: ghost$' "$T/missing.out"
 check "the answering node is listed" grep -q '^web1 .* OK' "$T/missing.out"

@@ -104,7 +104,7 @@ is "forget of a name the registry does not know exits 2" $? 2
 check "and says so" grep -q "'nosuch' is not in the node registry" "$T/forget.err"
 "$M" forget lb1
 is "forget lb1 exits 0" $? 0
-"$M" ping -F role=lb --no-cache --dt 1 --json >"$T/lb2.json"
+"$M" ping -F role=lb --no-cache --dt 3 --json >"$T/lb2.json"
 check "a forgotten node that answers again is shown as new" \
     orch_valid "$T/lb2.json" '
 new = {r["identity"]: r["new"] for r in d["replies"]}
@@ -112,7 +112,7 @@ assert new == {"lb1": True, "lb2": False}, new'
 
 # --nodes: a name never seen is told from a silent node.
 printf 'web1\nwbe1\n' >"$T/typo"
-"$M" rpc rpcutil ping --nodes "$T/typo" -t 1 --json >"$T/typo.json"
+"$M" rpc rpcutil ping --nodes "$T/typo" -t 3 --json >"$T/typo.json"
 is "--nodes with an unknown name exits 3" $? 3
 check "the unknown name is 'never seen'" orch_valid "$T/typo.json" '
 assert d["missing"] == ["wbe1"], d
