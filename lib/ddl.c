@@ -853,8 +853,8 @@ ddl_parse(const char *text, size_t len, const char *source, struct ddl **ret,
 {
 	struct parse p = {.err = err};
 	struct ddl *d;
-	json_error_t jerr;
-	int r;
+	json_error_t jerr = {0};
+	int r, oom;
 
 	error_init(err, source);
 	*ret = NULL;
@@ -864,11 +864,14 @@ ddl_parse(const char *text, size_t len, const char *source, struct ddl **ret,
 	}
 	d->doc = json_loadb(text, len, JSON_REJECT_DUPLICATES, &jerr);
 	if (d->doc == NULL) {
-		error_set(err, jerr.line, jerr.column, "%s", jerr.text);
+		/* jansson leaves the text empty, and the code unset, when it
+		 * cannot allocate its first buffer. */
+		oom = json_error_code(&jerr) == json_error_out_of_memory ||
+		    jerr.text[0] == '\0';
+		error_set(err, jerr.line, jerr.column, "%s",
+		    oom ? "out of memory" : jerr.text);
 		ddl_dealloc(d);
-		return json_error_code(&jerr) == json_error_out_of_memory
-		    ? -ENOMEM
-		    : MCE_PARSE;
+		return oom ? -ENOMEM : MCE_PARSE;
 	}
 	if ((r = parse_doc(&p, d)) < 0) {
 		ddl_free(d);

@@ -150,7 +150,7 @@ static json_t *
 parse_json(
     const char *buf, size_t len, size_t max, struct error *err, int *ret_code)
 {
-	json_error_t jerr;
+	json_error_t jerr = {0};
 	json_t *j;
 	int rc;
 
