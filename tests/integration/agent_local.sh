@@ -294,15 +294,17 @@ print(paused, got.count(b"\n"), first["data"].get("slept"))
 check "a client is paused while its replies wait behind an action" \
     [ "$out" = "paused 20001 2" ]
 
-# SIGTERM lets a running action finish and answer.
+# SIGTERM lets a running action finish and answer. The action runs 2 s,
+# under its 3 s timeout, so that the signal, sent once it is logged
+# running, still finds it running on a loaded machine.
 started=$(fleet_count_log n1 'running .*/agents/nap')
-fleet_send_local n1 -t 10000 nap nap seconds=1 >"$FLEET_DIR/nap.out" &
+fleet_send_local n1 -t 10000 nap nap seconds=2 >"$FLEET_DIR/nap.out" &
 client=$!
 fleet_wait_count n1 'running .*/agents/nap' $((started + 1)) 10
 fleet_stop_one n1
 rc=$?
 wait "$client"
-check "SIGTERM waits for the running action" [ "$(field data.slept <"$FLEET_DIR/nap.out")" = 1 ]
+check "SIGTERM waits for the running action" [ "$(field data.slept <"$FLEET_DIR/nap.out")" = 2 ]
 check "and then exits 0" [ "$rc" -eq 0 ]
 check "after logging that every action finished" \
     fleet_wait_log n1 'every action finished' 1
